@@ -1,0 +1,59 @@
+/**
+ * SessionDO: one per MCP session (legacy lane), named `{tenant}:{sessionId}`. Serialises the
+ * session's state and owns its upstream connections. Thin: delegates to LegacySession
+ * (protocol) and GatewayRuntime (config + upstreams).
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { Principal } from '../mcp/context';
+import type { JsonRpcMessage } from '../mcp/protocol';
+import { LegacySession } from '../mcp/legacy-session';
+import { SessionStore } from '../storage/session-store';
+import { sessionHost } from '../runtime/session-host';
+
+export class SessionDO extends DurableObject<Env> {
+  #session: LegacySession;
+  #host: ReturnType<typeof sessionHost>;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#host = sessionHost(env);
+    this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
+  }
+
+  open(id: string, principal: Principal, params: Record<string, unknown>) {
+    return this.#session.initialize(id, principal, params);
+  }
+
+  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean): Promise<Response> {
+    const state = this.#session.authorize(principal);
+    return state ? this.#session.post(state, message, acceptsSse) : notFound();
+  }
+
+  async get(principal: Principal, lastEventId: string | null): Promise<Response> {
+    const state = this.#session.authorize(principal);
+    return state ? this.#session.get(state, lastEventId) : notFound();
+  }
+
+  async terminate(principal: Principal): Promise<boolean> {
+    const state = this.#session.authorize(principal);
+    if (!state) return false;
+    await this.#host.ended(state);
+    await this.#session.terminate();
+    return true;
+  }
+
+  /** Pushed by the ConfigDO after a change: refresh and tell the client its lists changed. */
+  async configChanged(version: number): Promise<void> {
+    if (await this.#host.configChanged(version)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+  }
+}
+
+const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
+
+function notFound(): Response {
+  // MCP transports §session management: unknown or terminated session → 404.
+  return Response.json(
+    { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } },
+    { status: 404 },
+  );
+}

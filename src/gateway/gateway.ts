@@ -1,0 +1,197 @@
+/**
+ * The gateway: many providers seen as one MCP server (implements the dispatcher's Backend).
+ *
+ * Invariants:
+ * - A Gateway is built for exactly one config version and never changes: a request that holds a
+ *   Gateway is served entirely by that version (no half-applied reloads, seed issue magg#1).
+ * - Lists fan out to providers in parallel, each bounded by its own timeout; a failing provider
+ *   contributes nothing and is reported, never breaking the others.
+ * - Names: tools/prompts `{prefix}_{name}`; resources `edgehub://{server}/{uri}` (naming.ts).
+ */
+import type { Backend } from '../mcp/dispatch';
+import type { RequestContext } from '../mcp/context';
+import { rpc, RpcError, toolError } from '../mcp/errors';
+import { ErrorCode } from '../mcp/protocol';
+import { exposedName, exposedUri, parseExposedUri } from './naming';
+import { EMPTY_CATALOG, type Catalog, type Json, type Provider } from './provider';
+import { paginate } from './paging';
+
+export interface Mount {
+  provider: Provider;
+  prefix: string;
+  listTimeoutMs: number;
+}
+
+export interface GatewayObserver {
+  /** Called once per failed list of a provider; the gateway itself never throws for it. */
+  listFailed(server: string, error: unknown): void;
+  listSucceeded(server: string): void;
+}
+
+interface Route {
+  mount: Mount;
+  name: string;
+}
+
+interface Merged {
+  tools: Json[];
+  resources: Json[];
+  templates: Json[];
+  prompts: Json[];
+  toolRoutes: Map<string, Route>;
+  promptRoutes: Map<string, Route>;
+}
+
+export class Gateway implements Backend {
+  #merged: Promise<Merged> | null = null;
+
+  constructor(
+    readonly configVersion: number,
+    readonly mounts: ReadonlyMap<string, Mount>,
+    private readonly observer: GatewayObserver,
+  ) {}
+
+  /** Drops the merged view (after an upstream list_changed); providers keep their own caches. */
+  invalidate(): void {
+    this.#merged = null;
+  }
+
+  async listTools(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge(ctx);
+    return paginate('tools', m.tools, cursor, this.configVersion);
+  }
+  async listResources(ctx: RequestContext, cursor?: string) {
+    return paginate('resources', (await this.#merge(ctx)).resources, cursor, this.configVersion);
+  }
+  async listResourceTemplates(ctx: RequestContext, cursor?: string) {
+    return paginate('resourceTemplates', (await this.#merge(ctx)).templates, cursor, this.configVersion);
+  }
+  async listPrompts(ctx: RequestContext, cursor?: string) {
+    return paginate('prompts', (await this.#merge(ctx)).prompts, cursor, this.configVersion);
+  }
+
+  async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
+    const route = (await this.#merge(ctx)).toolRoutes.get(name);
+    // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
+    if (!route) throw rpc.invalidParams(`Unknown tool: ${name}`);
+    try {
+      return await route.mount.provider.callTool(ctx, route.name, args);
+    } catch (e) {
+      if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
+      return toolError(`${route.mount.provider.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async readResource(ctx: RequestContext, uri: string): Promise<Json> {
+    const { mount, inner } = this.#resourceTarget(uri);
+    if (!mount.provider.readResource) throw notFound(uri);
+    const result = await mount.provider.readResource(ctx, inner);
+    const contents = Array.isArray(result.contents) ? result.contents : [];
+    return {
+      ...result,
+      contents: contents.map((c: Json) => ({ ...c, uri: exposedUri(mount.provider.name, mount.prefix, String(c.uri ?? inner)) })),
+    };
+  }
+
+  async subscribe(ctx: RequestContext, uri: string) {
+    const { mount, inner } = this.#resourceTarget(uri);
+    if (!mount.provider.subscribe) throw rpc.invalidParams(`${mount.provider.name} does not support resource subscriptions`);
+    await mount.provider.subscribe(ctx, inner);
+  }
+  async unsubscribe(ctx: RequestContext, uri: string) {
+    const { mount, inner } = this.#resourceTarget(uri);
+    await mount.provider.unsubscribe?.(ctx, inner);
+  }
+
+  async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
+    const route = (await this.#merge(ctx)).promptRoutes.get(name);
+    if (!route?.mount.provider.getPrompt) throw rpc.invalidParams(`Unknown prompt: ${name}`);
+    return route.mount.provider.getPrompt(ctx, route.name, args);
+  }
+
+  async complete(ctx: RequestContext, params: Json): Promise<Json> {
+    const ref = (params.ref ?? {}) as Json;
+    let mount: Mount;
+    let innerRef: Json;
+    if (ref.type === 'ref/prompt') {
+      const route = (await this.#merge(ctx)).promptRoutes.get(String(ref.name));
+      if (!route) throw rpc.invalidParams(`Unknown prompt: ${String(ref.name)}`);
+      mount = route.mount;
+      innerRef = { ...ref, name: route.name };
+    } else if (ref.type === 'ref/resource') {
+      const t = this.#resourceTarget(String(ref.uri));
+      mount = t.mount;
+      innerRef = { ...ref, uri: t.inner };
+    } else throw rpc.invalidParams('ref.type must be ref/prompt or ref/resource');
+    if (!mount.provider.complete) return { completion: { values: [], hasMore: false } };
+    return mount.provider.complete(ctx, { ...params, ref: innerRef });
+  }
+
+  /** Which mount serves a URI: namespaced URIs name their server; others go to the unprefixed mount. */
+  #resourceTarget(uri: string): { mount: Mount; inner: string } {
+    const parsed = parseExposedUri(uri);
+    if (parsed) {
+      const mount = this.mounts.get(parsed.server);
+      if (mount && mount.prefix !== '') return { mount, inner: parsed.uri };
+    }
+    for (const mount of this.mounts.values()) if (mount.prefix === '') return { mount, inner: uri };
+    throw notFound(uri);
+  }
+
+  #merge(ctx: RequestContext): Promise<Merged> {
+    if (!this.#merged) {
+      const p = this.#buildMerged(ctx);
+      this.#merged = p;
+      // A failed build must not poison later requests.
+      p.catch(() => {
+        if (this.#merged === p) this.#merged = null;
+      });
+    }
+    return this.#merged;
+  }
+
+  async #buildMerged(ctx: RequestContext): Promise<Merged> {
+    const entries = [...this.mounts.entries()].sort(([a], [b]) => a.localeCompare(b));
+    const catalogs = await Promise.all(entries.map(([server, mount]) => this.#catalogOf(ctx, server, mount)));
+    const merged: Merged = { tools: [], resources: [], templates: [], prompts: [], toolRoutes: new Map(), promptRoutes: new Map() };
+    entries.forEach(([server, mount], i) => {
+      const cat = catalogs[i];
+      for (const t of cat.tools) {
+        const name = exposedName(mount.prefix, t.name);
+        if (merged.toolRoutes.has(name)) continue; // first (sorted) server wins; collisions are refused at mount time
+        merged.toolRoutes.set(name, { mount, name: t.name });
+        merged.tools.push({ ...t, name });
+      }
+      for (const p of cat.prompts) {
+        const name = exposedName(mount.prefix, p.name);
+        if (merged.promptRoutes.has(name)) continue;
+        merged.promptRoutes.set(name, { mount, name: p.name });
+        merged.prompts.push({ ...p, name });
+      }
+      for (const r of cat.resources) merged.resources.push({ ...r, uri: exposedUri(server, mount.prefix, r.uri) });
+      for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: exposedUri(server, mount.prefix, t.uriTemplate) });
+    });
+    return merged;
+  }
+
+  async #catalogOf(ctx: RequestContext, server: string, mount: Mount): Promise<Catalog> {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`list timed out after ${mount.listTimeoutMs} ms`)), mount.listTimeoutMs);
+    });
+    try {
+      const catalog = await Promise.race([mount.provider.catalog(ctx.signal), timeout]);
+      this.observer.listSucceeded(server);
+      return catalog;
+    } catch (e) {
+      this.observer.listFailed(server, e);
+      return EMPTY_CATALOG;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+}
+
+function notFound(uri: string): RpcError {
+  return new RpcError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, 200, { uri });
+}

@@ -1,0 +1,55 @@
+/**
+ * A Provider is one mounted server as the gateway sees it: the built-in hub and git servers and
+ * every upstream client implement it. Names here are the provider's own (unprefixed); the
+ * gateway adds and strips prefixes. Methods a provider lacks are simply absent.
+ */
+import type { RequestContext } from '../mcp/context';
+
+export type Json = Record<string, unknown>;
+
+export interface ToolDef {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Json;
+  outputSchema?: Json;
+  annotations?: Json;
+  _meta?: Json;
+  [k: string]: unknown;
+}
+export interface ResourceDef {
+  uri: string;
+  name: string;
+  [k: string]: unknown;
+}
+export interface TemplateDef {
+  uriTemplate: string;
+  name: string;
+  [k: string]: unknown;
+}
+export interface PromptDef {
+  name: string;
+  [k: string]: unknown;
+}
+
+export interface Catalog {
+  tools: ToolDef[];
+  resources: ResourceDef[];
+  templates: TemplateDef[];
+  prompts: PromptDef[];
+}
+
+export const EMPTY_CATALOG: Catalog = Object.freeze({ tools: [], resources: [], templates: [], prompts: [] }) as Catalog;
+
+export interface Provider {
+  /** Server name from the config (the key in `servers`). */
+  readonly name: string;
+  /** Full catalog; providers cache it and refresh on list_changed. Needs no request context. */
+  catalog(signal?: AbortSignal): Promise<Catalog>;
+  callTool(ctx: RequestContext, name: string, args: Json): Promise<Json>;
+  readResource?(ctx: RequestContext, uri: string): Promise<Json>;
+  getPrompt?(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json>;
+  complete?(ctx: RequestContext, params: Json): Promise<Json>;
+  subscribe?(ctx: RequestContext, uri: string): Promise<void>;
+  unsubscribe?(ctx: RequestContext, uri: string): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/**
+ * Provider factory and pool: turns a server entry into a Provider, reusing the existing one when
+ * the entry did not change between config versions (connections survive unrelated changes).
+ */
+import { serverKind, type ServerConfig } from '../config/schema';
+import type { Provider } from './provider';
+
+export type ProviderFactory = (name: string, server: ServerConfig) => Provider | string;
+
+export const STDIO_REFUSAL =
+  'stdio servers (command/args) cannot run at the edge: run it behind an HTTP bridge (e.g. `npx -y supergateway --stdio "<command>" --outputTransport streamableHttp`) and mount its URL as `uri`';
+
+export class ProviderPool {
+  #entries = new Map<string, { key: string; provider: Provider | string }>();
+
+  constructor(private readonly factories: Partial<Record<'builtin' | 'http' | 'sse', ProviderFactory>>) {}
+
+  get(name: string, server: ServerConfig): Provider | string {
+    const key = JSON.stringify(server);
+    const hit = this.#entries.get(name);
+    if (hit && hit.key === key) return hit.provider;
+    if (hit && typeof hit.provider !== 'string') void (hit.provider as { close?: () => Promise<void> }).close?.();
+    const provider = this.#create(name, server);
+    this.#entries.set(name, { key, provider });
+    return provider;
+  }
+
+  /** Closes providers whose server is no longer in `keep`. */
+  retain(keep: Set<string>): void {
+    for (const [name, e] of this.#entries) {
+      if (keep.has(name)) continue;
+      if (typeof e.provider !== 'string') void (e.provider as { close?: () => Promise<void> }).close?.();
+      this.#entries.delete(name);
+    }
+  }
+
+  #create(name: string, server: ServerConfig): Provider | string {
+    const kind = serverKind(server);
+    if (kind === 'stdio') return STDIO_REFUSAL;
+    if (kind === 'invalid') return 'server has neither uri nor command';
+    const factory = this.factories[kind];
+    if (!factory) return `${kind} servers are not available in this build`;
+    return factory(name, server);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What a handler may know and do while serving one request, independent of lane.
+ * The session DO (legacy lane) and the stateless handler (modern lane) each build one.
+ */
+import type { LogLevel } from './protocol';
+
+export interface Principal {
+  /** Subject: the user or client the token was issued to ("dev" in dev-open mode). */
+  sub: string;
+  tenant: string;
+  scopes: readonly string[];
+}
+
+export type Lane = 'legacy' | 'modern';
+
+export interface RequestContext {
+  lane: Lane;
+  principal: Principal;
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  /** Aborted on notifications/cancelled (legacy) or when the response stream closes (modern). */
+  signal: AbortSignal;
+  progressToken?: string | number;
+  /** Minimum level for notifications/message on this request; undefined = no logging (2026 lane rule). */
+  logLevel?: LogLevel;
+  /** Sends a notification tied to this request (progress, log message). Never throws. */
+  notify(method: string, params: Record<string, unknown>): void;
+  /**
+   * Sends a server→client request tied to this request (sampling, elicitation, roots) and
+   * resolves with the client's result. Rejects with an RpcError on the modern lane.
+   */
+  request(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,70 @@
+/**
+ * One POST request's reply channel (MCP 2025-11-25 transports §sending messages to the server):
+ * the reply is plain JSON when the handler finishes before sending anything else, and an SSE
+ * stream when it first sends a related notification or server→client request. Either way the
+ * final JSON-RPC response ends the exchange. Events get ids from `stamp` (for Last-Event-ID).
+ */
+import { SseWriter, sseEvent } from './sse';
+import type { JsonRpcMessage } from './protocol';
+
+export interface ExchangeOptions {
+  /** Whether the client's Accept header allows text/event-stream. */
+  acceptsSse: boolean;
+  /** Persists an event and returns its SSE id; undefined disables ids (modern lane). */
+  stamp?: (data: string) => string | undefined;
+  headers?: Record<string, string>;
+}
+
+export class Exchange {
+  #buffer: string[] = [];
+  #writer: SseWriter | null = null;
+  #firstSend!: () => void;
+  readonly firstSend = new Promise<void>((r) => (this.#firstSend = r));
+  #done = false;
+
+  constructor(private readonly opts: ExchangeOptions) {}
+
+  /** True once the client went away (SSE stream closed): producers may stop. */
+  get abandoned(): boolean {
+    return this.#writer?.closed ?? false;
+  }
+
+  /** Sends a message before the final response; switches the reply to SSE. */
+  send(message: JsonRpcMessage): boolean {
+    if (this.#done || !this.opts.acceptsSse) return false;
+    const data = JSON.stringify(message);
+    if (this.#writer) this.#writer.write(sseEvent(data, this.opts.stamp?.(data)));
+    else this.#buffer.push(data);
+    this.#firstSend();
+    return true;
+  }
+
+  /**
+   * Runs `work` and returns the HTTP response: JSON if `work` finished before any send, else SSE
+   * (with the response written to the stream when `work` resolves). `onAbandon` runs if the
+   * client closes the stream first.
+   */
+  async respond(work: Promise<JsonRpcMessage>, onAbandon?: () => void): Promise<Response> {
+    const first = await Promise.race([work.then((m) => ({ m })), this.firstSend.then(() => null)]);
+    if (first && this.#buffer.length === 0) {
+      this.#done = true;
+      return Response.json(first.m, { headers: this.opts.headers });
+    }
+    const writer = new SseWriter();
+    writer.onClose = () => {
+      if (!this.#done) onAbandon?.();
+    };
+    this.#writer = writer;
+    for (const data of this.#buffer) writer.write(sseEvent(data, this.opts.stamp?.(data)));
+    this.#buffer = [];
+    const finish = (m: JsonRpcMessage) => {
+      this.#done = true;
+      const data = JSON.stringify(m);
+      writer.write(sseEvent(data, this.opts.stamp?.(data)));
+      writer.close();
+    };
+    if (first) finish(first.m);
+    else work.then(finish, () => writer.close());
+    return writer.response(this.opts.headers);
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The sessionful lane (MCP 2025-03-26 / 2025-06-18 / 2025-11-25 Streamable HTTP), one instance
+ * per session inside its SessionDO.
+ *
+ * Invariants:
+ * - State lives in SessionStore (SQLite) and is re-read after eviction; in-memory maps only hold
+ *   live things (open streams, in-flight requests, pending server→client requests).
+ * - A session is bound to its principal: any other principal gets 404, as if it did not exist.
+ * - Every request pins one Gateway (= one config version) from start to end.
+ * - Server-initiated messages go on exactly one open GET stream (transports §listening) and are
+ *   stored, bounded, for Last-Event-ID replay.
+ */
+import type { Principal, RequestContext } from './context';
+import { dispatch, type Backend } from './dispatch';
+import { errorResponse, rpc, RpcError, toRpcError } from './errors';
+import { Exchange } from './exchange';
+import {
+  ErrorCode,
+  isLegacyVersion,
+  isNotification,
+  isRequest,
+  LATEST_LEGACY,
+  LOG_LEVELS,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type LogLevel,
+} from './protocol';
+import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info';
+import { SseWriter, sseEvent } from './sse';
+import type { SessionState, SessionStore } from '../storage/session-store';
+import { log } from '../observability/log';
+
+export interface SessionHost {
+  /** The gateway for the newest config version this session knows. */
+  gateway(state: SessionState): Promise<Backend>;
+  /** Hook for the session's lifecycle (registering, expiry alarms). */
+  touched(state: SessionState): Promise<void> | void;
+}
+
+const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
+
+interface Pending {
+  resolve(result: Record<string, unknown>): void;
+  reject(err: Error): void;
+}
+
+export class LegacySession {
+  #state: SessionState | null | undefined;
+  #getStreams = new Set<SseWriter>();
+  #inflight = new Map<string, AbortController>();
+  #pending = new Map<string, Pending>();
+  #nextOutId = 1;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly host: SessionHost,
+  ) {}
+
+  state(): SessionState | null {
+    if (this.#state === undefined) this.#state = this.store.load();
+    return this.#state;
+  }
+
+  /** Opens the session. Returns null if this id was used before (the caller made a fresh id). */
+  async initialize(id: string, principal: Principal, params: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+    if (this.state()) return null;
+    const requested = params.protocolVersion;
+    const version = isLegacyVersion(requested) ? requested : LATEST_LEGACY;
+    const now = Date.now();
+    const state: SessionState = {
+      id,
+      principal,
+      protocolVersion: version,
+      clientCapabilities: (params.capabilities as Record<string, unknown>) ?? {},
+      clientInfo: (params.clientInfo as Record<string, unknown>) ?? {},
+      createdAt: now,
+      lastSeenAt: now,
+      subscriptions: [],
+    };
+    this.store.save(state);
+    this.#state = state;
+    await this.host.touched(state);
+    return { protocolVersion: version, capabilities: SERVER_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS };
+  }
+
+  /** The session if it exists and belongs to `principal`; otherwise null (→ 404). */
+  authorize(principal: Principal): SessionState | null {
+    const s = this.state();
+    if (!s || s.principal.sub !== principal.sub || s.principal.tenant !== principal.tenant) return null;
+    return s;
+  }
+
+  async post(state: SessionState, message: JsonRpcMessage, acceptsSse: boolean): Promise<Response> {
+    await this.#touch(state);
+    if (isRequest(message)) {
+      const exchange = new Exchange({ acceptsSse, stamp: (data) => this.store.appendEvent(`post:${String(message.id)}`, data) });
+      const key = JSON.stringify(message.id);
+      const ac = new AbortController();
+      this.#inflight.set(key, ac);
+      const work = this.#run(state, message, exchange, ac.signal).finally(() => this.#inflight.delete(key));
+      return exchange.respond(work, () => ac.abort(new Error('client closed the stream')));
+    }
+    if (isNotification(message)) this.#onNotification(message.method, message.params ?? {});
+    else this.#onResponse(message as JsonRpcResponse);
+    return new Response(null, { status: 202 });
+  }
+
+  /** GET: a standalone stream for server-initiated messages, or a resumed one (Last-Event-ID). */
+  get(state: SessionState, lastEventId: string | null): Response {
+    const writer = new SseWriter();
+    if (lastEventId) {
+      const replay = this.store.eventsAfter(lastEventId);
+      if (replay) for (const e of replay.events) writer.write(sseEvent(e.data, e.id));
+      // A resumed POST stream ends after its replay; a resumed GET stream stays open.
+      if (replay && replay.stream !== 'get') {
+        writer.close();
+        return writer.response();
+      }
+    }
+    this.#getStreams.add(writer);
+    writer.onClose = () => this.#getStreams.delete(writer);
+    writer.comment('stream open');
+    void state;
+    return writer.response();
+  }
+
+  async terminate(): Promise<void> {
+    for (const ac of this.#inflight.values()) ac.abort(new Error('session terminated'));
+    for (const p of this.#pending.values()) p.reject(new Error('session terminated'));
+    for (const w of this.#getStreams) w.close();
+    this.#getStreams.clear();
+    this.#pending.clear();
+    this.#state = null;
+    await this.store.destroy();
+  }
+
+  /** Sends a server-initiated notification (list_changed, resources/updated) on one GET stream. */
+  broadcast(method: string, params: Record<string, unknown> = {}): void {
+    const data = JSON.stringify({ jsonrpc: '2.0', method, params });
+    const id = this.store.appendEvent('get', data);
+    for (const w of this.#getStreams) {
+      if (w.closed) continue;
+      w.write(sseEvent(data, id));
+      return;
+    }
+  }
+
+  get openStreams(): number {
+    return this.#getStreams.size;
+  }
+
+  async #touch(state: SessionState): Promise<void> {
+    const now = Date.now();
+    if (now - state.lastSeenAt < 30_000) return;
+    state.lastSeenAt = now;
+    this.store.save(state);
+    await this.host.touched(state);
+  }
+
+  async #run(state: SessionState, req: JsonRpcRequest, exchange: Exchange, signal: AbortSignal): Promise<JsonRpcMessage> {
+    const started = Date.now();
+    const params = req.params ?? {};
+    const meta = (params._meta ?? {}) as Record<string, unknown>;
+    const ctx: RequestContext = {
+      lane: 'legacy',
+      principal: state.principal,
+      protocolVersion: state.protocolVersion,
+      clientCapabilities: state.clientCapabilities,
+      signal,
+      progressToken: meta.progressToken as string | number | undefined,
+      logLevel: state.logLevel,
+      notify: (method, p) => {
+        exchange.send({ jsonrpc: '2.0', method, params: p });
+      },
+      request: (method, p) => this.#clientRequest(method, p, exchange, signal),
+    };
+    try {
+      const result = await this.#method(state, ctx, req.method, params);
+      return { jsonrpc: '2.0', id: req.id, result };
+    } catch (e) {
+      const err = toRpcError(e);
+      if (err.code === ErrorCode.InternalError)
+        log.error('request failed', { session: state.id, tenant: state.principal.tenant, method: req.method, ms: Date.now() - started, error: e });
+      return errorResponse(req.id, err);
+    }
+  }
+
+  async #method(state: SessionState, ctx: RequestContext, method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    switch (method) {
+      case 'initialize':
+        throw rpc.invalidRequest('session is already initialized');
+      case 'ping':
+        return {};
+      case 'logging/setLevel': {
+        const level = params.level;
+        if (!LOG_LEVELS.includes(level as LogLevel)) throw rpc.invalidParams(`level must be one of ${LOG_LEVELS.join(', ')}`);
+        state.logLevel = level as LogLevel;
+        this.store.save(state);
+        return {};
+      }
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        const result = await dispatch(await this.host.gateway(state), ctx, method, params);
+        const uri = String(params.uri);
+        const subs = new Set(state.subscriptions);
+        if (method === 'resources/subscribe') subs.add(uri);
+        else subs.delete(uri);
+        state.subscriptions = [...subs];
+        this.store.save(state);
+        return result;
+      }
+      default:
+        return dispatch(await this.host.gateway(state), ctx, method, params);
+    }
+  }
+
+  #clientRequest(method: string, params: Record<string, unknown>, exchange: Exchange, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const id = `edgehub-${this.#nextOutId++}`;
+    const message = { jsonrpc: '2.0' as const, id, method, params };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new RpcError(ErrorCode.InternalError, `client did not answer ${method} in time`)), CLIENT_REQUEST_TIMEOUT_MS);
+      const onAbort = () => done(new RpcError(ErrorCode.InternalError, `${method} cancelled`));
+      const done = (err: Error | null, result?: Record<string, unknown>) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.#pending.delete(id);
+        if (err) reject(err);
+        else resolve(result ?? {});
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, { resolve: (r) => done(null, r), reject: (e) => done(e) });
+      if (!exchange.send(message) && !this.#sendOnGetStream(message))
+        done(new RpcError(ErrorCode.InternalError, `cannot send ${method}: the client accepts no event stream`));
+    });
+  }
+
+  #sendOnGetStream(message: JsonRpcMessage): boolean {
+    for (const w of this.#getStreams) {
+      if (w.closed) continue;
+      const data = JSON.stringify(message);
+      w.write(sseEvent(data, this.store.appendEvent('get', data)));
+      return true;
+    }
+    return false;
+  }
+
+  #onNotification(method: string, params: Record<string, unknown>): void {
+    if (method === 'notifications/cancelled') {
+      const ac = this.#inflight.get(JSON.stringify(params.requestId));
+      ac?.abort(new Error(typeof params.reason === 'string' ? params.reason : 'cancelled by client'));
+    }
+    // notifications/initialized, roots/list_changed and progress need no reply.
+  }
+
+  #onResponse(message: JsonRpcResponse): void {
+    const pending = this.#pending.get(String(message.id));
+    if (!pending) return; // late or unknown answer: nothing waits for it
+    if ('result' in message) pending.resolve(message.result);
+    else pending.reject(new RpcError(message.error.code, message.error.message, 200, message.error.data));
+  }
+}

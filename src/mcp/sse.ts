@@ -1,0 +1,69 @@
+/**
+ * Server-Sent Events framing (WHATWG HTML §9.2) for MCP streams.
+ * A `SseWriter` owns one response stream; writes after close are dropped (the client went away),
+ * and `closed` tells the owner so it can stop producing.
+ */
+const enc = new TextEncoder();
+
+export function sseEvent(data: string, id?: string, event = 'message'): Uint8Array {
+  let s = '';
+  if (id !== undefined) s += `id: ${id}\n`;
+  if (event !== 'message') s += `event: ${event}\n`;
+  s += `data: ${data}\n\n`;
+  return enc.encode(s);
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+} as const;
+
+export class SseWriter {
+  readonly readable: ReadableStream<Uint8Array>;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #closed = false;
+  onClose?: () => void;
+
+  constructor() {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    this.readable = readable;
+    this.#writer = writable.getWriter();
+    this.#writer.closed.catch(() => this.#markClosed());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    this.#writer.write(chunk).catch(() => this.#markClosed());
+  }
+
+  /** A comment line: keeps proxies from timing out an idle stream. */
+  comment(text = 'keepalive'): void {
+    this.write(enc.encode(`: ${text}\n\n`));
+  }
+
+  /** `retry:` tells the client how long to wait before reconnecting with Last-Event-ID. */
+  retry(ms: number, id?: string): void {
+    this.write(enc.encode(`${id !== undefined ? `id: ${id}\n` : ''}retry: ${ms}\ndata: \n\n`));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#markClosed();
+    this.#writer.close().catch(() => {});
+  }
+
+  #markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onClose?.();
+  }
+
+  response(headers: Record<string, string> = {}): Response {
+    return new Response(this.readable, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Reads a request body with a hard size limit (default 4 MiB): never buffers more than the limit,
+ * whatever Content-Length claims. Returns null when the limit is exceeded (caller answers 413).
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export async function readLimited(req: Request, limit = MAX_BODY_BYTES): Promise<string | null> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const buf = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    buf.set(c, off);
+    off += c.byteLength;
+  }
+  return new TextDecoder().decode(buf);
+}

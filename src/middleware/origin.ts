@@ -1,0 +1,56 @@
+/**
+ * Origin and Host validation (MCP transports §security: servers MUST validate Origin; local
+ * servers must guard against DNS rebinding). 403 with a JSON-RPC error body on refusal.
+ *
+ * - Host: in dev-open mode only loopback hosts; otherwise ALLOWED_HOSTS when set.
+ * - Origin (browsers only send it): same origin as the request, loopback in dev-open, or listed
+ *   in ALLOWED_ORIGINS. No Origin (non-browser client) passes.
+ */
+import type { MiddlewareHandler } from 'hono';
+
+export interface OriginGuardOptions {
+  devOpen: boolean;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+}
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+
+export function isLoopbackHost(host: string | undefined | null): boolean {
+  return !!host && LOOPBACK_HOST.test(host);
+}
+
+export function originGuard(opts: (env: Env) => OriginGuardOptions): MiddlewareHandler<{ Bindings: Env }> {
+  return async function originGuard(c, next) {
+    const o = opts(c.env);
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (o.devOpen ? !isLoopbackHost(host) : o.allowedHosts.length > 0 && !o.allowedHosts.includes(host.toLowerCase()))
+      return refuse(`Host '${host}' is not allowed${o.devOpen ? ' (dev-open mode serves loopback only)' : ''}`);
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !originAllowed(origin, host, o)) return refuse(`Origin '${origin}' is not allowed`);
+    await next();
+  };
+}
+
+function originAllowed(origin: string, host: string, o: OriginGuardOptions): boolean {
+  if (o.allowedOrigins.includes(origin)) return true;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (u.host.toLowerCase() === host.toLowerCase()) return true;
+  return o.devOpen && isLoopbackHost(u.host);
+}
+
+function refuse(message: string): Response {
+  return Response.json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `Forbidden: ${message}` } }, { status: 403 });
+}
+
+export function listVar(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}

@@ -1,0 +1,113 @@
+/**
+ * The MCP endpoint: both protocol eras on one URL (MCP 2026-07-28 §dual-era servers).
+ *
+ * Lane selection for a POST: a request carrying the modern `_meta` protocol version, a modern
+ * MCP-Protocol-Version header, or a modern-only method is served statelessly (runtime/modern.ts);
+ * `initialize` opens a legacy session; anything else needs `Mcp-Session-Id` and goes to the
+ * session's Durable Object. GET and DELETE belong to the legacy lane only.
+ */
+import { Hono } from 'hono';
+import type { AuthVars } from '../middleware/auth';
+import { readLimited, MAX_BODY_BYTES } from '../middleware/body';
+import type { Principal } from '../mcp/context';
+import { errorResponse, rpc, RpcError } from '../mcp/errors';
+import { parseBody } from '../mcp/jsonrpc';
+import {
+  ALL_VERSIONS,
+  HEADER_SESSION,
+  HEADER_VERSION,
+  isModernVersion,
+  isRequest,
+  META_VERSION,
+  type JsonRpcMessage,
+} from '../mcp/protocol';
+import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
+
+type App = { Bindings: Env; Variables: AuthVars };
+
+export const mcpRoutes = new Hono<App>();
+
+const SESSION_ID_RE = /^[0-9a-f]{32}$/;
+
+function sessionStub(env: Env, principal: Principal, sessionId: string) {
+  return env.SESSION.get(env.SESSION.idFromName(`${principal.tenant}:${sessionId}`));
+}
+
+function fail(err: RpcError, id: string | number | null = null): Response {
+  return Response.json(errorResponse(id, err), { status: err.httpStatus === 200 ? 400 : err.httpStatus });
+}
+
+function newSessionId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function acceptsSse(req: Request): boolean {
+  const a = req.headers.get('accept') ?? '';
+  return a.includes('text/event-stream') || a.includes('*/*');
+}
+
+function isModern(message: JsonRpcMessage, versionHeader: string | undefined): boolean {
+  if (versionHeader !== undefined && isModernVersion(versionHeader)) return true;
+  if (!('method' in message)) return false;
+  if (MODERN_ONLY_METHODS.has(message.method)) return true;
+  const meta = (message.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
+  return !!meta && META_VERSION in meta;
+}
+
+mcpRoutes.post('/', async (c) => {
+  const ct = c.req.header('content-type') ?? '';
+  if (!ct.toLowerCase().includes('application/json'))
+    return fail(new RpcError(-32600, 'Unsupported Media Type: send Content-Type: application/json', 415));
+  const body = await readLimited(c.req.raw);
+  if (body === null) return fail(new RpcError(-32600, `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
+  const parsed = parseBody(body);
+  if (!parsed.ok) return fail(parsed.error, parsed.id);
+  const message = parsed.message;
+  const principal = c.get('principal');
+  const versionHeader = c.req.header(HEADER_VERSION);
+
+  if (isModern(message, versionHeader)) return handleModern(c.env, c.executionCtx, c.req.raw, message, principal);
+
+  const sessionId = c.req.header(HEADER_SESSION);
+  if (isRequest(message) && message.method === 'initialize') {
+    if (sessionId) return fail(rpc.invalidRequest('initialize must not carry Mcp-Session-Id; omit it to open a new session'), message.id);
+    const id = newSessionId();
+    const result = await sessionStub(c.env, principal, id).open(id, principal, message.params ?? {});
+    if (!result) return fail(rpc.internal(), message.id);
+    return c.json({ jsonrpc: '2.0', id: message.id, result }, 200, { [HEADER_SESSION]: id });
+  }
+  const id = 'id' in message ? (message.id ?? null) : null;
+  // MCP transports §session management: requests other than initialize need the session id.
+  if (!sessionId) return fail(rpc.invalidRequest('missing Mcp-Session-Id header; initialize first'), id);
+  if (versionHeader !== undefined && !ALL_VERSIONS.includes(versionHeader))
+    return fail(rpc.invalidRequest(`unsupported MCP-Protocol-Version '${versionHeader}'; supported: ${ALL_VERSIONS.join(', ')}`), id);
+  if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
+  return sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw));
+});
+
+mcpRoutes.get('/', async (c) => {
+  const sessionId = c.req.header(HEADER_SESSION);
+  // 2026-07-28 has no GET stream; without a session there is nothing to listen to.
+  if (!sessionId) return c.json(errorResponse(null, rpc.methodNotFound('GET')), 405, { allow: 'POST, DELETE' });
+  if (!acceptsSse(c.req.raw)) return fail(new RpcError(-32600, 'Not Acceptable: GET needs Accept: text/event-stream', 406));
+  if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
+  const principal = c.get('principal');
+  return sessionStub(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null);
+});
+
+mcpRoutes.delete('/', async (c) => {
+  const sessionId = c.req.header(HEADER_SESSION);
+  if (!sessionId) return c.json(errorResponse(null, rpc.methodNotFound('DELETE')), 405, { allow: 'POST, GET' });
+  if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
+  const principal = c.get('principal');
+  const ended = await sessionStub(c.env, principal, sessionId).terminate(principal);
+  return ended ? c.body(null, 200) : sessionNotFound();
+});
+
+function sessionNotFound(): Response {
+  return Response.json(
+    { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } },
+    { status: 404 },
+  );
+}

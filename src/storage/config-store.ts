@@ -1,0 +1,137 @@
+/**
+ * Storage of one tenant's configuration inside its ConfigDO's SQLite (schema: migrations/).
+ *
+ *   config_versions(version PK, config JSON, created_at, actor) — every version ever committed
+ *   audit(id, at, actor, action, target, version_before, version_after, ok, detail)
+ *   sessions(session_id PK, sub, lane, created_at, last_seen_at) — live sessions to notify
+ *
+ * Invariants: versions only grow; `commit` writes the new version and its audit row in one
+ * transaction, and only if the caller's expected version is still current (check-and-set), so
+ * two writers can never both win. Reads never see a half-written change.
+ */
+import { CONFIG_MIGRATIONS } from '../config/migrations';
+import type { ConfigSnapshot, HubConfig } from '../config/schema';
+import { applyMigrations } from './migrations';
+
+export interface AuditRecord {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  versionBefore: number;
+  versionAfter: number;
+  ok: boolean;
+  detail: unknown;
+}
+
+export interface AuditInput {
+  actor: string;
+  action: string;
+  target?: string;
+  ok: boolean;
+  detail?: unknown;
+}
+
+export class ConfigStore {
+  #sql: SqlStorage;
+  #current: ConfigSnapshot | null = null;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.#sql = storage.sql;
+    applyMigrations(storage, CONFIG_MIGRATIONS);
+  }
+
+  /** The newest version, or null before the first commit. */
+  current(): ConfigSnapshot | null {
+    if (this.#current) return this.#current;
+    const row = this.#sql
+      .exec<{ version: number; config: string }>(`SELECT version, config FROM config_versions ORDER BY version DESC LIMIT 1`)
+      .toArray()[0];
+    this.#current = row ? Object.freeze({ version: row.version, config: JSON.parse(row.config) as HubConfig }) : null;
+    return this.#current;
+  }
+
+  /**
+   * Commits `config` as the next version iff the current version is `expected`; writes the audit
+   * row in the same transaction. Returns the new snapshot, or null on a version conflict.
+   */
+  commit(expected: number, config: HubConfig, audit: AuditInput): ConfigSnapshot | null {
+    return this.storage.transactionSync(() => {
+      const cur = this.current()?.version ?? 0;
+      if (cur !== expected) return null;
+      const next = cur + 1;
+      const now = Date.now();
+      this.#sql.exec(`INSERT INTO config_versions (version, config, created_at, actor) VALUES (?, ?, ?, ?)`, next, JSON.stringify(config), now, audit.actor);
+      this.#insertAudit(now, audit, cur, next);
+      this.#current = Object.freeze({ version: next, config });
+      return this.#current;
+    });
+  }
+
+  /** Records a change that did not happen (refused, failed mount): version unchanged. */
+  auditFailure(audit: AuditInput): void {
+    const cur = this.current()?.version ?? 0;
+    this.#insertAudit(Date.now(), { ...audit, ok: false }, cur, cur);
+  }
+
+  #insertAudit(at: number, a: AuditInput, before: number, after: number): void {
+    this.#sql.exec(
+      `INSERT INTO audit (at, actor, action, target, version_before, version_after, ok, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      at,
+      a.actor,
+      a.action,
+      a.target ?? null,
+      before,
+      after,
+      a.ok ? 1 : 0,
+      a.detail === undefined ? null : JSON.stringify(a.detail),
+    );
+  }
+
+  audit(limit = 100, beforeId?: number): AuditRecord[] {
+    const rows = this.#sql
+      .exec<Record<string, string | number | null>>(
+        `SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`,
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        Math.min(Math.max(limit, 1), 1000),
+      )
+      .toArray();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      actor: String(r.actor),
+      action: String(r.action),
+      target: r.target === null ? null : String(r.target),
+      versionBefore: Number(r.version_before),
+      versionAfter: Number(r.version_after),
+      ok: r.ok === 1,
+      detail: r.detail === null ? null : JSON.parse(String(r.detail)),
+    }));
+  }
+
+  upsertSession(id: string, sub: string, lane: string, now = Date.now()): void {
+    this.#sql.exec(
+      `INSERT INTO sessions (session_id, sub, lane, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(session_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+      id,
+      sub,
+      lane,
+      now,
+      now,
+    );
+  }
+
+  removeSession(id: string): void {
+    this.#sql.exec(`DELETE FROM sessions WHERE session_id = ?`, id);
+  }
+
+  sessions(): { sessionId: string; sub: string; lane: string; createdAt: number; lastSeenAt: number }[] {
+    return this.#sql
+      .exec<{ session_id: string; sub: string; lane: string; created_at: number; last_seen_at: number }>(
+        `SELECT * FROM sessions ORDER BY created_at`,
+      )
+      .toArray()
+      .map((r) => ({ sessionId: r.session_id, sub: r.sub, lane: r.lane, createdAt: r.created_at, lastSeenAt: r.last_seen_at }));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Storage of one MCP session (legacy lane) inside its SessionDO's SQLite.
+ *
+ * Tables (created on first use, idempotent):
+ *   session(k TEXT PRIMARY KEY, v TEXT)     — 'state' → SessionState JSON
+ *   events(seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT, data TEXT, at INTEGER)
+ *                                           — SSE events for resumability (Last-Event-ID)
+ * Invariants: the event store is bounded (EVENT_CAP rows, EVENT_TTL_MS age); `destroy()` leaves
+ * no rows behind. Event ids are the global `seq`, so one id names both the stream and position.
+ */
+import type { LogLevel } from '../mcp/protocol';
+import type { Principal } from '../mcp/context';
+
+export const EVENT_CAP = 1000;
+export const EVENT_TTL_MS = 15 * 60_000;
+
+export interface SessionState {
+  id: string;
+  principal: Principal;
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  clientInfo: Record<string, unknown>;
+  logLevel?: LogLevel;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Resource URIs (as exposed) this session subscribed to. */
+  subscriptions: string[];
+}
+
+export class SessionStore {
+  #sql: SqlStorage;
+  #ready = false;
+  #inserts = 0;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.#sql = storage.sql;
+  }
+
+  #init(): void {
+    if (this.#ready) return;
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS session (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL)`,
+    );
+    this.#ready = true;
+  }
+
+  load(): SessionState | null {
+    this.#init();
+    const row = this.#sql.exec<{ v: string }>(`SELECT v FROM session WHERE k = 'state'`).toArray()[0];
+    return row ? (JSON.parse(row.v) as SessionState) : null;
+  }
+
+  save(state: SessionState): void {
+    this.#init();
+    this.#sql.exec(`INSERT INTO session (k, v) VALUES ('state', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, JSON.stringify(state));
+  }
+
+  /** Appends an SSE event and returns its id. Trims the store to its cap and TTL as it goes. */
+  appendEvent(stream: string, data: string, now = Date.now()): string {
+    this.#init();
+    const row = this.#sql
+      .exec<{ seq: number }>(`INSERT INTO events (stream, data, at) VALUES (?, ?, ?) RETURNING seq`, stream, data, now)
+      .one();
+    if (++this.#inserts % 50 === 0) this.trimEvents(now);
+    return String(row.seq);
+  }
+
+  trimEvents(now = Date.now()): void {
+    this.#init();
+    this.#sql.exec(`DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ? OR at < ?`, EVENT_CAP, now - EVENT_TTL_MS);
+  }
+
+  /** Events after `lastEventId` on the same stream, oldest first; null if the id is unknown or expired. */
+  eventsAfter(lastEventId: string): { stream: string; events: { id: string; data: string }[] } | null {
+    this.#init();
+    const seq = Number(lastEventId);
+    if (!Number.isSafeInteger(seq)) return null;
+    const anchor = this.#sql.exec<{ stream: string }>(`SELECT stream FROM events WHERE seq = ?`, seq).toArray()[0];
+    if (!anchor) return null;
+    const rows = this.#sql
+      .exec<{ seq: number; data: string }>(`SELECT seq, data FROM events WHERE stream = ? AND seq > ? ORDER BY seq`, anchor.stream, seq)
+      .toArray();
+    return { stream: anchor.stream, events: rows.map((r) => ({ id: String(r.seq), data: r.data })) };
+  }
+
+  eventCount(): number {
+    this.#init();
+    return this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM events`).one().n;
+  }
+
+  /** Removes every trace of the session. */
+  async destroy(): Promise<void> {
+    this.#sql.exec(`DROP TABLE IF EXISTS events`);
+    this.#sql.exec(`DROP TABLE IF EXISTS session`);
+    this.#ready = false;
+    await this.storage.deleteAlarm();
+    await this.storage.deleteAll();
+  }
+}
