@@ -32,6 +32,6 @@ export function validateMessage(value: unknown): Parsed {
     return { ok: true, message: m as unknown as JsonRpcMessage };
   }
   if (id === null) return fail('a response needs an "id"');
-  if ('result' in m !== 'error' in m) return fail('a response has exactly one of "result" or "error"');
+  if ('result' in m === 'error' in m) return fail('a response has exactly one of "result" or "error"');
   return { ok: true, message: m as unknown as JsonRpcMessage };
 }

@@ -1,0 +1,20 @@
+// One shared `wrangler dev` for the e2e files (tests needing their own instance start one).
+import type { TestProject } from 'vitest/node';
+import { startDev, type DevServer } from '../helpers/wrangler';
+
+let dev: DevServer | undefined;
+
+export async function setup(project: TestProject) {
+  dev = await startDev();
+  project.provide('edgehubUrl', dev.url);
+}
+
+export async function teardown() {
+  await dev?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    edgehubUrl: string;
+  }
+}

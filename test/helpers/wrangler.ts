@@ -1,0 +1,89 @@
+/**
+ * Starts and stops `wrangler dev` for end-to-end tests and benchmarks: free loopback port, its own
+ * persistence directory, bounded start-up wait. Only the process started here is ever killed (by PID).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface DevServer {
+  url: string;
+  port: number;
+  persistDir: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export interface DevOptions {
+  port?: number;
+  persistDir?: string;
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function startDev(opts: DevOptions = {}): Promise<DevServer> {
+  const port = opts.port ?? (await freePort());
+  const persistDir = opts.persistDir ?? mkdtempSync(join(tmpdir(), 'edgehub-e2e-'));
+  const vars = { AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', ...opts.vars };
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const bin = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+  const proc = spawn(process.execPath, [bin, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d) => (out += d));
+  proc.stderr?.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`wrangler dev exited early (${proc.exitCode}):\n${out.slice(-3000)}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGTERM');
+      throw new Error(`wrangler dev did not start within the deadline:\n${out.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return {
+    url,
+    port,
+    persistDir,
+    proc,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (proc.exitCode !== null) return res();
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          res();
+        });
+        proc.kill('SIGTERM');
+      }),
+  };
+}
