@@ -1,5 +1,9 @@
 /** The Config DO's schema migrations, bundled from migrations/*.sql (wrangler's Text rule for .sql). */
 import m0001 from '../../migrations/0001_config.sql';
+import m0002 from '../../migrations/0002_catalogs.sql';
 import type { Migration } from '../storage/migrations';
 
-export const CONFIG_MIGRATIONS: readonly Migration[] = [{ id: 1, name: '0001_config', sql: m0001 }];
+export const CONFIG_MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: '0001_config', sql: m0001 },
+  { id: 2, name: '0002_catalogs', sql: m0002 },
+];

@@ -1,22 +1,119 @@
 /**
- * The configuration service of one tenant (runs inside its ConfigDO).
- * Seeds the embedded default config on first use; later issues add validated, audited changes.
+ * The configuration service of one tenant (runs inside its ConfigDO, the single writer).
+ *
+ * Every change: compute the next config (changes.ts) → validate structure and prefixes → mount-check
+ * servers that become enabled (connect + list, like Magg's "mount first, save only if it works")
+ * → refuse exposed-name collisions → commit version N+1 with its audit row in one transaction
+ * (check-and-set on the version: a stale writer gets a conflict, never a lost update) → push the
+ * new version to every live session. A refused change writes exactly one failed audit row.
  */
-import { ConfigStore } from '../storage/config-store';
+import { ConfigStore, type AuditRecord } from '../storage/config-store';
+import { redactServer } from './secrets';
 import defaultConfig from './default-config.json';
-import { parseConfig, type ConfigSnapshot } from './schema';
+import * as changes from './changes';
+import { parseConfig, serverKind, type ConfigSnapshot, type HubConfig, type ServerConfig } from './schema';
+
+export type MountCheck = (name: string, server: ServerConfig) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
+
+export interface ChangeResult {
+  ok: boolean;
+  status: number;
+  version: number;
+  error?: string;
+  field?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ServiceDeps {
+  hubPrefix: string;
+  mountCheck: MountCheck;
+  /** Called after each commit with the new version (fan-out to sessions and listen streams). */
+  committed(snapshot: ConfigSnapshot): void;
+}
+
+export interface Actor {
+  sub: string;
+}
 
 export class ConfigService {
   constructor(
     private readonly store: ConfigStore,
-    private readonly env: Env,
+    private readonly deps: ServiceDeps,
   ) {}
 
   snapshot(known: number): ConfigSnapshot | null {
-    const cur = this.#current();
+    const cur = this.current();
     return cur.version === known ? null : cur;
   }
 
+  current(): ConfigSnapshot {
+    const cur = this.store.current();
+    if (cur) return cur;
+    const parsed = parseConfig(defaultConfig);
+    if (!parsed.ok) throw new Error(`embedded default config is invalid: ${parsed.error}`);
+    const seeded = this.store.commit(0, parsed.value, { actor: 'system', action: 'config.seed', ok: true, detail: { source: 'default-config.json' } });
+    return seeded ?? this.store.current()!;
+  }
+
+  /** The config with every secret-bearing value redacted (for reads and exports). */
+  redacted(): { version: number; config: HubConfig } {
+    const { version, config } = this.current();
+    return { version, config: { ...config, servers: Object.fromEntries(Object.entries(config.servers).map(([n, s]) => [n, redactServer(s)])) } };
+  }
+
+  addServer(actor: Actor, name: string, input: unknown, opts: { replace?: boolean; check?: boolean } = {}) {
+    return this.#apply(actor, opts.replace ? 'server.put' : 'server.add', name, (c) => changes.addServer(c, name, input, opts.replace), opts.check);
+  }
+  updateServer(actor: Actor, name: string, patch: unknown, check = true) {
+    return this.#apply(actor, 'server.update', name, (c) => changes.updateServer(c, name, patch), check);
+  }
+  removeServer(actor: Actor, name: string) {
+    return this.#apply(actor, 'server.remove', name, (c) => changes.removeServer(c, name));
+  }
+  setEnabled(actor: Actor, name: string, enabled: boolean, check = true) {
+    return this.#apply(actor, enabled ? 'server.enable' : 'server.disable', name, (c) => changes.setEnabled(c, name, enabled), check);
+  }
+  putConfig(actor: Actor, input: unknown, ifMatch: number | undefined, check = true) {
+    return this.#apply(actor, 'config.put', null, () => changes.replaceConfig(input), check, ifMatch);
+  }
+  putKit(actor: Actor, name: string, kit: unknown) {
+    return this.#apply(actor, 'kit.put', name, (c) => changes.putKit(c, name, kit), false);
+  }
+  deleteKit(actor: Actor, name: string) {
+    return this.#apply(actor, 'kit.delete', name, (c) => changes.deleteKit(c, name), false);
+  }
+  loadKit(actor: Actor, name: string, enable = true) {
+    return this.#apply(actor, 'kit.load', name, (c) => {
+      const r = changes.loadKit(c, name, enable);
+      return r.ok ? { ok: true, config: r.config.config } : r;
+    });
+  }
+  unloadKit(actor: Actor, name: string) {
+    return this.#apply(actor, 'kit.unload', name, (c) => {
+      const r = changes.unloadKit(c, name);
+      return r.ok ? { ok: true, config: r.config.config } : r;
+    });
+  }
+
+  /** Runs the mount check for servers now (hub_check / POST /admin/api/check). */
+  async check(names?: string[]): Promise<Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>> {
+    const cfg = this.current().config;
+    const targets = (names?.length ? names : Object.keys(cfg.servers)).filter((n) => cfg.servers[n]);
+    const out: Record<string, { ok: boolean; tools?: number; error?: string; ms: number }> = {};
+    await Promise.all(
+      targets.map(async (n) => {
+        const t0 = Date.now();
+        const r = await this.deps.mountCheck(n, cfg.servers[n]);
+        if (r.ok) this.store.saveCatalog(n, r.tools);
+        out[n] = r.ok ? { ok: true, tools: r.tools.length, ms: Date.now() - t0 } : { ok: false, error: r.error, ms: Date.now() - t0 };
+      }),
+    );
+    return out;
+  }
+
+  audit(limit?: number, before?: number): AuditRecord[] {
+    return this.store.audit(limit, before);
+  }
   registerSession(id: string, sub: string, lane: string): void {
     this.store.upsertSession(id, sub, lane);
   }
@@ -27,14 +124,50 @@ export class ConfigService {
     return this.store.sessions();
   }
 
-  #current(): ConfigSnapshot {
-    const cur = this.store.current();
-    if (cur) return cur;
-    const parsed = parseConfig(defaultConfig);
-    if (!parsed.ok) throw new Error(`embedded default config is invalid: ${parsed.error}`);
-    const seeded = this.store.commit(0, parsed.value, { actor: 'system', action: 'config.seed', ok: true, detail: { source: 'default-config.json' } });
-    if (!seeded) throw new Error('config seed raced');
-    void this.env;
-    return seeded;
+  async #apply(
+    actor: Actor,
+    action: string,
+    target: string | null,
+    change: (c: HubConfig) => changes.Change,
+    check = true,
+    ifMatch?: number,
+  ): Promise<ChangeResult> {
+    const base = this.current();
+    const fail = (status: number, error: string, field?: string): ChangeResult => {
+      this.store.auditFailure({ actor: actor.sub, action, target: target ?? undefined, ok: false, detail: { error, field } });
+      return { ok: false, status, version: base.version, error, field };
+    };
+    if (ifMatch !== undefined && ifMatch !== base.version) return fail(412, `config changed: you sent version ${ifMatch}, current is ${base.version}; re-read and retry`);
+    const next = change(base.config);
+    if (!next.ok) return fail(next.status, next.error, next.field);
+    const valid = changes.validate(next.config, this.deps.hubPrefix);
+    if (!valid.ok) return fail(valid.status, valid.error, valid.field);
+    const d = changes.diff(base.config, next.config);
+
+    // Mount first, save only if it works. stdio entries are kept but never mounted.
+    const catalogs = this.store.catalogs();
+    if (check) {
+      const toCheck = [...d.update, ...d.enable, ...d.add].filter((n) => {
+        const s = next.config.servers[n];
+        return s.enabled !== false && serverKind(s) !== 'stdio';
+      });
+      const results = await Promise.all(toCheck.map(async (n) => [n, await this.deps.mountCheck(n, next.config.servers[n])] as const));
+      for (const [n, r] of results) {
+        if (!r.ok) return fail(422, `mounting '${n}' failed: ${r.error}`, `servers.${n}`);
+        catalogs.set(n, r.tools);
+      }
+      const clash = changes.collisions(next.config, catalogs);
+      if (clash) return fail(409, clash);
+    }
+    const stdio = Object.entries(next.config.servers)
+      .filter(([, s]) => serverKind(s) === 'stdio')
+      .map(([n]) => n);
+    const detail = { ...d, ...(stdio.length ? { notMountable: stdio } : {}) };
+    // Mount checks awaited I/O: another change may have landed meanwhile. Check-and-set.
+    const committed = this.store.commit(base.version, next.config, { actor: actor.sub, action, target: target ?? undefined, ok: true, detail });
+    if (!committed) return fail(ifMatch !== undefined ? 412 : 409, 'another change landed while this one was being checked; re-read and retry');
+    for (const [n, tools] of catalogs) if (next.config.servers[n]) this.store.saveCatalog(n, tools);
+    this.deps.committed(committed);
+    return { ok: true, status: 200, version: committed.version, detail };
   }
 }

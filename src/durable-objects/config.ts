@@ -1,22 +1,69 @@
 /**
- * ConfigDO: one per tenant, the single writer of that tenant's configuration (see
- * config/service.ts for the rules and storage/config-store.ts for the layout). A thin shell:
- * every public method is reachable over RPC and delegates in one line.
+ * ConfigDO: one per tenant, the single writer of that tenant's configuration (rules in
+ * config/service.ts, layout in storage/config-store.ts). Thin: public methods are RPC entry
+ * points delegating in one line; the only logic here is wiring and the post-commit fan-out.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { ConfigService } from '../config/service';
+import { ConfigService, type Actor } from '../config/service';
+import type { ConfigSnapshot } from '../config/schema';
 import { ConfigStore } from '../storage/config-store';
+import { mountChecker } from '../runtime/mount-check';
+import { ListenHub, type ListKind } from '../runtime/listen-hub';
+import { log } from '../observability/log';
 
 export class ConfigDO extends DurableObject<Env> {
   #svc: ConfigService;
+  #listeners = new ListenHub();
+  #tenant: string;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#svc = new ConfigService(new ConfigStore(ctx.storage), env);
+    this.#tenant = ctx.id.name ?? 'default';
+    this.#svc = new ConfigService(new ConfigStore(ctx.storage), {
+      hubPrefix: 'hub',
+      mountCheck: mountChecker(env, this.#tenant),
+      committed: (s) => ctx.waitUntil(this.#fanOut(s)),
+    });
   }
 
   snapshot(known: number) {
     return this.#svc.snapshot(known);
+  }
+  redacted() {
+    return this.#svc.redacted();
+  }
+  addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean }) {
+    return this.#svc.addServer(actor, name, input, opts);
+  }
+  updateServer(actor: Actor, name: string, patch: unknown, check?: boolean) {
+    return this.#svc.updateServer(actor, name, patch, check);
+  }
+  removeServer(actor: Actor, name: string) {
+    return this.#svc.removeServer(actor, name);
+  }
+  setEnabled(actor: Actor, name: string, enabled: boolean, check?: boolean) {
+    return this.#svc.setEnabled(actor, name, enabled, check);
+  }
+  putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean) {
+    return this.#svc.putConfig(actor, input, ifMatch, check);
+  }
+  putKit(actor: Actor, name: string, kit: unknown) {
+    return this.#svc.putKit(actor, name, kit);
+  }
+  deleteKit(actor: Actor, name: string) {
+    return this.#svc.deleteKit(actor, name);
+  }
+  loadKit(actor: Actor, name: string, enable?: boolean) {
+    return this.#svc.loadKit(actor, name, enable);
+  }
+  unloadKit(actor: Actor, name: string) {
+    return this.#svc.unloadKit(actor, name);
+  }
+  check(names?: string[]) {
+    return this.#svc.check(names);
+  }
+  audit(limit?: number, before?: number) {
+    return this.#svc.audit(limit, before);
   }
   registerSession(id: string, sub: string, lane: string) {
     return this.#svc.registerSession(id, sub, lane);
@@ -26,5 +73,24 @@ export class ConfigDO extends DurableObject<Env> {
   }
   sessions() {
     return this.#svc.sessions();
+  }
+  /** An upstream's catalog changed (seen by some isolate): tell the listen streams. */
+  listChanged(kinds: ListKind[]) {
+    this.#listeners.changed(kinds);
+  }
+  /** A 2026-lane `subscriptions/listen` stream for this tenant's list changes. */
+  listen(requestId: string | number, filter: Record<string, unknown>) {
+    return this.#listeners.open(requestId, filter);
+  }
+
+  /** Pushes the new version to every registered session and open listen stream. */
+  async #fanOut(s: ConfigSnapshot): Promise<void> {
+    this.#listeners.changed();
+    const sessions = this.#svc.sessions();
+    const results = await Promise.allSettled(
+      sessions.map((x) => this.env.SESSION.get(this.env.SESSION.idFromName(`${this.#tenant}:${x.sessionId}`)).configChanged(s.version)),
+    );
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length) log.warn('config fan-out failed for some sessions', { tenant: this.#tenant, version: s.version, failed: failed.length });
   }
 }

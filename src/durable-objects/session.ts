@@ -8,15 +8,15 @@ import type { Principal } from '../mcp/context';
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { LegacySession } from '../mcp/legacy-session';
 import { SessionStore } from '../storage/session-store';
-import { sessionHost } from '../runtime/session-host';
+import { SessionRuntime } from '../runtime/session-host';
 
 export class SessionDO extends DurableObject<Env> {
   #session: LegacySession;
-  #host: ReturnType<typeof sessionHost>;
+  #host: SessionRuntime;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#host = sessionHost(env);
+    this.#host = new SessionRuntime(env, () => this.#session);
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
 

@@ -5,6 +5,7 @@
 import { serverKind, type ServerConfig } from '../config/schema';
 import type { Provider } from './provider';
 
+export type ProviderKind = 'builtin' | 'http' | 'sse';
 export type ProviderFactory = (name: string, server: ServerConfig) => Provider | string;
 
 export const STDIO_REFUSAL =
@@ -13,7 +14,18 @@ export const STDIO_REFUSAL =
 export class ProviderPool {
   #entries = new Map<string, { key: string; provider: Provider | string }>();
 
-  constructor(private readonly factories: Partial<Record<'builtin' | 'http' | 'sse', ProviderFactory>>) {}
+  constructor(private readonly factories: Partial<Record<ProviderKind, ProviderFactory>>) {}
+
+  /** Adds or replaces the factory for one kind of server. */
+  register(kind: ProviderKind, factory: ProviderFactory): this {
+    this.factories[kind] = factory;
+    return this;
+  }
+
+  /** Live providers by server name (for status, log-level fan-out, roots changes). */
+  providers(): Provider[] {
+    return [...this.#entries.values()].map((e) => e.provider).filter((p): p is Provider => typeof p !== 'string');
+  }
 
   get(name: string, server: ServerConfig): Provider | string {
     const key = JSON.stringify(server);

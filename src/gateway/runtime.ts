@@ -37,6 +37,16 @@ export class GatewayRuntime implements GatewayObserver {
     return this.#snapshot?.version ?? 0;
   }
 
+  /** The gateway for the newest version known, without refreshing (null before the first load). */
+  get currentGateway(): Gateway | null {
+    return this.#gateway;
+  }
+
+  /** An upstream's catalog changed: rebuild the merged view on next use. */
+  invalidate(): void {
+    this.#gateway?.invalidate();
+  }
+
   async gateway(): Promise<Gateway> {
     if (!this.#gateway || Date.now() - this.#checkedAt > REFRESH_MS) await this.refresh();
     if (!this.#gateway) throw new Error('no configuration available');

@@ -36,6 +36,10 @@ export interface SessionHost {
   gateway(state: SessionState): Promise<Backend>;
   /** Hook for the session's lifecycle (registering, expiry alarms). */
   touched(state: SessionState): Promise<void> | void;
+  /** The client set a log level: fan it out to upstreams. */
+  logLevelChanged(state: SessionState, level: LogLevel): Promise<void>;
+  /** The client's roots changed: tell upstreams. */
+  rootsChanged(state: SessionState): Promise<void>;
 }
 
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
@@ -173,7 +177,7 @@ export class LegacySession {
       notify: (method, p) => {
         exchange.send({ jsonrpc: '2.0', method, params: p });
       },
-      request: (method, p) => this.#clientRequest(method, p, exchange, signal),
+      request: (method, p) => this.#clientRequest(method, p, (m) => exchange.send(m) || this.#sendOnGetStream(m), signal),
     };
     try {
       const result = await this.#method(state, ctx, req.method, params);
@@ -197,6 +201,7 @@ export class LegacySession {
         if (!LOG_LEVELS.includes(level as LogLevel)) throw rpc.invalidParams(`level must be one of ${LOG_LEVELS.join(', ')}`);
         state.logLevel = level as LogLevel;
         this.store.save(state);
+        await this.host.logLevelChanged(state, state.logLevel);
         return {};
       }
       case 'resources/subscribe':
@@ -215,7 +220,17 @@ export class LegacySession {
     }
   }
 
-  #clientRequest(method: string, params: Record<string, unknown>, exchange: Exchange, signal: AbortSignal): Promise<Record<string, unknown>> {
+  /** A server→client request with no related client request: sent on a GET stream. */
+  serverRequest(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.#clientRequest(method, params, (m) => this.#sendOnGetStream(m), new AbortController().signal);
+  }
+
+  #clientRequest(
+    method: string,
+    params: Record<string, unknown>,
+    send: (m: JsonRpcMessage) => boolean,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const id = `edgehub-${this.#nextOutId++}`;
     const message = { jsonrpc: '2.0' as const, id, method, params };
     return new Promise((resolve, reject) => {
@@ -230,7 +245,7 @@ export class LegacySession {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, { resolve: (r) => done(null, r), reject: (e) => done(e) });
-      if (!exchange.send(message) && !this.#sendOnGetStream(message))
+      if (!send(message))
         done(new RpcError(ErrorCode.InternalError, `cannot send ${method}: the client accepts no event stream`));
     });
   }
@@ -246,7 +261,10 @@ export class LegacySession {
   }
 
   #onNotification(method: string, params: Record<string, unknown>): void {
-    if (method === 'notifications/cancelled') {
+    if (method === 'notifications/roots/list_changed') {
+      const state = this.state();
+      if (state) void this.host.rootsChanged(state).catch((e) => log.warn('roots fan-out failed', { session: state.id, error: e }));
+    } else if (method === 'notifications/cancelled') {
       const ac = this.#inflight.get(JSON.stringify(params.requestId));
       ac?.abort(new Error(typeof params.reason === 'string' ? params.reason : 'cancelled by client'));
     }

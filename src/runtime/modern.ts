@@ -1,12 +1,125 @@
-/** The stateless 2026-07-28 lane (placeholder until the lane lands). */
-import type { Principal } from '../mcp/context';
-import { errorResponse, rpc } from '../mcp/errors';
-import type { JsonRpcMessage } from '../mcp/protocol';
+/**
+ * The stateless 2026-07-28 lane: every request is self-contained (envelope in `_meta`), served in
+ * the Worker isolate against the tenant's newest config snapshot. Upstream connections are pooled
+ * per isolate and tenant (reused across requests). `subscriptions/listen` streams live in the
+ * tenant's ConfigDO so that changes seen anywhere reach them.
+ *
+ * Server→client requests cannot be relayed on this lane (no session to route the answer back):
+ * a tool that needs sampling/elicitation/roots through a 2025 upstream gets an `isError` result
+ * that names the sessionful lane.
+ */
+import type { Principal, RequestContext } from '../mcp/context';
+import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
+import { checkEnvelope } from '../mcp/envelope';
+import { errorResponse, rpc, RpcError, toRpcError } from '../mcp/errors';
+import { Exchange } from '../mcp/exchange';
+import { ALL_VERSIONS, ErrorCode, isRequest, META_SERVER_INFO, type JsonRpcMessage } from '../mcp/protocol';
+import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
+import { GatewayRuntime } from '../gateway/runtime';
+import type { DownstreamSink } from '../gateway/upstream';
+import { log } from '../observability/log';
+import { providerPool } from './providers';
+import { upstreamFactory } from './upstreams';
 
 export const MODERN_ONLY_METHODS = new Set(['server/discover', 'subscriptions/listen']);
+const CACHED_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const LANE_METHODS = new Set([...GATEWAY_METHODS, ...MODERN_ONLY_METHODS]);
+LANE_METHODS.delete('resources/subscribe');
+LANE_METHODS.delete('resources/unsubscribe');
 
-export async function handleModern(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, req: Request, message: JsonRpcMessage, principal: Principal): Promise<Response> {
-  void env, ctx, req, principal;
-  const id = 'id' in message ? (message.id ?? null) : null;
-  return Response.json(errorResponse(id, rpc.methodNotFound('2026-07-28')), { status: 404 });
+/** What the lane advertises: no `logging/setLevel`, no resource subscribe (listen filters instead). */
+const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
+const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
+
+type Waiter = { waitUntil(p: Promise<unknown>): void };
+
+const runtimes = new Map<string, GatewayRuntime>();
+
+function runtimeFor(env: Env, tenant: string, waiter: Waiter): GatewayRuntime {
+  let rt = runtimes.get(tenant);
+  if (!rt) {
+    const config = env.CONFIG.get(env.CONFIG.idFromName(tenant));
+    const sink: DownstreamSink = {
+      notify: () => {},
+      request: () => Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'no session on the 2026-07-28 lane')),
+      catalogChanged: (_server, kinds) => {
+        rt?.invalidate();
+        waiter.waitUntil(config.listChanged(kinds).catch((e) => log.warn('listen fan-out failed', { tenant, error: e })));
+      },
+      resourceUpdated: () => {},
+      clientCapabilities: () => ({}),
+    };
+    const pool = providerPool(env, tenant).register('http', upstreamFactory(env, sink)).register('sse', upstreamFactory(env, sink));
+    rt = new GatewayRuntime({ snapshot: (known) => config.snapshot(known) }, pool);
+    runtimes.set(tenant, rt);
+  }
+  return rt;
+}
+
+function reply(id: string | number | null, err: RpcError): Response {
+  return new Response(JSON.stringify(errorResponse(id, err)), { status: err.httpStatus, headers: { 'content-type': 'application/json' } });
+}
+
+export async function handleModern(env: Env, waiter: Waiter, req: Request, message: JsonRpcMessage, principal: Principal): Promise<Response> {
+  if (!isRequest(message)) return new Response(null, { status: 202 }); // notifications/cancelled etc.: nothing to route to
+  const id = message.id;
+  let envelope;
+  try {
+    envelope = checkEnvelope(message, req.headers);
+  } catch (e) {
+    return reply(id, toRpcError(e));
+  }
+  // MCP 2026-07-28: an unknown or removed method is 404 / -32601.
+  if (!LANE_METHODS.has(message.method)) return reply(id, rpc.methodNotFound(message.method, 404));
+  const params = (message.params ?? {}) as Record<string, unknown>;
+  const serverMeta = { [META_SERVER_INFO]: { name: SERVER_INFO.name, version: SERVER_INFO.version } };
+
+  if (message.method === 'server/discover')
+    return Response.json({
+      jsonrpc: '2.0',
+      id,
+      result: { supportedVersions: [...ALL_VERSIONS], capabilities: MODERN_CAPABILITIES, resultType: 'complete', ...CACHE_HINTS, _meta: serverMeta },
+    });
+  if (message.method === 'subscriptions/listen') {
+    const filter = params.notifications;
+    if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+      return reply(id, rpc.invalidParams("'notifications' is required and must be a valid SubscriptionFilter"));
+    return env.CONFIG.get(env.CONFIG.idFromName(principal.tenant)).listen(id, filter as Record<string, unknown>);
+  }
+
+  const ac = new AbortController();
+  req.signal?.addEventListener('abort', () => ac.abort(new Error('client closed the request')), { once: true });
+  const exchange = new Exchange({ acceptsSse: (req.headers.get('accept') ?? '').includes('text/event-stream') });
+  const ctx: RequestContext = {
+    lane: 'modern',
+    principal,
+    protocolVersion: envelope.protocolVersion,
+    clientCapabilities: envelope.clientCapabilities,
+    signal: ac.signal,
+    progressToken: (params._meta as Record<string, unknown>).progressToken as string | number | undefined,
+    logLevel: envelope.logLevel,
+    notify: (method, p) => {
+      exchange.send({ jsonrpc: '2.0', method, params: p });
+    },
+    request: (method) =>
+      Promise.reject(
+        new RpcError(
+          ErrorCode.InvalidRequest,
+          `this tool needs the client to answer ${method}, which the stateless 2026-07-28 lane cannot relay from this upstream; connect with a 2025-11-25 session (initialize) instead`,
+        ),
+      ),
+  };
+  const work = (async (): Promise<JsonRpcMessage> => {
+    try {
+      const gateway = await runtimeFor(env, principal.tenant, waiter).gateway();
+      const result = await dispatch(gateway, ctx, message.method, params);
+      const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
+      return { jsonrpc: '2.0', id, result: { ...result, resultType: 'complete', ...(CACHED_METHODS.has(message.method) ? CACHE_HINTS : {}), _meta: meta } };
+    } catch (e) {
+      const err = toRpcError(e);
+      if (err.code === ErrorCode.InternalError) log.error('request failed', { lane: 'modern', tenant: principal.tenant, method: message.method, error: e });
+      return errorResponse(id, err);
+    }
+  })();
+  return exchange.respond(work, () => ac.abort(new Error('client closed the stream')));
 }

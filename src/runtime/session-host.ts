@@ -1,36 +1,96 @@
 /**
- * Wires a SessionDO to its tenant's configuration: a GatewayRuntime fed by the tenant's ConfigDO,
- * and the session registry used for list_changed fan-out and the admin sessions list.
+ * Wires one SessionDO to the rest of edgehub: its tenant's configuration (a GatewayRuntime fed by
+ * the tenant's ConfigDO), its own upstream connections (a ProviderPool whose upstream traffic is
+ * relayed back to this session), and the session registry used for list_changed fan-out.
  */
-import type { SessionHost } from '../mcp/legacy-session';
+import type { LegacySession, SessionHost } from '../mcp/legacy-session';
+import type { LogLevel } from '../mcp/protocol';
 import type { SessionState } from '../storage/session-store';
 import { GatewayRuntime } from '../gateway/runtime';
+import type { DownstreamSink } from '../gateway/upstream';
+import type { Json } from '../gateway/provider';
+import { exposedUri } from '../gateway/naming';
+import type { ProviderPool } from '../gateway/providers';
+import { log } from '../observability/log';
 import { providerPool } from './providers';
+import { upstreamFactory } from './upstreams';
 
-export function sessionHost(env: Env) {
-  let runtime: GatewayRuntime | null = null;
-  let tenant = '';
-  const configStub = (t: string) => env.CONFIG.get(env.CONFIG.idFromName(t));
-  const runtimeFor = (state: SessionState) => {
-    if (!runtime || tenant !== state.principal.tenant) {
-      tenant = state.principal.tenant;
-      const stub = configStub(tenant);
-      runtime = new GatewayRuntime({ snapshot: (known) => stub.snapshot(known) }, providerPool(env, tenant));
+const LIST_CHANGED = {
+  tools: 'notifications/tools/list_changed',
+  resources: 'notifications/resources/list_changed',
+  prompts: 'notifications/prompts/list_changed',
+} as const;
+
+export class SessionRuntime implements SessionHost, DownstreamSink {
+  #runtime: GatewayRuntime | null = null;
+  #pool: ProviderPool | null = null;
+  #tenant = '';
+
+  constructor(
+    private readonly env: Env,
+    private readonly session: () => LegacySession,
+  ) {}
+
+  #config(tenant: string) {
+    return this.env.CONFIG.get(this.env.CONFIG.idFromName(tenant));
+  }
+
+  #runtimeFor(state: SessionState): GatewayRuntime {
+    if (!this.#runtime || this.#tenant !== state.principal.tenant) {
+      this.#tenant = state.principal.tenant;
+      const stub = this.#config(this.#tenant);
+      this.#pool = providerPool(this.env, this.#tenant).register('http', upstreamFactory(this.env, this)).register('sse', upstreamFactory(this.env, this));
+      this.#runtime = new GatewayRuntime({ snapshot: (known) => stub.snapshot(known) }, this.#pool);
     }
-    return runtime;
-  };
-  const host: SessionHost & {
-    ended(state: SessionState): Promise<void>;
-    configChanged(version: number): Promise<boolean>;
-  } = {
-    gateway: (state) => runtimeFor(state).gateway(),
-    touched: async (state) => {
-      await configStub(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy');
-    },
-    ended: async (state) => {
-      await configStub(state.principal.tenant).unregisterSession(state.id);
-    },
-    configChanged: async (version) => (runtime ? runtime.configChanged(version) : false),
-  };
-  return host;
+    return this.#runtime;
+  }
+
+  // ---- SessionHost ----
+  gateway(state: SessionState) {
+    return this.#runtimeFor(state).gateway();
+  }
+  async touched(state: SessionState): Promise<void> {
+    await this.#config(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy');
+  }
+  async ended(state: SessionState): Promise<void> {
+    await this.#config(state.principal.tenant).unregisterSession(state.id);
+    await Promise.all((this.#pool?.providers() ?? []).map((p) => (p as { close?: () => Promise<void> }).close?.()));
+  }
+  async logLevelChanged(_state: SessionState, level: LogLevel): Promise<void> {
+    await this.#fanOut('logging/setLevel', (p) => (p as { setLogLevel?: (l: LogLevel) => Promise<void> }).setLogLevel?.(level));
+  }
+  async rootsChanged(): Promise<void> {
+    await this.#fanOut('roots/list_changed', (p) => (p as { rootsChanged?: () => Promise<void> }).rootsChanged?.());
+  }
+  /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
+  async configChanged(version: number): Promise<boolean> {
+    return this.#runtime ? this.#runtime.configChanged(version) : false;
+  }
+
+  async #fanOut(what: string, op: (p: object) => Promise<void> | undefined): Promise<void> {
+    const results = await Promise.allSettled((this.#pool?.providers() ?? []).map((p) => op(p)));
+    for (const r of results) if (r.status === 'rejected') log.warn(`${what} fan-out failed`, { error: r.reason });
+  }
+
+  // ---- DownstreamSink (traffic from upstreams with no related client request) ----
+  notify(method: string, params: Json): void {
+    this.session().broadcast(method, params);
+  }
+  request(method: string, params: Json): Promise<Json> {
+    return this.session().serverRequest(method, params);
+  }
+  catalogChanged(_server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void {
+    this.#runtime?.invalidate();
+    for (const k of kinds) this.session().broadcast(LIST_CHANGED[k]);
+  }
+  resourceUpdated(server: string, uri: string): void {
+    const mount = this.#runtime?.currentGateway?.mounts.get(server);
+    if (!mount) return;
+    const exposed = exposedUri(server, mount.prefix, uri);
+    const state = this.session().state();
+    if (state?.subscriptions.includes(exposed)) this.session().broadcast('notifications/resources/updated', { uri: exposed });
+  }
+  clientCapabilities(): Json {
+    return this.session().state()?.clientCapabilities ?? {};
+  }
 }

@@ -4,6 +4,7 @@
  *   config_versions(version PK, config JSON, created_at, actor) — every version ever committed
  *   audit(id, at, actor, action, target, version_before, version_after, ok, detail)
  *   sessions(session_id PK, sub, lane, created_at, last_seen_at) — live sessions to notify
+ *   catalogs(server PK, tools JSON, checked_at)     — tool names seen at the last mount check
  *
  * Invariants: versions only grow; `commit` writes the new version and its audit row in one
  * transaction, and only if the caller's expected version is still current (check-and-set), so
@@ -108,6 +109,20 @@ export class ConfigStore {
       ok: r.ok === 1,
       detail: r.detail === null ? null : JSON.parse(String(r.detail)),
     }));
+  }
+
+  catalogs(): Map<string, string[]> {
+    const rows = this.#sql.exec<{ server: string; tools: string }>(`SELECT server, tools FROM catalogs`).toArray();
+    return new Map(rows.map((r) => [r.server, JSON.parse(r.tools) as string[]]));
+  }
+
+  saveCatalog(server: string, tools: string[]): void {
+    this.#sql.exec(
+      `INSERT INTO catalogs (server, tools, checked_at) VALUES (?, ?, ?) ON CONFLICT(server) DO UPDATE SET tools = excluded.tools, checked_at = excluded.checked_at`,
+      server,
+      JSON.stringify(tools),
+      Date.now(),
+    );
   }
 
   upsertSession(id: string, sub: string, lane: string, now = Date.now()): void {

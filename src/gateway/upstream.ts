@@ -1,0 +1,237 @@
+/**
+ * An upstream MCP server over Streamable HTTP or legacy SSE, as a Provider.
+ *
+ * Invariants:
+ * - One SDK Client per upstream, connected lazily and reused for every list and call (seed issue
+ *   magg#2: no connection per call). A closed/failed connection is rebuilt on the next use.
+ * - The catalog is cached until the upstream says `list_changed` (then refreshed, and the sink is
+ *   told so clients get their own list_changed).
+ * - Server→client requests (sampling, elicitation, roots) are relayed to the downstream request
+ *   that caused them: the call runs inside AsyncLocalStorage, whose context follows the SDK's
+ *   stream reading into our request handlers. Without one, they go to the session (sink).
+ * - Upstream validation is not repeated here: results pass through unchanged (a no-op schema
+ *   validator also keeps ajv's code generation, forbidden in Workers, out of the way).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { RequestContext } from '../mcp/context';
+import { RpcError } from '../mcp/errors';
+import { ErrorCode, LOG_LEVELS, type LogLevel } from '../mcp/protocol';
+import { SERVER_VERSION } from '../mcp/server-info';
+import { listAll } from './upstream-lists';
+import type { Catalog, Json, Provider } from './provider';
+
+/** Where upstream-initiated traffic with no related downstream request goes (the session). */
+export interface DownstreamSink {
+  notify(method: string, params: Json): void;
+  request(method: string, params: Json): Promise<Json>;
+  /** The upstream's catalog changed; the gateway must rebuild its merged view. */
+  catalogChanged(server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void;
+  resourceUpdated(server: string, uri: string): void;
+  /** The downstream client's capabilities: what we may advertise upstream (sampling, roots, …). */
+  clientCapabilities(): Json;
+}
+
+export interface UpstreamOptions {
+  name: string;
+  url: string;
+  kind: 'http' | 'sse';
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  callTimeoutMs: number;
+  listTimeoutMs: number;
+  sink: DownstreamSink;
+  fetch?: typeof fetch;
+}
+
+export interface UpstreamStats {
+  connects: number;
+  calls: number;
+  failures: number;
+}
+
+const passThroughValidator = { getValidator: () => (input: unknown) => ({ valid: true as const, data: input as never, errorMessage: undefined }) };
+
+export class UpstreamProvider implements Provider {
+  readonly name: string;
+  readonly stats: UpstreamStats = { connects: 0, calls: 0, failures: 0 };
+  #client: Promise<Client> | null = null;
+  #catalog: Promise<Catalog> | null = null;
+  #related = new AsyncLocalStorage<RequestContext>();
+  #logLevel: LogLevel | undefined;
+
+  constructor(private readonly opts: UpstreamOptions) {
+    this.name = opts.name;
+  }
+
+  catalog(signal?: AbortSignal): Promise<Catalog> {
+    if (!this.#catalog) {
+      const p = this.#client$().then((c) => listAll(c, { signal, timeout: this.opts.listTimeoutMs }));
+      this.#catalog = p;
+      p.catch(() => {
+        if (this.#catalog === p) this.#catalog = null;
+      });
+    }
+    return this.#catalog;
+  }
+
+  async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
+    this.stats.calls++;
+    const client = await this.#client$();
+    const onprogress =
+      ctx.progressToken === undefined
+        ? undefined
+        : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
+    return this.#guard(() =>
+      this.#related.run(ctx, () =>
+        client.callTool({ name, arguments: args }, undefined, {
+          signal: ctx.signal,
+          timeout: this.opts.callTimeoutMs,
+          resetTimeoutOnProgress: true,
+          onprogress,
+        }),
+      ),
+    );
+  }
+
+  async readResource(ctx: RequestContext, uri: string): Promise<Json> {
+    const client = await this.#client$();
+    return this.#guard(() => client.readResource({ uri }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  }
+
+  async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
+    const client = await this.#client$();
+    return this.#guard(() => client.getPrompt({ name, arguments: args }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  }
+
+  async complete(ctx: RequestContext, params: Json): Promise<Json> {
+    const client = await this.#client$();
+    if (!client.getServerCapabilities()?.completions) return { completion: { values: [], hasMore: false } };
+    return this.#guard(() => client.complete(params as never, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  }
+
+  async subscribe(ctx: RequestContext, uri: string): Promise<void> {
+    const client = await this.#client$();
+    if (!client.getServerCapabilities()?.resources?.subscribe) throw new RpcError(ErrorCode.InvalidParams, `${this.name} does not support resource subscriptions`);
+    await this.#guard(() => client.subscribeResource({ uri }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  }
+
+  async unsubscribe(ctx: RequestContext, uri: string): Promise<void> {
+    const client = await this.#client$();
+    if (!client.getServerCapabilities()?.resources?.subscribe) return;
+    await this.#guard(() => client.unsubscribeResource({ uri }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  }
+
+  /** Fans `logging/setLevel` out to this upstream (if it logs). */
+  async setLogLevel(level: LogLevel): Promise<void> {
+    this.#logLevel = level;
+    if (!this.#client) return; // applied on connect
+    const client = await this.#client$();
+    if (client.getServerCapabilities()?.logging) await client.setLoggingLevel(level);
+  }
+
+  async rootsChanged(): Promise<void> {
+    if (this.#client) await (await this.#client$()).sendRootsListChanged();
+  }
+
+  async close(): Promise<void> {
+    const c = this.#client;
+    this.#client = null;
+    this.#catalog = null;
+    if (c) await c.then((client) => client.close()).catch(() => {});
+  }
+
+  /** Maps upstream failures: its protocol errors keep their code; transport failures become -32010. */
+  async #guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      this.stats.failures++;
+      if (e instanceof McpError && e.code !== -32001) throw new RpcError(e.code, e.message.replace(/^MCP error -?\d+: /, ''), 200, e.data);
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  #client$(): Promise<Client> {
+    if (!this.#client) {
+      const p = this.#connect();
+      this.#client = p;
+      p.catch(() => {
+        if (this.#client === p) this.#client = null;
+      });
+    }
+    return this.#client;
+  }
+
+  async #connect(): Promise<Client> {
+    const o = this.opts;
+    const caps = o.sink.clientCapabilities();
+    const capabilities: Json = {};
+    for (const k of ['sampling', 'elicitation', 'roots'] as const) if (caps[k]) capabilities[k] = caps[k];
+    const client = new Client({ name: 'edgehub', version: SERVER_VERSION }, { capabilities, jsonSchemaValidator: passThroughValidator });
+    this.#wire(client);
+    const requestInit = { headers: o.headers };
+    const url = new URL(o.url);
+    const transport =
+      o.kind === 'sse'
+        ? new SSEClientTransport(url, { requestInit, fetch: o.fetch })
+        : new StreamableHTTPClientTransport(url, { requestInit, fetch: o.fetch });
+    this.stats.connects++;
+    try {
+      await client.connect(transport, { timeout: o.connectTimeoutMs });
+    } catch (e) {
+      this.stats.failures++;
+      await client.close().catch(() => {});
+      throw new RpcError(ErrorCode.UpstreamUnavailable, `cannot connect to upstream ${o.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    client.onclose = () => {
+      if (this.#client) this.#client = null;
+    };
+    if (this.#logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(this.#logLevel).catch(() => {});
+    return client;
+  }
+
+  #wire(client: Client): void {
+    const o = this.opts;
+    const relay = (method: string) => async (req: { params?: unknown }) => {
+      const ctx = this.#related.getStore();
+      const params = (req.params ?? {}) as Json;
+      return (ctx ? await ctx.request(method, params) : await o.sink.request(method, params)) as never;
+    };
+    client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage'));
+    client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create'));
+    client.setRequestHandler(ListRootsRequestSchema, relay('roots/list'));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      const ctx = this.#related.getStore();
+      const params = { ...n.params, logger: n.params.logger ?? o.name };
+      if (ctx) {
+        // 2026-07-28: log notifications only when the request asked for them (_meta logLevel).
+        if (ctx.lane === 'modern' && ctx.logLevel === undefined) return;
+        if (ctx.logLevel === undefined || LOG_LEVELS.indexOf(n.params.level) >= LOG_LEVELS.indexOf(ctx.logLevel))
+          ctx.notify('notifications/message', params);
+      } else o.sink.notify('notifications/message', params);
+    });
+    const changed = (kind: 'tools' | 'resources' | 'prompts') => () => {
+      this.#catalog = null;
+      o.sink.catalogChanged(o.name, [kind]);
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, changed('tools'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, changed('resources'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, changed('prompts'));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => o.sink.resourceUpdated(o.name, n.params.uri));
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The 2026-07-28 per-request envelope and header rules (SEP-2575, SEP-2243), checked in the order
+ * the reference SDK uses (see docs/protocol-notes.md §2.2):
+ * envelope keys (-32602) → header/body version (-32020) → supported version (-32022) →
+ * Mcp-Method / Mcp-Name headers (-32020). All are HTTP 400 and echo the request id.
+ */
+import { RpcError } from './errors';
+import {
+  ALL_VERSIONS,
+  ErrorCode,
+  HEADER_METHOD,
+  HEADER_NAME,
+  HEADER_VERSION,
+  isModernVersion,
+  LOG_LEVELS,
+  META_CLIENT_CAPS,
+  META_LOG_LEVEL,
+  META_VERSION,
+  type JsonRpcRequest,
+  type LogLevel,
+} from './protocol';
+
+export interface Envelope {
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  logLevel?: LogLevel;
+}
+
+const bad = (message: string, data: unknown) => new RpcError(ErrorCode.InvalidParams, message, 400, data);
+const mismatch = (message: string, header: string | null, body: string | null) =>
+  new RpcError(ErrorCode.HeaderMismatch, `Bad Request: the request headers and body disagree: ${message}`, 400, { mismatch: { header, body } });
+
+/** RFC 9110 §5.5: field values are compared without surrounding spaces/tabs. */
+const ows = (v: string | null) => (v === null ? null : v.replace(/^[ \t]+|[ \t]+$/g, ''));
+
+export function checkEnvelope(req: JsonRpcRequest, headers: Headers): Envelope {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const meta = params._meta as Record<string, unknown> | undefined;
+  const headerVersion = ows(headers.get(HEADER_VERSION));
+  if (!meta || typeof meta !== 'object')
+    throw bad(`Invalid params: this is a ${headerVersion ?? '2026-07-28'} request, but it is missing the required per-request envelope key(s): _meta`, {
+      envelope: { missing: ['_meta'] },
+    });
+  for (const key of [META_VERSION, META_CLIENT_CAPS]) {
+    const v = meta[key];
+    const ok = key === META_VERSION ? typeof v === 'string' : typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!ok) throw bad(`Invalid _meta envelope: ${key}: ${v === undefined ? 'missing' : 'invalid'}`, { envelope: { key, problem: v === undefined ? 'missing' : 'invalid' } });
+  }
+  const version = meta[META_VERSION] as string;
+  if (headerVersion !== null && headerVersion !== version)
+    throw mismatch(`the body envelope names protocol version ${version} but the MCP-Protocol-Version header names ${headerVersion}`, headerVersion, version);
+  if (!isModernVersion(version))
+    throw new RpcError(ErrorCode.UnsupportedVersion, `Unsupported protocol version: ${version}`, 400, { supported: [...ALL_VERSIONS], requested: version });
+  if (headerVersion === null) throw mismatch('the MCP-Protocol-Version header is required', null, version);
+  const method = ows(headers.get(HEADER_METHOD));
+  if (method !== req.method) throw mismatch(`Mcp-Method header '${method ?? '(missing)'}' does not match method '${req.method}'`, method, req.method);
+  const nameKey = req.method === 'resources/read' ? 'uri' : req.method === 'tools/call' || req.method === 'prompts/get' ? 'name' : null;
+  if (nameKey && typeof params[nameKey] === 'string') {
+    const name = ows(headers.get(HEADER_NAME));
+    if (name !== params[nameKey]) throw mismatch(`Mcp-Name header '${name ?? '(missing)'}' does not match ${nameKey} '${String(params[nameKey])}'`, name, String(params[nameKey]));
+  }
+  const level = meta[META_LOG_LEVEL];
+  return {
+    protocolVersion: version,
+    clientCapabilities: meta[META_CLIENT_CAPS] as Record<string, unknown>,
+    logLevel: LOG_LEVELS.includes(level as LogLevel) ? (level as LogLevel) : undefined,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The 2026-07-28 `subscriptions/listen` streams of one tenant, held by its ConfigDO so that every
+ * change (config commit or upstream list_changed reported by any isolate) reaches every stream.
+ * First frame: `notifications/subscriptions/acknowledged` with the honoured filter; every frame is
+ * tagged with `_meta.subscriptionId` = the listen request id. Streams are capped per tenant.
+ */
+import { SseWriter, sseEvent } from '../mcp/sse';
+import { META_SUBSCRIPTION_ID } from '../mcp/protocol';
+
+export type ListKind = 'tools' | 'resources' | 'prompts';
+const FILTER_KEYS: Record<string, ListKind> = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' };
+export const MAX_LISTENERS = 1000;
+const KEEPALIVE_MS = 15_000;
+
+interface Listener {
+  id: string | number;
+  kinds: Set<ListKind>;
+  writer: SseWriter;
+}
+
+export class ListenHub {
+  #listeners = new Set<Listener>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+
+  /** Opens a stream; `filter` is the request's `notifications` param (validated by the caller). */
+  open(id: string | number, filter: Record<string, unknown>): Response {
+    const honoured: Record<string, boolean> = {};
+    const kinds = new Set<ListKind>();
+    for (const [key, kind] of Object.entries(FILTER_KEYS))
+      if (filter[key] === true) {
+        honoured[key] = true;
+        kinds.add(kind);
+      }
+    const writer = new SseWriter();
+    const meta = { [META_SUBSCRIPTION_ID]: id };
+    writer.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: honoured, _meta: meta } })));
+    if (kinds.size === 0 || this.#listeners.size >= MAX_LISTENERS) {
+      writer.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: meta } })));
+      writer.close();
+      return writer.response();
+    }
+    const listener = { id, kinds, writer };
+    this.#listeners.add(listener);
+    writer.onClose = () => this.#drop(listener);
+    this.#timer ??= setInterval(() => this.#keepalive(), KEEPALIVE_MS);
+    return writer.response();
+  }
+
+  changed(kinds: readonly ListKind[] = ['tools', 'resources', 'prompts']): void {
+    for (const l of this.#listeners) {
+      for (const kind of kinds) {
+        if (!l.kinds.has(kind)) continue;
+        const msg = { jsonrpc: '2.0', method: `notifications/${kind}/list_changed`, params: { _meta: { [META_SUBSCRIPTION_ID]: l.id } } };
+        l.writer.write(sseEvent(JSON.stringify(msg)));
+      }
+    }
+  }
+
+  #keepalive(): void {
+    for (const l of this.#listeners) l.writer.comment();
+  }
+
+  #drop(l: Listener): void {
+    this.#listeners.delete(l);
+    if (this.#listeners.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Mount check used by the ConfigDO before saving a change: builds the server's provider exactly as
+ * a session would (same factories, SSRF guard, secrets), lists its catalog under the server's
+ * timeouts, and closes it. Nothing is kept.
+ */
+import type { MountCheck } from '../config/service';
+import type { Json } from '../gateway/provider';
+import type { DownstreamSink } from '../gateway/upstream';
+import { providerPool } from './providers';
+import { DEFAULT_TIMEOUTS, upstreamFactory } from './upstreams';
+
+const quietSink: DownstreamSink = {
+  notify: () => {},
+  request: () => Promise.reject(new Error('no client during a mount check')),
+  catalogChanged: () => {},
+  resourceUpdated: () => {},
+  clientCapabilities: (): Json => ({}),
+};
+
+export function mountChecker(env: Env, tenant: string): MountCheck {
+  return async (name, server) => {
+    const pool = providerPool(env, tenant).register('http', upstreamFactory(env, quietSink)).register('sse', upstreamFactory(env, quietSink));
+    const provider = pool.get(name, server);
+    if (typeof provider === 'string') return { ok: false, error: provider };
+    const t = server.transport ?? {};
+    const limit = (t.connect_timeout_ms ?? DEFAULT_TIMEOUTS.connect) + (t.list_timeout_ms ?? DEFAULT_TIMEOUTS.list);
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    try {
+      const catalog = await Promise.race([
+        provider.catalog(),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit))),
+      ]);
+      return { ok: true, tools: catalog.tools.map((t) => t.name) };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      if (timer) clearTimeout(timer);
+      pool.retain(new Set());
+    }
+  };
+}
