@@ -13,7 +13,7 @@ import defaultConfig from './default-config.json';
 import * as changes from './changes';
 import { parseConfig, serverKind, type ConfigSnapshot, type HubConfig, type ServerConfig } from './schema';
 
-export type MountCheck = (name: string, server: ServerConfig) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
+export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
 
 export interface ChangeResult {
   ok: boolean;
@@ -96,14 +96,14 @@ export class ConfigService {
   }
 
   /** Runs the mount check for servers now (hub_check / POST /admin/api/check). */
-  async check(names?: string[]): Promise<Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>> {
+  async check(names?: string[], timeoutMs?: number): Promise<Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>> {
     const cfg = this.current().config;
     const targets = (names?.length ? names : Object.keys(cfg.servers)).filter((n) => cfg.servers[n]);
     const out: Record<string, { ok: boolean; tools?: number; error?: string; ms: number }> = {};
     await Promise.all(
       targets.map(async (n) => {
         const t0 = Date.now();
-        const r = await this.deps.mountCheck(n, cfg.servers[n]);
+        const r = await this.deps.mountCheck(n, cfg.servers[n], timeoutMs);
         if (r.ok) this.store.saveCatalog(n, r.tools);
         out[n] = r.ok ? { ok: true, tools: r.tools.length, ms: Date.now() - t0 } : { ok: false, error: r.error, ms: Date.now() - t0 };
       }),

@@ -59,8 +59,8 @@ export class ConfigDO extends DurableObject<Env> {
   unloadKit(actor: Actor, name: string) {
     return this.#svc.unloadKit(actor, name);
   }
-  check(names?: string[]) {
-    return this.#svc.check(names);
+  check(names?: string[], timeoutMs?: number) {
+    return this.#svc.check(names, timeoutMs);
   }
   audit(limit?: number, before?: number) {
     return this.#svc.audit(limit, before);

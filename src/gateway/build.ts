@@ -1,15 +1,17 @@
 /**
- * Builds the Gateway for one config snapshot: the hub mount, built-in servers, and upstream
- * clients (reused across versions through the pool, so a config change does not reconnect
- * servers whose entry did not change).
+ * Builds the Gateway for one config snapshot: the hub mounts (meta tools under the hub prefix,
+ * Magg's `proxy` tool unprefixed), built-in servers, and upstream clients (reused across versions
+ * through the pool, so a config change does not reconnect servers whose entry did not change).
  */
 import { effectivePrefix, serverKind, type ConfigSnapshot } from '../config/schema';
-import { HubProvider, type HubStatus, type ServerStatus } from '../hub/provider';
+import { HubProvider, type HubServices, type HubStatus, type ServerStatus } from '../hub/provider';
 import { SERVER_VERSION } from '../mcp/server-info';
 import { Gateway, type GatewayObserver, type Mount } from './gateway';
 import type { Provider } from './provider';
 
 export const HUB_SERVER = 'hub';
+/** Sorts after every config server name, so a configured tool named `proxy` would win. */
+export const PROXY_SERVER = '~proxy';
 export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
 // Workers freeze Date.now() at 0 during module init: take the start time on first use.
 let startedAt = 0;
@@ -18,14 +20,19 @@ export interface GatewayDeps {
   hubPrefix: string;
   /** Returns the provider for a server entry, or an error string when it cannot be mounted. */
   provider(name: string, snapshot: ConfigSnapshot): Provider | string;
+  /** Servers left out of this runtime (hub_check unmount) until the next config version. */
+  excluded: ReadonlySet<string>;
   observer: GatewayObserver & { lastError(server: string): string | undefined };
+  services: Omit<HubServices, 'status' | 'gateway'>;
 }
 
 export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gateway {
   startedAt ||= Date.now();
   const mounts = new Map<string, Mount>();
   const unmountable = new Map<string, string>();
-  const statusOf = async (): Promise<HubStatus> => {
+  let gateway: Gateway;
+  const services: HubServices = { ...deps.services, status: () => status(), gateway: () => gateway };
+  const status = async (): Promise<HubStatus> => {
     const servers: ServerStatus[] = [];
     for (const [name, s] of Object.entries(snapshot.config.servers)) {
       const enabled = s.enabled !== false;
@@ -39,7 +46,15 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
           error = e instanceof Error ? e.message : String(e);
         }
       }
-      const state: ServerStatus['state'] = !enabled ? 'disabled' : unmountable.has(name) ? 'unmountable' : error ? 'failing' : 'ok';
+      const state: ServerStatus['state'] = !enabled
+        ? 'disabled'
+        : deps.excluded.has(name)
+          ? 'excluded'
+          : unmountable.has(name)
+            ? 'unmountable'
+            : error
+              ? 'failing'
+              : 'ok';
       servers.push({ name, prefix: effectivePrefix(name, s), kind: serverKind(s), enabled, state, tools, ...(error && enabled ? { error } : {}) });
     }
     return {
@@ -47,16 +62,13 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
       configVersion: snapshot.version,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       servers,
-      totals: { servers: servers.length, mounted: mounts.size, tools: servers.reduce((n, s) => n + s.tools, 0) },
+      totals: { servers: servers.length, mounted: servers.filter((x) => x.state === 'ok' || x.state === 'failing').length, tools: servers.reduce((n, x) => n + x.tools, 0) },
     };
   };
-  mounts.set(HUB_SERVER, {
-    provider: new HubProvider(HUB_SERVER, { status: statusOf }),
-    prefix: deps.hubPrefix,
-    listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
-  });
+  mounts.set(HUB_SERVER, { provider: new HubProvider(HUB_SERVER, services, false), prefix: deps.hubPrefix, listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS, uriScheme: 'hub://' });
+  mounts.set(PROXY_SERVER, { provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true)), prefix: '', listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS });
   for (const [name, s] of Object.entries(snapshot.config.servers)) {
-    if (s.enabled === false) continue;
+    if (s.enabled === false || deps.excluded.has(name)) continue;
     const p = deps.provider(name, snapshot);
     if (typeof p === 'string') {
       unmountable.set(name, p);
@@ -64,6 +76,21 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
     }
     mounts.set(name, { provider: p, prefix: effectivePrefix(name, s), listTimeoutMs: s.transport?.list_timeout_ms ?? DEFAULT_LIST_TIMEOUT_MS });
   }
-  return new Gateway(snapshot.version, mounts, deps.observer);
+  gateway = new Gateway(snapshot.version, mounts, deps.observer);
+  return gateway;
 }
 
+/** Exposes only the hub's `proxy` tool (mounted without prefix). */
+class ProxyOnly implements Provider {
+  readonly name: string;
+  constructor(private readonly hub: HubProvider) {
+    this.name = hub.name;
+  }
+  async catalog() {
+    const c = await this.hub.catalog();
+    return { tools: c.tools.filter((t) => t.name === 'proxy'), resources: [], templates: [], prompts: [] };
+  }
+  callTool(...a: Parameters<Provider['callTool']>) {
+    return this.hub.callTool(...a);
+  }
+}

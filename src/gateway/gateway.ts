@@ -20,6 +20,8 @@ export interface Mount {
   provider: Provider;
   prefix: string;
   listTimeoutMs: number;
+  /** URIs with this scheme (e.g. `hub://`) are this mount's, exposed unchanged. */
+  uriScheme?: string;
 }
 
 export interface GatewayObserver {
@@ -89,7 +91,10 @@ export class Gateway implements Backend {
     const contents = Array.isArray(result.contents) ? result.contents : [];
     return {
       ...result,
-      contents: contents.map((c: Json) => ({ ...c, uri: exposedUri(mount.provider.name, mount.prefix, String(c.uri ?? inner)) })),
+      contents: contents.map((c: Json) => {
+        const u = String(c.uri ?? inner);
+        return { ...c, uri: mount.uriScheme && u.startsWith(mount.uriScheme) ? u : exposedUri(mount.provider.name, mount.prefix, u) };
+      }),
     };
   }
 
@@ -129,12 +134,13 @@ export class Gateway implements Backend {
 
   /** Which mount serves a URI: namespaced URIs name their server; others go to the unprefixed mount. */
   #resourceTarget(uri: string): { mount: Mount; inner: string } {
+    for (const mount of this.mounts.values()) if (mount.uriScheme && uri.startsWith(mount.uriScheme)) return { mount, inner: uri };
     const parsed = parseExposedUri(uri);
     if (parsed) {
       const mount = this.mounts.get(parsed.server);
       if (mount && mount.prefix !== '') return { mount, inner: parsed.uri };
     }
-    for (const mount of this.mounts.values()) if (mount.prefix === '') return { mount, inner: uri };
+    for (const mount of this.mounts.values()) if (mount.prefix === '' && mount.provider.readResource) return { mount, inner: uri };
     throw notFound(uri);
   }
 
@@ -168,8 +174,9 @@ export class Gateway implements Backend {
         merged.promptRoutes.set(name, { mount, name: p.name });
         merged.prompts.push({ ...p, name });
       }
-      for (const r of cat.resources) merged.resources.push({ ...r, uri: exposedUri(server, mount.prefix, r.uri) });
-      for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: exposedUri(server, mount.prefix, t.uriTemplate) });
+      const expose = (uri: string) => (mount.uriScheme && uri.startsWith(mount.uriScheme) ? uri : exposedUri(server, mount.prefix, uri));
+      for (const r of cat.resources) merged.resources.push({ ...r, uri: expose(r.uri) });
+      for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: expose(t.uriTemplate) });
     });
     return merged;
   }

@@ -37,6 +37,15 @@ export class ProviderPool {
     return provider;
   }
 
+  /** Closes and forgets these servers' providers (the next use reconnects). */
+  drop(names: string[]): void {
+    for (const n of names) {
+      const e = this.#entries.get(n);
+      if (e && typeof e.provider !== 'string') void (e.provider as { close?: () => Promise<void> }).close?.();
+      this.#entries.delete(n);
+    }
+  }
+
   /** Closes providers whose server is no longer in `keep`. */
   retain(keep: Set<string>): void {
     for (const [name, e] of this.#entries) {

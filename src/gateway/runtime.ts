@@ -7,18 +7,14 @@
  * (`configChanged`) or when older than REFRESH_MS; if the Config DO is unreachable the last
  * snapshot keeps serving.
  */
+import type { ConfigApi } from '../config/api';
 import type { ConfigSnapshot } from '../config/schema';
 import { log } from '../observability/log';
 import { buildGateway } from './build';
 import type { Gateway, GatewayObserver } from './gateway';
-import { ProviderPool } from './providers';
+import type { ProviderPool } from './providers';
 
 export const REFRESH_MS = 30_000;
-
-export interface SnapshotSource {
-  /** The newest snapshot, or null when `known` is already the newest version. */
-  snapshot(known: number): Promise<ConfigSnapshot | null>;
-}
 
 export class GatewayRuntime implements GatewayObserver {
   #snapshot: ConfigSnapshot | null = null;
@@ -26,9 +22,10 @@ export class GatewayRuntime implements GatewayObserver {
   #checkedAt = 0;
   #refreshing: Promise<void> | null = null;
   #errors = new Map<string, string>();
+  #excluded = new Set<string>();
 
   constructor(
-    private readonly source: SnapshotSource,
+    private readonly config: ConfigApi,
     private readonly pool: ProviderPool,
     private readonly hubPrefix = 'hub',
   ) {}
@@ -53,7 +50,7 @@ export class GatewayRuntime implements GatewayObserver {
     return this.#gateway;
   }
 
-  /** Re-reads the snapshot if `version` is newer than ours (or unconditionally without one). */
+  /** Re-reads the snapshot if `version` is newer than ours. Returns true when it moved. */
   async configChanged(version?: number): Promise<boolean> {
     if (version !== undefined && version <= this.version) return false;
     const before = this.version;
@@ -68,9 +65,12 @@ export class GatewayRuntime implements GatewayObserver {
 
   async #doRefresh(): Promise<void> {
     try {
-      const next = await this.source.snapshot(this.version);
+      const next = await this.config.snapshot(this.version);
       this.#checkedAt = Date.now();
-      if (next && next.version !== this.version) this.#install(next);
+      if (next && next.version !== this.version) {
+        this.#excluded.clear();
+        this.#install(next);
+      }
     } catch (e) {
       if (!this.#snapshot) throw e;
       log.warn('config refresh failed; serving last known version', { version: this.version, error: e });
@@ -79,13 +79,32 @@ export class GatewayRuntime implements GatewayObserver {
   }
 
   #install(snapshot: ConfigSnapshot): void {
-    const names = new Set(Object.keys(snapshot.config.servers).filter((n) => snapshot.config.servers[n].enabled !== false));
-    this.pool.retain(names);
+    const servers = snapshot.config.servers;
+    this.pool.retain(new Set(Object.keys(servers).filter((n) => servers[n].enabled !== false && !this.#excluded.has(n))));
     this.#snapshot = snapshot;
     this.#gateway = buildGateway(snapshot, {
       hubPrefix: this.hubPrefix,
-      provider: (name) => this.pool.get(name, snapshot.config.servers[name]),
+      provider: (name) => this.pool.get(name, servers[name]),
+      excluded: this.#excluded,
       observer: this,
+      services: {
+        config: this.config,
+        reload: async () => {
+          for (const p of this.pool.providers()) (p as { invalidate?: () => void }).invalidate?.();
+          this.#checkedAt = 0;
+          await this.refresh();
+          this.#gateway?.invalidate();
+          return { version: this.version };
+        },
+        reconnect: (names) => {
+          this.pool.drop(names);
+          this.#install(snapshot);
+        },
+        exclude: (names) => {
+          for (const n of names) this.#excluded.add(n);
+          this.#install(snapshot);
+        },
+      },
     });
   }
 

@@ -1,18 +1,23 @@
 /**
- * The hub's own MCP server: edgehub's meta tools (`hub_*`), mounted like any other provider under
- * the hub prefix. The tools are thin: each delegates to `HubServices`, which the gateway builder
- * wires to the live gateway and (for mutations) the Config DO.
+ * The hub's own MCP server: edgehub's meta tools (`hub_*`) and resources (`hub://…`), mounted
+ * like any other provider under the hub prefix. Each tool is a thin adapter over HubServices
+ * (the tenant's ConfigDO and this runtime); mutations need the `admin` scope.
  */
+import type { Backend } from '../mcp/dispatch';
 import type { RequestContext } from '../mcp/context';
-import { rpc } from '../mcp/errors';
-import type { Catalog, Json, Provider, ToolDef } from '../gateway/provider';
+import { rpc, toolError } from '../mcp/errors';
+import type { ConfigApi } from '../config/api';
+import type { ChangeResult } from '../config/service';
+import type { Catalog, Json, Provider } from '../gateway/provider';
+import { HUB_TOOLS, PROXY_TOOL } from './definitions';
+import { runProxy } from './proxy';
 
 export interface ServerStatus {
   name: string;
   prefix: string;
   kind: string;
   enabled: boolean;
-  state: 'ok' | 'failing' | 'disabled' | 'unmountable';
+  state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded';
   tools: number;
   error?: string;
 }
@@ -26,50 +31,121 @@ export interface HubStatus {
 }
 
 export interface HubServices {
-  status(ctx: RequestContext): Promise<HubStatus>;
+  status(): Promise<HubStatus>;
+  config: ConfigApi;
+  /** Re-reads the config and drops every upstream catalog cache. */
+  reload(): Promise<{ version: number }>;
+  /** Session-local: reconnect these servers / leave them out until the next config version. */
+  reconnect(names: string[]): void;
+  exclude(names: string[]): void;
+  gateway(): Backend;
 }
 
-const RO = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-
-const TOOLS: ToolDef[] = [
-  {
-    name: 'status',
-    title: 'Gateway status',
-    description: 'edgehub version, config version, uptime, and each mounted server with its state and tool count.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-    outputSchema: {
-      type: 'object',
-      properties: {
-        version: { type: 'string' },
-        configVersion: { type: 'integer' },
-        uptimeSeconds: { type: 'number' },
-        servers: { type: 'array', items: { type: 'object' } },
-        totals: { type: 'object' },
-      },
-      required: ['version', 'configVersion', 'uptimeSeconds', 'servers', 'totals'],
-    },
-    annotations: RO,
-  },
+const MUTATING = new Set(['add_server', 'remove_server', 'enable_server', 'disable_server', 'load_kit', 'unload_kit', 'check', 'reload_config']);
+const RESOURCES = [
+  { uri: 'hub://servers/all', name: 'servers', description: 'All configured servers (secrets redacted) with state', mimeType: 'application/json' },
+  { uri: 'hub://kits/all', name: 'kits', description: 'All kits and whether each is loaded', mimeType: 'application/json' },
 ];
+const TEMPLATES = [{ uriTemplate: 'hub://server/{name}', name: 'server', description: 'One configured server', mimeType: 'application/json' }];
+
+const text = (v: unknown) => ({ content: [{ type: 'text', text: JSON.stringify(v, null, 2) }], structuredContent: v as Json });
+
+function change(r: ChangeResult, what: string): Json {
+  const message = r.ok ? `${what} (config version ${r.version})` : `${what} failed: ${r.error}`;
+  return { content: [{ type: 'text', text: message }], structuredContent: { ok: r.ok, version: r.version, message }, ...(r.ok ? {} : { isError: true }) };
+}
 
 export class HubProvider implements Provider {
   constructor(
     readonly name: string,
     private readonly services: HubServices,
+    private readonly withProxy = true,
   ) {}
 
   async catalog(): Promise<Catalog> {
-    return { tools: TOOLS, resources: [], templates: [], prompts: [] };
+    return { tools: this.withProxy ? [...HUB_TOOLS, PROXY_TOOL] : HUB_TOOLS, resources: RESOURCES, templates: TEMPLATES, prompts: [] };
   }
 
-  async callTool(ctx: RequestContext, name: string, _args: Json): Promise<Json> {
-    switch (name) {
-      case 'status': {
-        const s = await this.services.status(ctx);
-        return { content: [{ type: 'text', text: JSON.stringify(s, null, 2) }], structuredContent: s as unknown as Json };
+  async callTool(ctx: RequestContext, tool: string, args: Json): Promise<Json> {
+    if (MUTATING.has(tool) && !ctx.principal.scopes.includes('admin')) return toolError(`hub_${tool} needs the 'admin' scope`);
+    const s = this.services;
+    const actor = { sub: ctx.principal.sub };
+    const str = (k: string) => (typeof args[k] === 'string' ? (args[k] as string) : '');
+    switch (tool) {
+      case 'status':
+        return text(await s.status());
+      case 'list_servers':
+        return text(await this.#servers());
+      case 'add_server': {
+        const { name, enable, ...rest } = args;
+        if (typeof name !== 'string' || !name) return toolError('name is required');
+        return change(await s.config.addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
       }
+      case 'remove_server':
+        return change(await s.config.removeServer(actor, str('name')), `Server '${str('name')}' removed`);
+      case 'enable_server':
+        return change(await s.config.setEnabled(actor, str('name'), true), `Server '${str('name')}' enabled`);
+      case 'disable_server':
+        return change(await s.config.setEnabled(actor, str('name'), false), `Server '${str('name')}' disabled`);
+      case 'check':
+        return this.#check(ctx, String(args.action ?? 'report'), typeof args.timeout === 'number' ? args.timeout : 2.5);
+      case 'reload_config':
+        return text({ reloaded: true, ...(await s.reload()) });
+      case 'list_kits':
+        return text(await this.#kits());
+      case 'load_kit':
+        return change(await s.config.loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
+      case 'unload_kit':
+        return change(await s.config.unloadKit(actor, str('name')), `Kit '${str('name')}' unloaded`);
+      case 'kit_info': {
+        const kit = (await this.#kits()).find((k) => k.name === str('name'));
+        return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
+      }
+      case 'proxy':
+        return runProxy(s.gateway(), ctx, args);
       default:
-        throw rpc.invalidParams(`Unknown tool: ${name}`);
+        throw rpc.invalidParams(`Unknown tool: ${tool}`);
     }
+  }
+
+  async readResource(_ctx: RequestContext, uri: string): Promise<Json> {
+    let value: unknown;
+    if (uri === 'hub://servers/all') value = await this.#servers();
+    else if (uri === 'hub://kits/all') value = await this.#kits();
+    else if (uri.startsWith('hub://server/')) {
+      const name = decodeURIComponent(uri.slice('hub://server/'.length));
+      value = (await this.#servers()).find((x) => x.name === name);
+    }
+    if (value === undefined) throw rpc.invalidParams(`Resource not found: ${uri}`);
+    return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+  }
+
+  async #servers() {
+    const [{ config }, status] = await Promise.all([this.services.config.redacted(), this.services.status()]);
+    return Object.entries(config.servers).map(([name, entry]) => ({ name, ...entry, status: status.servers.find((x) => x.name === name) }));
+  }
+
+  async #kits() {
+    const { config } = await this.services.config.redacted();
+    return Object.entries(config.kits).map(([name, k]) => ({
+      name,
+      ...k,
+      loaded: Object.values(config.servers).some((x) => x.kits?.includes(name)),
+    }));
+  }
+
+  async #check(ctx: RequestContext, action: string, timeoutSec: number): Promise<Json> {
+    if (!['report', 'remount', 'unmount', 'disable'].includes(action)) return toolError('action must be report, remount, unmount or disable');
+    const { config } = await this.services.config.redacted();
+    const enabled = Object.keys(config.servers).filter((n) => config.servers[n].enabled !== false);
+    const results = await this.services.config.check(enabled, Math.max(100, Math.round(timeoutSec * 1000)));
+    const failing = Object.entries(results)
+      .filter(([, r]) => !r.ok)
+      .map(([n]) => n);
+    if (action === 'remount') this.services.reconnect(failing);
+    if (action === 'unmount') this.services.exclude(failing);
+    if (action === 'disable')
+      for (const n of failing) await this.services.config.setEnabled({ sub: ctx.principal.sub }, n, false, false);
+    return text({ action, results, failing });
   }
 }

@@ -21,6 +21,8 @@ export interface RequestContext {
   /** Aborted on notifications/cancelled (legacy) or when the response stream closes (modern). */
   signal: AbortSignal;
   progressToken?: string | number;
+  /** The request's original params (providers that forward verbatim copy extra keys, e.g. MRTR's inputResponses). */
+  params?: Record<string, unknown>;
   /** Minimum level for notifications/message on this request; undefined = no logging (2026 lane rule). */
   logLevel?: LogLevel;
   /** Sends a notification tied to this request (progress, log message). Never throws. */

@@ -42,13 +42,14 @@ export class Exchange {
   /**
    * Runs `work` and returns the HTTP response: JSON if `work` finished before any send, else SSE
    * (with the response written to the stream when `work` resolves). `onAbandon` runs if the
-   * client closes the stream first.
+   * client closes the stream first. `statusOf` picks the HTTP status of a JSON reply (an SSE reply
+   * has already sent 200).
    */
-  async respond(work: Promise<JsonRpcMessage>, onAbandon?: () => void): Promise<Response> {
+  async respond(work: Promise<JsonRpcMessage>, onAbandon?: () => void, statusOf: (m: JsonRpcMessage) => number = () => 200): Promise<Response> {
     const first = await Promise.race([work.then((m) => ({ m })), this.firstSend.then(() => null)]);
     if (first && this.#buffer.length === 0) {
       this.#done = true;
-      return Response.json(first.m, { headers: this.opts.headers });
+      return Response.json(first.m, { status: statusOf(first.m), headers: this.opts.headers });
     }
     const writer = new SseWriter();
     writer.onClose = () => {

@@ -173,6 +173,7 @@ export class LegacySession {
       clientCapabilities: state.clientCapabilities,
       signal,
       progressToken: meta.progressToken as string | number | undefined,
+      params,
       logLevel: state.logLevel,
       notify: (method, p) => {
         exchange.send({ jsonrpc: '2.0', method, params: p });

@@ -16,6 +16,7 @@ import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, META_SERVER_INFO, type JsonRpcMessage } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
 import { GatewayRuntime } from '../gateway/runtime';
+import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
 import { log } from '../observability/log';
 import { providerPool } from './providers';
@@ -49,8 +50,9 @@ function runtimeFor(env: Env, tenant: string, waiter: Waiter): GatewayRuntime {
       resourceUpdated: () => {},
       clientCapabilities: () => ({}),
     };
-    const pool = providerPool(env, tenant).register('http', upstreamFactory(env, sink)).register('sse', upstreamFactory(env, sink));
-    rt = new GatewayRuntime({ snapshot: (known) => config.snapshot(known) }, pool);
+    const factory = upstreamFactory(env, sink, 'modern');
+    const pool = providerPool(env, tenant).register('http', factory).register('sse', factory);
+    rt = new GatewayRuntime(configApi(env, tenant), pool);
     runtimes.set(tenant, rt);
   }
   return rt;
@@ -97,6 +99,7 @@ export async function handleModern(env: Env, waiter: Waiter, req: Request, messa
     clientCapabilities: envelope.clientCapabilities,
     signal: ac.signal,
     progressToken: (params._meta as Record<string, unknown>).progressToken as string | number | undefined,
+    params,
     logLevel: envelope.logLevel,
     notify: (method, p) => {
       exchange.send({ jsonrpc: '2.0', method, params: p });
@@ -109,17 +112,24 @@ export async function handleModern(env: Env, waiter: Waiter, req: Request, messa
         ),
       ),
   };
+  let httpStatus = 200;
   const work = (async (): Promise<JsonRpcMessage> => {
     try {
       const gateway = await runtimeFor(env, principal.tenant, waiter).gateway();
       const result = await dispatch(gateway, ctx, message.method, params);
       const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
-      return { jsonrpc: '2.0', id, result: { ...result, resultType: 'complete', ...(CACHED_METHODS.has(message.method) ? CACHE_HINTS : {}), _meta: meta } };
+      const hints = CACHED_METHODS.has(message.method) ? { ...CACHE_HINTS, ...pick(result, 'ttlMs', 'cacheScope') } : {};
+      return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };
     } catch (e) {
       const err = toRpcError(e);
       if (err.code === ErrorCode.InternalError) log.error('request failed', { lane: 'modern', tenant: principal.tenant, method: message.method, error: e });
+      httpStatus = err.httpStatus;
       return errorResponse(id, err);
     }
   })();
-  return exchange.respond(work, () => ac.abort(new Error('client closed the stream')));
+  return exchange.respond(work, () => ac.abort(new Error('client closed the stream')), () => httpStatus);
+}
+
+function pick(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }

@@ -7,7 +7,7 @@ import type { MountCheck } from '../config/service';
 import type { Json } from '../gateway/provider';
 import type { DownstreamSink } from '../gateway/upstream';
 import { providerPool } from './providers';
-import { DEFAULT_TIMEOUTS, upstreamFactory } from './upstreams';
+import { timeouts, upstreamFactory } from './upstreams';
 
 const quietSink: DownstreamSink = {
   notify: () => {},
@@ -18,12 +18,12 @@ const quietSink: DownstreamSink = {
 };
 
 export function mountChecker(env: Env, tenant: string): MountCheck {
-  return async (name, server) => {
+  return async (name, server, timeoutMs) => {
     const pool = providerPool(env, tenant).register('http', upstreamFactory(env, quietSink)).register('sse', upstreamFactory(env, quietSink));
     const provider = pool.get(name, server);
     if (typeof provider === 'string') return { ok: false, error: provider };
-    const t = server.transport ?? {};
-    const limit = (t.connect_timeout_ms ?? DEFAULT_TIMEOUTS.connect) + (t.list_timeout_ms ?? DEFAULT_TIMEOUTS.list);
+    const t = timeouts(server);
+    const limit = timeoutMs ?? t.connect + t.list;
     let timer: ReturnType<typeof setTimeout> | null = null;
     try {
       const catalog = await Promise.race([

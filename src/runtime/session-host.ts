@@ -7,6 +7,7 @@ import type { LegacySession, SessionHost } from '../mcp/legacy-session';
 import type { LogLevel } from '../mcp/protocol';
 import type { SessionState } from '../storage/session-store';
 import { GatewayRuntime } from '../gateway/runtime';
+import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
 import type { Json } from '../gateway/provider';
 import { exposedUri } from '../gateway/naming';
@@ -38,9 +39,9 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   #runtimeFor(state: SessionState): GatewayRuntime {
     if (!this.#runtime || this.#tenant !== state.principal.tenant) {
       this.#tenant = state.principal.tenant;
-      const stub = this.#config(this.#tenant);
+      const stub = configApi(this.env, this.#tenant);
       this.#pool = providerPool(this.env, this.#tenant).register('http', upstreamFactory(this.env, this)).register('sse', upstreamFactory(this.env, this));
-      this.#runtime = new GatewayRuntime({ snapshot: (known) => stub.snapshot(known) }, this.#pool);
+      this.#runtime = new GatewayRuntime(stub, this.#pool);
     }
     return this.#runtime;
   }

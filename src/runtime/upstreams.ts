@@ -1,30 +1,49 @@
-/** The factory for upstream servers (Streamable HTTP and legacy SSE) of one runtime. */
+/**
+ * The factory for upstream servers of one runtime. Sessions (2025 lane) get a sessionful client;
+ * the stateless 2026 lane gets a hybrid that forwards statelessly to 2026-capable upstreams.
+ */
 import { resolveSecrets } from '../config/secrets';
-import { serverKind } from '../config/schema';
+import { serverKind, type ServerConfig } from '../config/schema';
 import type { ProviderFactory } from '../gateway/providers';
 import { checkUrl, guardedFetch } from '../gateway/ssrf';
 import { UpstreamProvider, type DownstreamSink } from '../gateway/upstream';
+import { HybridUpstream } from '../gateway/upstream-hybrid';
+import { ModernUpstream } from '../gateway/upstream-modern';
 
 export const DEFAULT_TIMEOUTS = { connect: 10_000, call: 60_000, list: 10_000 } as const;
 
-export function upstreamFactory(env: Env, sink: DownstreamSink): ProviderFactory {
+export function timeouts(server: ServerConfig) {
+  const t = server.transport ?? {};
+  return {
+    connect: t.connect_timeout_ms ?? DEFAULT_TIMEOUTS.connect,
+    call: t.call_timeout_ms ?? (t.timeout ? t.timeout * 1000 : DEFAULT_TIMEOUTS.call),
+    list: t.list_timeout_ms ?? DEFAULT_TIMEOUTS.list,
+  };
+}
+
+export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy'): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
   const fetcher = guardedFetch(allowPrivate);
   return (name, server) => {
     try {
       checkUrl(server.uri ?? '', allowPrivate);
-      const t = server.transport ?? {};
-      return new UpstreamProvider({
+      const t = timeouts(server);
+      const headers = resolveSecrets(server.transport?.headers, env);
+      const kind = serverKind(server) === 'sse' ? 'sse' : 'http';
+      const legacy = new UpstreamProvider({
         name,
         url: server.uri!,
-        kind: serverKind(server) === 'sse' ? 'sse' : 'http',
-        headers: resolveSecrets(t.headers, env),
-        connectTimeoutMs: t.connect_timeout_ms ?? DEFAULT_TIMEOUTS.connect,
-        callTimeoutMs: t.call_timeout_ms ?? (t.timeout ? t.timeout * 1000 : DEFAULT_TIMEOUTS.call),
-        listTimeoutMs: t.list_timeout_ms ?? DEFAULT_TIMEOUTS.list,
+        kind,
+        headers,
+        connectTimeoutMs: t.connect,
+        callTimeoutMs: t.call,
+        listTimeoutMs: t.list,
         sink,
         fetch: fetcher,
       });
+      if (lane === 'legacy' || kind === 'sse') return legacy;
+      const modern = new ModernUpstream({ name, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch: fetcher });
+      return new HybridUpstream(modern, legacy);
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }

@@ -1,0 +1,30 @@
+/**
+ * The ConfigDO's RPC surface as a plain interface: callers (admin routes, hub tools, sessions)
+ * type their stub with it, because RPC type inference loses the zod-derived record types.
+ */
+import type { AuditRecord } from '../storage/config-store';
+import type { ConfigSnapshot, HubConfig } from './schema';
+import type { Actor, ChangeResult } from './service';
+
+export type CheckResults = Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>;
+
+export interface ConfigApi {
+  snapshot(known: number): Promise<ConfigSnapshot | null>;
+  redacted(): Promise<{ version: number; config: HubConfig }>;
+  addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean }): Promise<ChangeResult>;
+  updateServer(actor: Actor, name: string, patch: unknown, check?: boolean): Promise<ChangeResult>;
+  removeServer(actor: Actor, name: string): Promise<ChangeResult>;
+  setEnabled(actor: Actor, name: string, enabled: boolean, check?: boolean): Promise<ChangeResult>;
+  putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean): Promise<ChangeResult>;
+  putKit(actor: Actor, name: string, kit: unknown): Promise<ChangeResult>;
+  deleteKit(actor: Actor, name: string): Promise<ChangeResult>;
+  loadKit(actor: Actor, name: string, enable?: boolean): Promise<ChangeResult>;
+  unloadKit(actor: Actor, name: string): Promise<ChangeResult>;
+  check(names?: string[], timeoutMs?: number): Promise<CheckResults>;
+  audit(limit?: number, before?: number): Promise<AuditRecord[]>;
+  sessions(): Promise<{ sessionId: string; sub: string; lane: string; createdAt: number; lastSeenAt: number }[]>;
+}
+
+export function configApi(env: Env, tenant: string): ConfigApi {
+  return env.CONFIG.get(env.CONFIG.idFromName(tenant)) as unknown as ConfigApi;
+}
