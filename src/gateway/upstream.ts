@@ -183,7 +183,7 @@ export class UpstreamProvider implements Provider {
     const capabilities: Json = {};
     for (const k of ['sampling', 'elicitation', 'roots'] as const) if (caps[k]) capabilities[k] = caps[k];
     const client = new Client({ name: 'edgehub', version: SERVER_VERSION }, { capabilities, jsonSchemaValidator: passThroughValidator });
-    this.#wire(client);
+    this.#wire(client, capabilities);
     const requestInit = { headers: o.headers };
     const url = new URL(o.url);
     const transport =
@@ -205,16 +205,17 @@ export class UpstreamProvider implements Provider {
     return client;
   }
 
-  #wire(client: Client): void {
+  #wire(client: Client, capabilities: Json): void {
     const o = this.opts;
     const relay = (method: string) => async (req: { params?: unknown }) => {
       const ctx = this.#related.getStore();
       const params = (req.params ?? {}) as Json;
       return (ctx ? await ctx.request(method, params) : await o.sink.request(method, params)) as never;
     };
-    client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage'));
-    client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create'));
-    client.setRequestHandler(ListRootsRequestSchema, relay('roots/list'));
+    // The SDK refuses handlers for capabilities we did not declare (we declare the client's own).
+    if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage'));
+    if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create'));
+    if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list'));
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
       const ctx = this.#related.getStore();
       const params = { ...n.params, logger: n.params.logger ?? o.name };
