@@ -31,3 +31,22 @@ describe('SDK 1.x client (2025-11-25, sessionful)', () => {
     expect(after.status).toBe(404);
   });
 });
+
+describe('SDK v2 client (2026-07-28, stateless)', () => {
+  it('negotiates 2026-07-28, lists tools, calls hub_status with no session', async () => {
+    const v2 = await import('@modelcontextprotocol/client');
+    const client = new v2.Client({ name: 'e2e-v2', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    const transport = new v2.StreamableHTTPClientTransport(url());
+    await client.connect(transport);
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(transport.sessionId).toBeUndefined();
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('hub_status');
+    const res = await client.callTool({ name: 'hub_status', arguments: {} });
+    expect((res.structuredContent as { configVersion: number }).configVersion).toBeGreaterThanOrEqual(1);
+    await client.close();
+    // The stateless lane has no GET stream and no session to delete.
+    const get = await fetch(url(), { headers: { accept: 'text/event-stream' } });
+    expect(get.status).toBe(405);
+  });
+});
