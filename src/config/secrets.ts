@@ -23,9 +23,15 @@ export function resolveSecrets(values: Record<string, string> | null | undefined
   return out;
 }
 
+/** A value whose only secret material is `${NAME}` references (optionally after an auth scheme). */
+export function isReferenceOnly(v: string): boolean {
+  const rest = v.replace(REF, '');
+  return rest !== v && /^\s*((bearer|basic|token)\s*)?$/i.test(rest);
+}
+
 function redactValues(values: Record<string, string> | null | undefined): Record<string, string> | null | undefined {
   if (!values) return values;
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, /^\$\{[A-Z_][A-Z0-9_]*\}$/.test(v) ? v : '***']));
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, isReferenceOnly(v) ? v : '***']));
 }
 
 export function redactServer(s: ServerConfig): ServerConfig {

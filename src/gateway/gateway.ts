@@ -75,7 +75,7 @@ export class Gateway implements Backend {
   async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
     const route = (await this.#merge(ctx)).toolRoutes.get(name);
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
-    if (!route) throw rpc.invalidParams(`Unknown tool: ${name}`);
+    if (!route) throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, 200, { configVersion: this.configVersion });
     try {
       return await route.mount.provider.callTool(ctx, route.name, args);
     } catch (e) {
