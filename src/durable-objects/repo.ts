@@ -1,7 +1,25 @@
 /**
- * RepoDO: one per (tenant, repository); serialises git writes (git issue). Placeholder shell so
- * the binding and migration exist from the first deploy.
+ * RepoDO: one per (tenant, repository), named `${tenant}:${repo}`. It is the single writer of
+ * that repository: refs, HEAD, index and working tree in its SQLite, objects write-behind to R2
+ * (see src/git/repo.ts and src/git/storage/). A thin shell: every public method is reachable
+ * over RPC and delegates in one line to RepoService.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { RepoService, type RepoCall } from '../git/service';
 
-export class RepoDO extends DurableObject<Env> {}
+export class RepoDO extends DurableObject<Env> {
+  #service: RepoService;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#service = new RepoService(ctx.storage, env);
+  }
+
+  call(input: RepoCall) {
+    return this.#service.call(input);
+  }
+
+  override async alarm() {
+    await this.#service.flush();
+  }
+}

@@ -1,8 +1,10 @@
-/** The provider factories of this build: built-in servers and upstream clients. */
+/** The provider factories of this build: built-in servers (upstream clients are registered by the lanes). */
+import { GitProvider } from '../git/provider';
 import { ProviderPool } from '../gateway/providers';
 
 export function providerPool(env: Env, tenant: string): ProviderPool {
-  void env;
-  void tenant;
-  return new ProviderPool({});
+  void tenant; // built-in servers take the tenant from each request's principal
+  return new ProviderPool({
+    builtin: (name, server) => (server.uri === 'builtin:git' ? new GitProvider(name, env) : `unknown built-in server ${server.uri}`),
+  });
 }

@@ -1,0 +1,61 @@
+/**
+ * GitProvider: the built-in git MCP server (`builtin:git`) as the gateway sees it. It owns the
+ * catalog and routes each call to the Repo DO of (caller's tenant, repository): the DO name is
+ * `${tenant}:${repo}` with the tenant taken from the authenticated principal, never from the
+ * arguments, so another tenant's repositories are unreachable by construction.
+ */
+import type { RequestContext } from '../mcp/context';
+import { rpc, toolError } from '../mcp/errors';
+import type { Catalog, Json, Provider } from '../gateway/provider';
+import { isGitToolError } from './errors';
+import { isToolName, toolDefs } from './tools/schema';
+import { repoName } from './validate';
+
+/** R2 prefix of a tenant's repositories (the tenant is encoded so it can never contain '/'). */
+export function tenantPrefix(tenant: string): string {
+  return `${encodeURIComponent(tenant)}/`;
+}
+
+export function repoStub(env: Env, tenant: string, repo: string) {
+  return env.REPO.get(env.REPO.idFromName(`${tenant}:${repo}`));
+}
+
+export async function listRepos(bucket: R2Bucket, tenant: string): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: tenantPrefix(tenant), delimiter: '/', cursor });
+    for (const p of page.delimitedPrefixes) names.push(p.slice(tenantPrefix(tenant).length, -1));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return names.sort();
+}
+
+export class GitProvider implements Provider {
+  constructor(
+    readonly name: string,
+    private readonly env: Env,
+  ) {}
+
+  async catalog(): Promise<Catalog> {
+    return { tools: toolDefs(), resources: [], templates: [], prompts: [] };
+  }
+
+  async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
+    if (!isToolName(name)) throw rpc.invalidParams(`Unknown tool: ${name}`);
+    const { tenant, sub } = ctx.principal;
+    if (name === 'list_repos') {
+      const repos = await listRepos(this.env.GIT_OBJECTS, tenant);
+      return { content: [{ type: 'text', text: repos.join('\n') }], structuredContent: { repos } };
+    }
+    let repo: string;
+    try {
+      repo = repoName(args.repo_path);
+    } catch (e) {
+      if (isGitToolError(e)) return toolError(e.message);
+      throw e;
+    }
+    const actor = { name: sub, email: `${sub}@users.edgehub.local` };
+    return (await repoStub(this.env, tenant, repo).call({ tenant, repo, tool: name, args, actor })) as Json;
+  }
+}

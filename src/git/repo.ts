@@ -1,0 +1,148 @@
+/**
+ * Repo: one repository as the git layer sees it — its stores (files, refs, objects), the fs
+ * isomorphic-git runs on, ONE shared isomorphic-git `cache` object (parsed index, pack indexes)
+ * for every call, the readers-writer lock, and memory caches of immutable parsed objects.
+ *
+ * Identity: a Repo DO is named `${tenant}:${repo}`; its identity is recorded in `repo_meta` on
+ * first use and every later call must present the same one (a DO never serves two names), and
+ * it fixes the R2 prefix `${tenant}/${repo}/`.
+ */
+import git from 'isomorphic-git';
+import { applyMigrations } from '../storage/migrations';
+import { parseIndex, type ParsedIndex } from './index-file';
+import { RwLock } from './lock';
+import { Lru } from './lru';
+import { REPO_MIGRATIONS } from './migrations';
+import { createFs, type GitFs } from './storage/fs';
+import { FileStore } from './storage/files';
+import { ObjectStore } from './storage/objects';
+import { RefStore } from './storage/refs';
+
+export interface RepoIdent {
+  tenant: string;
+  repo: string;
+}
+
+export interface Person {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset: number;
+}
+
+export interface CommitInfo {
+  oid: string;
+  tree: string;
+  parent: string[];
+  author: Person;
+  committer: Person;
+  message: string;
+}
+
+export interface TreeEntry {
+  mode: string;
+  path: string;
+  oid: string;
+  type: 'blob' | 'tree' | 'commit';
+}
+
+export class Repo {
+  readonly dir = '/';
+  readonly gitdir = '/.git';
+  readonly files: FileStore;
+  readonly refs: RefStore;
+  readonly objects: ObjectStore;
+  readonly fs: GitFs;
+  /** Shared by every isomorphic-git call on this repository (index and packfile caches). */
+  cache: object = {};
+  readonly commits = new Lru<string, CommitInfo>(4096);
+  readonly trees = new Lru<string, TreeEntry[]>(4096);
+  readonly lock = new RwLock();
+  #index: { ino: number; parsed: ParsedIndex } | null = null;
+  #flushArmed = false;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    bucket: R2Bucket,
+    readonly ident: RepoIdent,
+  ) {
+    this.files = new FileStore(storage);
+    this.refs = new RefStore(this.files, storage);
+    this.objects = new ObjectStore(storage, bucket, `${encodeURIComponent(ident.tenant)}/${ident.repo}/`, { onPending: () => this.#armFlush() });
+    this.fs = createFs(this.files, this.objects);
+  }
+
+  /** Opens the repository store of a DO: applies migrations and checks/records its identity. */
+  static open(storage: DurableObjectStorage, bucket: R2Bucket, ident: RepoIdent | null): Repo | null {
+    applyMigrations(storage, REPO_MIGRATIONS);
+    const rows = storage.sql.exec<{ k: string; v: string }>(`SELECT k, v FROM repo_meta WHERE k IN ('tenant', 'repo')`).toArray();
+    const stored = Object.fromEntries(rows.map((r) => [r.k, r.v]));
+    if (stored.tenant !== undefined) {
+      if (ident && (ident.tenant !== stored.tenant || ident.repo !== stored.repo)) {
+        throw new Error(`repository store mismatch: this object holds ${stored.tenant}:${stored.repo}`);
+      }
+      return new Repo(storage, bucket, { tenant: stored.tenant, repo: stored.repo });
+    }
+    if (!ident) return null;
+    storage.transactionSync(() => {
+      for (const [k, v] of [['tenant', ident.tenant], ['repo', ident.repo], ['created_at', String(Date.now())]]) {
+        storage.sql.exec(`INSERT OR REPLACE INTO repo_meta (k, v) VALUES (?, ?)`, k, v);
+      }
+    });
+    return new Repo(storage, bucket, ident);
+  }
+
+  /** Arguments every isomorphic-git call takes. */
+  get opts() {
+    return { fs: this.fs, dir: this.dir, gitdir: this.gitdir, cache: this.cache };
+  }
+
+  /** Drops isomorphic-git's caches (after packs were exploded and deleted). */
+  resetCache(): void {
+    this.cache = {};
+  }
+
+  exists(): boolean {
+    return this.files.get('.git/HEAD') !== undefined;
+  }
+
+  /** The current index, parsed once per index write (keyed by the index file's ino). */
+  index(): ParsedIndex {
+    const m = this.files.get('.git/index');
+    if (!m) return { entries: new Map(), unmerged: new Set() };
+    if (this.#index?.ino !== m.ino) this.#index = { ino: m.ino, parsed: parseIndex(this.files.read('.git/index')) };
+    return this.#index.parsed;
+  }
+
+  async readCommit(oid: string): Promise<CommitInfo> {
+    const hit = this.commits.get(oid);
+    if (hit) return hit;
+    const { commit } = await git.readCommit({ ...this.opts, oid });
+    return this.commits.set(oid, { oid, tree: commit.tree, parent: commit.parent, author: commit.author, committer: commit.committer, message: commit.message });
+  }
+
+  async readTree(oid: string): Promise<TreeEntry[]> {
+    const hit = this.trees.get(oid);
+    if (hit) return hit;
+    const { tree } = await git.readTree({ ...this.opts, oid });
+    return this.trees.set(oid, tree as TreeEntry[]);
+  }
+
+  async readBlob(oid: string): Promise<Uint8Array> {
+    return (await git.readBlob({ ...this.opts, oid })).blob;
+  }
+
+  /** Copies write-behind objects to R2 (the DO alarm). Re-arms itself if more arrived meanwhile. */
+  async flush(): Promise<number> {
+    this.#flushArmed = false;
+    const n = await this.objects.flush();
+    if (this.objects.pendingCount() > 0) this.#armFlush();
+    return n;
+  }
+
+  #armFlush(): void {
+    if (this.#flushArmed) return;
+    this.#flushArmed = true;
+    void this.storage.setAlarm(Date.now() + 1000);
+  }
+}

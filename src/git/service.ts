@@ -1,0 +1,80 @@
+/**
+ * RepoService: everything a Repo DO does, as a plain class (the DO is a shell around it).
+ * - `call`: validates the tool call, opens the repository, runs the handler under the
+ *   repository's lock (writers exclusive, readers shared) and shapes the MCP result:
+ *   one text block + structuredContent, or `isError: true` with a message a person can act on.
+ * - `flush`: the alarm that copies write-behind objects to R2.
+ * - the smart-HTTP entry points for native git (smart-http.ts).
+ */
+import { toolError } from '../mcp/errors';
+import { log } from '../observability/log';
+import { describeError } from './errors';
+import { explodePacks, hasPacks } from './packs';
+import { Repo, type RepoIdent } from './repo';
+import { HANDLERS } from './tools';
+import { isToolName, parseArgs, spec, type ToolName } from './tools/schema';
+import type { Actor, Handler, ToolContext } from './tools/types';
+import { repoName } from './validate';
+
+export interface RepoCall {
+  tenant: string;
+  repo: string;
+  tool: string;
+  args: Record<string, unknown>;
+  actor: Actor;
+}
+
+export type ToolResult = Record<string, unknown>;
+
+export class RepoService {
+  #repo: Repo | null = null;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Env,
+  ) {}
+
+  /** The repository of this DO, opened once; `ident` is checked against the stored identity. */
+  open(ident: RepoIdent | null): Repo | null {
+    if (this.#repo) {
+      if (ident && (ident.tenant !== this.#repo.ident.tenant || ident.repo !== this.#repo.ident.repo)) throw new Error('repository store mismatch');
+      return this.#repo;
+    }
+    this.#repo = Repo.open(this.storage, this.env.GIT_OBJECTS, ident);
+    return this.#repo;
+  }
+
+  async call(input: RepoCall): Promise<ToolResult> {
+    let tool: ToolName | null = null;
+    try {
+      const name = repoName(input.repo);
+      if (!isToolName(input.tool) || input.tool === 'list_repos') return toolError(`Unknown git tool: ${input.tool}`);
+      tool = input.tool;
+      const args = parseArgs(tool, input.args);
+      const repo = this.open({ tenant: input.tenant, repo: name })!;
+      const s = spec(tool);
+      if (s.needsRepo !== false && !repo.exists()) {
+        return toolError(`Repository '${name}' does not exist (not a git repository): create it with git_init or git_clone, or see git_list_repos`);
+      }
+      const ctx: ToolContext = { repo, name, actor: input.actor, bucket: this.env.GIT_OBJECTS, allowPrivate: this.env.ALLOW_PRIVATE_UPSTREAMS === 'true' };
+      const handler = HANDLERS[tool as Exclude<ToolName, 'list_repos'>] as Handler<ToolName>;
+      const run = async () => {
+        if (s.lock === 'write' && hasPacks(repo)) await explodePacks(repo);
+        return handler(ctx, args as never);
+      };
+      const out = await (s.lock === 'read' ? repo.lock.read(run) : repo.lock.write(run));
+      return { content: [{ type: 'text', text: out.text }], structuredContent: out.data };
+    } catch (e) {
+      const message = describeError(e);
+      if (message !== null) return toolError(message);
+      log.error('git tool failed', { tenant: input.tenant, repo: input.repo, tool: tool ?? input.tool, error: e });
+      return toolError(`Internal error in the git server while running ${tool ?? input.tool} (logged)`);
+    }
+  }
+
+  /** Alarm: copy write-behind objects to R2. Throws on failure so the alarm is retried. */
+  async flush(): Promise<void> {
+    const repo = this.open(null);
+    if (repo) await repo.flush();
+  }
+}

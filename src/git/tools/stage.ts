@@ -1,0 +1,95 @@
+/**
+ * Index tools: add, reset, rm. The set of paths to touch is computed from the stat-cached
+ * working tree (status.ts), so `add ["."]` hashes only files that changed instead of re-reading
+ * the whole tree, and isomorphic-git then updates the index once for all of them.
+ */
+import git from 'isomorphic-git';
+import { GitToolError } from '../errors';
+import type { Repo } from '../repo';
+import { visibleUntracked } from '../status';
+import { diffMaps, flatten } from '../tree';
+import { treePath } from '../validate';
+import { indexMap, readWorktree } from '../worktree';
+import type { Handlers } from './types';
+
+const under = (path: string, prefix: string) => prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
+
+/** Paths under the given prefixes whose working-tree state differs from the index. */
+async function pending(repo: Repo, prefixes: string[]) {
+  const index = repo.index().entries;
+  const wt = await readWorktree(repo);
+  const changed: string[] = [];
+  const deleted: string[] = [];
+  for (const [path, e] of index) {
+    if (!prefixes.some((p) => under(path, p))) continue;
+    const w = wt.tracked.get(path);
+    if (!w) deleted.push(path);
+    else if (w.oid !== e.oid || w.mode !== e.mode) changed.push(path);
+  }
+  const candidates = wt.untracked.filter((path) => prefixes.some((p) => under(path, p)));
+  const untracked = await visibleUntracked(repo, candidates);
+  return { changed, deleted, untracked, ignored: candidates.filter((p) => !untracked.includes(p)) };
+}
+
+export const stageTools: Handlers<'add' | 'reset' | 'rm'> = {
+  async add({ repo }, { files }) {
+    const prefixes = files.map((f) => (f === '.' ? '' : treePath(f, true)));
+    const index = repo.index().entries;
+    for (const [i, p] of prefixes.entries()) {
+      if (p === '') continue;
+      const known = repo.files.get(p) !== undefined || [...index.keys()].some((k) => under(k, p));
+      if (!known) throw new GitToolError(`pathspec '${files[i]}' did not match any files`);
+    }
+    const { changed, deleted, untracked, ignored } = await pending(repo, prefixes);
+    const named = ignored.filter((p) => prefixes.includes(p));
+    if (named.length) throw new GitToolError(`The following paths are ignored by a .gitignore file: ${named.join(', ')}`);
+    const toAdd = [...changed, ...untracked];
+    if (toAdd.length) await git.add({ ...repo.opts, filepath: toAdd });
+    for (const path of deleted) await git.remove({ ...repo.opts, filepath: path });
+    return { text: 'Files staged successfully', data: { staged: [...toAdd, ...deleted].sort() } };
+  },
+
+  async reset({ repo }, { hard }) {
+    const head = repo.refs.resolve('HEAD');
+    const headMap = await flatten(repo, head ? (await repo.readCommit(head)).tree : null);
+    const unstaged = diffMaps(headMap, indexMap(repo)).map((c) => c.path);
+    const restored: string[] = [];
+    if (hard) {
+      const wt = await readWorktree(repo);
+      for (const path of new Set([...repo.index().entries.keys(), ...headMap.keys()])) {
+        const want = headMap.get(path);
+        const have = wt.tracked.get(path);
+        if (!want) {
+          if (repo.files.get(path)) repo.files.unlink(path);
+        } else if (!have || have.oid !== want.oid || have.mode !== want.mode) {
+          const type = want.mode === 0o120000 ? 3 : 1;
+          repo.files.write(path, await repo.readBlob(want.oid), { type, mode: want.mode });
+        } else continue;
+        restored.push(path);
+      }
+    }
+    for (const path of new Set([...unstaged, ...restored])) await git.resetIndex({ ...repo.opts, filepath: path });
+    const text = hard ? 'All staged changes reset; working tree restored to HEAD' : 'All staged changes reset';
+    return { text, data: { unstaged, restored } };
+  },
+
+  async rm({ repo }, { files, cached }) {
+    const paths = files.map((f) => treePath(f));
+    const index = repo.index().entries;
+    const removed: string[] = [];
+    for (const [i, p] of paths.entries()) {
+      const hits = [...index.keys()].filter((k) => under(k, p));
+      if (!hits.length) throw new GitToolError(`pathspec '${files[i]}' did not match any files`);
+      removed.push(...hits);
+    }
+    for (const path of removed) {
+      await git.remove({ ...repo.opts, filepath: path });
+      if (!cached && repo.files.get(path)) {
+        repo.files.unlink(path);
+        repo.files.prune(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+      }
+    }
+    const where = cached ? 'the index' : 'the index and the working tree';
+    return { text: `Removed ${removed.length} file(s) from ${where}: ${removed.join(', ')}`, data: { removed } };
+  },
+};
