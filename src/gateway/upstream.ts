@@ -72,6 +72,8 @@ export class UpstreamProvider implements Provider {
   #catalog: Promise<Catalog> | null = null;
   #related = new AsyncLocalStorage<RequestContext>();
   #logLevel: LogLevel | undefined;
+  #inflight = 0;
+  #drained: (() => void) | null = null;
 
   constructor(private readonly opts: UpstreamOptions) {
     this.name = opts.name;
@@ -88,14 +90,13 @@ export class UpstreamProvider implements Provider {
     return this.#catalog;
   }
 
-  async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
+  callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
     this.stats.calls++;
-    const client = await this.#client$();
     const onprogress =
       ctx.progressToken === undefined
         ? undefined
         : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
-    return this.#guard(() =>
+    return this.#guard((client) =>
       this.#related.run(ctx, () =>
         client.callTool({ name, arguments: args }, undefined, {
           signal: ctx.signal,
@@ -107,32 +108,33 @@ export class UpstreamProvider implements Provider {
     );
   }
 
-  async readResource(ctx: RequestContext, uri: string): Promise<Json> {
-    const client = await this.#client$();
-    return this.#guard(() => client.readResource({ uri }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  readResource(ctx: RequestContext, uri: string): Promise<Json> {
+    return this.#guard((c) => c.readResource({ uri }, this.#opts(ctx)));
   }
 
-  async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    const client = await this.#client$();
-    return this.#guard(() => client.getPrompt({ name, arguments: args }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
+    return this.#guard((c) => c.getPrompt({ name, arguments: args }, this.#opts(ctx)));
   }
 
-  async complete(ctx: RequestContext, params: Json): Promise<Json> {
-    const client = await this.#client$();
-    if (!client.getServerCapabilities()?.completions) return { completion: { values: [], hasMore: false } };
-    return this.#guard(() => client.complete(params as never, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+  complete(ctx: RequestContext, params: Json): Promise<Json> {
+    return this.#guard(async (c) =>
+      c.getServerCapabilities()?.completions ? c.complete(params as never, this.#opts(ctx)) : { completion: { values: [], hasMore: false } },
+    );
   }
 
   async subscribe(ctx: RequestContext, uri: string): Promise<void> {
-    const client = await this.#client$();
-    if (!client.getServerCapabilities()?.resources?.subscribe) throw new RpcError(ErrorCode.InvalidParams, `${this.name} does not support resource subscriptions`);
-    await this.#guard(() => client.subscribeResource({ uri }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+    await this.#guard(async (c) => {
+      if (!c.getServerCapabilities()?.resources?.subscribe) throw new RpcError(ErrorCode.InvalidParams, `${this.name} does not support resource subscriptions`);
+      return c.subscribeResource({ uri }, this.#opts(ctx));
+    });
   }
 
   async unsubscribe(ctx: RequestContext, uri: string): Promise<void> {
-    const client = await this.#client$();
-    if (!client.getServerCapabilities()?.resources?.subscribe) return;
-    await this.#guard(() => client.unsubscribeResource({ uri }, { signal: ctx.signal, timeout: this.opts.callTimeoutMs }));
+    await this.#guard(async (c) => (c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {}));
+  }
+
+  #opts(ctx: RequestContext) {
+    return { signal: ctx.signal, timeout: this.opts.callTimeoutMs };
   }
 
   /** Fans `logging/setLevel` out to this upstream (if it logs). */
@@ -147,7 +149,12 @@ export class UpstreamProvider implements Provider {
     if (this.#client) await (await this.#client$()).sendRootsListChanged();
   }
 
+  /**
+   * Closes the connection once in-flight requests finished (a config change must never cut a call
+   * that an older version started).
+   */
   async close(): Promise<void> {
+    if (this.#inflight > 0) await new Promise<void>((r) => (this.#drained = r));
     const c = this.#client;
     this.#client = null;
     this.#catalog = null;
@@ -155,14 +162,20 @@ export class UpstreamProvider implements Provider {
   }
 
   /** Maps upstream failures: its protocol errors keep their code; transport failures become -32010. */
-  async #guard<T>(op: () => Promise<T>): Promise<T> {
+  async #guard<T>(op: (client: Client) => Promise<T>): Promise<T> {
+    this.#inflight++;
     try {
-      return await op();
+      return await op(await this.#client$());
     } catch (e) {
       this.stats.failures++;
       if (e instanceof McpError && e.code !== -32001) throw new RpcError(e.code, e.message.replace(/^MCP error -?\d+: /, ''), 200, e.data);
       if (e instanceof RpcError) throw e;
       throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      if (--this.#inflight === 0 && this.#drained) {
+        this.#drained();
+        this.#drained = null;
+      }
     }
   }
 
