@@ -4,6 +4,8 @@
  *   GET  /health           liveness + version
  *   *    /mcp              the MCP endpoint (routes/mcp.ts), both protocol eras
  *   *    /admin/api/*      admin REST API (routes/admin.ts), admin scope
+ *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
+ * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
 import { Hono } from 'hono';
 import { authenticate, type AuthVars } from './middleware/auth';
@@ -12,6 +14,9 @@ import { SERVER_VERSION } from './mcp/server-info';
 import { mcpRoutes } from './routes/mcp';
 import { adminApi } from './routes/admin';
 import { requireScope } from './middleware/scope';
+import { rateLimit } from './middleware/rate-limit';
+import { gitRequiredScope } from './auth/scopes';
+import { wellKnown } from './routes/well-known';
 import { log } from './observability/log';
 
 export { SessionDO } from './durable-objects/session';
@@ -21,6 +26,7 @@ export { RepoDO } from './durable-objects/repo';
 const app = new Hono<{ Bindings: Env; Variables: AuthVars }>();
 
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
+app.route('/.well-known', wellKnown);
 
 app.use(
   '/mcp',
@@ -29,7 +35,8 @@ app.use(
     allowedOrigins: listVar(env.ALLOWED_ORIGINS),
     allowedHosts: listVar(env.ALLOWED_HOSTS),
   })),
-  authenticate(),
+  authenticate({ scope: 'mcp:read', jsonRpc: true }),
+  rateLimit({ jsonRpc: true }),
 );
 app.route('/mcp', mcpRoutes);
 
@@ -40,10 +47,14 @@ app.use(
     allowedOrigins: listVar(env.ALLOWED_ORIGINS),
     allowedHosts: listVar(env.ALLOWED_HOSTS),
   })),
-  authenticate(),
+  authenticate({ scope: 'admin' }),
+  rateLimit(),
 );
 app.use('/admin/api/*', requireScope('admin'));
 app.route('/admin/api', adminApi);
+
+// git smart-HTTP: clone/fetch need mcp:read, push needs mcp:call; Basic (password = token) for git clients.
+app.use('/git/*', authenticate({ scope: (req) => gitRequiredScope(new URL(req.url).pathname, new URL(req.url).searchParams.get('service')), basic: true }), rateLimit());
 
 app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 

@@ -1,28 +1,129 @@
 /**
- * Authentication: sets the request's Principal. Modes (AUTH_MODE):
- * - `dev-open`: everyone is the local developer (all scopes, tenant "default"); only reachable
- *   from loopback because originGuard refuses other Hosts/Origins in this mode.
- * - `jwt` (deploy default): Bearer JWT verification (auth issue); with no key configured every
- *   request is refused with a message saying what to configure. Fails closed.
+ * Authentication: sets the request's Principal, or answers 401/403 (fails closed). Modes (AUTH_MODE):
+ * - `jwt` (default; any value but `dev-open`): Bearer JWT verified by auth/verify.ts against
+ *   AUTH_PUBLIC_KEY and/or AUTH_JWKS_URL, AUTH_ISSUER and the audience. With no key or issuer
+ *   configured every request is refused with a message saying what to configure.
+ * - `dev-open`: everyone is the local developer (all scopes, tenant "default"). originGuard already
+ *   refuses non-loopback Hosts in this mode; this middleware checks again (Host, URL and Origin)
+ *   so one misconfigured mount cannot expose an open instance.
+ * `scope` is the transport-level minimum for the mount (MCP: `mcp:read`; per-tool scopes are the
+ * gateway's, via auth/scopes.ts requiredScope). The token is never logged or echoed.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '../mcp/context';
+import { insufficientScope, forbidden, unauthorized, unavailable, type ChallengeContext } from '../auth/challenge';
+import { keyRing } from '../auth/keys';
+import { SCOPES, type Scope } from '../auth/scopes';
+import { CLOCK_TOLERANCE_SEC, isLoopback, readAuthSettings, resourceMetadataUrl, type AuthEnv } from '../auth/settings';
+import { verifyAccessToken } from '../auth/verify';
+import { log } from '../observability/log';
 
-export const ALL_SCOPES = ['mcp:read', 'mcp:call', 'admin'] as const;
+export const ALL_SCOPES = SCOPES;
 export const DEV_PRINCIPAL: Principal = Object.freeze({ sub: 'dev', tenant: 'default', scopes: ALL_SCOPES });
 
 export type AuthVars = { principal: Principal };
 
-export function authenticate(): MiddlewareHandler<{ Bindings: Env; Variables: AuthVars }> {
+export interface AuthOptions {
+  /** Scope every request on this mount needs (fixed, or derived from the request). */
+  scope?: Scope | ((req: Request) => Scope);
+  /** Also accept `Authorization: Basic base64(user:token)` (git clients) and offer it in challenges. */
+  basic?: boolean;
+  /** Errors as JSON-RPC bodies (the MCP endpoint). */
+  jsonRpc?: boolean;
+}
+
+type Credentials = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed' };
+
+function credentials(header: string | undefined, basic: boolean): Credentials {
+  if (!header || !header.trim()) return { kind: 'none' };
+  const bearer = /^\s*Bearer(?:\s+(.*))?$/is.exec(header);
+  if (bearer) {
+    const t = (bearer[1] ?? '').trim();
+    return t && !/\s/.test(t) ? { kind: 'token', token: t } : { kind: 'malformed' };
+  }
+  const b = basic ? /^\s*Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (b) {
+    let decoded: string;
+    try {
+      decoded = atob(b[1]);
+    } catch {
+      return { kind: 'malformed' };
+    }
+    const i = decoded.indexOf(':');
+    const user = i < 0 ? decoded : decoded.slice(0, i);
+    const pass = i < 0 ? '' : decoded.slice(i + 1);
+    const t = pass || user; // `https://TOKEN@host/...` puts the token in the user part
+    return t ? { kind: 'token', token: t } : { kind: 'malformed' };
+  }
+  // Another scheme (Basic on /mcp, Digest, ...) carries no credentials we understand (RFC 6750 §3.1).
+  return { kind: 'none' };
+}
+
+function neededScope(opts: AuthOptions, req: Request): Scope | undefined {
+  return typeof opts.scope === 'function' ? opts.scope(req) : opts.scope;
+}
+
+export function authenticate(opts: AuthOptions = {}): MiddlewareHandler<{ Bindings: Env; Variables: AuthVars }> {
   return async function authenticate(c, next) {
-    if (c.env.AUTH_MODE === 'dev-open') {
+    const env = c.env as Env & AuthEnv;
+    const settings = readAuthSettings(env, c.req.url);
+    const ctx: ChallengeContext = {
+      jsonRpc: !!opts.jsonRpc,
+      resourceMetadata: resourceMetadataUrl(settings.resource),
+      basicRealm: opts.basic ? 'edgehub' : undefined,
+    };
+
+    if (settings.mode === 'dev-open') {
+      const host = c.req.header('host') ?? new URL(c.req.url).host;
+      const origin = c.req.header('origin');
+      if (!isLoopback(host) || !isLoopback(new URL(c.req.url).host) || (origin !== undefined && !isLoopback(origin)))
+        return forbidden(ctx, 'dev-open mode serves loopback Host and Origin only');
       c.set('principal', DEV_PRINCIPAL);
       return next();
     }
-    return c.json(
-      { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Unauthorized: no JWT verification key is configured (set AUTH_PUBLIC_KEY or AUTH_JWKS_URL)' } },
-      401,
-      { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-    );
+
+    const scope = neededScope(opts, c.req.raw);
+    const cred = credentials(c.req.header('authorization'), !!opts.basic);
+    if (settings.problems.length)
+      return unauthorized(ctx, `edgehub is in jwt mode but cannot verify tokens: ${settings.problems.join('; ')}`, {
+        invalidToken: cred.kind !== 'none',
+        scope: scope ?? 'mcp:read mcp:call',
+      });
+    if (cred.kind === 'none') return unauthorized(ctx, 'a Bearer access token is required', { invalidToken: false, scope: challengeScope(scope) });
+    if (cred.kind === 'malformed') return refuse(c, ctx, 'malformed', 'the Authorization header is malformed');
+
+    const keys = await keyRing({ publicKey: settings.publicKey, jwksUrl: settings.jwksUrl });
+    if (keys.errors.length) {
+      log.error('auth key configuration is unusable', { problems: keys.errors });
+      return unauthorized(ctx, `edgehub cannot verify tokens: ${keys.errors.join('; ')}`, { invalidToken: true });
+    }
+    const r = await verifyAccessToken(cred.token, {
+      keys,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      clockToleranceSec: CLOCK_TOLERANCE_SEC,
+      defaultScopes: settings.defaultScopes,
+    });
+    if (!r.ok) {
+      if (r.reason === 'keys_unavailable') {
+        log.warn('auth JWKS unavailable', { mount: c.req.routePath });
+        return unavailable(ctx, r.message);
+      }
+      return refuse(c, ctx, r.reason, r.message);
+    }
+    if (scope && !r.principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
+    c.set('principal', r.principal);
+    return next();
   };
+}
+
+/** In a 401 without a token, advise the scopes a client should ask for on this mount. */
+function challengeScope(scope: Scope | undefined): string | undefined {
+  return scope === 'mcp:read' ? 'mcp:read mcp:call' : scope;
+}
+
+function refuse(c: Context, ctx: ChallengeContext, reason: string, message: string): Response {
+  // One line per refusal, with the reason only: never the token, never its claims.
+  log.info('access token refused', { reason, method: c.req.method, mount: c.req.routePath });
+  return unauthorized(ctx, message, { invalidToken: true });
 }

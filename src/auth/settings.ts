@@ -1,0 +1,115 @@
+/**
+ * Auth settings read from Worker vars/secrets, per request (cheap: string work only).
+ *
+ *   AUTH_MODE                   `jwt` (anything but exactly `dev-open` is jwt: a typo fails closed)
+ *   AUTH_PUBLIC_KEY             PEM(s) / JWK / JWKS, optionally base64 (keys.ts); a var or a secret
+ *   AUTH_JWKS_URL               an external authorization server's JWKS (https)
+ *   AUTH_ISSUER                 required in jwt mode: the exact `iss` tokens must carry
+ *   AUTH_AUDIENCE               comma-separated accepted `aud` values; default `<request origin>/mcp`.
+ *                               The first URL among them is the resource identifier in RFC 9728
+ *                               metadata (Magg-style non-URL audiences are accepted too).
+ *   AUTH_AUTHORIZATION_SERVERS  comma-separated AS issuer URLs for the metadata; default AUTH_ISSUER
+ *                               when it is a URL
+ *   AUTH_DEFAULT_SCOPES         scopes for tokens with no `scope`/`scp` claim (default none: such a
+ *                               token can do nothing; set "mcp:read mcp:call" to accept old Magg tokens)
+ */
+import { parseScopeList } from './scopes';
+
+export type AuthMode = 'dev-open' | 'jwt';
+
+/** The Worker vars this module reads; AUTH_PUBLIC_KEY is usually a secret, so it is optional here. */
+export interface AuthEnv {
+  AUTH_MODE?: string;
+  AUTH_PUBLIC_KEY?: string;
+  AUTH_JWKS_URL?: string;
+  AUTH_ISSUER?: string;
+  AUTH_AUDIENCE?: string;
+  AUTH_AUTHORIZATION_SERVERS?: string;
+  AUTH_DEFAULT_SCOPES?: string;
+}
+
+export interface AuthSettings {
+  mode: AuthMode;
+  publicKey: string;
+  jwksUrl: string;
+  issuer: string;
+  /** Accepted `aud` values. */
+  audience: string[];
+  /** This server's resource identifier (RFC 9728/8707): the first audience that is a URL, else `<origin>/mcp`. */
+  resource: string;
+  authorizationServers: string[];
+  defaultScopes: string[];
+  /** What is missing for jwt mode to accept any token (empty when usable). */
+  problems: string[];
+}
+
+/** Seconds of clock skew tolerated on `exp`/`nbf`. */
+export const CLOCK_TOLERANCE_SEC = 30;
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export function readAuthSettings(env: AuthEnv, requestUrl: string): AuthSettings {
+  const mode: AuthMode = env.AUTH_MODE === 'dev-open' ? 'dev-open' : 'jwt';
+  const publicKey = env.AUTH_PUBLIC_KEY ?? '';
+  const jwksUrl = (env.AUTH_JWKS_URL ?? '').trim();
+  const issuer = (env.AUTH_ISSUER ?? '').trim();
+  const configured = list(env.AUTH_AUDIENCE);
+  const fallback = `${new URL(requestUrl).origin}/mcp`;
+  const audience = configured.length ? configured : [fallback];
+  const as = list(env.AUTH_AUTHORIZATION_SERVERS);
+  const problems: string[] = [];
+  if (mode === 'jwt') {
+    if (!publicKey.trim() && !jwksUrl)
+      problems.push('no token verification key is configured: set AUTH_PUBLIC_KEY (PEM public key, e.g. from `edgehub auth init`) or AUTH_JWKS_URL (your authorization server JWKS)');
+    if (!issuer) problems.push('AUTH_ISSUER is not set: set it to the exact `iss` of the tokens you accept');
+  }
+  return {
+    mode,
+    publicKey,
+    jwksUrl,
+    issuer,
+    audience,
+    resource: audience.find(isHttpUrl) ?? fallback,
+    authorizationServers: as.length ? as : issuer && isHttpUrl(issuer) ? [issuer] : [],
+    defaultScopes: parseScopeList(env.AUTH_DEFAULT_SCOPES),
+    problems,
+  };
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+
+/** True for `localhost`, 127.x.y.z and [::1], with an optional port (dev-open's second check). */
+export function isLoopback(hostOrOrigin: string | null | undefined): boolean {
+  if (!hostOrOrigin) return false;
+  if (hostOrOrigin.includes('://')) {
+    try {
+      return LOOPBACK.test(new URL(hostOrOrigin).host);
+    } catch {
+      return false;
+    }
+  }
+  return LOOPBACK.test(hostOrOrigin);
+}
+
+/**
+ * RFC 9728 §3.1: the metadata URL of a resource inserts the well-known segment between the
+ * host and the resource's path (`https://h/mcp` → `https://h/.well-known/oauth-protected-resource/mcp`).
+ */
+export function resourceMetadataUrl(resource: string): string {
+  const u = new URL(resource);
+  const path = u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '');
+  return `${u.origin}/.well-known/oauth-protected-resource${path}`;
+}
