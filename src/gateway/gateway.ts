@@ -36,6 +36,9 @@ interface Route {
 }
 
 interface Merged {
+  /** Servers whose list failed: the view is partial and is rebuilt after RETRY_PARTIAL_MS. */
+  failed: Set<string>;
+  builtAt: number;
   tools: Json[];
   resources: Json[];
   templates: Json[];
@@ -44,8 +47,11 @@ interface Merged {
   promptRoutes: Map<string, Route>;
 }
 
+const RETRY_PARTIAL_MS = 1000;
+
 export class Gateway implements Backend {
   #merged: Promise<Merged> | null = null;
+  #lastMerged: Merged | null = null;
 
   constructor(
     readonly configVersion: number,
@@ -73,7 +79,13 @@ export class Gateway implements Backend {
   }
 
   async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
-    const route = (await this.#merge(ctx)).toolRoutes.get(name);
+    let merged = await this.#merge(ctx);
+    // A tool of a server whose list failed may exist: rebuild the partial view once before refusing.
+    if (!merged.toolRoutes.has(name) && merged.failed.size > 0) {
+      this.#merged = null;
+      merged = await this.#merge(ctx);
+    }
+    const route = merged.toolRoutes.get(name);
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
     if (!route) throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, 200, { configVersion: this.configVersion });
     try {
@@ -145,8 +157,10 @@ export class Gateway implements Backend {
   }
 
   #merge(ctx: RequestContext): Promise<Merged> {
+    const last = this.#lastMerged;
+    if (last && last.failed.size > 0 && Date.now() - last.builtAt > RETRY_PARTIAL_MS) this.#merged = null;
     if (!this.#merged) {
-      const p = this.#buildMerged(ctx);
+      const p = this.#buildMerged().then((m) => (this.#lastMerged = m));
       this.#merged = p;
       // A failed build must not poison later requests.
       p.catch(() => {
@@ -156,10 +170,11 @@ export class Gateway implements Backend {
     return this.#merged;
   }
 
-  async #buildMerged(ctx: RequestContext): Promise<Merged> {
+  async #buildMerged(): Promise<Merged> {
     const entries = [...this.mounts.entries()].sort(([a], [b]) => a.localeCompare(b));
-    const catalogs = await Promise.all(entries.map(([server, mount]) => this.#catalogOf(ctx, server, mount)));
-    const merged: Merged = { tools: [], resources: [], templates: [], prompts: [], toolRoutes: new Map(), promptRoutes: new Map() };
+    const failed = new Set<string>();
+    const catalogs = await Promise.all(entries.map(([server, mount]) => this.#catalogOf(server, mount, failed)));
+    const merged: Merged = { failed, builtAt: Date.now(), tools: [], resources: [], templates: [], prompts: [], toolRoutes: new Map(), promptRoutes: new Map() };
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
       for (const t of cat.tools) {
@@ -181,17 +196,19 @@ export class Gateway implements Backend {
     return merged;
   }
 
-  async #catalogOf(ctx: RequestContext, server: string, mount: Mount): Promise<Catalog> {
+  async #catalogOf(server: string, mount: Mount, failed: Set<string>): Promise<Catalog> {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`list timed out after ${mount.listTimeoutMs} ms`)), mount.listTimeoutMs);
     });
     try {
-      const catalog = await Promise.race([mount.provider.catalog(ctx.signal), timeout]);
+      // Shared by every request on this version: bounded by the list timeout, not one caller's signal.
+      const catalog = await Promise.race([mount.provider.catalog(), timeout]);
       this.observer.listSucceeded(server);
       return catalog;
     } catch (e) {
       this.observer.listFailed(server, e);
+      failed.add(server);
       return EMPTY_CATALOG;
     } finally {
       if (timer) clearTimeout(timer);

@@ -11,6 +11,11 @@ export type ProviderFactory = (name: string, server: ServerConfig) => Provider |
 export const STDIO_REFUSAL =
   'stdio servers (command/args) cannot run at the edge: run it behind an HTTP bridge (e.g. `npx -y supergateway --stdio "<command>" --outputTransport streamableHttp`) and mount its URL as `uri`';
 
+/** What a connection depends on: a change of prefix, notes, kits or enabled keeps the connection. */
+export function connectionKey(s: ServerConfig): string {
+  return JSON.stringify([s.uri ?? null, s.command ?? null, s.args ?? null, s.env ?? null, s.cwd ?? null, s.transport ?? null]);
+}
+
 export class ProviderPool {
   #entries = new Map<string, { key: string; provider: Provider | string }>();
 
@@ -28,7 +33,7 @@ export class ProviderPool {
   }
 
   get(name: string, server: ServerConfig): Provider | string {
-    const key = JSON.stringify(server);
+    const key = connectionKey(server);
     const hit = this.#entries.get(name);
     if (hit && hit.key === key) return hit.provider;
     if (hit && typeof hit.provider !== 'string') void (hit.provider as { close?: () => Promise<void> }).close?.();
