@@ -5,7 +5,7 @@
  * over RPC and delegates in one line to RepoService.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { RepoService, type RepoCall } from '../git/service';
+import { RepoService, type RepoCall, type SmartRequest } from '../git/service';
 
 export class RepoDO extends DurableObject<Env> {
   #service: RepoService;
@@ -17,6 +17,11 @@ export class RepoDO extends DurableObject<Env> {
 
   call(input: RepoCall) {
     return this.#service.call(input);
+  }
+
+  /** smart HTTP for native git: ref advertisement (`kind: 'advertise'`) or a pack exchange. */
+  smart(req: SmartRequest, kind: 'advertise' | 'pack') {
+    return this.#service.smart(req, kind);
   }
 
   override async alarm() {

@@ -10,6 +10,7 @@ import { toolError } from '../mcp/errors';
 import { log } from '../observability/log';
 import { describeError } from './errors';
 import { explodePacks, hasPacks } from './packs';
+import { advertise, ProtocolError, receivePack, uploadPack, type Service } from './smart-http';
 import { Repo, type RepoIdent } from './repo';
 import { HANDLERS } from './tools';
 import { isToolName, parseArgs, spec, type ToolName } from './tools/schema';
@@ -25,6 +26,20 @@ export interface RepoCall {
 }
 
 export type ToolResult = Record<string, unknown>;
+
+/** A smart-HTTP request for one repository (the route authenticated the tenant). */
+export interface SmartRequest {
+  tenant: string;
+  repo: string;
+  service: Service;
+  body?: Uint8Array;
+}
+
+const CONTENT_TYPE = {
+  advertise: (s: Service) => `application/x-${s}-advertisement`,
+  result: (s: Service) => `application/x-${s}-result`,
+};
+const NO_CACHE = { 'cache-control': 'no-cache, max-age=0, must-revalidate', expires: 'Fri, 01 Jan 1980 00:00:00 GMT', pragma: 'no-cache' };
 
 export class RepoService {
   #repo: Repo | null = null;
@@ -69,6 +84,31 @@ export class RepoService {
       if (message !== null) return toolError(message);
       log.error('git tool failed', { tenant: input.tenant, repo: input.repo, tool: tool ?? input.tool, error: e });
       return toolError(`Internal error in the git server while running ${tool ?? input.tool} (logged)`);
+    }
+  }
+
+  /** smart HTTP: `GET info/refs?service=…`, `POST git-upload-pack`, `POST git-receive-pack`. */
+  async smart(req: SmartRequest, kind: 'advertise' | 'pack'): Promise<Response> {
+    const repo = this.open({ tenant: req.tenant, repo: req.repo })!;
+    if (!repo.exists()) return new Response(`repository '${req.repo}' not found\n`, { status: 404, headers: { 'content-type': 'text/plain' } });
+    try {
+      if (kind === 'advertise') {
+        const body = await repo.lock.read(() => advertise(repo, req.service));
+        return new Response(body, { headers: { 'content-type': CONTENT_TYPE.advertise(req.service), ...NO_CACHE } });
+      }
+      const input = req.body ?? new Uint8Array();
+      const body =
+        req.service === 'git-upload-pack'
+          ? await uploadPack(repo, input) // reads immutable objects only: no lock
+          : await repo.lock.write(async () => {
+              if (hasPacks(repo)) await explodePacks(repo);
+              return receivePack(repo, input);
+            });
+      return new Response(body, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } });
+    } catch (e) {
+      if (e instanceof ProtocolError) return new Response(`${e.message}\n`, { status: 400, headers: { 'content-type': 'text/plain' } });
+      log.error('git smart-http failed', { tenant: req.tenant, repo: req.repo, service: req.service, kind, error: e });
+      return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } });
     }
   }
 
