@@ -2,6 +2,10 @@
  * SSRF guard for upstream URLs and git remotes: http(s) only; loopback, private, link-local,
  * CGNAT, unique-local and cloud-metadata addresses (and `localhost` names) refused unless the
  * deployment explicitly allows private upstreams (dev, tests with loopback fixtures).
+ * IPv6 literals are parsed to hextets (mapped, compatible, NAT64, 6to4 and Teredo forms that reach
+ * an IPv4 address are judged by it); well-known loopback DNS names and `<ip>.nip.io`-style names
+ * are refused. Limit: other names are not resolved here (Workers has no DNS API), so a private
+ * DNS record is caught only by the platform (Cloudflare's fetch cannot reach private networks).
  * Redirects are followed manually so every hop is checked (a public URL redirecting to
  * 169.254.169.254 is refused).
  */
@@ -36,19 +40,66 @@ function v4Private(ip: number): boolean {
   return V4_PRIVATE.some(([net, bits]) => (ip & (bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0)) >>> 0 === net);
 }
 
-function v6Private(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === '::' || h === '::1') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
-  if (mapped) {
-    if (mapped.length === 2) return v4Private(parseV4(mapped[1]) ?? 0);
-    const ip = ((parseInt(mapped[1], 16) << 16) | parseInt(mapped[2], 16)) >>> 0;
-    return v4Private(ip);
+/** Parses an IPv6 literal (brackets optional, as URL normalises it) into 8 hextets. */
+function parseV6(host: string): number[] | null {
+  let h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const v4tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (v4tail) {
+    const v4 = parseV4(v4tail[2]);
+    if (v4 === null) return null;
+    h = `${v4tail[1]}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
   }
-  return /^(fc|fd|fe8|fe9|fea|feb|ff)/.test(h) || h.startsWith('64:ff9b:') || h.startsWith('::');
+  const halves = h.split('::');
+  if (halves.length > 2) return null;
+  const part = (x: string) => (x === '' ? [] : x.split(':'));
+  const head = part(halves[0]);
+  const tail = halves.length === 2 ? part(halves[1]) : [];
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? head.length !== 8 : fill < 1) return null;
+  const groups = [...head, ...Array(halves.length === 2 ? fill : 0).fill('0'), ...tail];
+  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/**
+ * IPv6 ranges that are internal or reach an IPv4 address indirectly: unspecified, loopback,
+ * IPv4-mapped/compatible/translated (::/64 as a whole), NAT64 64:ff9b::/96 and 64:ff9b:1::/48,
+ * discard 100::/64, Teredo 2001::/32, documentation 2001:db8::/32, 6to4 2002::/16 when the
+ * embedded IPv4 is private, unique-local fc00::/7, link-local fe80::/10, site-local fec0::/10,
+ * multicast ff00::/8.
+ */
+function v6Private(host: string): boolean {
+  const g = parseV6(host);
+  if (!g) return true; // unparseable literal: refuse
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0) {
+    if (g[4] === 0 && g[5] === 0xffff) return v4Private(((g[6] << 16) | g[7]) >>> 0);
+    return true; // ::, ::1, ::a.b.c.d, ::ffff:0:a.b.c.d and the rest of ::/64
+  }
+  if (g[0] === 0x64 && g[1] === 0xff9b && (g[2] === 0 || g[2] === 1)) return true;
+  if (g[0] === 0x100 && g[1] === 0 && g[2] === 0 && g[3] === 0) return true;
+  if (g[0] === 0x2001 && (g[1] === 0 || g[1] === 0xdb8)) return true;
+  if (g[0] === 0x2002) return v4Private(((g[1] << 16) | g[2]) >>> 0);
+  return (g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xffc0) === 0xfe80 || (g[0] & 0xffc0) === 0xfec0 || (g[0] & 0xff00) === 0xff00;
 }
 
 const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata', 'instance-data']);
+/** Public DNS names that always resolve to loopback (and their subdomains). */
+const LOOPBACK_NAMES = ['localtest.me', 'lvh.me', 'vcap.me', 'lacolhost.com'];
+/** Wildcard DNS services that resolve `<ip>.nip.io` / `<a-b-c-d>.nip.io` to that IP. */
+const IP_DNS = /(?:^|[.-])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})\.(?:nip\.io|sslip\.io|xip\.io|traefik\.me)$/;
+
+function nameRefused(host: string): boolean {
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host.endsWith('.internal') || host.endsWith('.local') || host === 'home.arpa' || host.endsWith('.home.arpa')) return true;
+  if (METADATA_NAMES.has(host)) return true;
+  if (LOOPBACK_NAMES.some((n) => host === n || host.endsWith(`.${n}`))) return true;
+  const ipDns = IP_DNS.exec(host);
+  if (ipDns) {
+    const v4 = parseV4(ipDns.slice(1, 5).join('.'));
+    return v4 === null || v4Private(v4);
+  }
+  return false;
+}
 
 /** Throws SsrfError unless `raw` is an allowed upstream URL. Returns the parsed URL. */
 export function checkUrl(raw: string, allowPrivate: boolean): URL {
@@ -61,16 +112,9 @@ export function checkUrl(raw: string, allowPrivate: boolean): URL {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SsrfError(`only http(s) URLs are allowed, got ${u.protocol}`);
   if (u.username || u.password) throw new SsrfError('credentials in URLs are not allowed; use transport.headers with a secret reference');
   if (allowPrivate) return u;
-  const host = u.hostname.toLowerCase().replace(/\.$/, '');
+  const host = u.hostname.toLowerCase().replace(/\.+$/, '');
   const v4 = parseV4(host);
-  const refused =
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.internal') ||
-    host.endsWith('.local') ||
-    METADATA_NAMES.has(host) ||
-    (v4 !== null && v4Private(v4)) ||
-    (host.startsWith('[') && v6Private(host));
+  const refused = nameRefused(host) || (v4 !== null && v4Private(v4)) || (host.startsWith('[') && v6Private(host));
   if (refused) throw new SsrfError(`upstream address ${u.hostname} is private, loopback or link-local; refused (set ALLOW_PRIVATE_UPSTREAMS=true only for local development)`);
   return u;
 }
