@@ -9,16 +9,20 @@ import type { ConfigSnapshot } from '../config/schema';
 import { ConfigStore } from '../storage/config-store';
 import { mountChecker } from '../runtime/mount-check';
 import { ListenHub, type ListKind } from '../runtime/listen-hub';
+import { UpstreamWatch } from '../runtime/upstream-watch';
 import { log } from '../observability/log';
 
 export class ConfigDO extends DurableObject<Env> {
   #svc: ConfigService;
-  #listeners = new ListenHub();
+  #listeners: ListenHub;
+  #watch: UpstreamWatch;
   #tenant: string;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#tenant = ctx.id.name ?? 'default';
+    this.#watch = new UpstreamWatch(env, this.#tenant, (kinds) => this.#listeners.changed(kinds));
+    this.#listeners = new ListenHub(() => this.#watch.stop());
     this.#svc = new ConfigService(new ConfigStore(ctx.storage), {
       hubPrefix: 'hub',
       mountCheck: mountChecker(env, this.#tenant),
@@ -80,12 +84,15 @@ export class ConfigDO extends DurableObject<Env> {
   }
   /** A 2026-lane `subscriptions/listen` stream for this tenant's list changes. */
   listen(requestId: string | number, filter: Record<string, unknown>) {
-    return this.#listeners.open(requestId, filter);
+    const res = this.#listeners.open(requestId, filter);
+    if (this.#listeners.size > 0) this.#watch.ensure(this.#svc.current());
+    return res;
   }
 
   /** Pushes the new version to every registered session and open listen stream. */
   async #fanOut(s: ConfigSnapshot): Promise<void> {
     this.#listeners.changed();
+    if (this.#listeners.size > 0) this.#watch.ensure(s);
     const sessions = this.#svc.sessions();
     const results = await Promise.allSettled(
       sessions.map((x) => this.env.SESSION.get(this.env.SESSION.idFromName(`${this.#tenant}:${x.sessionId}`)).configChanged(s.version)),

@@ -25,7 +25,8 @@ export class GatewayRuntime implements GatewayObserver {
   #excluded = new Set<string>();
 
   constructor(
-    private readonly config: ConfigApi,
+    /** A fresh ConfigDO stub per use: Worker isolates may not reuse one request's stub in another. */
+    private readonly config: () => ConfigApi,
     private readonly pool: ProviderPool,
     private readonly hubPrefix = 'hub',
   ) {}
@@ -65,7 +66,7 @@ export class GatewayRuntime implements GatewayObserver {
 
   async #doRefresh(): Promise<void> {
     try {
-      const next = await this.config.snapshot(this.version);
+      const next = await this.config().snapshot(this.version);
       this.#checkedAt = Date.now();
       if (next && next.version !== this.version) {
         this.#excluded.clear();
@@ -88,7 +89,7 @@ export class GatewayRuntime implements GatewayObserver {
       excluded: this.#excluded,
       observer: this,
       services: {
-        config: this.config,
+        config: () => this.config(),
         reload: async () => {
           for (const p of this.pool.providers()) (p as { invalidate?: () => void }).invalidate?.();
           this.#checkedAt = 0;

@@ -1,13 +1,12 @@
 /**
  * An upstream as seen from the stateless 2026-07-28 lane: if the server speaks 2026-07-28
  * (server/discover), requests are forwarded statelessly (ModernUpstream, MRTR passes through);
- * otherwise the pooled 2025 sessionful client (UpstreamProvider) serves them. Decided once per
+ * otherwise a 2025 sessionful client serves them (EphemeralUpstream in the Worker). Decided once per
  * provider instance, re-decided after a failure.
  */
 import type { RequestContext } from '../mcp/context';
 import type { Catalog, Json, Provider } from './provider';
 import type { ModernUpstream } from './upstream-modern';
-import type { UpstreamProvider } from './upstream';
 
 export class HybridUpstream implements Provider {
   readonly name: string;
@@ -15,7 +14,7 @@ export class HybridUpstream implements Provider {
 
   constructor(
     private readonly modern: ModernUpstream,
-    private readonly legacy: UpstreamProvider,
+    private readonly legacy: Provider & { invalidate?(): void; close?(): Promise<void> },
   ) {
     this.name = legacy.name;
   }
@@ -54,8 +53,9 @@ export class HybridUpstream implements Provider {
   }
   invalidate(): void {
     this.modern.invalidate();
+    this.legacy.invalidate?.();
   }
   async close(): Promise<void> {
-    await this.legacy.close();
+    await this.legacy.close?.();
   }
 }

@@ -105,6 +105,7 @@ export class ModernUpstream implements Provider {
     const id = this.#nextId++;
     const headers: Record<string, string> = {
       ...this.opts.headers,
+      ...ctx?.forwardHeaders,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': VERSION,

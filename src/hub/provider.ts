@@ -32,7 +32,7 @@ export interface HubStatus {
 
 export interface HubServices {
   status(): Promise<HubStatus>;
-  config: ConfigApi;
+  config(): ConfigApi;
   /** Re-reads the config and drops every upstream catalog cache. */
   reload(): Promise<{ version: number }>;
   /** Session-local: reconnect these servers / leave them out until the next config version. */
@@ -79,14 +79,14 @@ export class HubProvider implements Provider {
       case 'add_server': {
         const { name, enable, ...rest } = args;
         if (typeof name !== 'string' || !name) return toolError('name is required');
-        return change(await s.config.addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
+        return change(await s.config().addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
       }
       case 'remove_server':
-        return change(await s.config.removeServer(actor, str('name')), `Server '${str('name')}' removed`);
+        return change(await s.config().removeServer(actor, str('name')), `Server '${str('name')}' removed`);
       case 'enable_server':
-        return change(await s.config.setEnabled(actor, str('name'), true), `Server '${str('name')}' enabled`);
+        return change(await s.config().setEnabled(actor, str('name'), true), `Server '${str('name')}' enabled`);
       case 'disable_server':
-        return change(await s.config.setEnabled(actor, str('name'), false), `Server '${str('name')}' disabled`);
+        return change(await s.config().setEnabled(actor, str('name'), false), `Server '${str('name')}' disabled`);
       case 'check':
         return this.#check(ctx, String(args.action ?? 'report'), typeof args.timeout === 'number' ? args.timeout : 2.5);
       case 'reload_config':
@@ -94,9 +94,9 @@ export class HubProvider implements Provider {
       case 'list_kits':
         return text(await this.#kits());
       case 'load_kit':
-        return change(await s.config.loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
+        return change(await s.config().loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
       case 'unload_kit':
-        return change(await s.config.unloadKit(actor, str('name')), `Kit '${str('name')}' unloaded`);
+        return change(await s.config().unloadKit(actor, str('name')), `Kit '${str('name')}' unloaded`);
       case 'kit_info': {
         const kit = (await this.#kits()).find((k) => k.name === str('name'));
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
@@ -121,12 +121,12 @@ export class HubProvider implements Provider {
   }
 
   async #servers() {
-    const [{ config }, status] = await Promise.all([this.services.config.redacted(), this.services.status()]);
+    const [{ config }, status] = await Promise.all([this.services.config().redacted(), this.services.status()]);
     return Object.entries(config.servers).map(([name, entry]) => ({ name, ...entry, status: status.servers.find((x) => x.name === name) }));
   }
 
   async #kits() {
-    const { config } = await this.services.config.redacted();
+    const { config } = await this.services.config().redacted();
     return Object.entries(config.kits).map(([name, k]) => ({
       name,
       ...k,
@@ -136,16 +136,16 @@ export class HubProvider implements Provider {
 
   async #check(ctx: RequestContext, action: string, timeoutSec: number): Promise<Json> {
     if (!['report', 'remount', 'unmount', 'disable'].includes(action)) return toolError('action must be report, remount, unmount or disable');
-    const { config } = await this.services.config.redacted();
+    const { config } = await this.services.config().redacted();
     const enabled = Object.keys(config.servers).filter((n) => config.servers[n].enabled !== false);
-    const results = await this.services.config.check(enabled, Math.max(100, Math.round(timeoutSec * 1000)));
+    const results = await this.services.config().check(enabled, Math.max(100, Math.round(timeoutSec * 1000)));
     const failing = Object.entries(results)
       .filter(([, r]) => !r.ok)
       .map(([n]) => n);
     if (action === 'remount') this.services.reconnect(failing);
     if (action === 'unmount') this.services.exclude(failing);
     if (action === 'disable')
-      for (const n of failing) await this.services.config.setEnabled({ sub: ctx.principal.sub }, n, false, false);
+      for (const n of failing) await this.services.config().setEnabled({ sub: ctx.principal.sub }, n, false, false);
     return text({ action, results, failing });
   }
 }

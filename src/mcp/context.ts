@@ -23,6 +23,8 @@ export interface RequestContext {
   progressToken?: string | number;
   /** The request's original params (providers that forward verbatim copy extra keys, e.g. MRTR's inputResponses). */
   params?: Record<string, unknown>;
+  /** Request headers a stateless forwarder must pass on (2026-07-28: `Mcp-Param-*`). */
+  forwardHeaders?: Record<string, string>;
   /** Minimum level for notifications/message on this request; undefined = no logging (2026 lane rule). */
   logLevel?: LogLevel;
   /** Sends a notification tied to this request (progress, log message). Never throws. */

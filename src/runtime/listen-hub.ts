@@ -22,6 +22,9 @@ export class ListenHub {
   #listeners = new Set<Listener>();
   #timer: ReturnType<typeof setInterval> | null = null;
 
+  /** `onEmpty` runs when the last stream closes (the owner releases upstream watches). */
+  constructor(private readonly onEmpty: () => void = () => {}) {}
+
   get size(): number {
     return this.#listeners.size;
   }
@@ -66,9 +69,10 @@ export class ListenHub {
 
   #drop(l: Listener): void {
     this.#listeners.delete(l);
-    if (this.#listeners.size === 0 && this.#timer) {
-      clearInterval(this.#timer);
+    if (this.#listeners.size === 0) {
+      if (this.#timer) clearInterval(this.#timer);
       this.#timer = null;
+      this.onEmpty();
     }
   }
 }

@@ -32,27 +32,27 @@ LANE_METHODS.delete('resources/unsubscribe');
 const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
 const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
 
-type Waiter = { waitUntil(p: Promise<unknown>): void };
-
 const runtimes = new Map<string, GatewayRuntime>();
 
-function runtimeFor(env: Env, tenant: string, waiter: Waiter): GatewayRuntime {
+function runtimeFor(env: Env, tenant: string): GatewayRuntime {
   let rt = runtimes.get(tenant);
   if (!rt) {
-    const config = env.CONFIG.get(env.CONFIG.idFromName(tenant));
     const sink: DownstreamSink = {
       notify: () => {},
       request: () => Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'no session on the 2026-07-28 lane')),
+      // Runs inside the request whose ephemeral upstream connection saw the change.
       catalogChanged: (_server, kinds) => {
         rt?.invalidate();
-        waiter.waitUntil(config.listChanged(kinds).catch((e) => log.warn('listen fan-out failed', { tenant, error: e })));
+        env.CONFIG.get(env.CONFIG.idFromName(tenant))
+          .listChanged(kinds)
+          .catch((e) => log.warn('listen fan-out failed', { tenant, error: e }));
       },
       resourceUpdated: () => {},
       clientCapabilities: () => ({}),
     };
     const factory = upstreamFactory(env, sink, 'modern');
     const pool = providerPool(env, tenant).register('http', factory).register('sse', factory);
-    rt = new GatewayRuntime(configApi(env, tenant), pool);
+    rt = new GatewayRuntime(() => configApi(env, tenant), pool);
     runtimes.set(tenant, rt);
   }
   return rt;
@@ -62,7 +62,7 @@ function reply(id: string | number | null, err: RpcError): Response {
   return new Response(JSON.stringify(errorResponse(id, err)), { status: err.httpStatus, headers: { 'content-type': 'application/json' } });
 }
 
-export async function handleModern(env: Env, waiter: Waiter, req: Request, message: JsonRpcMessage, principal: Principal): Promise<Response> {
+export async function handleModern(env: Env, req: Request, message: JsonRpcMessage, principal: Principal): Promise<Response> {
   if (!isRequest(message)) return new Response(null, { status: 202 }); // notifications/cancelled etc.: nothing to route to
   const id = message.id;
   let envelope;
@@ -100,6 +100,7 @@ export async function handleModern(env: Env, waiter: Waiter, req: Request, messa
     signal: ac.signal,
     progressToken: (params._meta as Record<string, unknown>).progressToken as string | number | undefined,
     params,
+    forwardHeaders: paramHeaders(req.headers),
     logLevel: envelope.logLevel,
     notify: (method, p) => {
       exchange.send({ jsonrpc: '2.0', method, params: p });
@@ -115,7 +116,7 @@ export async function handleModern(env: Env, waiter: Waiter, req: Request, messa
   let httpStatus = 200;
   const work = (async (): Promise<JsonRpcMessage> => {
     try {
-      const gateway = await runtimeFor(env, principal.tenant, waiter).gateway();
+      const gateway = await runtimeFor(env, principal.tenant).gateway();
       const result = await dispatch(gateway, ctx, message.method, params);
       const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
       const hints = CACHED_METHODS.has(message.method) ? { ...CACHE_HINTS, ...pick(result, 'ttlMs', 'cacheScope') } : {};
@@ -128,6 +129,15 @@ export async function handleModern(env: Env, waiter: Waiter, req: Request, messa
     }
   })();
   return exchange.respond(work, () => ac.abort(new Error('client closed the stream')), () => httpStatus);
+}
+
+/** MCP 2026-07-28 (SEP-2243): unknown `Mcp-Param-*` headers are forwarded unchanged. */
+function paramHeaders(headers: Headers): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  headers.forEach((v, k) => {
+    if (k.startsWith('mcp-param-')) (out ??= {})[k] = v;
+  });
+  return out;
 }
 
 function pick(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {

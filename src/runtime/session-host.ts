@@ -39,9 +39,9 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   #runtimeFor(state: SessionState): GatewayRuntime {
     if (!this.#runtime || this.#tenant !== state.principal.tenant) {
       this.#tenant = state.principal.tenant;
-      const stub = configApi(this.env, this.#tenant);
+      const tenant = this.#tenant;
       this.#pool = providerPool(this.env, this.#tenant).register('http', upstreamFactory(this.env, this)).register('sse', upstreamFactory(this.env, this));
-      this.#runtime = new GatewayRuntime(stub, this.#pool);
+      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool);
     }
     return this.#runtime;
   }

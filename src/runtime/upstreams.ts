@@ -9,6 +9,7 @@ import { checkUrl, guardedFetch } from '../gateway/ssrf';
 import { UpstreamProvider, type DownstreamSink } from '../gateway/upstream';
 import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';
+import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
 
 export const DEFAULT_TIMEOUTS = { connect: 10_000, call: 60_000, list: 10_000 } as const;
 
@@ -30,7 +31,8 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
       const t = timeouts(server);
       const headers = resolveSecrets(server.transport?.headers, env);
       const kind = serverKind(server) === 'sse' ? 'sse' : 'http';
-      const legacy = new UpstreamProvider({
+      const legacyOf = () =>
+        new UpstreamProvider({
         name,
         url: server.uri!,
         kind,
@@ -41,7 +43,10 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
         sink,
         fetch: fetcher,
       });
-      if (lane === 'legacy' || kind === 'sse') return legacy;
+      if (lane === 'legacy') return legacyOf();
+      // Stateless lane in the Worker isolate: no connection may outlive its request.
+      const legacy = new EphemeralUpstream(name, legacyOf);
+      if (kind === 'sse') return legacy;
       const modern = new ModernUpstream({ name, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch: fetcher });
       return new HybridUpstream(modern, legacy);
     } catch (e) {
