@@ -106,6 +106,9 @@ function issueToError(issue: z.core.$ZodIssue | undefined): { ok: false; error: 
   return { ok: false, error: `${path || '(root)'}: ${issue.message}`, path };
 }
 
+export const STDIO_REFUSAL =
+  'stdio servers (command/args) cannot run at the edge: run it behind an HTTP bridge (e.g. `npx -y supergateway --stdio "<command>" --outputTransport streamableHttp`) and mount its URL as `uri`';
+
 /** How a server entry can be served at the edge. */
 export type ServerKind = 'http' | 'sse' | 'builtin' | 'stdio' | 'invalid';
 export function serverKind(s: ServerConfig): ServerKind {

@@ -11,7 +11,7 @@ import { ConfigStore, type AuditRecord } from '../storage/config-store';
 import { redactServer } from './secrets';
 import defaultConfig from './default-config.json';
 import * as changes from './changes';
-import { parseConfig, serverKind, type ConfigSnapshot, type HubConfig, type ServerConfig } from './schema';
+import { parseConfig, serverKind, STDIO_REFUSAL, type ConfigSnapshot, type HubConfig, type ServerConfig } from './schema';
 
 export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
 
@@ -143,6 +143,12 @@ export class ConfigService {
     const valid = changes.validate(next.config, this.deps.hubPrefix);
     if (!valid.ok) return fail(valid.status, valid.error, valid.field);
     const d = changes.diff(base.config, next.config);
+    // A single-server change that would mount a stdio server is refused; whole-config imports keep
+    // such entries (reported as notMountable) so a Magg config round-trips.
+    if (target && action.startsWith('server.')) {
+      const s = next.config.servers[target];
+      if (s && s.enabled !== false && serverKind(s) === 'stdio') return fail(422, `mounting '${target}' failed: ${STDIO_REFUSAL}`, `servers.${target}.command`);
+    }
 
     // Mount first, save only if it works. stdio entries are kept but never mounted.
     const catalogs = this.store.catalogs();

@@ -2,14 +2,13 @@
  * Provider factory and pool: turns a server entry into a Provider, reusing the existing one when
  * the entry did not change between config versions (connections survive unrelated changes).
  */
-import { serverKind, type ServerConfig } from '../config/schema';
+import { serverKind, STDIO_REFUSAL, type ServerConfig } from '../config/schema';
 import type { Provider } from './provider';
 
 export type ProviderKind = 'builtin' | 'http' | 'sse';
 export type ProviderFactory = (name: string, server: ServerConfig) => Provider | string;
 
-export const STDIO_REFUSAL =
-  'stdio servers (command/args) cannot run at the edge: run it behind an HTTP bridge (e.g. `npx -y supergateway --stdio "<command>" --outputTransport streamableHttp`) and mount its URL as `uri`';
+export { STDIO_REFUSAL } from '../config/schema';
 
 /** What a connection depends on: a change of prefix, notes, kits or enabled keeps the connection. */
 export function connectionKey(s: ServerConfig): string {
