@@ -5,6 +5,7 @@
 import type { AuditRecord } from '../storage/config-store';
 import type { ConfigSnapshot, HubConfig } from './schema';
 import type { Actor, ChangeResult } from './service';
+import type { MetricsBatch } from '../observability/metrics';
 
 export type CheckResults = Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>;
 
@@ -22,6 +23,11 @@ export interface ConfigApi {
   unloadKit(actor: Actor, name: string): Promise<ChangeResult>;
   check(names?: string[], timeoutMs?: number): Promise<CheckResults>;
   audit(limit?: number, before?: number): Promise<AuditRecord[]>;
+  health(): Promise<{ server: string; ok: boolean; latencyMs: number; tools: number | null; error: string | null; checkedAt: number }[]>;
+  recordMetrics(batch: MetricsBatch): Promise<void>;
+  metrics(): Promise<string>;
+  registerSession(id: string, sub: string, lane: string): Promise<void>;
+  unregisterSession(id: string): Promise<void>;
   sessions(): Promise<{ sessionId: string; sub: string; lane: string; createdAt: number; lastSeenAt: number }[]>;
 }
 

@@ -106,9 +106,21 @@ export class ConfigService {
         const r = await this.deps.mountCheck(n, cfg.servers[n], timeoutMs);
         if (r.ok) this.store.saveCatalog(n, r.tools);
         out[n] = r.ok ? { ok: true, tools: r.tools.length, ms: Date.now() - t0 } : { ok: false, error: r.error, ms: Date.now() - t0 };
+        this.store.saveHealth(n, out[n]);
       }),
     );
     return out;
+  }
+
+  /** Periodic cheap probe of every enabled upstream (health alarm). */
+  probe(timeoutMs: number) {
+    const cfg = this.current().config;
+    const targets = Object.keys(cfg.servers).filter((n) => cfg.servers[n].enabled !== false && serverKind(cfg.servers[n]) !== 'stdio');
+    return this.check(targets, timeoutMs);
+  }
+
+  health() {
+    return this.store.health();
   }
 
   audit(limit?: number, before?: number): AuditRecord[] {

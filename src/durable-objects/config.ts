@@ -1,7 +1,8 @@
 /**
  * ConfigDO: one per tenant, the single writer of that tenant's configuration (rules in
  * config/service.ts, layout in storage/config-store.ts). Thin: public methods are RPC entry
- * points delegating in one line; the only logic here is wiring and the post-commit fan-out.
+ * points delegating in one line; the rest is wiring: the post-commit fan-out, the health alarm
+ * and the tenant's metrics aggregate.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { ConfigService, type Actor } from '../config/service';
@@ -10,12 +11,16 @@ import { ConfigStore } from '../storage/config-store';
 import { mountChecker } from '../runtime/mount-check';
 import { ListenHub, type ListKind } from '../runtime/listen-hub';
 import { UpstreamWatch } from '../runtime/upstream-watch';
+import { MetricsStore, type MetricsBatch } from '../observability/metrics';
 import { log } from '../observability/log';
+
+export const HEALTH_PROBE_TIMEOUT_MS = 5000;
 
 export class ConfigDO extends DurableObject<Env> {
   #svc: ConfigService;
   #listeners: ListenHub;
   #watch: UpstreamWatch;
+  #metrics = new MetricsStore();
   #tenant: string;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -66,17 +71,28 @@ export class ConfigDO extends DurableObject<Env> {
   check(names?: string[], timeoutMs?: number) {
     return this.#svc.check(names, timeoutMs);
   }
+  health() {
+    return this.#svc.health();
+  }
   audit(limit?: number, before?: number) {
     return this.#svc.audit(limit, before);
   }
-  registerSession(id: string, sub: string, lane: string) {
-    return this.#svc.registerSession(id, sub, lane);
+  async registerSession(id: string, sub: string, lane: string) {
+    this.#svc.registerSession(id, sub, lane);
+    await this.#ensureAlarm();
   }
   unregisterSession(id: string) {
     return this.#svc.unregisterSession(id);
   }
   sessions() {
     return this.#svc.sessions();
+  }
+  recordMetrics(batch: MetricsBatch) {
+    this.#metrics.merge(batch);
+  }
+  metrics(): string {
+    const health = this.#svc.health().map((h) => ({ server: h.server, up: h.ok, latencyMs: h.latencyMs }));
+    return this.#metrics.render({ configVersion: this.#svc.current().version, activeSessions: this.#svc.sessions().length, health });
   }
   /** An upstream's catalog changed (seen by some isolate): tell the listen streams. */
   listChanged(kinds: ListKind[]) {
@@ -87,6 +103,23 @@ export class ConfigDO extends DurableObject<Env> {
     const res = this.#listeners.open(requestId, filter);
     if (this.#listeners.size > 0) this.#watch.ensure(this.#svc.current());
     return res;
+  }
+
+  /** Health alarm: probe every enabled upstream; keep running while the tenant has sessions. */
+  override async alarm(): Promise<void> {
+    const results = await this.#svc.probe(HEALTH_PROBE_TIMEOUT_MS);
+    const down = Object.entries(results).filter(([, r]) => !r.ok);
+    if (down.length) log.warn('health probe: upstreams down', { tenant: this.#tenant, down: down.map(([n, r]) => ({ upstream: n, error: r.error })) });
+    if (this.#svc.sessions().length > 0 || this.#listeners.size > 0) await this.ctx.storage.setAlarm(Date.now() + this.#interval());
+  }
+
+  #interval(): number {
+    const s = Number(this.env.HEALTH_INTERVAL_SECONDS);
+    return (Number.isFinite(s) && s > 0 ? s : 60) * 1000;
+  }
+
+  async #ensureAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.#interval());
   }
 
   /** Pushes the new version to every registered session and open listen stream. */

@@ -1,7 +1,7 @@
 /**
  * SessionDO: one per MCP session (legacy lane), named `{tenant}:{sessionId}`. Serialises the
  * session's state and owns its upstream connections. Thin: delegates to LegacySession
- * (protocol) and GatewayRuntime (config + upstreams).
+ * (protocol) and SessionRuntime (config, upstreams, metrics); the alarm ends idle sessions.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../mcp/context';
@@ -9,6 +9,9 @@ import type { JsonRpcMessage } from '../mcp/protocol';
 import { LegacySession } from '../mcp/legacy-session';
 import { SessionStore } from '../storage/session-store';
 import { SessionRuntime } from '../runtime/session-host';
+import { log } from '../observability/log';
+
+const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
 
 export class SessionDO extends DurableObject<Env> {
   #session: LegacySession;
@@ -16,7 +19,7 @@ export class SessionDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#host = new SessionRuntime(env, () => this.#session);
+    this.#host = new SessionRuntime(env, () => this.#session, (lastSeen) => ctx.storage.setAlarm(lastSeen + this.#ttlMs()));
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
 
@@ -46,9 +49,26 @@ export class SessionDO extends DurableObject<Env> {
   async configChanged(version: number): Promise<void> {
     if (await this.#host.configChanged(version)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
   }
-}
 
-const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
+  /** Idle expiry: a session unseen for SESSION_IDLE_TTL_SECONDS ends and leaves no storage. */
+  override async alarm(): Promise<void> {
+    const state = this.#session.state();
+    if (!state) return;
+    const due = state.lastSeenAt + this.#ttlMs();
+    if (Date.now() < due) {
+      await this.ctx.storage.setAlarm(due);
+      return;
+    }
+    log.info('session expired', { session: state.id, tenant: state.principal.tenant, idleMs: Date.now() - state.lastSeenAt });
+    await this.#host.ended(state);
+    await this.#session.terminate();
+  }
+
+  #ttlMs(): number {
+    const s = Number(this.env.SESSION_IDLE_TTL_SECONDS);
+    return (Number.isFinite(s) && s > 0 ? s : 86_400) * 1000;
+  }
+}
 
 function notFound(): Response {
   // MCP transports §session management: unknown or terminated session → 404.

@@ -11,12 +11,16 @@ import { parseSseStream } from '../mcp/sse-parse';
 import { ErrorCode, META_CLIENT_CAPS, META_CLIENT_INFO, META_VERSION, MODERN_VERSIONS } from '../mcp/protocol';
 import { SERVER_INFO } from '../mcp/server-info';
 import type { Catalog, Json, Provider } from './provider';
+import type { Breaker, BreakerOpenError } from './breaker';
+import type { Recorder } from '../observability/metrics';
 
 const VERSION = MODERN_VERSIONS[0];
 const MAX_PAGES = 50;
 
 export interface ModernOptions {
   name: string;
+  breaker: Breaker;
+  recorder?: Recorder;
   url: string;
   headers: Record<string, string>;
   callTimeoutMs: number;
@@ -96,8 +100,36 @@ export class ModernUpstream implements Provider {
     return { tools, resources, templates, prompts } as unknown as Catalog;
   }
 
-  /** One stateless request; notifications on an SSE reply go to `ctx.notify`. */
+  /** One stateless request through the breaker, with metrics. */
   async send(method: string, params: Json, ctx: RequestContext | null, timeoutMs: number, signal?: AbortSignal): Promise<Json> {
+    const { breaker, recorder } = this.opts;
+    const t0 = Date.now();
+    let ok = false;
+    try {
+      breaker.admit();
+    } catch (e) {
+      const b = e as BreakerOpenError;
+      throw new RpcError(ErrorCode.UpstreamUnavailable, b.message, 200, { breaker: true, retryInMs: b.retryInMs });
+    }
+    try {
+      const r = await this.#send(method, params, ctx, timeoutMs, signal);
+      ok = true;
+      breaker.success();
+      return r;
+    } catch (e) {
+      if (e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable) breaker.failure(e.message);
+      else {
+        ok = true; // the upstream answered (with an error)
+        breaker.success();
+      }
+      throw e;
+    } finally {
+      recorder?.upstream(this.name, method, ok, Date.now() - t0);
+      recorder?.breaker(this.name, breaker.state);
+    }
+  }
+
+  async #send(method: string, params: Json, ctx: RequestContext | null, timeoutMs: number, signal?: AbortSignal): Promise<Json> {
     const meta: Json = ctx?.params?._meta
       ? { ...(ctx.params._meta as Json) }
       : { [META_VERSION]: VERSION, [META_CLIENT_CAPS]: {}, [META_CLIENT_INFO]: { name: SERVER_INFO.name, version: SERVER_INFO.version } };
@@ -148,7 +180,7 @@ export class ModernUpstream implements Provider {
         final = null;
       }
     }
-    if (!final) throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} answered HTTP ${res.status} without a JSON-RPC response`);
+    if (!final || res.status >= 500) throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} answered HTTP ${res.status} without a usable JSON-RPC response`);
     if (final.error) {
       const err = final.error as { code: number; message: string; data?: unknown };
       throw new RpcError(err.code, err.message, res.status === 400 ? 400 : 200, err.data);

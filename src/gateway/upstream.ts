@@ -32,6 +32,8 @@ import { RpcError } from '../mcp/errors';
 import { ErrorCode, LOG_LEVELS, type LogLevel } from '../mcp/protocol';
 import { SERVER_VERSION } from '../mcp/server-info';
 import { listAll } from './upstream-lists';
+import { Breaker, BreakerOpenError, retryRead } from './breaker';
+import type { Recorder } from '../observability/metrics';
 import type { Catalog, Json, Provider } from './provider';
 
 /** Where upstream-initiated traffic with no related downstream request goes (the session). */
@@ -47,6 +49,9 @@ export interface DownstreamSink {
 
 export interface UpstreamOptions {
   name: string;
+  /** Shared by every connection to this upstream in the runtime. */
+  breaker: Breaker;
+  recorder?: Recorder;
   url: string;
   kind: 'http' | 'sse';
   headers: Record<string, string>;
@@ -81,7 +86,10 @@ export class UpstreamProvider implements Provider {
 
   catalog(signal?: AbortSignal): Promise<Catalog> {
     if (!this.#catalog) {
-      const p = this.#client$().then((c) => listAll(c, { signal, timeout: this.opts.listTimeoutMs }));
+      const p = retryRead(
+        () => this.#guard('list', (c) => listAll(c, { signal, timeout: this.opts.listTimeoutMs })),
+        (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
+      );
       this.#catalog = p;
       p.catch(() => {
         if (this.#catalog === p) this.#catalog = null;
@@ -96,7 +104,7 @@ export class UpstreamProvider implements Provider {
       ctx.progressToken === undefined
         ? undefined
         : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
-    return this.#guard((client) =>
+    return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
         client.callTool({ name, arguments: args }, undefined, {
           signal: ctx.signal,
@@ -109,28 +117,31 @@ export class UpstreamProvider implements Provider {
   }
 
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
-    return this.#guard((c) => c.readResource({ uri }, this.#opts(ctx)));
+    return retryRead(
+      () => this.#guard('resources/read', (c) => c.readResource({ uri }, this.#opts(ctx))),
+      (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
+    );
   }
 
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#guard((c) => c.getPrompt({ name, arguments: args }, this.#opts(ctx)));
+    return this.#guard('prompts/get', (c) => c.getPrompt({ name, arguments: args }, this.#opts(ctx)));
   }
 
   complete(ctx: RequestContext, params: Json): Promise<Json> {
-    return this.#guard(async (c) =>
+    return this.#guard('completion/complete', async (c) =>
       c.getServerCapabilities()?.completions ? c.complete(params as never, this.#opts(ctx)) : { completion: { values: [], hasMore: false } },
     );
   }
 
   async subscribe(ctx: RequestContext, uri: string): Promise<void> {
-    await this.#guard(async (c) => {
+    await this.#guard('resources/subscribe', async (c) => {
       if (!c.getServerCapabilities()?.resources?.subscribe) throw new RpcError(ErrorCode.InvalidParams, `${this.name} does not support resource subscriptions`);
       return c.subscribeResource({ uri }, this.#opts(ctx));
     });
   }
 
   async unsubscribe(ctx: RequestContext, uri: string): Promise<void> {
-    await this.#guard(async (c) => (c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {}));
+    await this.#guard('resources/unsubscribe', async (c) => (c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {}));
   }
 
   #opts(ctx: RequestContext) {
@@ -161,22 +172,51 @@ export class UpstreamProvider implements Provider {
     if (c) await c.then((client) => client.close()).catch(() => {});
   }
 
-  /** Maps upstream failures: its protocol errors keep their code; transport failures become -32010. */
-  async #guard<T>(op: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs one upstream request: breaker admission, in-flight accounting (for graceful close),
+   * metrics, and error mapping. The upstream's protocol errors keep their code and count as
+   * answers; availability failures become -32010, trip the breaker and drop the connection.
+   */
+  async #guard<T>(method: string, op: (client: Client) => Promise<T>): Promise<T> {
+    const { breaker, recorder } = this.opts;
+    const t0 = Date.now();
+    let ok = false;
     this.#inflight++;
     try {
-      return await op(await this.#client$());
+      breaker.admit();
+      const r = await op(await this.#client$());
+      ok = true;
+      breaker.success();
+      return r;
     } catch (e) {
+      if (e instanceof BreakerOpenError) throw new RpcError(ErrorCode.UpstreamUnavailable, e.message, 200, { breaker: true, retryInMs: e.retryInMs });
+      if (e instanceof McpError && e.code !== -32001) {
+        ok = true; // an answer, not an outage
+        breaker.success();
+        throw new RpcError(e.code, e.message.replace(/^MCP error -?\d+: /, ''), 200, e.data);
+      }
+      if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
       this.stats.failures++;
-      if (e instanceof McpError && e.code !== -32001) throw new RpcError(e.code, e.message.replace(/^MCP error -?\d+: /, ''), 200, e.data);
-      if (e instanceof RpcError) throw e;
-      throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      const message = e instanceof RpcError ? e.message : `upstream ${this.name} failed: ${e instanceof Error ? e.message : String(e)}`;
+      breaker.failure(message);
+      this.#reset();
+      throw e instanceof RpcError ? e : new RpcError(ErrorCode.UpstreamUnavailable, message);
     } finally {
+      recorder?.upstream(this.name, method, ok, Date.now() - t0);
+      recorder?.breaker(this.name, breaker.state);
       if (--this.#inflight === 0 && this.#drained) {
         this.#drained();
         this.#drained = null;
       }
     }
+  }
+
+  /** Drops a failed connection; the next request reconnects (e.g. to a restarted upstream). */
+  #reset(): void {
+    const c = this.#client;
+    this.#client = null;
+    this.#catalog = null;
+    if (c) void c.then((client) => client.close()).catch(() => {});
   }
 
   #client$(): Promise<Client> {
@@ -207,7 +247,6 @@ export class UpstreamProvider implements Provider {
     try {
       await client.connect(transport, { timeout: o.connectTimeoutMs });
     } catch (e) {
-      this.stats.failures++;
       await client.close().catch(() => {});
       throw new RpcError(ErrorCode.UpstreamUnavailable, `cannot connect to upstream ${o.name}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -125,4 +125,8 @@ adminApi.get('/audit', async (c) => {
   return c.json({ audit: await config(c).audit(limit, before) });
 });
 
+adminApi.get('/metrics', async (c) => c.text(await config(c).metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+
+adminApi.get('/health', async (c) => c.json({ health: await config(c).health() }));
+
 adminApi.get('/sessions', async (c) => c.json({ sessions: await config(c).sessions() }));

@@ -67,7 +67,7 @@ mcpRoutes.post('/', async (c) => {
   const principal = c.get('principal');
   const versionHeader = c.req.header(HEADER_VERSION);
 
-  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal);
+  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p));
 
   const sessionId = c.req.header(HEADER_SESSION);
   if (isRequest(message) && message.method === 'initialize') {

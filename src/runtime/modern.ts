@@ -21,6 +21,7 @@ import type { DownstreamSink } from '../gateway/upstream';
 import { log } from '../observability/log';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
+import { Recorder } from '../observability/metrics';
 
 export const MODERN_ONLY_METHODS = new Set(['server/discover', 'subscriptions/listen']);
 const CACHED_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
@@ -32,11 +33,12 @@ LANE_METHODS.delete('resources/unsubscribe');
 const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
 const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
 
-const runtimes = new Map<string, GatewayRuntime>();
+const runtimes = new Map<string, { rt: GatewayRuntime; recorder: Recorder }>();
 
-function runtimeFor(env: Env, tenant: string): GatewayRuntime {
-  let rt = runtimes.get(tenant);
-  if (!rt) {
+function runtimeFor(env: Env, tenant: string): { rt: GatewayRuntime; recorder: Recorder } {
+  let entry = runtimes.get(tenant);
+  if (!entry) {
+    let rt: GatewayRuntime | undefined;
     const sink: DownstreamSink = {
       notify: () => {},
       request: () => Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'no session on the 2026-07-28 lane')),
@@ -50,19 +52,27 @@ function runtimeFor(env: Env, tenant: string): GatewayRuntime {
       resourceUpdated: () => {},
       clientCapabilities: () => ({}),
     };
-    const factory = upstreamFactory(env, sink, 'modern');
+    const recorder = new Recorder((b) => configApi(env, tenant).recordMetrics(b));
+    const factory = upstreamFactory(env, sink, 'modern', recorder);
     const pool = providerPool(env, tenant).register('http', factory).register('sse', factory);
     rt = new GatewayRuntime(() => configApi(env, tenant), pool);
-    runtimes.set(tenant, rt);
+    entry = { rt, recorder };
+    runtimes.set(tenant, entry);
   }
-  return rt;
+  return entry;
 }
 
 function reply(id: string | number | null, err: RpcError): Response {
   return new Response(JSON.stringify(errorResponse(id, err)), { status: err.httpStatus, headers: { 'content-type': 'application/json' } });
 }
 
-export async function handleModern(env: Env, req: Request, message: JsonRpcMessage, principal: Principal): Promise<Response> {
+export async function handleModern(
+  env: Env,
+  req: Request,
+  message: JsonRpcMessage,
+  principal: Principal,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<Response> {
   if (!isRequest(message)) return new Response(null, { status: 202 }); // notifications/cancelled etc.: nothing to route to
   const id = message.id;
   let envelope;
@@ -116,8 +126,13 @@ export async function handleModern(env: Env, req: Request, message: JsonRpcMessa
   let httpStatus = 200;
   const work = (async (): Promise<JsonRpcMessage> => {
     try {
-      const gateway = await runtimeFor(env, principal.tenant).gateway();
-      const result = await dispatch(gateway, ctx, message.method, params);
+      const { rt, recorder } = runtimeFor(env, principal.tenant);
+      const gateway = await rt.gateway();
+      const flushed = () => {
+        const f = recorder.maybeFlush();
+        if (f) waitUntil(f);
+      };
+      const result = await dispatch(gateway, ctx, message.method, params).finally(flushed);
       const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
       const hints = CACHED_METHODS.has(message.method) ? { ...CACHE_HINTS, ...pick(result, 'ttlMs', 'cacheScope') } : {};
       return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };

@@ -13,6 +13,7 @@ import type { Json } from '../gateway/provider';
 import { exposedUri } from '../gateway/naming';
 import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
+import { Recorder } from '../observability/metrics';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
 
@@ -26,10 +27,13 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   #runtime: GatewayRuntime | null = null;
   #pool: ProviderPool | null = null;
   #tenant = '';
+  #recorder: Recorder | null = null;
 
   constructor(
     private readonly env: Env,
     private readonly session: () => LegacySession,
+    /** Schedules the idle-expiry alarm for a session last seen at `lastSeenAt`. */
+    readonly expiry: (lastSeenAt: number) => Promise<void>,
   ) {}
 
   #config(tenant: string) {
@@ -40,7 +44,9 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
     if (!this.#runtime || this.#tenant !== state.principal.tenant) {
       this.#tenant = state.principal.tenant;
       const tenant = this.#tenant;
-      this.#pool = providerPool(this.env, this.#tenant).register('http', upstreamFactory(this.env, this)).register('sse', upstreamFactory(this.env, this));
+      this.#recorder = new Recorder((b) => configApi(this.env, tenant).recordMetrics(b), true);
+      const factory = upstreamFactory(this.env, this, 'legacy', this.#recorder);
+      this.#pool = providerPool(this.env, this.#tenant).register('http', factory).register('sse', factory);
       this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool);
     }
     return this.#runtime;
@@ -52,6 +58,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   }
   async touched(state: SessionState): Promise<void> {
     await this.#config(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy');
+    await this.expiry(state.lastSeenAt);
   }
   async ended(state: SessionState): Promise<void> {
     await this.#config(state.principal.tenant).unregisterSession(state.id);

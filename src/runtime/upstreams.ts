@@ -10,6 +10,8 @@ import { UpstreamProvider, type DownstreamSink } from '../gateway/upstream';
 import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';
 import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
+import { Breaker } from '../gateway/breaker';
+import type { Recorder } from '../observability/metrics';
 
 export const DEFAULT_TIMEOUTS = { connect: 10_000, call: 60_000, list: 10_000 } as const;
 
@@ -22,11 +24,15 @@ export function timeouts(server: ServerConfig) {
   };
 }
 
-export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy'): ProviderFactory {
+export const DEFAULT_BREAKER = { failures: 5, cooldownMs: 30_000 } as const;
+
+export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
   const fetcher = guardedFetch(allowPrivate);
   return (name, server) => {
     try {
+      const tr = server.transport ?? {};
+      const breaker = new Breaker(name, { failures: tr.breaker_failures ?? DEFAULT_BREAKER.failures, cooldownMs: tr.breaker_cooldown_ms ?? DEFAULT_BREAKER.cooldownMs });
       checkUrl(server.uri ?? '', allowPrivate);
       const t = timeouts(server);
       const headers = resolveSecrets(server.transport?.headers, env);
@@ -34,6 +40,8 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
       const legacyOf = () =>
         new UpstreamProvider({
         name,
+        breaker,
+        recorder,
         url: server.uri!,
         kind,
         headers,
@@ -47,7 +55,7 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
       // Stateless lane in the Worker isolate: no connection may outlive its request.
       const legacy = new EphemeralUpstream(name, legacyOf);
       if (kind === 'sse') return legacy;
-      const modern = new ModernUpstream({ name, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch: fetcher });
+      const modern = new ModernUpstream({ name, breaker, recorder, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch: fetcher });
       return new HybridUpstream(modern, legacy);
     } catch (e) {
       return e instanceof Error ? e.message : String(e);

@@ -5,6 +5,7 @@
  *   audit(id, at, actor, action, target, version_before, version_after, ok, detail)
  *   sessions(session_id PK, sub, lane, created_at, last_seen_at) — live sessions to notify
  *   catalogs(server PK, tools JSON, checked_at)     — tool names seen at the last mount check
+ *   health(server PK, ok, latency_ms, tools, error, checked_at) — last health probe per upstream
  *
  * Invariants: versions only grow; `commit` writes the new version and its audit row in one
  * transaction, and only if the caller's expected version is still current (check-and-set), so
@@ -13,6 +14,9 @@
 import { CONFIG_MIGRATIONS } from '../config/migrations';
 import type { ConfigSnapshot, HubConfig } from '../config/schema';
 import { applyMigrations } from './migrations';
+
+/** Audit rows kept (older ones are trimmed every 100 versions). */
+export const AUDIT_CAP = 10_000;
 
 export interface AuditRecord {
   id: number;
@@ -65,6 +69,7 @@ export class ConfigStore {
       const now = Date.now();
       this.#sql.exec(`INSERT INTO config_versions (version, config, created_at, actor) VALUES (?, ?, ?, ?)`, next, JSON.stringify(config), now, audit.actor);
       this.#insertAudit(now, audit, cur, next);
+      if (next % 100 === 0) this.trimAudit(AUDIT_CAP);
       this.#current = Object.freeze({ version: next, config });
       return this.#current;
     });
@@ -123,6 +128,31 @@ export class ConfigStore {
       JSON.stringify(tools),
       Date.now(),
     );
+  }
+
+  saveHealth(server: string, h: { ok: boolean; ms: number; tools?: number; error?: string }, now = Date.now()): void {
+    this.#sql.exec(
+      `INSERT INTO health (server, ok, latency_ms, tools, error, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(server) DO UPDATE SET ok = excluded.ok, latency_ms = excluded.latency_ms, tools = excluded.tools, error = excluded.error, checked_at = excluded.checked_at`,
+      server,
+      h.ok ? 1 : 0,
+      h.ms,
+      h.tools ?? null,
+      h.error ?? null,
+      now,
+    );
+  }
+
+  health(): { server: string; ok: boolean; latencyMs: number; tools: number | null; error: string | null; checkedAt: number }[] {
+    return this.#sql
+      .exec<{ server: string; ok: number; latency_ms: number; tools: number | null; error: string | null; checked_at: number }>(`SELECT * FROM health ORDER BY server`)
+      .toArray()
+      .map((r) => ({ server: r.server, ok: r.ok === 1, latencyMs: r.latency_ms, tools: r.tools, error: r.error, checkedAt: r.checked_at }));
+  }
+
+  /** Keeps the newest `keep` audit rows (the audit log is bounded). */
+  trimAudit(keep: number): void {
+    this.#sql.exec(`DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ?`, keep);
   }
 
   upsertSession(id: string, sub: string, lane: string, now = Date.now()): void {

@@ -66,3 +66,14 @@ export function startFixture(name = 'fixture'): Promise<Proc> {
     ready: (_p, out) => /LISTENING \d+/.test(out),
   });
 }
+
+/** The controllable faulty upstream (test/fixtures/fault-server.mjs). */
+export async function startFault(): Promise<Proc & { mode(mode: string, delayMs?: number): Promise<void> }> {
+  const p = await startNode(join(ROOT, 'test', 'fixtures', 'fault-server.mjs'), ['--port', '{port}'], { ready: (_p, out) => /LISTENING \d+/.test(out) });
+  return {
+    ...p,
+    mode: async (mode: string, delayMs?: number) => {
+      await fetch(`${p.url}/control`, { method: 'POST', body: JSON.stringify({ mode, delayMs }) });
+    },
+  };
+}
