@@ -2,7 +2,7 @@
  * Builds packfiles for native `git clone` / `git fetch` without ever holding the pack in memory:
  * the object list is computed first (the header needs the count), then each object is read from
  * the ObjectStore, re-framed as a pack entry (undeltified: type/size header + zlib of the
- * content) and streamed, with the SHA-1 trailer computed incrementally (crypto.DigestStream).
+ * content) and streamed, with the SHA-1 trailer computed incrementally.
  *
  * Object selection is git's "interesting minus uninteresting": commits reachable from the wants
  * but not from the common haves, plus the trees and blobs of those commits that are not already
@@ -10,22 +10,11 @@
  */
 import type { Repo } from './repo';
 
+import { tagTarget } from './parse';
+import { deflate, sha1 } from './zlib';
+
 const TYPE_CODE: Record<string, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
-const dec = new TextDecoder();
-
-async function pipe(data: Uint8Array, t: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(t)).arrayBuffer());
-}
-
-/** The type and content of a stored object (inflated from its loose form). */
-export async function readRaw(repo: Repo, oid: string): Promise<{ type: string; content: Uint8Array }> {
-  const deflated = await repo.objects.get(oid);
-  if (!deflated) throw new Error(`object ${oid} is missing`);
-  const wrapped = await pipe(deflated, new DecompressionStream('deflate'));
-  const nul = wrapped.indexOf(0);
-  const type = dec.decode(wrapped.subarray(0, nul)).split(' ')[0];
-  return { type, content: wrapped.subarray(nul + 1) };
-}
+const CHUNK = 64 * 1024;
 
 async function ancestors(repo: Repo, starts: string[], stop: Set<string> = new Set()): Promise<Set<string>> {
   const seen = new Set<string>();
@@ -49,7 +38,7 @@ export async function collectObjects(repo: Repo, wants: string[], haves: string[
   const wantCommits: string[] = [];
   for (let oid of wants) {
     for (let i = 0; i < 10; i++) {
-      const { type, content } = await readRaw(repo, oid);
+      const { type, content } = await repo.readRaw(oid);
       if (type !== 'tag') {
         if (type === 'commit') wantCommits.push(oid);
         break;
@@ -58,7 +47,7 @@ export async function collectObjects(repo: Repo, wants: string[], haves: string[
         seen.add(oid);
         out.push(oid);
       }
-      oid = /^object ([0-9a-f]{40})/.exec(dec.decode(content))![1];
+      oid = tagTarget(content);
     }
   }
   const uninteresting = await ancestors(repo, haves.filter((h) => repo.objects.has(h)));
@@ -99,32 +88,42 @@ function entryHeader(type: number, size: number): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-/** A version-2 pack of `oids`, streamed. */
+/** A version-2 pack of `oids`, streamed in ~64 KB chunks. */
 export function streamPack(repo: Repo, oids: string[]): ReadableStream<Uint8Array> {
-  const digest = new crypto.DigestStream('SHA-1');
-  const hash = digest.getWriter();
-  let i = -1;
+  const hash = sha1();
+  let i = 0;
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const head = new Uint8Array(12);
+      head.set([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2]);
+      new DataView(head.buffer).setUint32(8, oids.length);
+      hash.update(head);
+      controller.enqueue(head);
+    },
     async pull(controller) {
-      const emit = async (b: Uint8Array) => {
-        await hash.write(b);
-        controller.enqueue(b);
-      };
-      if (i === -1) {
-        const head = new Uint8Array(12);
-        head.set([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2]);
-        new DataView(head.buffer).setUint32(8, oids.length);
-        await emit(head);
-      } else if (i < oids.length) {
-        const { type, content } = await readRaw(repo, oids[i]);
-        await emit(entryHeader(TYPE_CODE[type], content.byteLength));
-        await emit(await pipe(content, new CompressionStream('deflate')));
-      } else {
-        await hash.close();
-        controller.enqueue(new Uint8Array(await digest.digest));
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      while (i < oids.length && size < CHUNK) {
+        const { type, content } = await repo.readRaw(oids[i++]);
+        const header = entryHeader(TYPE_CODE[type], content.byteLength);
+        const body = deflate(content);
+        parts.push(header, body);
+        size += header.byteLength + body.byteLength;
+      }
+      if (parts.length) {
+        const chunk = new Uint8Array(size);
+        let at = 0;
+        for (const p of parts) {
+          chunk.set(p, at);
+          at += p.byteLength;
+        }
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      }
+      if (i >= oids.length) {
+        controller.enqueue(hash.digest());
         controller.close();
       }
-      i++;
     },
   });
 }

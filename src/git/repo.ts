@@ -7,16 +7,20 @@
  * first use and every later call must present the same one (a DO never serves two names), and
  * it fixes the R2 prefix `${tenant}/${repo}/`.
  */
-import git from 'isomorphic-git';
 import { applyMigrations } from '../storage/migrations';
 import { parseIndex, type ParsedIndex } from './index-file';
 import { RwLock } from './lock';
 import { Lru } from './lru';
+import { parseCommit, parseTree } from './parse';
+import { inflate } from './zlib';
 import { REPO_MIGRATIONS } from './migrations';
 import { createFs, type GitFs } from './storage/fs';
 import { FileStore } from './storage/files';
 import { ObjectStore } from './storage/objects';
 import { RefStore } from './storage/refs';
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const dec = new TextDecoder();
 
 export interface RepoIdent {
   tenant: string;
@@ -114,22 +118,38 @@ export class Repo {
     return this.#index.parsed;
   }
 
+  /** Type and content of an object (sync inflate of the stored loose form). */
+  async readRaw(oid: string): Promise<{ type: string; content: Uint8Array }> {
+    const deflated = await this.objects.get(oid);
+    if (!deflated) {
+      if (oid === EMPTY_TREE) return { type: 'tree', content: new Uint8Array() };
+      throw new Error(`object ${oid} is missing from the repository`);
+    }
+    const wrapped = inflate(deflated);
+    const nul = wrapped.indexOf(0);
+    return { type: dec.decode(wrapped.subarray(0, wrapped.indexOf(0x20))), content: wrapped.subarray(nul + 1) };
+  }
+
   async readCommit(oid: string): Promise<CommitInfo> {
     const hit = this.commits.get(oid);
     if (hit) return hit;
-    const { commit } = await git.readCommit({ ...this.opts, oid });
-    return this.commits.set(oid, { oid, tree: commit.tree, parent: commit.parent, author: commit.author, committer: commit.committer, message: commit.message });
+    const { type, content } = await this.readRaw(oid);
+    if (type !== 'commit') throw new Error(`object ${oid} is a ${type}, not a commit`);
+    return this.commits.set(oid, parseCommit(oid, content));
   }
 
   async readTree(oid: string): Promise<TreeEntry[]> {
     const hit = this.trees.get(oid);
     if (hit) return hit;
-    const { tree } = await git.readTree({ ...this.opts, oid });
-    return this.trees.set(oid, tree as TreeEntry[]);
+    const { type, content } = await this.readRaw(oid);
+    if (type !== 'tree') throw new Error(`object ${oid} is a ${type}, not a tree`);
+    return this.trees.set(oid, parseTree(content));
   }
 
   async readBlob(oid: string): Promise<Uint8Array> {
-    return (await git.readBlob({ ...this.opts, oid })).blob;
+    const { type, content } = await this.readRaw(oid);
+    if (type !== 'blob') throw new Error(`object ${oid} is a ${type}, not a blob`);
+    return content;
   }
 
   /** Copies write-behind objects to R2 (the DO alarm). Re-arms itself if more arrived meanwhile. */

@@ -6,6 +6,7 @@
  * `refs/remotes/<name>/HEAD`; a name that is not a ref may be a short id.
  */
 import git from 'isomorphic-git';
+import { tagTarget } from './parse';
 import type { Repo } from './repo';
 import { GitToolError } from './errors';
 
@@ -23,10 +24,10 @@ export function dwimRef(repo: Repo, name: string): string | null {
 export async function peelToCommit(repo: Repo, oid: string, rev: string): Promise<string> {
   for (let i = 0; i < 10; i++) {
     if (repo.commits.get(oid)) return oid;
-    const obj = await git.readObject({ ...repo.opts, oid, format: 'parsed' });
-    if (obj.type === 'commit') return oid;
-    if (obj.type !== 'tag') throw new GitToolError(`Revision '${rev}' is a ${obj.type}, not a commit`);
-    oid = (obj.object as { object: string }).object;
+    const { type, content } = await repo.readRaw(oid);
+    if (type === 'commit') return oid;
+    if (type !== 'tag') throw new GitToolError(`Revision '${rev}' is a ${type}, not a commit`);
+    oid = tagTarget(content);
   }
   throw new GitToolError(`Revision '${rev}': tag chain too long`);
 }

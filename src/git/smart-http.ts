@@ -13,8 +13,9 @@
  */
 import git from 'isomorphic-git';
 import { SERVER_VERSION } from '../mcp/server-info';
-import { explodePacks } from './packs';
-import { collectObjects, readRaw, streamPack } from './pack-writer';
+import { explodePack } from './pack-reader';
+import { collectObjects, streamPack } from './pack-writer';
+import { tagTarget } from './parse';
 import { concat, FLUSH, pkt, readPkts, sideband } from './pktline';
 import type { Repo } from './repo';
 import { ZERO_OID } from './storage/refs';
@@ -31,8 +32,8 @@ async function advertisedRefs(repo: Repo): Promise<[string, string][]> {
     out.push([ref, oid]);
     let peeled = repo.refs.peeled(ref);
     if (!peeled) {
-      const raw = await readRaw(repo, oid);
-      if (raw.type === 'tag') peeled = /^object ([0-9a-f]{40})/.exec(new TextDecoder().decode(raw.content))?.[1];
+      const raw = await repo.readRaw(oid);
+      if (raw.type === 'tag') peeled = tagTarget(raw.content);
     }
     if (peeled && peeled !== oid) out.push([`${ref}^{}`, peeled]);
   }
@@ -117,8 +118,7 @@ export async function receivePack(repo: Repo, body: Uint8Array): Promise<Uint8Ar
   const pack = body.subarray(end);
   if (pack.byteLength > 0) {
     try {
-      repo.files.write(`.git/objects/pack/pack-incoming-${crypto.randomUUID()}.pack`, pack.slice());
-      await explodePacks(repo);
+      await explodePack(repo, pack);
     } catch (e) {
       unpack = `unpack failed: ${e instanceof Error ? e.message : String(e)}`.replace(/\n/g, ' ');
     }

@@ -8,6 +8,7 @@ import type { IndexEntry } from './index-file';
 import type { Repo } from './repo';
 import type { Meta } from './storage/files';
 import type { PathMap } from './tree';
+import { sha1Hex } from './zlib';
 
 const enc = new TextEncoder();
 
@@ -25,15 +26,8 @@ export function statMatches(m: Meta, e: IndexEntry): boolean {
   );
 }
 
-export async function hashBlob(data: Uint8Array): Promise<string> {
-  const head = enc.encode(`blob ${data.byteLength}\0`);
-  const buf = new Uint8Array(head.byteLength + data.byteLength);
-  buf.set(head);
-  buf.set(data, head.byteLength);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', buf));
-  let hex = '';
-  for (const b of digest) hex += (b < 16 ? '0' : '') + b.toString(16);
-  return hex;
+export function hashBlob(data: Uint8Array): string {
+  return sha1Hex(enc.encode(`blob ${data.byteLength}\0`), data);
 }
 
 export interface Worktree {
@@ -49,7 +43,6 @@ export async function readWorktree(repo: Repo): Promise<Worktree> {
   const index = repo.index().entries;
   const tracked: PathMap = new Map();
   const untracked: string[] = [];
-  const hashing: Promise<void>[] = [];
   for (const [path, m] of repo.files.walk('', isGitDir)) {
     const e = index.get(path);
     if (!e) {
@@ -57,9 +50,8 @@ export async function readWorktree(repo: Repo): Promise<Worktree> {
       continue;
     }
     if (statMatches(m, e)) tracked.set(path, { oid: e.oid, mode: e.mode });
-    else hashing.push(hashBlob(repo.files.read(path)).then((oid) => void tracked.set(path, { oid, mode: m.mode })));
+    else tracked.set(path, { oid: hashBlob(repo.files.read(path)), mode: m.mode });
   }
-  await Promise.all(hashing);
   return { tracked, untracked };
 }
 

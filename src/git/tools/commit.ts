@@ -10,6 +10,7 @@ import type { Repo } from '../repo';
 import { resolveCommit } from '../revparse';
 import { computeStatus } from '../status';
 import { noDash, refName } from '../validate';
+import { writeIndexTree } from '../write-tree';
 import type { Actor, Handlers } from './types';
 
 export async function signature(repo: Repo, actor: Actor, name?: string, email?: string) {
@@ -32,7 +33,11 @@ export const commitTools: Handlers<'commit' | 'merge' | 'tag'> = {
     const parent = repo.refs.resolve('HEAD');
     if (repo.index().unmerged.size) throw new GitToolError(`Cannot commit: unmerged paths: ${[...repo.index().unmerged].join(', ')}`);
     const author = await signature(repo, actor, author_name, author_email);
-    const oid = await git.commit({ ...repo.opts, message, author, committer: author, parent: parent ? [parent] : [], noUpdateBranch: true });
+    const tree = await writeIndexTree(repo);
+    const oid = await git.writeCommit({
+      ...repo.opts,
+      commit: { tree, parent: parent ? [parent] : [], author, committer: author, message: message.endsWith('\n') ? message : `${message}\n` },
+    });
     const branch = advanceHead(repo, parent, oid);
     const c = await repo.readCommit(oid);
     return {
