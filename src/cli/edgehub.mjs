@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * `edgehub`: the command-line client of an edgehub gateway (package bin). Plain Node ESM with
+ * JSDoc types — no build step, runs on Node ≥ 20, never bundled into the Worker (tsconfig
+ * excludes src/cli). Commands live in ./commands, one module per group; the plumbing (arguments,
+ * admin client, output, keys) in ./lib. See docs/cli.md.
+ *
+ * Failures print `edgehub: <message>` (plus the API's `field` and a hint) on stderr and exit
+ * non-zero by class (lib/errors.mjs). The access token is never printed.
+ */
+import { readFileSync } from 'node:fs';
+import { commandHelp, commandPath, groupHelp, parseCommand, rootHelp } from './lib/args.mjs';
+import { createCtx } from './lib/context.mjs';
+import { CliError, EXIT, usage } from './lib/errors.mjs';
+import { auth } from './commands/auth.mjs';
+import { servers } from './commands/servers.mjs';
+import { config } from './commands/config.mjs';
+import { kits } from './commands/kits.mjs';
+import { check } from './commands/check.mjs';
+import { status } from './commands/status.mjs';
+
+/** @type {Record<string, import('./lib/args.mjs').Entry>} */
+const TREE = { auth, servers, config, kits, check, status };
+
+function version() {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return `edgehub ${pkg.version}`;
+}
+
+/** @param {string[]} argv @param {NodeJS.ProcessEnv} env @returns {Promise<number>} */
+export async function main(argv, env = process.env) {
+  if (argv[0] === 'help') argv = [...argv.slice(1), '--help'];
+  const { path, rest } = commandPath(argv);
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  if (path.length === 0) {
+    if (rest.includes('--version') || rest.includes('-V')) return process.stdout.write(`${version()}\n`), EXIT.OK;
+    process.stdout.write(rootHelp(TREE));
+    return wantsHelp ? EXIT.OK : EXIT.USAGE;
+  }
+  const entry = TREE[path[0]];
+  if (!entry) throw usage(`unknown command '${path[0]}' (commands: ${Object.keys(TREE).join(', ')})`);
+
+  /** @type {import('./lib/args.mjs').Command} */
+  let cmd;
+  let name = path[0];
+  /** @type {string[]} */
+  let args = rest;
+  if ('commands' in entry) {
+    if (!path[1]) {
+      process.stdout.write(groupHelp(name, entry));
+      return wantsHelp ? EXIT.OK : EXIT.USAGE;
+    }
+    cmd = entry.commands[path[1]];
+    if (!cmd) throw usage(`unknown command '${path[0]} ${path[1]}' (${path[0]} commands: ${Object.keys(entry.commands).join(', ')})`);
+    name = `${path[0]} ${path[1]}`;
+  } else {
+    cmd = entry;
+    if (path[1] !== undefined) args = [path[1], ...rest]; // a single command's first positional
+  }
+  // Positionals after the first two stayed in `rest`, in order, after the options they followed.
+  const parsed = parseCommand(cmd, args);
+  if (parsed.values.help) return process.stdout.write(commandHelp(name, cmd)), EXIT.OK;
+  const code = await cmd.run(createCtx(parsed, env));
+  return typeof code === 'number' ? code : EXIT.OK;
+}
+
+/** Tokens this process was given (env or --token), to scrub from anything printed. @param {string[]} argv @param {NodeJS.ProcessEnv} env */
+function secrets(argv, env) {
+  const out = [(env.EDGEHUB_TOKEN ?? '').trim().replace(/^Bearer\s+/i, '')];
+  argv.forEach((a, i) => {
+    if (a === '--token') out.push(argv[i + 1] ?? '');
+    else if (a.startsWith('--token=')) out.push(a.slice(8));
+  });
+  return out.map((t) => t.trim()).filter((t) => t.length > 8);
+}
+
+/** @param {unknown} e @param {string[]} argv @param {NodeJS.ProcessEnv} env */
+function report(e, argv, env) {
+  const tokens = secrets(argv, env);
+  const scrub = (/** @type {string} */ s) => tokens.reduce((acc, t) => acc.split(t).join('[token]'), s);
+  if (e instanceof CliError) {
+    const lines = [`edgehub: ${e.message}`];
+    if (e.field) lines.push(`  field: ${e.field}`);
+    if (e.hint) lines.push(`  hint: ${e.hint}`);
+    process.stderr.write(`${scrub(lines.join('\n'))}\n`);
+    return e.exitCode;
+  }
+  const err = /** @type {any} */ (e);
+  process.stderr.write(`${scrub(`edgehub: unexpected error: ${err?.message ?? e}${env.EDGEHUB_DEBUG ? `\n${err?.stack ?? ''}` : ''}`)}\n`);
+  return EXIT.FAILED;
+}
+
+const isMain = process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+if (isMain) {
+  const argv = process.argv.slice(2);
+  main(argv)
+    .catch((e) => report(e, argv, process.env))
+    .then((code) => {
+      process.exitCode = code;
+    });
+}
