@@ -62,7 +62,9 @@ export class SessionStore {
     const row = this.#sql
       .exec<{ seq: number }>(`INSERT INTO events (stream, data, at) VALUES (?, ?, ?) RETURNING seq`, stream, data, now)
       .one();
-    if (++this.#inserts % 50 === 0) this.trimEvents(now);
+    // Bounded at every step: drop what falls out of the window (cheap: a primary-key range).
+    this.#sql.exec(`DELETE FROM events WHERE seq <= ?`, row.seq - EVENT_CAP);
+    if (++this.#inserts % 100 === 0) this.trimEvents(now);
     return String(row.seq);
   }
 
