@@ -75,7 +75,15 @@ export function createClient(o) {
     } catch (e) {
       throw networkError(e, url, timeoutMs);
     }
-    const text = await res.text();
+    let text;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new CliError(`the connection to ${displayUrl(url)} broke while reading the answer to ${method} ${path} (${/** @type {any} */ (e)?.cause?.code ?? /** @type {any} */ (e)?.message ?? e}); the change may or may not have been applied`, {
+        exitCode: EXIT.UNREACHABLE,
+        hint: 'check with `edgehub status` / `edgehub servers list` before retrying',
+      });
+    }
     let json = null;
     try {
       json = text ? JSON.parse(text) : null;
