@@ -72,7 +72,9 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
   async configChanged(version: number): Promise<boolean> {
-    return this.#runtime ? this.#runtime.configChanged(version) : false;
+    // A session that has not listed anything yet has no snapshot to refresh, but its client may
+    // still cache lists from elsewhere: it is told too.
+    return this.#runtime ? this.#runtime.configChanged(version) : true;
   }
 
   async #fanOut(what: string, op: (p: object) => Promise<void> | undefined): Promise<void> {

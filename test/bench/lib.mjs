@@ -1,0 +1,118 @@
+// Bench helpers: processes on loopback (started and stopped by PID), latency sampling, CPU of a pid.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+export async function startProc(args, { ready, env = {}, timeoutMs = 90_000 }) {
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready(out).catch(() => false))) {
+    if (proc.exitCode !== null) throw new Error(`exited early:\n${out.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`not ready:\n${out.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise((r) => {
+      if (proc.exitCode !== null) return r();
+      const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+      proc.once('exit', () => (clearTimeout(t), r()));
+      proc.kill('SIGTERM');
+    });
+  return { proc, stop, output: () => out };
+}
+
+export async function startWrangler(vars = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'edgehub-bench-'));
+  const args = [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dir, '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries({ AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', RATE_LIMIT_PER_MINUTE: '0', ...vars })) args.push('--var', `${k}:${v}`);
+  const url = `http://127.0.0.1:${port}`;
+  const p = await startProc(args, { env: { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }, ready: async () => (await fetch(`${url}/health`)).ok });
+  return { ...p, url };
+}
+
+export async function startFixture(name) {
+  const p = await startProc([join(ROOT, 'test/fixtures/conformance-server.mjs'), '--port', '0', '--name', name, '--no-resumability'], { ready: async (out) => /LISTENING \d+/.test(out) });
+  const port = Number(/LISTENING (\d+)/.exec(p.output())[1]);
+  return { ...p, url: `http://127.0.0.1:${port}` };
+}
+
+/** Runs `op` with `concurrency` workers for `count` total operations; returns latency stats and throughput. */
+export async function measure(op, { concurrency = 1, count = 200, warmup = 20 } = {}) {
+  for (let i = 0; i < Math.min(warmup, count); i++) await op(i % concurrency);
+  const lat = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      while (next < count) {
+        next++;
+        const s = performance.now();
+        await op(w);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const total = performance.now() - t0;
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  return { p50: round(q(0.5)), p99: round(q(0.99)), rps: round((count / total) * 1000), n: count, concurrency };
+}
+
+export const round = (x) => Math.round(x * 100) / 100;
+
+/** Descendant pids of `pid` (Linux /proc). */
+export function descendants(pid) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = [];
+  const walk = (p) => (kids.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+  walk(pid);
+  return out;
+}
+
+/** CPU seconds (user+system) used so far by `pids`. */
+export function cpuSeconds(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / 100;
+}

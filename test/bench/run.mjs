@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
+// References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
+// upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
+// Usage: npm run bench [-- --quick] [-- --only gateway|git]
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpuSeconds, descendants, measure, ROOT, round, startFixture, startProc, startWrangler } from './lib.mjs';
+import { legacy, modern, openSession } from './mcp.mjs';
+
+const { values: opt } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const N = opt.quick ? 0.25 : 1;
+const n = (x) => Math.max(20, Math.round(x * N));
+const results = { date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, node ${process.version}`, rows: [], checks: [] };
+const log = (...a) => console.error('[bench]', ...a);
+const row = (group, name, m, extra = {}) => {
+  results.rows.push({ group, name, ...m, ...extra });
+  log(`${group} | ${name} | c=${m.concurrency} p50=${m.p50}ms p99=${m.p99}ms ${m.rps} rps`);
+};
+const check = (name, ok, detail) => results.checks.push({ name, ok, detail });
+
+async function admin(base, method, path, body) {
+  const r = await fetch(`${base}/admin/api${path}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+async function gatewayBench(dev) {
+  const mcp = `${dev.url}/mcp`;
+  const workerd = () => descendants(dev.proc.pid);
+  const fx = await startFixture('bench');
+  try {
+    await admin(dev.url, 'PUT', '/servers/fx', { uri: `${fx.url}/mcp`, prefix: 'fx' });
+    const direct = `${fx.url}/mcp`;
+
+    for (const c of [1, 16, 64]) {
+      const count = n(c === 1 ? 300 : 10 * c);
+      const floor = await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { concurrency: c, count });
+      row('floor', 'plain Worker route GET /health', floor);
+
+      const dsids = await Promise.all(Array.from({ length: c }, () => openSession(direct)));
+      const dir = await measure((w) => legacy(direct, dsids[w], 'tools/call', { name: 'whoami', arguments: {} }), { concurrency: c, count });
+      row('direct', 'fixture tools/call (2025 session)', dir);
+
+      const sids = await Promise.all(Array.from({ length: c }, () => openSession(mcp)));
+      const cpu0 = cpuSeconds(workerd());
+      const fwd = await measure((w) => legacy(mcp, sids[w], 'tools/call', { name: 'fx_whoami', arguments: {} }), { concurrency: c, count });
+      const cpuFwd = (cpuSeconds(workerd()) - cpu0) / (count + Math.min(20, count));
+      row('edgehub', 'forwarded tools/call, 2025 lane (SessionDO)', fwd, { cpuMsPerOp: round(cpuFwd * 1000) });
+
+      const modDirect = await measure(() => modern(direct, 'tools/call', { name: 'whoami', arguments: {} }), { concurrency: c, count });
+      row('direct', 'fixture tools/call (2026 stateless)', modDirect);
+      const cpu1 = cpuSeconds(workerd());
+      const mod = await measure(() => modern(mcp, 'tools/call', { name: 'fx_whoami', arguments: {} }), { concurrency: c, count });
+      const cpuMod = (cpuSeconds(workerd()) - cpu1) / (count + Math.min(20, count));
+      row('edgehub', 'forwarded tools/call, 2026 lane (stateless)', mod, { cpuMsPerOp: round(cpuMod * 1000) });
+
+      const cpu2 = cpuSeconds(workerd());
+      await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { concurrency: c, count });
+      const cpuFloor = (cpuSeconds(workerd()) - cpu2) / (count + Math.min(20, count));
+      results.rows.at(-5).cpuMsPerOp = round(cpuFloor * 1000);
+
+      const hubL = await measure((w) => legacy(mcp, sids[w], 'tools/call', { name: 'hub_status', arguments: {} }), { concurrency: c, count });
+      row('edgehub', 'hub_status, 2025 lane', hubL);
+      const hubM = await measure(() => modern(mcp, 'tools/call', { name: 'hub_status', arguments: {} }), { concurrency: c, count });
+      row('edgehub', 'hub_status, 2026 lane', hubM);
+
+      for (const [lane, f, d] of [
+        ['2025', fwd, dir],
+        ['2026', mod, modDirect],
+      ]) {
+        const budget = round(floor.p50 + d.p50 + 1);
+        check(`c=${c} ${lane} forwarded p50 ≤ floor + direct + 1 ms`, f.p50 <= budget, `${f.p50} ms vs budget ${budget} ms`);
+        if (c === 64) check(`c=64 ${lane} throughput ≥ 80% of floor`, f.rps >= 0.8 * floor.rps, `${f.rps} rps vs floor ${floor.rps} rps`);
+      }
+      if (c === 1) {
+        check('CPU per forwarded call (2025) ≤ 1.5× floor', cpuFwd <= 1.5 * cpuFloor, `${round(cpuFwd * 1000)} ms vs floor ${round(cpuFloor * 1000)} ms`);
+        check('CPU per forwarded call (2026) ≤ 1.5× floor', cpuMod <= 1.5 * cpuFloor, `${round(cpuMod * 1000)} ms vs floor ${round(cpuFloor * 1000)} ms`);
+      }
+    }
+  } finally {
+    await admin(dev.url, 'DELETE', '/servers/fx').catch(() => {});
+    await fx.stop();
+  }
+}
+
+async function catalogBench(dev) {
+  const mcp = `${dev.url}/mcp`;
+  const ups = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      startProc([join(ROOT, 'test/fixtures/fault-server.mjs'), '--port', '0', '--tools', '50'], { ready: async (o) => /LISTENING \d+/.test(o) }),
+    ),
+  );
+  try {
+    for (const [i, u] of ups.entries()) {
+      const port = /LISTENING (\d+)/.exec(u.output())[1];
+      await admin(dev.url, 'PUT', `/servers/cat${i}`, { uri: `http://127.0.0.1:${port}/mcp`, prefix: `cat${i}` });
+    }
+    const floor = await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { count: n(200) });
+    const cold = await measure(
+      async () => {
+        const sid = await openSession(mcp);
+        const r = await legacy(mcp, sid, 'tools/list');
+        if (r.tools.length < 500) throw new Error(`only ${r.tools.length} tools`);
+      },
+      { count: n(30), warmup: 2 },
+    );
+    row('edgehub', 'cold tools/list, 10 upstreams × 50 tools (new session: initialize + connect 10 upstreams)', cold);
+    const sid = await openSession(mcp);
+    const warm = await measure(() => legacy(mcp, sid, 'tools/list'), { count: n(200) });
+    row('edgehub', 'warm tools/list, 10 × 50 tools, 2025 lane', warm);
+    const warmM = await measure(() => modern(mcp, 'tools/list'), { count: n(200) });
+    row('edgehub', 'warm tools/list, 10 × 50 tools, 2026 lane', warmM);
+    check('warm aggregated tools/list ≤ floor + 2 ms (2025)', warm.p50 <= floor.p50 + 2, `${warm.p50} ms vs floor ${floor.p50} ms`);
+    check('warm aggregated tools/list ≤ floor + 2 ms (2026)', warmM.p50 <= floor.p50 + 2, `${warmM.p50} ms vs floor ${floor.p50} ms`);
+  } finally {
+    for (let i = 0; i < 10; i++) await admin(dev.url, 'DELETE', `/servers/cat${i}`).catch(() => {});
+    await Promise.all(ups.map((u) => u.stop()));
+  }
+}
+
+async function notifyBench(dev) {
+  const mcp = `${dev.url}/mcp`;
+  const SESSIONS = opt.quick ? 25 : 100;
+  const sids = [];
+  for (let i = 0; i < SESSIONS; i += 10) sids.push(...(await Promise.all(Array.from({ length: Math.min(10, SESSIONS - i) }, () => openSession(mcp)))));
+  const ac = new AbortController();
+  const arrived = [];
+  const streams = sids.map(async (sid) => {
+    const r = await fetch(mcp, { signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid } });
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value;
+      if (buf.includes('tools/list_changed')) return arrived.push(performance.now());
+    }
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const t0 = performance.now();
+  await admin(dev.url, 'PUT', '/servers/notify-probe', { uri: 'https://notify.example/mcp', enabled: false });
+  const deadline = Date.now() + 15_000;
+  while (arrived.length < SESSIONS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  ac.abort();
+  await Promise.allSettled(streams);
+  await admin(dev.url, 'DELETE', '/servers/notify-probe').catch(() => {});
+  const ms = arrived.length ? round(Math.max(...arrived) - t0) : null;
+  results.rows.push({ group: 'edgehub', name: `config change → ${SESSIONS} live sessions notified`, sessions: SESSIONS, notified: arrived.length, msAll: ms });
+  log(`config change → ${arrived.length}/${SESSIONS} sessions notified in ${ms} ms`);
+  check(`config change reaches ${SESSIONS} sessions ≤ 1 s`, arrived.length === SESSIONS && ms <= 1000, `${arrived.length}/${SESSIONS} in ${ms} ms`);
+}
+
+function markdown() {
+  const lines = [`# edgehub benchmark — ${results.date}`, '', `Machine: ${results.machine}. All processes on 127.0.0.1, started by this script.`, ''];
+  lines.push('| group | measurement | conc. | p50 ms | p99 ms | req/s | CPU ms/op |', '|---|---|---:|---:|---:|---:|---:|');
+  for (const r of results.rows) {
+    if (r.p50 === undefined) lines.push(`| ${r.group} | ${r.name} | ${r.sessions} | ${r.msAll} ms (all) | | | |`);
+    else lines.push(`| ${r.group} | ${r.name} | ${r.concurrency} | ${r.p50} | ${r.p99} | ${r.rps} | ${r.cpuMsPerOp ?? ''} |`);
+  }
+  lines.push('', '## Targets', '', '| target | met | measured |', '|---|---|---|');
+  for (const c of results.checks) lines.push(`| ${c.name} | ${c.ok ? 'yes' : 'NO'} | ${c.detail} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+const dev = await startWrangler();
+try {
+  if (!opt.only || opt.only === 'gateway') {
+    await gatewayBench(dev);
+    await catalogBench(dev);
+    await notifyBench(dev);
+  }
+  if (!opt.only || opt.only === 'git') {
+    try {
+      const git = await import('./git.mjs');
+      await git.run({ dev, results, row, check, quick: opt.quick });
+    } catch (e) {
+      if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    }
+  }
+} finally {
+  await dev.stop();
+}
+const dir = join(ROOT, 'test', 'bench', 'results');
+writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.md'), markdown());
+console.log(markdown());
