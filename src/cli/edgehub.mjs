@@ -78,6 +78,13 @@ function secrets(argv, env) {
 function report(e, argv, env) {
   const tokens = secrets(argv, env);
   const scrub = (/** @type {string} */ s) => tokens.reduce((acc, t) => acc.split(t).join('[token]'), s);
+  const json = argv.includes('--json');
+  if (e instanceof CliError && json) {
+    // Scripts asked for JSON: the error too, on stderr, in the API's shape.
+    const body = { error: e.code ?? 'error', message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.hint ? { hint: e.hint } : {}), exitCode: e.exitCode };
+    process.stderr.write(`${scrub(JSON.stringify(body))}\n`);
+    return e.exitCode;
+  }
   if (e instanceof CliError) {
     const lines = [`edgehub: ${e.message}`];
     if (e.field) lines.push(`  field: ${e.field}`);

@@ -287,6 +287,11 @@ describe('edgehub config import/export (Magg config.json)', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(MAGG_CONFIG);
     const stdout = await cli(['config', 'export']);
     expect(JSON.parse(stdout.stdout)).toEqual(MAGG_CONFIG);
+    const etag = (await admin(base(), 'GET', '/config')).headers.get('etag');
+    const again = await cli(['config', 'import', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already equals .*nothing to import/);
+    expect((await admin(base(), 'GET', '/config')).headers.get('etag')).toBe(etag);
     const list = await cli(['servers', 'list', '--json']);
     expect(list.json.servers.map((s: any) => [s.name, s.kind])).toEqual([
       ['calc', 'stdio'],

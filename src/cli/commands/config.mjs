@@ -88,6 +88,13 @@ function planPairs(p) {
   return out;
 }
 
+/** Order-insensitive JSON equality (missing `servers`/`kits` = empty, as the API defaults them). */
+function same(a, b) {
+  const canon = (v) => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  const norm = (c) => JSON.stringify(canon({ servers: {}, kits: {}, ...c }));
+  return norm(a) === norm(b);
+}
+
 const version = (/** @type {Headers} */ h) => (h.get('etag') ?? '').replace(/"/g, '');
 
 /** @type {import('../lib/args.mjs').Command} */
@@ -143,6 +150,10 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     if (problems.length) {
       const [first] = problems;
       throw new CliError(`${file}: ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more; see --dry-run)` : ''}`, { field: first.field });
+    }
+    if (same(cur.json, cfg)) {
+      if (ctx.out.json) return printJson(ctx.out, { ok: true, version: Number(base), changes: null });
+      return println(ctx.out, `config version ${base} already equals ${file}; nothing to import`);
     }
     const servers = Object.entries(cfg.servers ?? {});
     const checking = ctx.values['no-check'] ? 0 : servers.filter(([, s]) => s.enabled !== false && s.uri).length;
