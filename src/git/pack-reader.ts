@@ -8,7 +8,7 @@
  * from the repository. The trailing SHA-1 is verified before anything is written.
  */
 import type { Repo } from './repo';
-import { inflateAt, looseObject, sha1Hex } from './zlib';
+import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
 const OFS_DELTA = 6;
@@ -92,10 +92,10 @@ export async function explodePack(repo: Repo, pack: Uint8Array): Promise<number>
   };
   let written = 0;
   const store = async (offset: number, r: Resolved) => {
-    const { oid, deflated } = looseObject(r.type, r.content);
+    const { oid, wrapped } = wrapObject(r.type, r.content);
     oidAt.set(oid, offset);
     if (!repo.objects.has(oid)) {
-      await repo.objects.put(oid, deflated);
+      await repo.objects.put(oid, deflate(wrapped, 6));
       written++;
     }
   };

@@ -12,7 +12,7 @@ import { parseIndex, type ParsedIndex } from './index-file';
 import { RwLock } from './lock';
 import { Lru } from './lru';
 import { parseCommit, parseTree } from './parse';
-import { inflate } from './zlib';
+import { deflate, inflate, wrapObject } from './zlib';
 import { REPO_MIGRATIONS } from './migrations';
 import { createFs, type GitFs } from './storage/fs';
 import { FileStore } from './storage/files';
@@ -110,6 +110,12 @@ export class Repo {
     return this.files.get('.git/HEAD') !== undefined;
   }
 
+  /** Writes `.git/index` and installs its already-parsed form (no re-parse). */
+  setIndex(bytes: Uint8Array, parsed: ParsedIndex): void {
+    const m = this.files.write('.git/index', bytes);
+    this.#index = { ino: m.ino, parsed };
+  }
+
   /** The current index, parsed once per index write (keyed by the index file's ino). */
   index(): ParsedIndex {
     const m = this.files.get('.git/index');
@@ -128,6 +134,13 @@ export class Repo {
     const wrapped = inflate(deflated);
     const nul = wrapped.indexOf(0);
     return { type: dec.decode(wrapped.subarray(0, wrapped.indexOf(0x20))), content: wrapped.subarray(nul + 1) };
+  }
+
+  /** Stores an object (hash first; compress only when it is new); returns its id. */
+  async writeObject(type: string, content: Uint8Array): Promise<string> {
+    const { oid, wrapped } = wrapObject(type, content);
+    if (!this.objects.has(oid)) await this.objects.put(oid, deflate(wrapped, 6));
+    return oid;
   }
 
   async readCommit(oid: string): Promise<CommitInfo> {

@@ -6,10 +6,11 @@
  * isomorphic-git's commit does).
  */
 import type { Repo } from './repo';
-import { looseObject } from './zlib';
 
 interface Child {
   name: Uint8Array;
+  /** The name as sorted: a directory's name followed by '/'. */
+  key: Uint8Array;
   mode: string;
   oid: string;
   dir?: string;
@@ -19,8 +20,8 @@ const enc = new TextEncoder();
 
 /** git's tree order: bytewise by name, a directory compared as if its name ended with '/'. */
 function compareEntries(a: Child, b: Child): number {
-  const x = a.dir !== undefined ? [...a.name, 0x2f] : a.name;
-  const y = b.dir !== undefined ? [...b.name, 0x2f] : b.name;
+  const x = a.key;
+  const y = b.key;
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
@@ -38,12 +39,17 @@ export async function writeIndexTree(repo: Repo): Promise<string> {
     list = [];
     dirs.set(dir, list);
     const cut = dir.lastIndexOf('/');
-    ensure(cut < 0 ? '' : dir.slice(0, cut)).push({ name: enc.encode(dir.slice(cut + 1)), mode: '40000', oid: '', dir });
+    const name = enc.encode(dir.slice(cut + 1));
+    const key = new Uint8Array(name.byteLength + 1);
+    key.set(name);
+    key[name.byteLength] = 0x2f;
+    ensure(cut < 0 ? '' : dir.slice(0, cut)).push({ name, key, mode: '40000', oid: '', dir });
     return list;
   };
   for (const [path, e] of repo.index().entries) {
     const cut = path.lastIndexOf('/');
-    ensure(cut < 0 ? '' : path.slice(0, cut)).push({ name: enc.encode(path.slice(cut + 1)), mode: e.mode.toString(8), oid: e.oid });
+    const name = enc.encode(path.slice(cut + 1));
+    ensure(cut < 0 ? '' : path.slice(0, cut)).push({ name, key: name, mode: e.mode.toString(8), oid: e.oid });
   }
   const write = async (dir: string): Promise<string> => {
     const children = dirs.get(dir)!;
@@ -62,9 +68,7 @@ export async function writeIndexTree(repo: Repo): Promise<string> {
       hexToBytes(c.oid, body, at);
       at += 20;
     });
-    const { oid, deflated } = looseObject('tree', body);
-    if (!repo.objects.has(oid)) await repo.objects.put(oid, deflated);
-    return oid;
+    return repo.writeObject('tree', body);
   };
   return write('');
 }

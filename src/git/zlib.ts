@@ -33,11 +33,11 @@ export function sha1(): { update(b: Uint8Array): void; digest(): Uint8Array } {
 
 const enc = new TextEncoder();
 
-/** A git object id and its loose (zlib-deflated `type size\0content`) form. */
-export function looseObject(type: string, content: Uint8Array): { oid: string; deflated: Uint8Array } {
+/** A git object's id and its uncompressed loose form (`type size\0content`). */
+export function wrapObject(type: string, content: Uint8Array): { oid: string; wrapped: Uint8Array } {
   const head = enc.encode(`${type} ${content.byteLength}\0`);
   const wrapped = new Uint8Array(head.byteLength + content.byteLength);
   wrapped.set(head);
   wrapped.set(content, head.byteLength);
-  return { oid: sha1Hex(wrapped), deflated: deflate(wrapped, 6) };
+  return { oid: sha1Hex(wrapped), wrapped };
 }

@@ -1,7 +1,8 @@
 /**
  * Index tools: add, reset, rm. The set of paths to touch is computed from the stat-cached
  * working tree (status.ts), so `add ["."]` hashes only files that changed instead of re-reading
- * the whole tree, and isomorphic-git then updates the index once for all of them.
+ * the whole tree, and the index is then rewritten once (index-write.ts; isomorphic-git only for
+ * an index with conflict stages, which edgehub itself never produces).
  */
 import git from 'isomorphic-git';
 import { GitToolError } from '../errors';
@@ -9,7 +10,8 @@ import type { Repo } from '../repo';
 import { visibleUntracked } from '../status';
 import { diffMaps, flatten } from '../tree';
 import { treePath } from '../validate';
-import { indexMap, readWorktree } from '../worktree';
+import { hashBlob, indexMap, readWorktree } from '../worktree';
+import { editableIndex, entryFor, saveIndex, stageFile } from '../index-write';
 import type { Handlers } from './types';
 
 const under = (path: string, prefix: string) => prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
@@ -44,8 +46,15 @@ export const stageTools: Handlers<'add' | 'reset' | 'rm'> = {
     const named = ignored.filter((p) => prefixes.includes(p));
     if (named.length) throw new GitToolError(`The following paths are ignored by a .gitignore file: ${named.join(', ')}`);
     const toAdd = [...changed, ...untracked];
-    if (toAdd.length) await git.add({ ...repo.opts, filepath: toAdd });
-    for (const path of deleted) await git.remove({ ...repo.opts, filepath: path });
+    const idx = editableIndex(repo);
+    if (idx) {
+      for (const path of toAdd) idx.set(path, await stageFile(repo, path));
+      for (const path of deleted) idx.delete(path);
+      if (toAdd.length || deleted.length) saveIndex(repo, idx);
+    } else {
+      if (toAdd.length) await git.add({ ...repo.opts, filepath: toAdd });
+      for (const path of deleted) await git.remove({ ...repo.opts, filepath: path });
+    }
     return { text: 'Files staged successfully', data: { staged: [...toAdd, ...deleted].sort() } };
   },
 
@@ -68,7 +77,18 @@ export const stageTools: Handlers<'add' | 'reset' | 'rm'> = {
         restored.push(path);
       }
     }
-    for (const path of new Set([...unstaged, ...restored])) await git.resetIndex({ ...repo.opts, filepath: path });
+    const touched = new Set([...unstaged, ...restored]);
+    const idx = editableIndex(repo);
+    if (idx) {
+      for (const path of touched) {
+        const want = headMap.get(path);
+        const m = repo.files.get(path);
+        if (!want) idx.delete(path);
+        else if (m && m.mode === want.mode && hashBlob(repo.files.read(path)) === want.oid) idx.set(path, entryFor(path, want.oid, want.mode, m));
+        else idx.set(path, entryFor(path, want.oid, want.mode)); // zero stats: re-hashed on the next status
+      }
+      if (touched.size) saveIndex(repo, idx);
+    } else for (const path of touched) await git.resetIndex({ ...repo.opts, filepath: path });
     const text = hard ? 'All staged changes reset; working tree restored to HEAD' : 'All staged changes reset';
     return { text, data: { unstaged, restored } };
   },
@@ -82,13 +102,16 @@ export const stageTools: Handlers<'add' | 'reset' | 'rm'> = {
       if (!hits.length) throw new GitToolError(`pathspec '${files[i]}' did not match any files`);
       removed.push(...hits);
     }
+    const idx = editableIndex(repo);
     for (const path of removed) {
-      await git.remove({ ...repo.opts, filepath: path });
+      if (idx) idx.delete(path);
+      else await git.remove({ ...repo.opts, filepath: path });
       if (!cached && repo.files.get(path)) {
         repo.files.unlink(path);
         repo.files.prune(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
       }
     }
+    if (idx) saveIndex(repo, idx);
     const where = cached ? 'the index' : 'the index and the working tree';
     return { text: `Removed ${removed.length} file(s) from ${where}: ${removed.join(', ')}`, data: { removed } };
   },
