@@ -3,7 +3,7 @@
 // that lands a change mid-import, check, kits, status, exit codes), and against a second instance
 // in jwt mode that accepts a token minted by `edgehub auth token` and refuses one without `admin`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,7 @@ afterAll(async () => {
   const r = await admin(base(), 'PUT', '/config?check=false', original, { 'if-match': cur.headers.get('etag')! });
   expect(r.status, r.text).toBe(200);
   await ev?.stop();
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('edgehub auth', () => {
@@ -408,6 +409,7 @@ describe('edgehub against a jwt-mode instance', () => {
 
   afterAll(async () => {
     await dev?.stop();
+    rmSync(jwtHome, { recursive: true, force: true });
   });
 
   it('a token minted by `edgehub auth token` is accepted; one without admin is refused (exit 4); the token is never printed', async () => {
