@@ -202,6 +202,32 @@ describe('MCP scopes at the transport', () => {
     expect(r.status).toBe(403);
   });
 
+  it('mcp:read alone may call read-only tools', async () => {
+    const auth = bearer(await token(rs, { sub: 'reader2', scope: 'mcp:read' }));
+    const sid = await initSession(auth);
+    const r = await readResponse(await rpcCall(sid, 'tools/call', auth, { name: 'hub_list_servers', arguments: {} }));
+    expect(r.result.isError).toBeFalsy();
+  });
+
+  // KNOWN GAP (it.fails passes while the gap exists; flip to `it` once fixed): per-tool scopes
+  // need `requiredScope('tools/call', annotations)` checked in Gateway.callTool (src/gateway/gateway.ts).
+  it.fails('mcp:read alone cannot call a tool that is not read-only (proxy)', async () => {
+    const auth = bearer(await token(rs, { sub: 'reader3', scope: 'mcp:read' }));
+    const sid = await initSession(auth);
+    const r = await readResponse(await rpcCall(sid, 'tools/call', auth, { name: 'proxy', arguments: { action: 'list', type: 'tool' } }));
+    expect(r.error?.code === -32011 || r.result?.isError === true).toBe(true);
+  });
+
+  // KNOWN GAP: the legacy lane runs every request with the principal stored at initialize
+  // (src/mcp/legacy-session.ts #run: `principal: state.principal`), so a later token's narrower
+  // scopes are ignored. Sessions are never authentication: use the request's principal.
+  it.fails("a session opened with admin, used with a token without admin, cannot call admin tools", async () => {
+    const sid = await initSession(bearer(await token(rs, { sub: 'downgrade' })));
+    const weaker = bearer(await token(rs, { sub: 'downgrade', scope: 'mcp:read mcp:call' }));
+    const r = await readResponse(await rpcCall(sid, 'tools/call', weaker, { name: 'hub_reload_config', arguments: {} }));
+    expect(r.result.isError).toBe(true);
+  });
+
   it('mutating hub tools need admin even with mcp:call', async () => {
     const auth = bearer(await token(rs, { sub: 'caller', scope: 'mcp:read mcp:call' }));
     const sid = await initSession(auth);
