@@ -6,6 +6,7 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   LoggingMessageNotificationSchema,
+  ListRootsRequestSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -121,5 +122,33 @@ describe('server-everything through edgehub', () => {
     expect(logs.length).toBeGreaterThan(0);
     expect(JSON.stringify(logs[0])).toContain('ev');
     await gw.close();
+  });
+
+  it('relays resources/updated for a subscribed resource under its exposed URI', async () => {
+    const gw = await connect(`${base()}/mcp`);
+    const updated: string[] = [];
+    gw.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    const { resources } = await gw.listResources();
+    const target = resources.find((r) => r.uri.startsWith('edgehub://ev/'))!;
+    await gw.subscribeResource({ uri: target.uri });
+    await gw.callTool({ name: 'ev_toggle-subscriber-updates', arguments: {} });
+    const deadline = Date.now() + 8000;
+    while (!updated.includes(target.uri) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(updated).toContain(target.uri);
+    await gw.callTool({ name: 'ev_toggle-subscriber-updates', arguments: {} });
+    await gw.close();
+  });
+
+  it('relays roots/list to the client and completions from the upstream', async () => {
+    const client = new Client({ name: 'e2e-roots', version: '1.0.0' }, { capabilities: { roots: { listChanged: true } } });
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///workspace/edge', name: 'edge-root' }] }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp`)));
+    const roots = await client.callTool({ name: 'ev_get-roots-list', arguments: {} });
+    expect(JSON.stringify(roots.content)).toContain('file:///workspace/edge');
+    const done = await client.complete({ ref: { type: 'ref/prompt', name: 'ev_completable-prompt' }, argument: { name: 'department', value: 'En' } });
+    expect(done.completion.values).toEqual(['Engineering']);
+    await client.close();
   });
 });
