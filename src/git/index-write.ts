@@ -14,6 +14,7 @@ import type { Meta } from './storage/files';
 import { sha1 } from './zlib';
 
 const enc = new TextEncoder();
+const HEX = new Map(Array.from({ length: 256 }, (_, i) => [i.toString(16).padStart(2, '0'), i]));
 
 export function entryFor(path: string, oid: string, mode: number, m?: Meta): IndexEntry {
   const s = m ? Math.floor(m.mtimeUs / 1e6) % 2 ** 32 : 0;
@@ -53,7 +54,7 @@ export function serializeIndex(entries: Iterable<IndexEntry>): Uint8Array {
   for (const { e, path } of list) {
     const fields = [e.ctimeSeconds, e.ctimeNanoseconds, e.mtimeSeconds, e.mtimeNanoseconds, e.dev, e.ino, e.mode, e.uid, e.gid, e.size];
     fields.forEach((v, i) => view.setUint32(at + i * 4, v >>> 0));
-    for (let i = 0; i < 20; i++) buf[at + 40 + i] = parseInt(e.oid.slice(i * 2, i * 2 + 2), 16);
+    for (let i = 0; i < 20; i++) buf[at + 40 + i] = HEX.get(e.oid.slice(i * 2, i * 2 + 2))!;
     view.setUint16(at + 60, Math.min(path.byteLength, 0xfff));
     buf.set(path, at + 62);
     at += Math.ceil((62 + path.byteLength + 1) / 8) * 8; // NUL padding is already zero

@@ -7,7 +7,7 @@
 import git from 'isomorphic-git';
 import type { Repo } from './repo';
 import { diffMaps, flatten } from './tree';
-import { indexMap, isGitDir, readWorktree } from './worktree';
+import { indexMap, readWorktree } from './worktree';
 
 export interface PathStatus {
   path: string;
@@ -58,14 +58,17 @@ export async function computeStatus(repo: Repo): Promise<StatusData> {
 
 /** Untracked paths that no .gitignore / info/exclude rule hides. */
 export async function visibleUntracked(repo: Repo, paths: string[]): Promise<string[]> {
-  if (!paths.length || !hasIgnoreRules(repo)) return paths;
+  if (!paths.length || !hasIgnoreRules(repo, paths)) return paths;
   const hidden = await Promise.all(paths.map((filepath) => git.isIgnored({ ...repo.opts, filepath })));
   return paths.filter((_, i) => !hidden[i]);
 }
 
-function hasIgnoreRules(repo: Repo): boolean {
+/** Whether any rule can apply: info/exclude, or a .gitignore in a directory above one of `paths`. */
+function hasIgnoreRules(repo: Repo, paths: string[]): boolean {
   if (repo.files.get('.git/info/exclude')) return true;
-  for (const [p] of repo.files.walk('', isGitDir)) if (p === '.gitignore' || p.endsWith('/.gitignore')) return true;
+  const dirs = new Set<string>(['']);
+  for (const p of paths) for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
+  for (const d of dirs) if (repo.files.get(d ? `${d}/.gitignore` : '.gitignore')) return true;
   return false;
 }
 

@@ -10,25 +10,39 @@ import type { Repo } from '../repo';
 import { visibleUntracked } from '../status';
 import { diffMaps, flatten } from '../tree';
 import { treePath } from '../validate';
-import { hashBlob, indexMap, readWorktree } from '../worktree';
+import { DIR, type Meta } from '../storage/files';
+import { hashBlob, indexMap, isGitDir, readWorktree, statMatches } from '../worktree';
 import { editableIndex, entryFor, saveIndex, stageFile } from '../index-write';
 import type { Handlers } from './types';
 
 const under = (path: string, prefix: string) => prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
 
-/** Paths under the given prefixes whose working-tree state differs from the index. */
+/**
+ * Paths under the given prefixes whose working-tree state differs from the index. Named files
+ * are looked at directly; only directories (and '.') walk the tree.
+ */
 async function pending(repo: Repo, prefixes: string[]) {
   const index = repo.index().entries;
-  const wt = await readWorktree(repo);
-  const changed: string[] = [];
-  const deleted: string[] = [];
-  for (const [path, e] of index) {
-    if (!prefixes.some((p) => under(path, p))) continue;
-    const w = wt.tracked.get(path);
-    if (!w) deleted.push(path);
-    else if (w.oid !== e.oid || w.mode !== e.mode) changed.push(path);
+  const exact = prefixes.every((p) => p !== '' && (repo.files.get(p) ? repo.files.get(p)!.type !== DIR : index.has(p)));
+  const present: [string, Meta][] = [];
+  if (exact) {
+    for (const p of prefixes) {
+      const m = repo.files.get(p);
+      if (m) present.push([p, m]);
+    }
+  } else {
+    for (const [path, m] of repo.files.walk('', isGitDir)) if (prefixes.some((p) => under(path, p))) present.push([path, m]);
   }
-  const candidates = wt.untracked.filter((path) => prefixes.some((p) => under(path, p)));
+  const changed: string[] = [];
+  const candidates: string[] = [];
+  for (const [path, m] of present) {
+    const e = index.get(path);
+    if (!e) candidates.push(path);
+    else if (!statMatches(m, e) && (m.mode !== e.mode || hashBlob(repo.files.read(path)) !== e.oid)) changed.push(path);
+  }
+  const deleted: string[] = [];
+  const scope = exact ? prefixes.filter((p) => index.has(p)) : [...index.keys()].filter((k) => prefixes.some((p) => under(k, p)));
+  for (const path of scope) if (!repo.files.get(path) || repo.files.get(path)!.type === DIR) deleted.push(path);
   const untracked = await visibleUntracked(repo, candidates);
   return { changed, deleted, untracked, ignored: candidates.filter((p) => !untracked.includes(p)) };
 }
