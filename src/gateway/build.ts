@@ -34,6 +34,8 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
   const services: HubServices = { ...deps.services, status: () => status(), gateway: () => gateway };
   const status = async (): Promise<HubStatus> => {
     const servers: ServerStatus[] = [];
+    // Last health probe per server (ConfigDO alarm); status still answers if it is unreachable.
+    const probes = new Map((await deps.services.config().health().catch(() => [])).map((h) => [h.server, h]));
     for (const [name, s] of Object.entries(snapshot.config.servers)) {
       const enabled = s.enabled !== false;
       const mount = mounts.get(name);
@@ -55,7 +57,17 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
             : error
               ? 'failing'
               : 'ok';
-      servers.push({ name, prefix: effectivePrefix(name, s), kind: serverKind(s), enabled, state, tools, ...(error && enabled ? { error } : {}) });
+      const probe = probes.get(name);
+      servers.push({
+        name,
+        prefix: effectivePrefix(name, s),
+        kind: serverKind(s),
+        enabled,
+        state,
+        tools,
+        ...(error && enabled ? { error } : {}),
+        ...(probe ? { health: { ok: probe.ok, latencyMs: probe.latencyMs, checkedAt: new Date(probe.checkedAt).toISOString(), ...(probe.error ? { error: probe.error } : {}) } } : {}),
+      });
     }
     return {
       version: SERVER_VERSION,

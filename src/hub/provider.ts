@@ -20,6 +20,8 @@ export interface ServerStatus {
   state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded';
   tools: number;
   error?: string;
+  /** Last health probe (alarm or hub_check). */
+  health?: { ok: boolean; latencyMs: number; checkedAt: string; error?: string };
 }
 
 export interface HubStatus {
