@@ -4,6 +4,7 @@
  *   GET  /health           liveness + version
  *   *    /mcp              the MCP endpoint (routes/mcp.ts), both protocol eras
  *   *    /admin/api/*      admin REST API (routes/admin.ts), admin scope
+ *   *    /admin[/…]        admin dashboard (routes/dashboard.tsx): own guard chain (cookie login, CSRF, CSP)
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
@@ -13,6 +14,7 @@ import { listVar, originGuard } from './middleware/origin';
 import { SERVER_VERSION } from './mcp/server-info';
 import { mcpRoutes } from './routes/mcp';
 import { adminApi } from './routes/admin';
+import { dashboard } from './routes/dashboard';
 import { requireScope } from './middleware/scope';
 import { rateLimit } from './middleware/rate-limit';
 import { gitRequiredScope } from './auth/scopes';
@@ -40,6 +42,8 @@ app.use(
 );
 app.route('/mcp', mcpRoutes);
 
+// Before the /admin/* chain: the dashboard's pages run their own guards (login page is public).
+app.route('/admin', dashboard);
 app.use(
   '/admin/*',
   originGuard((env) => ({
