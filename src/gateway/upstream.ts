@@ -13,6 +13,7 @@
  *   validator also keeps ajv's code generation, forbidden in Workers, out of the way).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { z } from 'zod';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -68,6 +69,8 @@ export interface UpstreamStats {
   failures: number;
 }
 
+const LooseResult = z.looseObject({});
+
 const passThroughValidator = { getValidator: () => (input: unknown) => ({ valid: true as const, data: input as never, errorMessage: undefined }) };
 
 export class UpstreamProvider implements Provider {
@@ -106,7 +109,8 @@ export class UpstreamProvider implements Provider {
         : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
     return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
-        client.callTool({ name, arguments: args }, undefined, {
+        // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
+        client.request({ method: 'tools/call', params: { name, arguments: args } }, LooseResult, {
           signal: ctx.signal,
           timeout: this.opts.callTimeoutMs,
           resetTimeoutOnProgress: true,
@@ -118,13 +122,13 @@ export class UpstreamProvider implements Provider {
 
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
     return retryRead(
-      () => this.#guard('resources/read', (c) => c.readResource({ uri }, this.#opts(ctx))),
+      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: { uri } }, LooseResult, this.#opts(ctx))),
       (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
     );
   }
 
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#guard('prompts/get', (c) => c.getPrompt({ name, arguments: args }, this.#opts(ctx)));
+    return this.#guard('prompts/get', (c) => c.request({ method: 'prompts/get', params: { name, arguments: args } }, LooseResult, this.#opts(ctx)));
   }
 
   complete(ctx: RequestContext, params: Json): Promise<Json> {
