@@ -2,7 +2,7 @@
 // `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
-// Usage: npm run bench [-- --quick] [-- --only gateway|git]
+// Usage: npm run bench [-- --quick] [-- --only gateway|peers|git]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -152,6 +152,36 @@ async function notifyBench(dev) {
   check(`config change reaches ${SESSIONS} sessions ≤ 1 s`, arrived.length === SESSIONS && ms <= 1000, `${arrived.length}/${SESSIONS} in ${ms} ms`);
 }
 
+/** Healthy-upstream p50 with and without a faulty neighbour (issue: faults stay isolated). */
+async function neighbourBench(dev) {
+  const mcp = `${dev.url}/mcp`;
+  const fx = await startFixture('calm');
+  const fault = await startProc([join(ROOT, 'test/fixtures/fault-server.mjs'), '--port', '0'], { ready: async (o) => /LISTENING \d+/.test(o) });
+  const faultUrl = `http://127.0.0.1:${/LISTENING (\d+)/.exec(fault.output())[1]}`;
+  try {
+    await admin(dev.url, 'PUT', '/servers/calm', { uri: `${fx.url}/mcp`, prefix: 'calm' });
+    await admin(dev.url, 'PUT', '/servers/noisy', { uri: `${faultUrl}/mcp`, prefix: 'noisy', transport: { call_timeout_ms: 500 } });
+    const sids = await Promise.all(Array.from({ length: 8 }, () => openSession(mcp)));
+    const calm = (w) => legacy(mcp, sids[w], 'tools/call', { name: 'calm_whoami', arguments: {} });
+    const alone = await measure(calm, { concurrency: 4, count: n(200) });
+    row('isolation', 'healthy upstream, neighbour healthy', alone);
+    await fetch(`${faultUrl}/control`, { method: 'POST', body: JSON.stringify({ mode: 'hang' }) });
+    const noisy = Promise.all(
+      [4, 5, 6, 7].map(async (w) => {
+        for (let i = 0; i < n(20); i++) await legacy(mcp, sids[w], 'tools/call', { name: 'noisy_ping', arguments: {} }).catch(() => {});
+      }),
+    );
+    const withFault = await measure(calm, { concurrency: 4, count: n(200) });
+    row('isolation', 'healthy upstream, neighbour hanging (500 ms timeouts, breaker)', withFault);
+    await noisy;
+    check('healthy p50 with a faulty neighbour within 1.5× of alone', withFault.p50 <= 1.5 * alone.p50 + 1, `${withFault.p50} ms vs ${alone.p50} ms`);
+  } finally {
+    for (const s of ['calm', 'noisy']) await admin(dev.url, 'DELETE', `/servers/${s}`).catch(() => {});
+    await fx.stop();
+    await fault.stop();
+  }
+}
+
 function markdown() {
   const lines = [`# edgehub benchmark — ${results.date}`, '', `Machine: ${results.machine}. All processes on 127.0.0.1, started by this script.`, ''];
   lines.push('| group | measurement | conc. | p50 ms | p99 ms | req/s | CPU ms/op |', '|---|---|---:|---:|---:|---:|---:|');
@@ -170,7 +200,9 @@ try {
     await gatewayBench(dev);
     await catalogBench(dev);
     await notifyBench(dev);
+    await neighbourBench(dev);
   }
+  if (!opt.only || opt.only === 'peers') await (await import('./peers.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'git') {
     try {
       const git = await import('./git.mjs');
