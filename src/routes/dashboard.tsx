@@ -1,5 +1,199 @@
-/** Admin dashboard (server-rendered Hono JSX) at /admin. Work in progress. */
-import { Hono } from 'hono';
-import type { AuthVars } from '../middleware/auth';
+/**
+ * Admin dashboard at /admin: server-rendered Hono JSX, plain POST forms, one small script.
+ *
+ *   GET  /admin                          servers (state, breaker, latency, tools), recent audit
+ *   GET  /admin/sessions | /admin/audit  live sessions; the audit log (paged with ?before=id)
+ *   POST /admin/servers/:name/enable|disable|check, POST /admin/check   → 303 back, flash message
+ *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode)
+ *   GET  /admin/assets/:file             the CSS and JS (dashboard/assets.ts)
+ *
+ * Mounted before the /admin/* API chain (index.ts) so the login page is reachable; every other
+ * page runs the same guards as the API: originGuard → authenticate({ scope: 'admin' }) → rateLimit,
+ * after cookieBearer has turned the login cookie into an Authorization header. Reads and actions
+ * go through the admin API's own handlers (dashboard/api.ts). Middleware is attached per path,
+ * never with `*`: a `*` here would also match /admin/api/* and let the cookie authenticate the API.
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { authenticate, type AuthVars } from '../middleware/auth';
+import { listVar, originGuard } from '../middleware/origin';
+import { rateLimit } from '../middleware/rate-limit';
+import { adminCaller, type ApiReply } from '../dashboard/api';
+import { ASSETS } from '../dashboard/assets';
+import { breakerStates, serverRows, type ApiAudit, type ApiHealth, type ApiServer, type ApiSession } from '../dashboard/model';
+import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';
+import {
+  BASE,
+  clearLoginCookie,
+  cookieBearer,
+  CSRF_COOKIE,
+  csrf,
+  dashboardHeaders,
+  hasLoginCookie,
+  pastedToken,
+  setFlash,
+  setLoginCookie,
+  takeFlash,
+  type DashVars,
+} from '../dashboard/security';
 
-export const dashboard = new Hono<{ Bindings: Env; Variables: AuthVars }>();
+type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
+type C = Context<App>;
+
+export const dashboard = new Hono<App>();
+
+const isDevOpen = (env: Env) => env.AUTH_MODE === 'dev-open';
+const hostGuard = originGuard((env) => ({ devOpen: isDevOpen(env), allowedOrigins: listVar(env.ALLOWED_ORIGINS), allowedHosts: listVar(env.ALLOWED_HOSTS) }));
+
+/** Refusals from the guards (JSON or text) become pages; a refused token sends the browser to the login page. */
+function refusalsAsPages(): MiddlewareHandler<App> {
+  return async function refusalsAsPages(c, next) {
+    await next();
+    const res = c.res;
+    if (res.status < 400 || res.headers.get('content-type')?.includes('text/html')) return;
+    const message = await messageOf(res);
+    c.header('content-type', undefined);
+    c.header('www-authenticate', undefined);
+    if (res.status === 401 && !isDevOpen(c.env)) {
+      if (hasLoginCookie(c)) setFlash(c, { kind: 'error', text: `Signed out: ${message}` });
+      clearLoginCookie(c);
+      c.res = c.redirect(`${BASE}/login`, 303);
+      return;
+    }
+    const signedIn = hasLoginCookie(c);
+    c.res = await c.html(<ErrorPage status={res.status} message={message} signedIn={signedIn} csrf={getCookie(c, CSRF_COOKIE)} />, res.status as 403);
+  };
+}
+
+async function messageOf(res: Response): Promise<string> {
+  const text = await res.clone().text();
+  let message = text;
+  try {
+    const j = JSON.parse(text);
+    message = j.message ?? j.error?.message ?? text;
+  } catch {
+    /* plain text */
+  }
+  message = String(message).replace(/^(Unauthorized|Forbidden): /, '');
+  return message.length > 500 ? `${message.slice(0, 500)}…` : message || `HTTP ${res.status}`;
+}
+
+const guarded = [dashboardHeaders(), refusalsAsPages(), cookieBearer(), hostGuard, authenticate({ scope: 'admin' }), rateLimit(), csrf()] as MiddlewareHandler<App>[];
+for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
+for (const path of ['/login', '/logout']) dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
+dashboard.use('/assets/*', dashboardHeaders());
+
+const api = (c: C) => adminCaller(c.env, c.executionCtx, c.get('principal'));
+
+function chrome(c: C, title: string, configVersion?: number) {
+  const p = c.get('principal');
+  return { title, csrf: c.get('csrf'), flash: takeFlash(c), configVersion, user: { sub: p.sub, tenant: p.tenant, devOpen: isDevOpen(c.env) } };
+}
+
+/** An admin API read that must succeed for the page to render. */
+function must<T>(r: ApiReply<T>, what: string): T {
+  if (!r.ok) throw new Error(`dashboard: admin API ${what} answered ${r.status}: ${r.text.slice(0, 200)}`);
+  return r.json;
+}
+
+dashboard.get('/', async (c) => {
+  const call = api(c);
+  const [servers, health, metrics, sessions, audit] = await Promise.all([
+    call<{ version: number; servers: ApiServer[] }>('GET', '/servers'),
+    call<{ health: ApiHealth[] }>('GET', '/health'),
+    call('GET', '/metrics'),
+    call<{ sessions: ApiSession[] }>('GET', '/sessions'),
+    call<{ audit: ApiAudit[] }>('GET', '/audit?limit=10'),
+  ]);
+  const s = must(servers, 'GET /servers');
+  const rows = serverRows(s.servers, must(health, 'GET /health').health, breakerStates(metrics.ok ? metrics.text : ''));
+  return c.html(
+    <ServersPage {...chrome(c, 'Servers', s.version)} csrf={c.get('csrf')} rows={rows} sessions={must(sessions, 'GET /sessions').sessions.length} audit={must(audit, 'GET /audit').audit} now={Date.now()} />,
+  );
+});
+
+dashboard.get('/sessions', async (c) => {
+  const call = api(c);
+  const [sessions, servers] = await Promise.all([call<{ sessions: ApiSession[] }>('GET', '/sessions'), call<{ version: number }>('GET', '/servers')]);
+  return c.html(<SessionsPage {...chrome(c, 'Sessions', must(servers, 'GET /servers').version)} sessions={must(sessions, 'GET /sessions').sessions} now={Date.now()} />);
+});
+
+dashboard.get('/audit', async (c) => {
+  const limit = 50;
+  const before = /^\d+$/.test(c.req.query('before') ?? '') ? `&before=${c.req.query('before')}` : '';
+  const call = api(c);
+  const [audit, servers] = await Promise.all([call<{ audit: ApiAudit[] }>('GET', `/audit?limit=${limit}${before}`), call<{ version: number }>('GET', '/servers')]);
+  return c.html(<AuditPage {...chrome(c, 'Audit log', must(servers, 'GET /servers').version)} rows={must(audit, 'GET /audit').audit} now={Date.now()} limit={limit} />);
+});
+
+type CheckResult = { ok: boolean; tools?: number; error?: string; ms: number };
+const describeCheck = (name: string, r: CheckResult) => (r.ok ? `${name}: up, ${r.tools ?? 0} tools in ${r.ms} ms` : `${name}: down (${r.error ?? 'failed'}) after ${r.ms} ms`);
+
+/** Post/Redirect/Get: the outcome travels in a one-shot flash cookie. */
+function back(c: C, ok: boolean, text: string) {
+  setFlash(c, { kind: ok ? 'ok' : 'error', text });
+  return c.redirect(BASE, 303);
+}
+
+dashboard.post('/servers/:name/:action', async (c) => {
+  const name = c.req.param('name');
+  const action = c.req.param('action');
+  const path = `/servers/${encodeURIComponent(name)}`;
+  if (action === 'enable' || action === 'disable') {
+    const r = await api(c)<{ version: number }>('POST', `${path}/${action}`);
+    return back(c, r.ok, r.ok ? `Server '${name}' ${action}d (config v${r.json.version}).` : `Could not ${action} '${name}': ${r.message}`);
+  }
+  if (action === 'check') {
+    const r = await api(c)<{ results: Record<string, CheckResult> }>('POST', '/check', { servers: [name] });
+    const result = r.ok ? r.json.results[name] : undefined;
+    if (!result) return back(c, false, `Check of '${name}' failed: ${r.ok ? 'no such server' : r.message}`);
+    return back(c, result.ok, describeCheck(name, result));
+  }
+  return c.text(`unknown action '${action}'`, 404);
+});
+
+dashboard.post('/check', async (c) => {
+  const r = await api(c)<{ results: Record<string, CheckResult> }>('POST', '/check', {});
+  if (!r.ok) return back(c, false, `Check failed: ${r.message}`);
+  const entries = Object.entries(r.json.results);
+  const down = entries.filter(([, x]) => !x.ok);
+  return back(c, down.length === 0, `Checked ${entries.length} servers: ${entries.length - down.length} up${down.length ? `; ${down.map(([n, x]) => describeCheck(n, x)).join('; ')}` : ''}.`);
+});
+
+// --- login / logout (public: no token yet) ---------------------------------------------------
+
+/** The API's own verification, run on the pasted token: same keys, issuer, audience, scope. */
+const verifier = new Hono<App>().get('*', authenticate({ scope: 'admin' }), (c) => c.json({ sub: c.get('principal').sub }));
+
+dashboard.get('/login', (c) => {
+  if (isDevOpen(c.env) || hasLoginCookie(c)) return c.redirect(BASE, 303);
+  return c.html(<LoginPage csrf={c.get('csrf')} flash={takeFlash(c)} />);
+});
+
+dashboard.post('/login', async (c) => {
+  if (isDevOpen(c.env)) return c.redirect(BASE, 303);
+  const token = pastedToken(c.get('form').get('token') ?? '');
+  if (!token) return c.html(<LoginPage csrf={c.get('csrf')} error="That is not a JWT access token (three base64url parts separated by dots)." />, 400);
+  const headers = new Headers(c.req.raw.headers);
+  for (const h of ['content-type', 'content-length', 'cookie']) headers.delete(h);
+  headers.set('authorization', `Bearer ${token}`);
+  const res = await verifier.fetch(new Request(c.req.url, { headers }), c.env, c.executionCtx);
+  if (!res.ok) return c.html(<LoginPage csrf={c.get('csrf')} error={`Token refused: ${await messageOf(res)}`} />, res.status as 401);
+  const { sub } = (await res.json()) as { sub: string };
+  setLoginCookie(c, token);
+  setFlash(c, { kind: 'ok', text: `Signed in as ${sub}.` });
+  return c.redirect(BASE, 303);
+});
+
+dashboard.post('/logout', (c) => {
+  clearLoginCookie(c);
+  if (isDevOpen(c.env)) return c.redirect(BASE, 303);
+  setFlash(c, { kind: 'ok', text: 'Signed out.' });
+  return c.redirect(`${BASE}/login`, 303);
+});
+
+dashboard.get('/assets/:file', (c) => {
+  const a = ASSETS[c.req.param('file')];
+  if (!a) return c.text('not found', 404);
+  return c.body(a.body, 200, { 'content-type': a.type, 'cache-control': 'public, max-age=31536000, immutable' });
+});

@@ -1,0 +1,113 @@
+/**
+ * What the dashboard shows, derived from admin API answers (plain functions, no I/O): one row per
+ * configured server joining its config entry, its last health probe or check, and its circuit
+ * breaker state (from the Prometheus text of GET /metrics, the only place breakers are reported).
+ */
+export interface ApiServer {
+  name: string;
+  kind: string;
+  effectivePrefix: string;
+  enabled?: boolean;
+  uri?: string | null;
+  notes?: string;
+}
+
+export interface ApiHealth {
+  server: string;
+  ok: boolean;
+  latencyMs: number;
+  tools: number | null;
+  error: string | null;
+  checkedAt: number;
+}
+
+export interface ApiSession {
+  sessionId: string;
+  sub: string;
+  lane: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface ApiAudit {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  versionBefore: number;
+  versionAfter: number;
+  ok: boolean;
+  detail: unknown;
+}
+
+export type ServerState = 'up' | 'down' | 'unchecked' | 'disabled' | 'not mountable';
+export type BreakerState = 'closed' | 'half-open' | 'open';
+
+export interface ServerRow {
+  name: string;
+  prefix: string;
+  kind: string;
+  uri: string;
+  enabled: boolean;
+  state: ServerState;
+  breaker: BreakerState | null;
+  latencyMs: number | null;
+  tools: number | null;
+  error: string | null;
+  checkedAt: number | null;
+}
+
+export function serverRows(servers: ApiServer[], health: ApiHealth[], breakers: Map<string, BreakerState>): ServerRow[] {
+  const byName = new Map(health.map((h) => [h.server, h]));
+  return servers.map((s) => {
+    const h = byName.get(s.name);
+    const enabled = s.enabled !== false;
+    const state: ServerState = !enabled ? 'disabled' : s.kind === 'stdio' || s.kind === 'invalid' ? 'not mountable' : !h ? 'unchecked' : h.ok ? 'up' : 'down';
+    return {
+      name: s.name,
+      prefix: s.effectivePrefix,
+      kind: s.kind,
+      uri: s.uri ?? '',
+      enabled,
+      state,
+      breaker: breakers.get(s.name) ?? null,
+      latencyMs: h ? h.latencyMs : null,
+      tools: h?.tools ?? null,
+      error: h && !h.ok ? h.error : null,
+      checkedAt: h ? h.checkedAt : null,
+    };
+  });
+}
+
+const BREAKER_LINE = /^edgehub_upstream_breaker_state\{server="((?:[^"\\]|\\.)*)"\}\s+([0-9.]+)\s*$/;
+
+/** Breaker states from the metrics exposition (0 closed, 1 half-open, 2 open). */
+export function breakerStates(metricsText: string): Map<string, BreakerState> {
+  const out = new Map<string, BreakerState>();
+  for (const line of metricsText.split('\n')) {
+    const m = BREAKER_LINE.exec(line);
+    if (!m) continue;
+    const name = m[1].replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch));
+    out.set(name, m[2] === '2' ? 'open' : m[2] === '1' ? 'half-open' : 'closed');
+  }
+  return out;
+}
+
+/** "3 s ago", "5 min ago", "2 h ago", "4 d ago". */
+export function ago(at: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export const iso = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Audit detail as one short line of JSON. */
+export function detailText(detail: unknown, max = 160): string {
+  if (detail === null || detail === undefined) return '';
+  const s = typeof detail === 'string' ? detail : JSON.stringify(detail);
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

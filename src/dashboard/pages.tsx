@@ -1,0 +1,253 @@
+/**
+ * The dashboard's pages as pure views over admin API data (model.ts). Actions are plain POST forms
+ * (work without JavaScript); each carries the CSRF token.
+ */
+import { Action, Badge, Document, Layout, type Chrome } from './layout';
+import { ago, detailText, iso, type ApiAudit, type ApiSession, type ServerRow } from './model';
+import { BASE, type Flash } from './security';
+
+const serverPath = (name: string, action: string) => `${BASE}/servers/${encodeURIComponent(name)}/${action}`;
+
+function When(props: { at: number; now: number }) {
+  return (
+    <time datetime={iso(props.at)} title={iso(props.at)}>
+      {ago(props.at, props.now)}
+    </time>
+  );
+}
+
+export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessions: number; audit: ApiAudit[]; now: number }) {
+  const up = p.rows.filter((r) => r.state === 'up').length;
+  const tools = p.rows.reduce((n, r) => n + (r.enabled && r.tools ? r.tools : 0), 0);
+  return (
+    <Layout {...p} tab="servers">
+      <h1>
+        Servers
+        <Action action={`${BASE}/check`} csrf={p.csrf} label="Check all" />
+      </h1>
+      <div class="cards">
+        <div class="card">
+          <div class="v">{p.rows.length}</div>
+          <div class="k">servers configured</div>
+        </div>
+        <div class="card">
+          <div class="v">{up}</div>
+          <div class="k">up at last check</div>
+        </div>
+        <div class="card">
+          <div class="v">{tools}</div>
+          <div class="k">tools (enabled servers)</div>
+        </div>
+        <div class="card">
+          <div class="v">{p.sessions}</div>
+          <div class="k">live sessions</div>
+        </div>
+      </div>
+      <table id="servers">
+        <thead>
+          <tr>
+            <th>Server</th>
+            <th>Prefix</th>
+            <th>Kind</th>
+            <th>Status</th>
+            <th>Breaker</th>
+            <th>Latency</th>
+            <th>Tools</th>
+            <th>Checked</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr data-server={r.name}>
+              <td>
+                <strong>{r.name}</strong>
+                <div class="muted small mono">{r.uri}</div>
+              </td>
+              <td>
+                <code>{r.prefix === '' ? '(none)' : r.prefix}</code>
+              </td>
+              <td>{r.kind}</td>
+              <td data-col="state">
+                <Badge value={r.state} />
+                {r.error && <div class="err">{r.error}</div>}
+              </td>
+              <td data-col="breaker">{r.breaker ? <Badge value={r.breaker} /> : <span class="muted" title="no traffic recorded since the Config DO started">—</span>}</td>
+              <td class="num" data-col="latency">
+                {r.latencyMs === null ? <span class="muted">—</span> : `${r.latencyMs} ms`}
+              </td>
+              <td class="num" data-col="tools">
+                {r.tools === null ? <span class="muted">—</span> : r.tools}
+              </td>
+              <td class="small">{r.checkedAt === null ? <span class="muted">never</span> : <When at={r.checkedAt} now={p.now} />}</td>
+              <td>
+                <div class="actions">
+                  {r.enabled ? (
+                    <Action action={serverPath(r.name, 'disable')} csrf={p.csrf} label="Disable" class="danger" confirm={`Disable server '${r.name}'? Its tools disappear for every session.`} />
+                  ) : (
+                    <Action action={serverPath(r.name, 'enable')} csrf={p.csrf} label="Enable" class="primary" />
+                  )}
+                  <Action action={serverPath(r.name, 'check')} csrf={p.csrf} label="Check" />
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>
+        Recent changes <a class="small" href={`${BASE}/audit`}>full audit log</a>
+      </h2>
+      <AuditTable rows={p.audit} now={p.now} />
+    </Layout>
+  );
+}
+
+export function AuditTable(p: { rows: ApiAudit[]; now: number }) {
+  if (!p.rows.length) return <p class="muted">No audit entries.</p>;
+  return (
+    <table id="audit">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>When</th>
+          <th>Actor</th>
+          <th>Action</th>
+          <th>Target</th>
+          <th>Version</th>
+          <th>Result</th>
+          <th>Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.rows.map((a) => (
+          <tr data-audit-id={String(a.id)}>
+            <td class="num muted">{a.id}</td>
+            <td class="small">
+              <When at={a.at} now={p.now} />
+            </td>
+            <td>
+              <code>{a.actor}</code>
+            </td>
+            <td>
+              <code>{a.action}</code>
+            </td>
+            <td>{a.target ?? <span class="muted">—</span>}</td>
+            <td class="num">{a.versionBefore === a.versionAfter ? `v${a.versionAfter}` : `v${a.versionBefore} → v${a.versionAfter}`}</td>
+            <td>
+              <Badge value={a.ok ? 'ok' : 'failed'} />
+            </td>
+            <td class="small mono">{detailText(a.detail)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function AuditPage(p: Chrome & { rows: ApiAudit[]; now: number; limit: number }) {
+  const last = p.rows[p.rows.length - 1];
+  return (
+    <Layout {...p} tab="audit">
+      <h1>Audit log</h1>
+      <AuditTable rows={p.rows} now={p.now} />
+      {last && p.rows.length === p.limit && (
+        <p class="pager">
+          <a href={`${BASE}/audit?before=${last.id}`}>Older entries →</a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export function SessionsPage(p: Chrome & { sessions: ApiSession[]; now: number }) {
+  return (
+    <Layout {...p} tab="sessions">
+      <h1>Live sessions</h1>
+      <p class="muted">Sessionful (2025) MCP sessions of this tenant; idle sessions expire on their own. Stateless 2026 requests hold no session.</p>
+      {p.sessions.length === 0 ? (
+        <p class="muted">No live sessions.</p>
+      ) : (
+        <table id="sessions">
+          <thead>
+            <tr>
+              <th>Session</th>
+              <th>User</th>
+              <th>Lane</th>
+              <th>Opened</th>
+              <th>Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.sessions.map((s) => (
+              <tr>
+                <td class="mono">{s.sessionId}</td>
+                <td>
+                  <code>{s.sub}</code>
+                </td>
+                <td>{s.lane}</td>
+                <td class="small">
+                  <When at={s.createdAt} now={p.now} />
+                </td>
+                <td class="small">
+                  <When at={s.lastSeenAt} now={p.now} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}
+
+export function LoginPage(p: { csrf: string; error?: string; flash?: Flash }) {
+  return (
+    <Document title="Sign in">
+      <div class="login">
+        <h1>edgehub admin</h1>
+        <p>
+          Paste an access token with the <code>admin</code> scope, e.g. from <code>npx edgehub auth token --sub you --scope admin --ttl 8h</code>. It is kept in an
+          HttpOnly cookie for this dashboard only, until it expires or you log out.
+        </p>
+        {p.flash && <div class={`flash ${p.flash.kind}`}>{p.flash.text}</div>}
+        {p.error && (
+          <div class="flash error" role="alert">
+            {p.error}
+          </div>
+        )}
+        <form method="post" action={`${BASE}/login`}>
+          <input type="hidden" name="_csrf" value={p.csrf} />
+          <label for="token">Access token (JWT)</label>
+          <textarea id="token" name="token" required autocomplete="off" spellcheck={false}></textarea>
+          <p>
+            <button type="submit" class="primary">
+              Sign in
+            </button>
+          </p>
+        </form>
+      </div>
+    </Document>
+  );
+}
+
+export function ErrorPage(p: { status: number; message: string; signedIn: boolean; csrf?: string }) {
+  return (
+    <Document title={`Error ${p.status}`}>
+      <div class="login">
+        <h1>{p.status === 403 ? 'Not allowed' : p.status === 429 ? 'Slow down' : 'Request refused'}</h1>
+        <div class="flash error" role="alert">
+          {p.message}
+        </div>
+        <p>
+          <a href={BASE}>Back to the dashboard</a>
+          {p.signedIn && p.csrf && (
+            <>
+              {' · '}
+              <Action action={`${BASE}/logout`} csrf={p.csrf} label="Log out and use another token" />
+            </>
+          )}
+        </p>
+      </div>
+    </Document>
+  );
+}
