@@ -15,6 +15,7 @@ import { ErrorCode } from '../mcp/protocol';
 import { exposedName, exposedUri, parseExposedUri } from './naming';
 import { EMPTY_CATALOG, type Catalog, type Json, type Provider } from './provider';
 import { paginate } from './paging';
+import { requiredScope } from '../auth/scopes';
 
 export interface Mount {
   provider: Provider;
@@ -33,6 +34,7 @@ export interface GatewayObserver {
 interface Route {
   mount: Mount;
   name: string;
+  annotations?: Json;
 }
 
 interface Merged {
@@ -88,6 +90,10 @@ export class Gateway implements Backend {
     const route = merged.toolRoutes.get(name);
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
     if (!route) throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, 200, { configVersion: this.configVersion });
+    // Scopes (auth/scopes.ts): read-only tools need mcp:read, every other tool mcp:call.
+    const scope = requiredScope('tools/call', route.annotations);
+    if (!ctx.principal.scopes.includes(scope))
+      throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
     try {
       return await route.mount.provider.callTool(ctx, route.name, args);
     } catch (e) {
@@ -180,7 +186,7 @@ export class Gateway implements Backend {
       for (const t of cat.tools) {
         const name = exposedName(mount.prefix, t.name);
         if (merged.toolRoutes.has(name)) continue; // first (sorted) server wins; collisions are refused at mount time
-        merged.toolRoutes.set(name, { mount, name: t.name });
+        merged.toolRoutes.set(name, { mount, name: t.name, annotations: t.annotations });
         merged.tools.push({ ...t, name });
       }
       for (const p of cat.prompts) {
