@@ -76,6 +76,11 @@ export class Repo {
     this.fs = createFs(this.files, this.objects);
   }
 
+  /** True when this DO's storage was never initialised as a repository (reads only, writes nothing). */
+  static isBlank(storage: DurableObjectStorage): boolean {
+    return storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'repo_meta'`).toArray().length === 0;
+  }
+
   /** Opens the repository store of a DO: applies migrations and checks/records its identity. */
   static open(storage: DurableObjectStorage, bucket: R2Bucket, ident: RepoIdent | null): Repo | null {
     applyMigrations(storage, REPO_MIGRATIONS);

@@ -66,11 +66,12 @@ export class RepoService {
       if (!isToolName(input.tool) || input.tool === 'list_repos') return toolError(`Unknown git tool: ${input.tool}`);
       tool = input.tool;
       const args = parseArgs(tool, input.args);
-      const repo = this.open({ tenant: input.tenant, repo: name })!;
       const s = spec(tool);
-      if (s.needsRepo !== false && !repo.exists()) {
-        return toolError(`Repository '${name}' does not exist (not a git repository): create it with git_init or git_clone, or see git_list_repos`);
-      }
+      const missing = `Repository '${name}' does not exist (not a git repository): create it with git_init or git_clone, or see git_list_repos`;
+      // A call on a repository that was never created must not create storage for it.
+      if (s.needsRepo !== false && !this.#repo && Repo.isBlank(this.storage)) return toolError(missing);
+      const repo = this.open({ tenant: input.tenant, repo: name })!;
+      if (s.needsRepo !== false && !repo.exists()) return toolError(missing);
       const ctx: ToolContext = { repo, name, actor: input.actor, bucket: this.env.GIT_OBJECTS, allowPrivate: this.env.ALLOW_PRIVATE_UPSTREAMS === 'true' };
       const handler = HANDLERS[tool as Exclude<ToolName, 'list_repos'>] as Handler<ToolName>;
       const run = async () => {
@@ -89,8 +90,8 @@ export class RepoService {
 
   /** smart HTTP: `GET info/refs?service=…`, `POST git-upload-pack`, `POST git-receive-pack`. */
   async smart(req: SmartRequest, kind: 'advertise' | 'pack'): Promise<Response> {
-    const repo = this.open({ tenant: req.tenant, repo: req.repo })!;
-    if (!repo.exists()) return new Response(`repository '${req.repo}' not found\n`, { status: 404, headers: { 'content-type': 'text/plain' } });
+    const repo = !this.#repo && Repo.isBlank(this.storage) ? null : this.open({ tenant: req.tenant, repo: req.repo })!;
+    if (!repo?.exists()) return new Response(`repository '${req.repo}' not found\n`, { status: 404, headers: { 'content-type': 'text/plain' } });
     try {
       if (kind === 'advertise') {
         const body = await repo.lock.read(() => advertise(repo, req.service));

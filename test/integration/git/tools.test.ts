@@ -1,5 +1,7 @@
 // The git tools beyond the reference (merge, tag, rm, file tools, reset --hard, remotes, date
 // filters, revision syntax) and the catalog itself, through /mcp inside workerd.
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commitFile, fixture, ok, session, text, tool, uniqueRepo } from '../../helpers/git';
 import { request } from '../../helpers/rpc';
@@ -63,10 +65,14 @@ describe('catalog', () => {
     expect(u.error.code).toBe(-32602);
   });
 
-  it('a missing repository is a clear error', async () => {
-    const r = await tool(sid, 'git_status', { repo_path: uniqueRepo('missing') });
+  it('a missing repository is a clear error and creates no storage', async () => {
+    const name = uniqueRepo('missing');
+    const r = await tool(sid, 'git_status', { repo_path: name });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/does not exist.*git_init/);
+    const stub = env.REPO.get(env.REPO.idFromName(`default:${name}`));
+    const tables = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray());
+    expect(tables.map((t: any) => t.name)).not.toContain('repo_meta');
   });
 });
 
