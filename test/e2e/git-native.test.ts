@@ -147,6 +147,43 @@ describe('native git against edgehub', () => {
     expect((await call('git_branch', { repo_path: repo, branch_type: 'local' })).content[0].text).not.toContain('from-native');
   });
 
+  it('5 MCP sessions × 20 concurrent commits: 100 commits in history, a native clone is fsck-clean', async () => {
+    const repo = repoName('conc');
+    await call('git_init', { repo_path: repo });
+    const clients = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const c = new Client({ name: 'e2e-git-conc', version: '1.0.0' });
+        await c.connect(new StreamableHTTPClientTransport(new URL('/mcp', base())));
+        return c;
+      }),
+    );
+    const run = async (c: Client, name: string, args: Record<string, unknown>) => {
+      const r = (await c.callTool({ name, arguments: args })) as { isError?: boolean; content: { text: string }[] };
+      if (r.isError) throw new Error(`${name}: ${r.content[0]?.text}`);
+    };
+    try {
+      await Promise.all(
+        clients.flatMap((c, s) =>
+          Array.from({ length: 20 }, async (_, i) => {
+            const path = `s${s}/f${i}.txt`;
+            await run(c, 'git_write_file', { repo_path: repo, path, content: `${s}-${i}\n` });
+            await run(c, 'git_add', { repo_path: repo, files: [path] });
+            await run(c, 'git_commit', { repo_path: repo, message: `s${s}-c${i}` });
+          }),
+        ),
+      );
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+    const dir = join(work, repo);
+    git(work, 'clone', '-q', `${base()}/git/${repo}`, dir);
+    git(dir, 'fsck', '--full', '--strict');
+    const subjects = git(dir, 'log', '--format=%s').split('\n');
+    expect(subjects).toHaveLength(100);
+    expect(new Set(subjects).size).toBe(100);
+    expect(git(dir, 'ls-files').split('\n')).toHaveLength(100);
+  });
+
   it('unknown repositories are 404; a bad service is refused', async () => {
     expect((await fetch(`${base()}/git/${repoName('none')}/info/refs?service=git-upload-pack`)).status).toBe(404);
     expect((await fetch(`${base()}/git/x/info/refs`)).status).toBe(403);
