@@ -6,6 +6,7 @@
  *   *    /admin/api/*      admin REST API (routes/admin.ts), admin scope
  *   *    /admin[/…]        admin dashboard (routes/dashboard.tsx): own guard chain (cookie login, CSRF, CSP)
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
+ *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
 import { Hono } from 'hono';
@@ -19,6 +20,7 @@ import { requireScope } from './middleware/scope';
 import { rateLimit } from './middleware/rate-limit';
 import { gitRequiredScope } from './auth/scopes';
 import { wellKnown } from './routes/well-known';
+import { gitRoutes } from './routes/git';
 import { log } from './observability/log';
 
 export { SessionDO } from './durable-objects/session';
@@ -26,17 +28,18 @@ export { ConfigDO } from './durable-objects/config';
 export { RepoDO } from './durable-objects/repo';
 
 const app = new Hono<{ Bindings: Env; Variables: AuthVars }>();
+const guard = originGuard((env) => ({
+  devOpen: env.AUTH_MODE === 'dev-open',
+  allowedOrigins: listVar(env.ALLOWED_ORIGINS),
+  allowedHosts: listVar(env.ALLOWED_HOSTS),
+}));
 
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
 
 app.use(
   '/mcp',
-  originGuard((env) => ({
-    devOpen: env.AUTH_MODE === 'dev-open',
-    allowedOrigins: listVar(env.ALLOWED_ORIGINS),
-    allowedHosts: listVar(env.ALLOWED_HOSTS),
-  })),
+  guard,
   authenticate({ scope: 'mcp:read', jsonRpc: true }),
   rateLimit({ jsonRpc: true }),
 );
@@ -46,11 +49,7 @@ app.route('/mcp', mcpRoutes);
 app.route('/admin', dashboard);
 app.use(
   '/admin/*',
-  originGuard((env) => ({
-    devOpen: env.AUTH_MODE === 'dev-open',
-    allowedOrigins: listVar(env.ALLOWED_ORIGINS),
-    allowedHosts: listVar(env.ALLOWED_HOSTS),
-  })),
+  guard,
   authenticate({ scope: 'admin' }),
   rateLimit(),
 );
@@ -58,7 +57,13 @@ app.use('/admin/api/*', requireScope('admin'));
 app.route('/admin/api', adminApi);
 
 // git smart-HTTP: clone/fetch need mcp:read, push needs mcp:call; Basic (password = token) for git clients.
-app.use('/git/*', authenticate({ scope: (req) => gitRequiredScope(new URL(req.url).pathname, new URL(req.url).searchParams.get('service')), basic: true }), rateLimit());
+app.use(
+  '/git/*',
+  guard,
+  authenticate({ scope: (req) => gitRequiredScope(new URL(req.url).pathname, new URL(req.url).searchParams.get('service')), basic: true }),
+  rateLimit(),
+);
+app.route('/git', gitRoutes);
 
 app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 
