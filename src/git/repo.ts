@@ -59,8 +59,8 @@ export class Repo {
   readonly fs: GitFs;
   /** Shared by every isomorphic-git call on this repository (index and packfile caches). */
   cache: object = {};
-  readonly commits = new Lru<string, CommitInfo>(4096);
-  readonly trees = new Lru<string, TreeEntry[]>(4096);
+  readonly commits = new Lru<string, CommitInfo>(8192);
+  readonly trees = new Lru<string, TreeEntry[]>(16384);
   readonly lock = new RwLock();
   #index: { ino: number; parsed: ParsedIndex } | null = null;
   #flushArmed = false;
