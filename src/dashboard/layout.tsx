@@ -23,16 +23,16 @@ export function Document(props: { title: string; children?: Child }) {
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>{props.title} · edgehub</title>
-        <link rel="icon" href="data:," />
-        <link rel="stylesheet" href={`${BASE}/assets/${CSS_FILE}`} />
-        <script src={`${BASE}/assets/${JS_FILE}`} defer></script>
-      </head>
-      <body>{props.children}</body>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="no-referrer" />
+          <title>{props.title} · edgehub</title>
+          <link rel="icon" href="data:," />
+          <link rel="stylesheet" href={`${BASE}/assets/${CSS_FILE}`} />
+          <script src={`${BASE}/assets/${JS_FILE}`} defer></script>
+        </head>
+        <body>{props.children}</body>
       </html>
     </>
   );

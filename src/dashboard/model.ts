@@ -105,9 +105,13 @@ export function ago(at: number, now = Date.now()): string {
 
 export const iso = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** Audit detail as one short line of JSON. */
+/** Audit detail as one short line of JSON, without empty lists (a change detail lists all five kinds). */
 export function detailText(detail: unknown, max = 160): string {
   if (detail === null || detail === undefined) return '';
-  const s = typeof detail === 'string' ? detail : JSON.stringify(detail);
+  const compact =
+    typeof detail === 'object' && !Array.isArray(detail)
+      ? Object.fromEntries(Object.entries(detail as Record<string, unknown>).filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)))
+      : detail;
+  const s = typeof compact === 'string' ? compact : JSON.stringify(compact);
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -39,7 +39,9 @@ export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessi
           <div class="k">tools (enabled servers)</div>
         </div>
         <div class="card">
-          <div class="v">{p.sessions}</div>
+          <div class="v" data-testid="sessions">
+            {p.sessions}
+          </div>
           <div class="k">live sessions</div>
         </div>
       </div>
@@ -72,7 +74,15 @@ export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessi
                 <Badge value={r.state} />
                 {r.error && <div class="err">{r.error}</div>}
               </td>
-              <td data-col="breaker">{r.breaker ? <Badge value={r.breaker} /> : <span class="muted" title="no traffic recorded since the Config DO started">—</span>}</td>
+              <td data-col="breaker">
+                {r.breaker ? (
+                  <Badge value={r.breaker} />
+                ) : r.kind === 'builtin' ? (
+                  <span class="muted" title="built-in servers run in edgehub itself: no breaker">n/a</span>
+                ) : (
+                  <span class="muted" title="no upstream traffic recorded since the Config DO started">—</span>
+                )}
+              </td>
               <td class="num" data-col="latency">
                 {r.latencyMs === null ? <span class="muted">—</span> : `${r.latencyMs} ms`}
               </td>

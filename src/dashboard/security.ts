@@ -6,7 +6,8 @@
  *   on https, expiring with the token (at most 12 h). Only dashboard pages read it; /admin/api
  *   never does (API callers send Authorization themselves, so the API needs no CSRF defence).
  * - CSRF, three layers for every dashboard POST: the SameSite=Strict cookies, a same-origin check
- *   (Origin, else Sec-Fetch-Site; a cross-site or unknown origin is refused), and a double-submit
+ *   (Origin, else Sec-Fetch-Site; a cross-site, `null` or unknown origin is refused; see
+ *   sameOriginNull for the `null` that no-referrer causes), and a double-submit
  *   token: a random `edgehub_csrf` cookie that each form echoes in `_csrf` (dev-open has no login
  *   to bind a token to, so the token is random rather than derived from the session).
  * - CSP `default-src 'none'`: scripts and styles from self only, no inline code or handlers.
@@ -70,6 +71,23 @@ export function cookieBearer(): MiddlewareHandler {
     if (token && !c.req.header('authorization')) {
       const headers = new Headers(c.req.raw.headers);
       headers.set('authorization', `Bearer ${token}`);
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    await next();
+  };
+}
+
+/**
+ * `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on the dashboard's own form
+ * posts (Fetch §serializing a request origin). When the browser-set `Sec-Fetch-Site: same-origin`
+ * vouches for the request, the Origin is restored to this origin so originGuard and the CSRF check
+ * see the truth; any other `null` Origin stays and is refused.
+ */
+export function sameOriginNull(): MiddlewareHandler {
+  return async function sameOriginNull(c, next) {
+    if (c.req.header('origin') === 'null' && c.req.header('sec-fetch-site') === 'same-origin') {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set('origin', new URL(c.req.url).origin);
       c.req.raw = new Request(c.req.raw, { headers });
     }
     await next();

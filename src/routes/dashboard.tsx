@@ -31,6 +31,7 @@ import {
   dashboardHeaders,
   hasLoginCookie,
   pastedToken,
+  sameOriginNull,
   setFlash,
   setLoginCookie,
   takeFlash,
@@ -78,9 +79,9 @@ async function messageOf(res: Response): Promise<string> {
   return message.length > 500 ? `${message.slice(0, 500)}…` : message || `HTTP ${res.status}`;
 }
 
-const guarded = [dashboardHeaders(), refusalsAsPages(), cookieBearer(), hostGuard, authenticate({ scope: 'admin' }), rateLimit(), csrf()] as MiddlewareHandler<App>[];
+const guarded = [dashboardHeaders(), refusalsAsPages(), cookieBearer(), sameOriginNull(), hostGuard, authenticate({ scope: 'admin' }), rateLimit(), csrf()] as MiddlewareHandler<App>[];
 for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
-for (const path of ['/login', '/logout']) dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
+for (const path of ['/login', '/logout']) dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
 dashboard.use('/assets/*', dashboardHeaders());
 
 const api = (c: C) => adminCaller(c.env, c.executionCtx, c.get('principal'));

@@ -47,6 +47,20 @@ async function csrfSession(cookie: string): Promise<{ cookies: string; csrf: str
   return { cookies: `${cookie}; edgehub_csrf=${csrf}`, csrf };
 }
 
+/** A sessionful MCP client (2025-11-25) that lists tools: traffic for the breaker column and a live session. */
+async function mcpSession(token: string): Promise<string> {
+  const headers = { ...bearer(token), 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const post = (body: unknown, sid?: string) =>
+    fetch(`${base}/mcp`, { method: 'POST', headers: { ...headers, ...(sid ? { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' } : {}) }, body: JSON.stringify(body) });
+  const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-dashboard', version: '1' } } });
+  expect(init.status, await init.text()).toBe(200);
+  const sid = init.headers.get('mcp-session-id')!;
+  await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sid)).text();
+  const list = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, sid);
+  expect(await list.text()).toContain('fx_');
+  return sid;
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)', () => {
   beforeAll(async () => {
     const port = await freePort();
@@ -149,6 +163,13 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     expect(Number(await row('fixture').locator('[data-col=tools]').textContent())).toBeGreaterThan(0);
     expect(await row('fixture').locator('[data-col=latency]').textContent()).toMatch(/^\d+ ms$/);
 
+    // MCP traffic through the gateway: the fixture's breaker is reported (closed) and the session is listed.
+    await mcpSession(await minter.token({ sub: 'carol', scope: 'mcp:read mcp:call' }));
+    await expect
+      .poll(async () => (await page.reload(), await row('fixture').locator('[data-col=breaker]').textContent()), { timeout: 15_000, interval: 500 })
+      .toBe('closed');
+    expect(await page.textContent('[data-testid=sessions]')).toBe('1');
+
     // Disable: the page script asks for confirmation (dialog accepted above), proving it runs under the CSP.
     let asked = '';
     page.once('dialog', (d) => void (asked = d.message()));
@@ -171,6 +192,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     expect(await page.locator('#audit tbody tr').count()).toBeGreaterThanOrEqual(3); // seed, add fixture, disable
     await page.click('nav a[href="/admin/sessions"]');
     expect(await page.textContent('h1')).toContain('Live sessions');
+    expect(await page.textContent('#sessions')).toContain('carol');
     await page.click('nav a[href="/admin"]');
     expect(consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l))).toEqual([]);
   });
