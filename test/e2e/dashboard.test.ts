@@ -123,6 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     await page.click('button[type=submit]');
     await page.waitForSelector('[role=alert]');
     expect(await page.textContent('[role=alert]')).toContain("needs the 'admin' scope");
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-login-refused.png') });
     expect((await ctx.cookies(`${base}/admin`)).map((c) => c.name)).not.toContain('edgehub_admin');
 
     const viaCookie = await fetch(`${base}/admin`, { headers: { cookie: `edgehub_admin=${reader}` }, redirect: 'manual' });
