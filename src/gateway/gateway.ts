@@ -67,25 +67,25 @@ export class Gateway implements Backend {
   }
 
   async listTools(ctx: RequestContext, cursor?: string) {
-    const m = await this.#merge(ctx);
+    const m = await this.#merge();
     return paginate('tools', m.tools, cursor, this.configVersion);
   }
   async listResources(ctx: RequestContext, cursor?: string) {
-    return paginate('resources', (await this.#merge(ctx)).resources, cursor, this.configVersion);
+    return paginate('resources', (await this.#merge()).resources, cursor, this.configVersion);
   }
   async listResourceTemplates(ctx: RequestContext, cursor?: string) {
-    return paginate('resourceTemplates', (await this.#merge(ctx)).templates, cursor, this.configVersion);
+    return paginate('resourceTemplates', (await this.#merge()).templates, cursor, this.configVersion);
   }
   async listPrompts(ctx: RequestContext, cursor?: string) {
-    return paginate('prompts', (await this.#merge(ctx)).prompts, cursor, this.configVersion);
+    return paginate('prompts', (await this.#merge()).prompts, cursor, this.configVersion);
   }
 
   async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
-    let merged = await this.#merge(ctx);
+    let merged = await this.#merge();
     // A tool of a server whose list failed may exist: rebuild the partial view once before refusing.
     if (!merged.toolRoutes.has(name) && merged.failed.size > 0) {
       this.#merged = null;
-      merged = await this.#merge(ctx);
+      merged = await this.#merge();
     }
     const route = merged.toolRoutes.get(name);
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
@@ -127,7 +127,7 @@ export class Gateway implements Backend {
   }
 
   async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    const route = (await this.#merge(ctx)).promptRoutes.get(name);
+    const route = (await this.#merge()).promptRoutes.get(name);
     if (!route?.mount.provider.getPrompt) throw rpc.invalidParams(`Unknown prompt: ${name}`);
     return route.mount.provider.getPrompt(ctx, route.name, args);
   }
@@ -137,7 +137,7 @@ export class Gateway implements Backend {
     let mount: Mount;
     let innerRef: Json;
     if (ref.type === 'ref/prompt') {
-      const route = (await this.#merge(ctx)).promptRoutes.get(String(ref.name));
+      const route = (await this.#merge()).promptRoutes.get(String(ref.name));
       if (!route) throw rpc.invalidParams(`Unknown prompt: ${String(ref.name)}`);
       mount = route.mount;
       innerRef = { ...ref, name: route.name };
@@ -162,7 +162,7 @@ export class Gateway implements Backend {
     throw notFound(uri);
   }
 
-  #merge(ctx: RequestContext): Promise<Merged> {
+  #merge(): Promise<Merged> {
     const last = this.#lastMerged;
     if (last && last.failed.size > 0 && Date.now() - last.builtAt > RETRY_PARTIAL_MS) this.#merged = null;
     if (!this.#merged) {

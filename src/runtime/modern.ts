@@ -10,7 +10,7 @@
  */
 import type { Principal, RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
-import { checkEnvelope } from '../mcp/envelope';
+import { checkEnvelope, type Envelope } from '../mcp/envelope';
 import { errorResponse, rpc, RpcError, toRpcError } from '../mcp/errors';
 import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, META_SERVER_INFO, type JsonRpcMessage } from '../mcp/protocol';
@@ -75,7 +75,7 @@ export async function handleModern(
 ): Promise<Response> {
   if (!isRequest(message)) return new Response(null, { status: 202 }); // notifications/cancelled etc.: nothing to route to
   const id = message.id;
-  let envelope;
+  let envelope: Envelope;
   try {
     envelope = checkEnvelope(message, req.headers);
   } catch (e) {
