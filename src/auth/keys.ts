@@ -193,7 +193,7 @@ export function keyRing(src: KeySource): Promise<KeyRing> {
         if (r.error) errors.push(r.error);
       }
       return { local: keys, remote, errors };
-    })();
+    })().catch(() => ({ local: [], remote: null, errors: ['the key configuration could not be read (AUTH_PUBLIC_KEY / AUTH_JWKS_URL)'] }));
     if (!src.fetchImpl) {
       if (rings.size >= 8) rings.clear(); // configurations change only on deploy; never grow unbounded
       rings.set(id, ring);
