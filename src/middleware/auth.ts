@@ -35,8 +35,8 @@ export interface AuthOptions {
 type Credentials = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed' };
 
 function credentials(header: string | undefined, basic: boolean): Credentials {
-  if (!header || !header.trim()) return { kind: 'none' };
-  const bearer = /^\s*Bearer(?:\s+(.*))?$/is.exec(header);
+  if (!header?.trim()) return { kind: 'none' };
+  const bearer = /^\s*Bearer(?:\s+(.*))?$/is.exec(header as string);
   if (bearer) {
     const t = (bearer[1] ?? '').trim();
     return t && !/\s/.test(t) ? { kind: 'token', token: t } : { kind: 'malformed' };

@@ -423,7 +423,7 @@ function mutateToken(r: () => number, t: string, other: string): string {
     case 8:
       return `${h}.${b64u(JSON.stringify({ sub: 'root', scope: 'admin', tenant: 'default', exp: 9e12, iss: 'x', aud: 'y' }))}.${s}`;
     case 9:
-      return t + '.' + t;
+      return `${t}.${t}`;
     case 10:
       return 'A'.repeat(17_000 + int(r, 10_000));
     case 11:
@@ -453,7 +453,7 @@ function authHeader(ctx: FuzzCtx, kind: string): string | undefined {
         ',',
         `Bearer ${k.caller}, Bearer ${k.reader}`,
         `Digest username="x"`,
-        'Bearer ' + '.'.repeat(300),
+        `Bearer ${'.'.repeat(300)}`,
       ]);
     default:
       return `Bearer ${k[kind as keyof FuzzCtx['tokens']]}`;
@@ -494,7 +494,7 @@ function mcpParams(r: () => number, method: string): unknown {
       return { name: pick(r, TOOL_NAMES), arguments: r() < 0.8 ? randomJson(r) : { path: '.', name: 'x', uri: 'http://127.0.0.1:1/' }, ...meta };
     case 'resources/read':
     case 'resources/subscribe':
-      return { uri: pick(r, ['hub://servers/all', 'hub://server/git', 'edgehub://x/y', '', 'hub://server/' + 'a'.repeat(500)]), ...meta };
+      return { uri: pick(r, ['hub://servers/all', 'hub://server/git', 'edgehub://x/y', '', `hub://server/${'a'.repeat(500)}`]), ...meta };
     case 'initialize':
       return r() < 0.5 ? { protocolVersion: pick(r, ['2025-11-25', '2025-03-26', '2099-01-01', 1]), capabilities: randomJson(r), clientInfo: { name: 'f', version: '1' } } : randomJson(r);
     case 'logging/setLevel':
@@ -539,10 +539,10 @@ function mcpBody(r: () => number): { body: string; label: string; method?: strin
 }
 
 const ODD_PATHS = [
-  '/', '/mcp/', '//mcp', '/MCP', '/mcp?x=' + 'y'.repeat(3000), '/mcp/../admin/api/config', '/%2e%2e/admin/api/config', '/mcp%00',
-  '/admin/api/servers/%00', '/admin/api/servers/' + 'a'.repeat(3000), '/admin/api/audit?limit=-1', '/admin/api/audit?limit=abc&before=1e309',
+  '/', '/mcp/', '//mcp', '/MCP', `/mcp?x=${'y'.repeat(3000)}`, '/mcp/../admin/api/config', '/%2e%2e/admin/api/config', '/mcp%00',
+  '/admin/api/servers/%00', `/admin/api/servers/${'a'.repeat(3000)}`, '/admin/api/audit?limit=-1', '/admin/api/audit?limit=abc&before=1e309',
   '/admin/api/kits/%E2%80%AE', '/admin/api/servers/..%2f..%2fconfig', '/git/../../etc/passwd', '/git/repo.git/info/refs?service=git-receive-pack',
-  '/git/' + 'r'.repeat(500) + '/git-upload-pack', '/.well-known/oauth-protected-resource/admin', '/.well-known/oauth-authorization-server', '/health?x=1', '/favicon.ico',
+  `/git/${'r'.repeat(500)}/git-upload-pack`, '/.well-known/oauth-protected-resource/admin', '/.well-known/oauth-authorization-server', '/health?x=1', '/favicon.ico',
 ];
 const ADMIN_PATHS = ['/admin/api/servers', '/admin/api/servers/git', '/admin/api/servers/fz', '/admin/api/config', '/admin/api/kits', '/admin/api/kits/k', '/admin/api/audit', '/admin/api/sessions', '/admin/api/check', '/admin/api/servers/fz/enable', '/admin/api/servers/fz/disable', '/admin/api/kits/k/load', '/admin'];
 
@@ -566,7 +566,7 @@ function fuzzRequest(ctx: FuzzCtx, i: number): FuzzReq {
     const s = r();
     if (s < 0.45) headers['mcp-session-id'] = pick(r, ctx.sessions);
     else if (s < 0.55) headers['mcp-session-id'] = hex(r, 32);
-    else if (s < 0.6) headers['mcp-session-id'] = pick(r, ['../../x', 'A'.repeat(1000), hex(r, 31), hex(r, 33), ' ', 'DEFAULT:' + hex(r, 32)]);
+    else if (s < 0.6) headers['mcp-session-id'] = pick(r, ['../../x', 'A'.repeat(1000), hex(r, 31), hex(r, 33), ' ', `DEFAULT:${hex(r, 32)}`]);
     if (r() < 0.35) headers['mcp-protocol-version'] = pick(r, ['2025-11-25', '2026-07-28', '2025-06-18', '1999-01-01', '', 'x'.repeat(200)]);
     if (r() < 0.15) headers['mcp-method'] = pick(r, ['tools/call', 'ping', junk(r, 10)]);
     if (r() < 0.1) headers['mcp-name'] = pick(r, ['hub_status', junk(r, 10)]);

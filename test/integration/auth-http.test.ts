@@ -369,7 +369,12 @@ describe('rate limits per principal', () => {
 
   it('consults the RATE_LIMITER binding when one is declared', async () => {
     const keys: string[] = [];
-    const RATE_LIMITER = { limit: async ({ key }: { key: string }) => (keys.push(key), { success: false }) };
+    const RATE_LIMITER = {
+      limit: async ({ key }: { key: string }) => {
+        keys.push(key);
+        return { success: false };
+      },
+    };
     const r = await hit('/admin/api/servers', { headers: bearer(await token(rs, { sub: 'frank-rl', tenant: 'acme' })) }, { RATE_LIMITER, RATE_LIMIT_PER_MINUTE: '100' });
     expect(r.status).toBe(429);
     expect(keys).toEqual(['acme\u0000frank-rl']);
