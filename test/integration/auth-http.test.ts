@@ -304,6 +304,33 @@ describe('tenants are isolated', () => {
   });
 });
 
+describe('git repositories are per tenant', () => {
+  it("a repository created in tenant A is 404 over /git and invisible to git tools for tenant B", async () => {
+    const a = bearer(await token(rs, { sub: 'dev-a', tenant: 'git-a', scope: 'mcp:read mcp:call' }));
+    const b = bearer(await token(rs, { sub: 'dev-b', tenant: 'git-b', scope: 'mcp:read mcp:call' }));
+    const repo = `iso-${crypto.randomUUID().slice(0, 8)}`;
+    const sidA = await initSession(a);
+    for (const [name, args] of [
+      ['git_init', { repo_path: repo }],
+      ['git_write_file', { repo_path: repo, path: 'secret.txt', content: 'tenant-a-only' }],
+      ['git_add', { repo_path: repo, files: ['secret.txt'] }],
+      ['git_commit', { repo_path: repo, message: 'a' }],
+    ] as const) {
+      const r = await readResponse(await rpcCall(sidA, 'tools/call', a, { name, arguments: args }));
+      expect(r.result?.isError, JSON.stringify(r).slice(0, 300)).toBeFalsy();
+    }
+    const refs = `/git/${repo}/info/refs?service=git-upload-pack`;
+    expect((await hit(refs, { headers: a })).status).toBe(200);
+    expect((await hit(refs, { headers: b })).status).toBe(404);
+    expect((await hit(refs, { headers: { authorization: `Basic ${btoa(`x:${b.authorization.slice(7)}`)}` } })).status).toBe(404);
+    const sidB = await initSession(b);
+    const read = await readResponse(await rpcCall(sidB, 'tools/call', b, { name: 'git_read_file', arguments: { repo_path: repo, path: 'secret.txt' } }));
+    expect(JSON.stringify(read)).not.toContain('tenant-a-only');
+    const list = await readResponse(await rpcCall(sidB, 'tools/call', b, { name: 'git_list_repos', arguments: {} }));
+    expect(JSON.stringify(list)).not.toContain(repo);
+  });
+});
+
 describe('dev-open mode', () => {
   it('the auth middleware itself refuses non-loopback Host or Origin (second check behind originGuard)', async () => {
     const bare = new Hono<{ Bindings: Env }>().use('*', authenticate()).get('*', (c) => c.text('ok'));
