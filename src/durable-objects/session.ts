@@ -29,7 +29,7 @@ export class SessionDO extends DurableObject<Env> {
 
   async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean): Promise<Response> {
     const state = this.#session.authorize(principal);
-    return state ? this.#session.post(state, message, acceptsSse) : notFound();
+    return state ? this.#session.post(state, principal, message, acceptsSse) : notFound();
   }
 
   async get(principal: Principal, lastEventId: string | null): Promise<Response> {

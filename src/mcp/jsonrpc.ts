@@ -7,6 +7,9 @@ import type { JsonRpcMessage } from './protocol';
 
 export type Parsed = { ok: true; message: JsonRpcMessage } | { ok: false; error: RpcError; id: string | number | null };
 
+/** Deeper messages are refused: nothing in MCP nests this deep, and deep values overflow serializers. */
+export const MAX_DEPTH = 64;
+
 export function parseBody(text: string): Parsed {
   let value: unknown;
   try {
@@ -14,7 +17,23 @@ export function parseBody(text: string): Parsed {
   } catch (e) {
     return { ok: false, error: rpc.parse(e instanceof Error ? e.message : 'invalid JSON'), id: null };
   }
+  if (depthExceeds(value, MAX_DEPTH)) {
+    const id = typeof (value as { id?: unknown })?.id === 'string' || typeof (value as { id?: unknown })?.id === 'number' ? ((value as { id: string | number }).id) : null;
+    return { ok: false, error: rpc.invalidRequest(`JSON nested deeper than ${MAX_DEPTH} levels`), id };
+  }
   return validateMessage(value);
+}
+
+/** Iterative (no recursion: the input is untrusted) check of the nesting depth. */
+function depthExceeds(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return false;
 }
 
 export function validateMessage(value: unknown): Parsed {

@@ -51,8 +51,8 @@ function isModern(message: JsonRpcMessage, versionHeader: string | undefined): b
   if (versionHeader !== undefined && isModernVersion(versionHeader)) return true;
   if (!('method' in message)) return false;
   if (MODERN_ONLY_METHODS.has(message.method)) return true;
-  const meta = (message.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
-  return !!meta && META_VERSION in meta;
+  const meta = (message.params as { _meta?: unknown } | undefined)?._meta;
+  return typeof meta === 'object' && meta !== null && META_VERSION in meta;
 }
 
 mcpRoutes.post('/', async (c) => {

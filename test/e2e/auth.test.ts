@@ -306,13 +306,10 @@ describe('fuzz', () => {
   }, 300_000);
 });
 
-describe('known bugs found by the fuzz', () => {
-  // it.fails: passes while the bug exists and fails once it is fixed — then turn it into `it`
-  // and set AVOID_KNOWN_BUGS (below) to false.
-  // Fix: cap JSON nesting depth in parseBody (src/mcp/jsonrpc.ts), e.g. 64 levels → 400 / -32600.
-  // Today the legacy lane hands the message to the SessionDO over RPC and serialising 5,000 levels
-  // throws RangeError (Maximum call stack size exceeded) → 500 from app.onError.
-  it.fails('5,000-level nested tool arguments on the legacy lane are a 4xx, not a 500', async () => {
+describe('bugs found by the fuzz stay fixed', () => {
+  // JSON nesting is capped in parseBody (src/mcp/jsonrpc.ts): 400 / -32600 instead of a
+  // serializer stack overflow on the way to the SessionDO.
+  it('5,000-level nested tool arguments on the legacy lane are a 4xx, not a 500', async () => {
     const auth = bearer(await token(rs, { sub: 'deep' }));
     const sid = await session(auth);
     const n = 5000;
@@ -324,7 +321,7 @@ describe('known bugs found by the fuzz', () => {
     expect(r.status).toBeLessThan(500);
   });
 
-  it.fails('params._meta that is not an object is a 4xx, not a 500', async () => {
+  it('params._meta that is not an object is a 4xx, not a 500', async () => {
     const auth = bearer(await token(rs, { sub: 'meta' }));
     const sid = await session(auth);
     for (const _meta of ['x', 8, true]) {
@@ -359,12 +356,12 @@ describe('secrets never leak', () => {
 // above cannot be tripped by a legitimate echo of fuzz input.
 
 /**
- * Known bugs the fuzz found, each pinned by an `it.fails` test above. While true, the generator
- * steers around them so the fuzz keeps guarding everything else; set false once both are fixed.
+ * Bugs the fuzz found, each pinned by a test above (now fixed). When true, the generator steers
+ * around them; it is false so the fuzz exercises those inputs too.
  *  - src/mcp/jsonrpc.ts: no JSON depth cap → 5,000-level arguments are a 500 on the legacy lane.
  *  - src/routes/mcp.ts isModern(): `META_VERSION in meta` throws when params._meta is not an object.
  */
-const AVOID_KNOWN_BUGS = true;
+const AVOID_KNOWN_BUGS = false;
 
 interface FuzzCtx {
   tokens: { full: string; caller: string; reader: string; other: string; expired: string; fuzzAdmin: string };

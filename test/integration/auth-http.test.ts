@@ -228,10 +228,8 @@ describe('MCP scopes at the transport', () => {
     expect(ok.error).toBeUndefined();
   });
 
-  // KNOWN GAP (it.fails passes while the gap exists; flip to `it` once fixed): the legacy lane runs every request with the principal stored at initialize
-  // (src/mcp/legacy-session.ts #run: `principal: state.principal`), so a later token's narrower
-  // scopes are ignored. Sessions are never authentication: use the request's principal.
-  it.fails("a session opened with admin, used with a token without admin, cannot call admin tools", async () => {
+  // Sessions are never authentication: each request runs with its own token's scopes.
+  it("a session opened with admin, used with a token without admin, cannot call admin tools", async () => {
     const sid = await initSession(bearer(await token(rs, { sub: 'downgrade' })));
     const weaker = bearer(await token(rs, { sub: 'downgrade', scope: 'mcp:read mcp:call' }));
     const r = await readResponse(await rpcCall(sid, 'tools/call', weaker, { name: 'hub_reload_config', arguments: {} }));

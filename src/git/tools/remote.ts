@@ -6,15 +6,15 @@
  * message.
  */
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/web';
+import { checkUrl, SsrfError } from '../../gateway/ssrf';
+import { guardedGitHttp } from '../http-client';
 import { GitToolError } from '../errors';
 import { explodePacks } from '../packs';
 import { noDash, refName } from '../validate';
 import { commitTools } from './commit';
 import type { Handlers, ToolContext } from './types';
 
-const PRIVATE_HOST = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|\[?f[cd][0-9a-f]*:.*|\[?fe80:.*)$/i;
-
+/** Remote URLs pass the gateway's SSRF guard (every private/loopback/metadata form, IPv6 included). */
 export function checkRemoteUrl(raw: string, allowPrivate: boolean): string {
   let url: URL;
   try {
@@ -24,8 +24,11 @@ export function checkRemoteUrl(raw: string, allowPrivate: boolean): string {
   }
   if (url.username || url.password) throw new GitToolError('Invalid remote URL: do not put credentials in the URL; pass them as token');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowPrivate)) throw new GitToolError(`Invalid remote URL '${raw}': only https:// remotes are supported`);
-  if (PRIVATE_HOST.test(url.hostname) && !allowPrivate) throw new GitToolError(`Invalid remote URL '${raw}': private and loopback hosts are refused`);
-  return url.toString();
+  try {
+    return checkUrl(raw, allowPrivate).toString();
+  } catch (e) {
+    throw new GitToolError(`Invalid remote URL '${raw}': ${e instanceof SsrfError ? 'private, loopback and metadata hosts are refused' : String(e)}`);
+  }
 }
 
 function auth(token?: string) {
@@ -56,7 +59,7 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
     const checked = checkRemoteUrl(url, ctx.allowPrivate);
     noDash('branch', branch);
     if (repo.exists()) throw new GitToolError(`Repository '${name}' already exists; clone into a new name or use git_fetch`);
-    await transfer(token, () => git.clone({ ...repo.opts, http, url: checked, ref: branch, depth, singleBranch: depth !== undefined, ...auth(token) }));
+    await transfer(token, () => git.clone({ ...repo.opts, http: guardedGitHttp(ctx.allowPrivate), url: checked, ref: branch, depth, singleBranch: depth !== undefined, ...auth(token) }));
     await explodePacks(repo);
     await bucket.put(`${encodeURIComponent(repo.ident.tenant)}/${name}/repo.json`, JSON.stringify({ name, createdAt: new Date().toISOString(), clonedFrom: checked }));
     const current = repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '') ?? null;
@@ -67,7 +70,7 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
   async fetch(ctx, { remote, ref, token, depth }) {
     const url = await remoteUrlOf(ctx, remote);
     noDash('ref', ref);
-    const r = await transfer(token, () => git.fetch({ ...ctx.repo.opts, http, url, remote, ref, depth, tags: true, singleBranch: ref !== undefined, ...auth(token) }));
+    const r = await transfer(token, () => git.fetch({ ...ctx.repo.opts, http: guardedGitHttp(ctx.allowPrivate), url, remote, ref, depth, tags: true, singleBranch: ref !== undefined, ...auth(token) }));
     const objects = await explodePacks(ctx.repo);
     const text = `Fetched from ${remote}: ${objects} new object(s)${r.fetchHead ? `, FETCH_HEAD ${r.fetchHead.slice(0, 7)}` : ''}`;
     return { text, data: { remote, head: r.fetchHead ?? null, fetched: r.fetchHeadDescription ?? null } };
@@ -88,7 +91,7 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
     noDash('branch', branch);
     const b = branch ?? ctx.repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '');
     if (!b) throw new GitToolError('Cannot push: HEAD is detached; name the branch to push');
-    const r = await transfer(token, () => git.push({ ...ctx.repo.opts, http, url, remote, ref: b, force, ...auth(token) }));
+    const r = await transfer(token, () => git.push({ ...ctx.repo.opts, http: guardedGitHttp(ctx.allowPrivate), url, remote, ref: b, force, ...auth(token) }));
     if (!r.ok) throw new GitToolError(`Push rejected by ${remote}: ${r.error ?? Object.values(r.refs ?? {}).map((x) => x.error).filter(Boolean).join('; ')}`);
     return { text: `Pushed '${b}' to ${remote}${force ? ' (forced)' : ''}`, data: { remote, ref: `refs/heads/${b}`, ok: true } };
   },
