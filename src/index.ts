@@ -11,6 +11,7 @@
  */
 import { Hono } from 'hono';
 import { authenticate, type AuthVars } from './middleware/auth';
+import { requestId, type RequestIdVars } from './middleware/request-id';
 import { listVar, originGuard } from './middleware/origin';
 import { SERVER_VERSION } from './mcp/server-info';
 import { mcpRoutes } from './routes/mcp';
@@ -27,7 +28,8 @@ export { SessionDO } from './durable-objects/session';
 export { ConfigDO } from './durable-objects/config';
 export { RepoDO } from './durable-objects/repo';
 
-const app = new Hono<{ Bindings: Env; Variables: AuthVars }>();
+const app = new Hono<{ Bindings: Env; Variables: AuthVars & RequestIdVars }>();
+app.use('*', requestId());
 const guard = originGuard((env) => ({
   devOpen: env.AUTH_MODE === 'dev-open',
   allowedOrigins: listVar(env.ALLOWED_ORIGINS),
@@ -68,7 +70,7 @@ app.route('/git', gitRoutes);
 app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 
 app.onError((err, c) => {
-  log.error('unhandled error', { method: c.req.method, path: new URL(c.req.url).pathname, error: err });
+  log.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: new URL(c.req.url).pathname, error: err });
   return c.json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }, 500);
 });
 

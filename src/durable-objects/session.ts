@@ -27,9 +27,9 @@ export class SessionDO extends DurableObject<Env> {
     return this.#session.initialize(id, principal, params);
   }
 
-  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean): Promise<Response> {
+  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response> {
     const state = this.#session.authorize(principal);
-    return state ? this.#session.post(state, principal, message, acceptsSse) : notFound();
+    return state ? this.#session.post(state, principal, message, acceptsSse, requestId) : notFound();
   }
 
   async get(principal: Principal, lastEventId: string | null): Promise<Response> {

@@ -16,6 +16,7 @@ import { exposedName, exposedUri, parseExposedUri } from './naming';
 import { EMPTY_CATALOG, type Catalog, type Json, type Provider } from './provider';
 import { paginate } from './paging';
 import { requiredScope } from '../auth/scopes';
+import { log } from '../observability/log';
 
 export interface Mount {
   provider: Provider;
@@ -94,10 +95,22 @@ export class Gateway implements Backend {
     const scope = requiredScope('tools/call', route.annotations);
     if (!ctx.principal.scopes.includes(scope))
       throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
+    const t0 = Date.now();
     try {
       return await route.mount.provider.callTool(ctx, route.name, args);
     } catch (e) {
       if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
+      // Logged once here, where it is handled; surfaced to the caller as an isError result.
+      log.warn('tool call failed', {
+        requestId: ctx.requestId,
+        tenant: ctx.principal.tenant,
+        upstream: route.mount.provider.name,
+        method: 'tools/call',
+        tool: route.name,
+        ms: Date.now() - t0,
+        code: e instanceof RpcError ? e.code : 'internal',
+        error: e,
+      });
       return toolError(`${route.mount.provider.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }

@@ -15,6 +15,8 @@ export type Lane = 'legacy' | 'modern';
 
 export interface RequestContext {
   lane: Lane;
+  /** Follows the request through logs (X-Request-Id). */
+  requestId?: string;
   principal: Principal;
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;

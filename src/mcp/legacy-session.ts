@@ -99,14 +99,14 @@ export class LegacySession {
    * `principal` is this request's (same sub and tenant as the session's, checked by authorize()):
    * its scopes apply, so a session never keeps rights its current token no longer grants.
    */
-  async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean): Promise<Response> {
+  async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response> {
     await this.#touch(state);
     if (isRequest(message)) {
       const exchange = new Exchange({ acceptsSse, stamp: (data) => this.store.appendEvent(`post:${String(message.id)}`, data) });
       const key = JSON.stringify(message.id);
       const ac = new AbortController();
       this.#inflight.set(key, ac);
-      const work = this.#run(state, principal, message, exchange, ac.signal).finally(() => this.#inflight.delete(key));
+      const work = this.#run(state, principal, message, exchange, ac.signal, requestId).finally(() => this.#inflight.delete(key));
       return exchange.respond(work, () => ac.abort(new Error('client closed the stream')));
     }
     if (isNotification(message)) this.#onNotification(message.method, message.params ?? {});
@@ -166,12 +166,13 @@ export class LegacySession {
     await this.host.touched(state);
   }
 
-  async #run(state: SessionState, principal: Principal, req: JsonRpcRequest, exchange: Exchange, signal: AbortSignal): Promise<JsonRpcMessage> {
+  async #run(state: SessionState, principal: Principal, req: JsonRpcRequest, exchange: Exchange, signal: AbortSignal, requestId?: string): Promise<JsonRpcMessage> {
     const started = Date.now();
     const params = req.params ?? {};
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const ctx: RequestContext = {
       lane: 'legacy',
+      requestId,
       principal,
       protocolVersion: state.protocolVersion,
       clientCapabilities: state.clientCapabilities,
@@ -190,7 +191,7 @@ export class LegacySession {
     } catch (e) {
       const err = toRpcError(e);
       if (err.code === ErrorCode.InternalError)
-        log.error('request failed', { session: state.id, tenant: state.principal.tenant, method: req.method, ms: Date.now() - started, error: e });
+        log.error('request failed', { requestId, session: state.id, tenant: state.principal.tenant, method: req.method, ms: Date.now() - started, error: e });
       return errorResponse(req.id, err);
     }
   }

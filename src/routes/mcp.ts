@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import type { AuthVars } from '../middleware/auth';
+import type { RequestIdVars } from '../middleware/request-id';
 import { readLimited, MAX_BODY_BYTES } from '../middleware/body';
 import type { Principal } from '../mcp/context';
 import { errorResponse, rpc, RpcError } from '../mcp/errors';
@@ -23,7 +24,7 @@ import {
 } from '../mcp/protocol';
 import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
 
-type App = { Bindings: Env; Variables: AuthVars };
+type App = { Bindings: Env; Variables: AuthVars & RequestIdVars };
 
 export const mcpRoutes = new Hono<App>();
 
@@ -67,7 +68,7 @@ mcpRoutes.post('/', async (c) => {
   const principal = c.get('principal');
   const versionHeader = c.req.header(HEADER_VERSION);
 
-  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p));
+  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p), c.get('requestId'));
 
   const sessionId = c.req.header(HEADER_SESSION);
   if (isRequest(message) && message.method === 'initialize') {
@@ -83,7 +84,7 @@ mcpRoutes.post('/', async (c) => {
   if (versionHeader !== undefined && !ALL_VERSIONS.includes(versionHeader))
     return fail(rpc.invalidRequest(`unsupported MCP-Protocol-Version '${versionHeader}'; supported: ${ALL_VERSIONS.join(', ')}`), id);
   if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
-  return sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw));
+  return sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId'));
 });
 
 mcpRoutes.get('/', async (c) => {

@@ -72,6 +72,7 @@ export async function handleModern(
   message: JsonRpcMessage,
   principal: Principal,
   waitUntil: (p: Promise<unknown>) => void,
+  requestId?: string,
 ): Promise<Response> {
   if (!isRequest(message)) return new Response(null, { status: 202 }); // notifications/cancelled etc.: nothing to route to
   const id = message.id;
@@ -104,6 +105,7 @@ export async function handleModern(
   const exchange = new Exchange({ acceptsSse: (req.headers.get('accept') ?? '').includes('text/event-stream') });
   const ctx: RequestContext = {
     lane: 'modern',
+    requestId,
     principal,
     protocolVersion: envelope.protocolVersion,
     clientCapabilities: envelope.clientCapabilities,
@@ -138,7 +140,7 @@ export async function handleModern(
       return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };
     } catch (e) {
       const err = toRpcError(e);
-      if (err.code === ErrorCode.InternalError) log.error('request failed', { lane: 'modern', tenant: principal.tenant, method: message.method, error: e });
+      if (err.code === ErrorCode.InternalError) log.error('request failed', { requestId, lane: 'modern', tenant: principal.tenant, method: message.method, error: e });
       httpStatus = err.httpStatus;
       return errorResponse(id, err);
     }

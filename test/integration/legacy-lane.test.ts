@@ -162,6 +162,17 @@ describe('origin and host (DNS rebinding)', () => {
   });
 });
 
+describe('request ids', () => {
+  it('every response carries X-Request-Id; a sane inbound id is kept, a bad one replaced', async () => {
+    const r1 = await call('/health');
+    expect(r1.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const r2 = await call('/health', { headers: { 'x-request-id': 'trace-42' } });
+    expect(r2.headers.get('x-request-id')).toBe('trace-42');
+    const r3 = await call('/health', { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(r3.headers.get('x-request-id')).not.toBe('bad id with spaces');
+  });
+});
+
 describe('health', () => {
   it('GET /health', async () => {
     const r = await call('/health');
