@@ -1,8 +1,9 @@
 /**
  * Builds packfiles for native `git clone` / `git fetch` without ever holding the pack in memory:
- * the object list is computed first (the header needs the count), then each object is read from
- * the ObjectStore, re-framed as a pack entry (undeltified: type/size header + zlib of the
- * content) and streamed, with the SHA-1 trailer computed incrementally.
+ * the object list is computed first (the header needs the count), then the entries are streamed
+ * from the ObjectStore's pack-ready form (`ObjectStore.packed`: type/size header + the stored
+ * zlib of the content, no per-clone compression; undeltified), ~64 KB per chunk, with the SHA-1
+ * trailer computed incrementally.
  *
  * Object selection is git's "interesting minus uninteresting": commits reachable from the wants
  * but not from the common haves, plus the trees and blobs of those commits that are not already
@@ -11,9 +12,9 @@
 import type { Repo } from './repo';
 
 import { tagTarget } from './parse';
-import { deflate, sha1 } from './zlib';
+import type { PackedObject } from './storage/objects';
+import { sha1 } from './zlib';
 
-const TYPE_CODE: Record<string, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const CHUNK = 64 * 1024;
 
 async function ancestors(repo: Repo, starts: string[], stop: Set<string> = new Set()): Promise<Set<string>> {
@@ -91,7 +92,9 @@ function entryHeader(type: number, size: number): Uint8Array {
 /** A version-2 pack of `oids`, streamed in ~64 KB chunks. */
 export function streamPack(repo: Repo, oids: string[]): ReadableStream<Uint8Array> {
   const hash = sha1();
-  let i = 0;
+  const entries = repo.objects.packed(oids);
+  let sent = 0;
+  let big: ReadableStreamDefaultReader<Uint8Array> | null = null;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const head = new Uint8Array(12);
@@ -101,14 +104,32 @@ export function streamPack(repo: Repo, oids: string[]): ReadableStream<Uint8Arra
       controller.enqueue(head);
     },
     async pull(controller) {
+      const emit = (b: Uint8Array) => {
+        hash.update(b);
+        controller.enqueue(b);
+      };
+      // A large object streamed from R2 goes out chunk by chunk as it is compressed.
+      if (big) {
+        const { value, done } = await big.read();
+        if (!done) return emit(value);
+        big = null;
+      }
       const parts: Uint8Array[] = [];
       let size = 0;
-      while (i < oids.length && size < CHUNK) {
-        const { type, content } = await repo.readRaw(oids[i++]);
-        const header = entryHeader(TYPE_CODE[type], content.byteLength);
-        const body = deflate(content);
-        parts.push(header, body);
-        size += header.byteLength + body.byteLength;
+      let next: PackedObject | null = null;
+      while (size < CHUNK) {
+        const r = await entries.next();
+        if (r.done) break;
+        sent++;
+        const header = entryHeader(r.value.type, r.value.size);
+        parts.push(header);
+        size += header.byteLength;
+        if (r.value.stream) {
+          next = r.value;
+          break;
+        }
+        parts.push(r.value.data!);
+        size += r.value.data!.byteLength;
       }
       if (parts.length) {
         const chunk = new Uint8Array(size);
@@ -117,13 +138,18 @@ export function streamPack(repo: Repo, oids: string[]): ReadableStream<Uint8Arra
           chunk.set(p, at);
           at += p.byteLength;
         }
-        hash.update(chunk);
-        controller.enqueue(chunk);
+        emit(chunk);
       }
-      if (i >= oids.length) {
+      if (next) big = next.stream!.getReader();
+      else if (sent >= oids.length || size < CHUNK) {
+        if (sent !== oids.length) throw new Error(`pack: ${sent} of ${oids.length} objects written`);
         controller.enqueue(hash.digest());
         controller.close();
       }
+    },
+    async cancel(reason) {
+      await big?.cancel(reason);
+      await entries.return(undefined);
     },
   });
 }
