@@ -214,7 +214,9 @@ try {
 } finally {
   await dev.stop();
 }
+// A full run writes latest.*; a partial one (--only X) writes latest-X.* and leaves the full results alone.
 const dir = join(ROOT, 'test', 'bench', 'results');
-writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(dir, 'latest.md'), markdown());
+const stem = opt.only ? `latest-${opt.only}` : 'latest';
+writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(dir, `${stem}.md`), markdown());
 console.log(markdown());
