@@ -128,14 +128,20 @@ async function notifyBench(dev) {
   const ac = new AbortController();
   const arrived = [];
   const streams = sids.map(async (sid) => {
-    const r = await fetch(mcp, { signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid } });
-    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buf += value;
-      if (buf.includes('tools/list_changed')) return arrived.push(performance.now());
+    try {
+      const r = await fetch(mcp, { signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid } });
+      // A plain reader (no pipeThrough: its internal pipe would reject unobserved when aborted).
+      const reader = r.body.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        if (buf.includes('tools/list_changed')) return arrived.push(performance.now());
+      }
+    } catch {
+      /* aborted at the end, or the stream closed */
     }
   });
   await new Promise((r) => setTimeout(r, 1000));
