@@ -38,9 +38,13 @@ const FLUSH_PARALLEL = 16;
 const TOUCH_MS = 3_600_000;
 /** `packed` reads rows in batches: at most this many ids per query (DO SQLite binds ≤ 100)… */
 const PACK_BATCH = 64;
-/** …and at most this many stored bytes in memory at once (R2 reads of a batch run in parallel). */
+/** …with the data of rows up to this size inline; larger rows are read in groups of ≤ PACK_BATCH_BYTES. */
+const INLINE_MAX = 64 * 1024;
 const PACK_BATCH_BYTES = 8 * 1024 * 1024;
+/** Entries are handed out once this many bytes are ready (fewer awaits, while the stream starts early). */
+const PACK_YIELD_BYTES = 256 * 1024;
 const R2_PARALLEL = 16;
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** Pack type codes (gitformat-pack(5)). */
 export const TYPE_CODE: Readonly<Record<string, number>> = { commit: 1, tree: 2, blob: 3, tag: 4 };
@@ -70,6 +74,7 @@ type Row = {
   raw_size: number | null;
   data: ArrayBuffer | null;
 };
+type MetaRow = Row & { size: number; cold: number };
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -211,85 +216,111 @@ export class ObjectStore {
   }
 
   /**
-   * Pack entries for `oids`, in order, for upload-pack: fmt 1 rows as stored; fmt 0 rows and
-   * R2-only objects converted once and kept as fmt 1 (when they fit a row). Rows are read in
-   * batches (one query per ≤ 64 ids, ≤ 8 MiB of data in memory, R2 misses fetched in parallel);
-   * objects too large for a row are streamed from R2 (inflate → strip header → deflate), so
-   * memory stays bounded whatever the repository's size. Bypasses the memory LRU (a clone would
-   * flush it) except for pack-ready hits.
+   * Pack entries for `oids`, in order, for upload-pack, yielded in batches: fmt 1 rows as stored;
+   * fmt 0 rows and R2-only objects converted once and kept as fmt 1 (when they fit a row). One
+   * query per ≤ 64 ids returns the data of rows up to 64 KiB inline (nearly every object); larger
+   * rows are read in groups of ≤ 8 MiB, R2 misses fetched in parallel, and objects too large for
+   * a row are streamed from R2 (inflate → strip header → deflate) in a batch of their own, so
+   * memory stays bounded whatever the repository's size. The memory LRU is left alone.
    */
-  async *packed(oids: string[]): AsyncGenerator<PackedObject> {
+  async *packed(oids: string[]): AsyncGenerator<PackedObject[]> {
+    let out: PackedObject[] = [];
+    let outBytes = 0;
     for (let i = 0; i < oids.length; i += PACK_BATCH) {
       const batch = oids.slice(i, i + PACK_BATCH);
-      const marks = batch.map(() => '?').join(',');
-      const meta = new Map(
+      const rows = new Map(
         this.#sql
-          .exec<{ oid: string; size: number; cold: number }>(`SELECT oid, size, data IS NULL AS cold FROM objects WHERE oid IN (${marks})`, ...batch)
+          .exec<MetaRow>(
+            `SELECT oid, size, fmt, type, raw_size, data IS NULL AS cold, CASE WHEN size <= ${INLINE_MAX} THEN data END AS data
+             FROM objects WHERE oid IN (${batch.map(() => '?').join(',')})`,
+            ...batch,
+          )
           .toArray()
           .map((r) => [r.oid, r]),
       );
+      const kind = (oid: string): 'ready' | 'huge' | 'empty' | 'convert' => {
+        const r = rows.get(oid);
+        if (!r) {
+          if (oid === EMPTY_TREE) return 'empty'; // named by empty commits without ever being stored
+          throw new Error(`object ${oid} is missing from the repository`);
+        }
+        if (r.data !== null && r.fmt === 1) return 'ready';
+        return r.cold === 1 && r.size > ROW_MAX ? 'huge' : 'convert';
+      };
       let j = 0;
       while (j < batch.length) {
-        const sub: string[] = [];
-        let bytes = 0;
-        while (j < batch.length) {
-          const m = meta.get(batch[j]);
-          if (!m) throw new Error(`object ${batch[j]} is missing from the repository`);
-          const big = m.cold && m.size > ROW_MAX;
-          if (sub.length && (big || bytes + m.size > PACK_BATCH_BYTES)) break;
-          sub.push(batch[j++]);
-          bytes += m.size;
-          if (big) break;
+        const k = kind(batch[j]);
+        if (k === 'ready') {
+          const r = rows.get(batch[j++])!;
+          out.push({ oid: r.oid, type: r.type!, size: r.raw_size!, data: new Uint8Array(r.data!) });
+          outBytes += r.size;
+        } else if (k === 'empty') {
+          out.push({ oid: batch[j++], type: 2, size: 0, data: deflate(new Uint8Array(0)) });
+        } else if (k === 'huge') {
+          if (out.length) yield out;
+          out = [];
+          outBytes = 0;
+          yield [await this.#streamFromR2(batch[j++])];
+        } else {
+          const group: MetaRow[] = [];
+          let bytes = 0;
+          for (; j < batch.length && kind(batch[j]) === 'convert'; j++) {
+            const m = rows.get(batch[j])!;
+            if (group.length && bytes + m.size > PACK_BATCH_BYTES) break;
+            group.push(m);
+            bytes += m.size;
+          }
+          if (outBytes + bytes > PACK_BATCH_BYTES && out.length) {
+            yield out;
+            out = [];
+            outBytes = 0;
+          }
+          const got = await this.#convert(group);
+          for (const m of group) {
+            const p = got.get(m.oid)!;
+            out.push({ oid: m.oid, type: p.type, size: p.rawSize, data: p.data });
+            outBytes += p.data.byteLength;
+          }
         }
-        if (sub.length === 1 && meta.get(sub[0])!.cold && meta.get(sub[0])!.size > ROW_MAX) {
-          yield await this.#streamFromR2(sub[0]);
-          continue;
-        }
-        const got = await this.#loadPacked(sub, meta);
-        for (const oid of sub) {
-          const s = got.get(oid)!;
-          yield { oid, type: s.type, size: s.rawSize, data: s.data };
-        }
+      }
+      if (outBytes >= PACK_YIELD_BYTES || i + PACK_BATCH >= oids.length) {
+        if (out.length) yield out;
+        out = [];
+        outBytes = 0;
       }
     }
   }
 
-  async #loadPacked(oids: string[], meta: Map<string, { cold: number }>): Promise<Map<string, Stored & { fmt: 1 }>> {
+  /** Pack-ready forms of rows that are not (loose rows, large rows, R2-only), stored back as fmt 1. */
+  async #convert(group: MetaRow[]): Promise<Map<string, Stored & { fmt: 1 }>> {
     const out = new Map<string, Stored & { fmt: 1 }>();
-    const warm: string[] = [];
+    const keep = (oid: string, p: Stored & { fmt: 1 }, touch: boolean) => {
+      if (p.data.byteLength <= ROW_MAX) {
+        this.#sql.exec(
+          `UPDATE objects SET data = ?, fmt = 1, type = ?, raw_size = ?, size = ?${touch ? ', used_at = ?' : ''} WHERE oid = ?`,
+          ...[p.data, p.type, p.rawSize, p.data.byteLength, ...(touch ? [Date.now()] : []), oid],
+        );
+      }
+      out.set(oid, p);
+    };
     const cold: string[] = [];
-    for (const oid of oids) {
-      const hit = this.#lru.get(oid);
-      if (hit?.fmt === 1) out.set(oid, hit as Stored & { fmt: 1 });
-      else (meta.get(oid)!.cold ? cold : warm).push(oid);
+    const large: string[] = [];
+    for (const m of group) {
+      if (m.cold) cold.push(m.oid);
+      else if (m.data === null) large.push(m.oid);
+      else keep(m.oid, packedOf(new Uint8Array(m.data)), false); // loose row
     }
-    if (warm.length) {
-      const rows = this.#sql.exec<Row>(`SELECT oid, fmt, type, raw_size, data FROM objects WHERE oid IN (${warm.map(() => '?').join(',')})`, ...warm).toArray();
-      for (const r of rows) {
-        if (!r.data) {
-          cold.push(r.oid); // evicted since the batch's metadata was read
-          continue;
-        }
-        const s = stored(r);
-        if (s.fmt === 1) out.set(r.oid, s as Stored & { fmt: 1 });
-        else {
-          const p = packedOf(s.data);
-          this.#sql.exec(`UPDATE objects SET data = ?, fmt = 1, type = ?, raw_size = ?, size = ? WHERE oid = ?`, p.data, p.type, p.rawSize, p.data.byteLength, r.oid);
-          if (this.#lru.has(r.oid)) this.#remember(r.oid, p);
-          out.set(r.oid, p);
-        }
+    if (large.length) {
+      for (const r of this.#sql.exec<Row>(`SELECT oid, fmt, type, raw_size, data FROM objects WHERE oid IN (${large.map(() => '?').join(',')})`, ...large).toArray()) {
+        if (!r.data) cold.push(r.oid);
+        else if (r.fmt === 1) out.set(r.oid, stored(r) as Stored & { fmt: 1 });
+        else keep(r.oid, packedOf(new Uint8Array(r.data)), false);
       }
     }
     for (let k = 0; k < cold.length; k += R2_PARALLEL) {
       const part = cold.slice(k, k + R2_PARALLEL);
       const loose = await Promise.all(part.map((oid) => this.#fromR2(oid)));
-      part.forEach((oid, n) => {
-        const p = packedOf(loose[n]);
-        if (p.data.byteLength <= ROW_MAX) {
-          this.#sql.exec(`UPDATE objects SET data = ?, fmt = 1, type = ?, raw_size = ?, size = ?, used_at = ? WHERE oid = ?`, p.data, p.type, p.rawSize, p.data.byteLength, Date.now(), oid);
-        }
-        out.set(oid, p);
-      });
+      part.forEach((oid, n) => keep(oid, packedOf(loose[n]), true));
     }
     return out;
   }

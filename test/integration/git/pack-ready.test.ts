@@ -47,15 +47,16 @@ async function build(r: Repo) {
   const root = await r.writeObject('tree', tree(entry('100644', 'a.txt', ids[0]), entry('100644', 'big.bin', ids[3]), entry('40000', 'dir', sub)));
   const who = 'T <t@example.com> 1700000000 +0000';
   const c1 = await r.writeObject('commit', enc.encode(`tree ${root}\nauthor ${who}\ncommitter ${who}\n\nfirst\n`));
-  const root2 = await r.writeObject('tree', tree(entry('100644', 'a.txt', ids[2]), entry('40000', 'dir', sub)));
+  // A gitlink (submodule) names a commit of another repository: never sent.
+  const root2 = await r.writeObject('tree', tree(entry('100644', 'a.txt', ids[2]), entry('40000', 'dir', sub), entry('160000', 'mod', 'f'.repeat(40))));
   const c2 = await r.writeObject('commit', enc.encode(`tree ${root2}\nparent ${c1}\nauthor ${who}\ncommitter ${who}\n\nsecond\n`));
-  return { head: c2, all: [...ids, sub, root, c1, root2, c2] };
+  return { head: c2, first: c1, all: [...ids, sub, root, c1, root2, c2], second: [c2, root2] };
 }
 
-/** upload-pack for a full clone of `want`; returns the pack bytes from side-band 1. */
-async function clonePack(r: Repo, want: string): Promise<Uint8Array> {
+/** upload-pack for `want` (a full clone, or a fetch when the client `has` a commit); returns the pack from side-band 1. */
+async function clonePack(r: Repo, want: string, has?: string): Promise<Uint8Array> {
   const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`;
-  const body = enc.encode(`${pkt(`want ${want} side-band-64k ofs-delta\n`)}0000${pkt('done\n')}`);
+  const body = enc.encode(`${pkt(`want ${want} side-band-64k ofs-delta\n`)}0000${has ? pkt(`have ${has}\n`) : ''}${pkt('done\n')}`);
   const raw = new Uint8Array(await new Response(await uploadPack(r, body)).arrayBuffer());
   const parts: Uint8Array[] = [];
   let at = 0;
@@ -63,7 +64,7 @@ async function clonePack(r: Repo, want: string): Promise<Uint8Array> {
     const len = parseInt(dec.decode(raw.subarray(at, at + 4)), 16);
     if (len === 0) break;
     const payload = raw.subarray(at + 4, at + len);
-    if (dec.decode(payload) !== 'NAK\n') {
+    if (!/^(NAK|ACK [0-9a-f]{40})\n$/.test(dec.decode(payload))) {
       expect(payload[0]).toBe(1);
       parts.push(payload.subarray(1));
     }
@@ -111,7 +112,7 @@ describe('pack-ready objects', () => {
     const { stub, repo } = fresh('pr');
     const result = await runInDurableObject(stub, async (_o, state) => {
       const r = Repo.open(state.storage, env.GIT_OBJECTS, { tenant: 'default', repo })!;
-      const { head, all } = await build(r);
+      const { head, first, all, second } = await build(r);
       const expected: Record<string, string> = {};
       for (const oid of all) {
         const raw = await r.readRaw(oid);
@@ -154,11 +155,15 @@ describe('pack-ready objects', () => {
       rs = rows(state);
       expect(all.filter((o) => o !== bigOid).every((o) => rs[o].fmt === 1 && rs[o].cached === 1)).toBe(true);
       expect(rs[bigOid].cached).toBe(0); // too large for a row: streamed from R2 every time
-      return { before, after, evicted, all, expected };
+      // 4. A fetch by a client that has the first commit gets only what the second one added.
+      const fetched = await clonePack(r2, head, first);
+      return { before, after, evicted, fetched, all, second, expected };
     });
     expect(result.after).toEqual(result.before);
     expect(result.evicted).toEqual(result.before);
     await sameObjects(result.before, result.all, result.expected);
+    expect(new DataView(result.fetched.buffer, result.fetched.byteOffset).getUint32(8)).toBe(result.second.length);
+    await sameObjects(result.fetched, result.second, result.expected);
   });
 
   it('old rows written before 0102 (loose, fmt 0) are served and converted by the first clone', async () => {
