@@ -24,8 +24,8 @@ const CHUNK = 64 * 1024;
 const WALK_CHUNK = 512;
 /** Byte budget of one repository's walk cache (child ids of trees, as hex). */
 const WALK_CACHE_BYTES = 16 * 1024 * 1024;
-/** Longest object list kept for repeated full clones (~100 bytes of memory per id). */
-const FULL_LIST_MAX = 200_000;
+/** Longest object list kept for repeated full clones (~100 bytes of memory per id: ≤ 10 MB). */
+const FULL_LIST_MAX = 100_000;
 const HEX_CHARS = new TextEncoder().encode('0123456789abcdef');
 const dec = new TextDecoder();
 
