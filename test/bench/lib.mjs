@@ -42,16 +42,19 @@ export async function startProc(args, { ready, env = {}, timeoutMs = 90_000 }) {
   return { proc, stop, output: () => out };
 }
 
-export async function startWrangler(vars = {}) {
+/** `wrangler dev` of edgehub (or, with `config`, of another Worker such as the bare reference). */
+export async function startWrangler(vars = {}, { config } = {}) {
   const port = await freePort();
+  const inspector = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'edgehub-bench-'));
   // wrangler dev logs every request at info level, which costs ~6 ms per request here: the bench
   // measures the runtime, not the dev server's console, so it runs at warn (floor and edgehub alike).
-  const args = [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dir, '--show-interactive-dev-session=false', '--log-level', 'warn'];
-  for (const [k, v] of Object.entries({ AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', RATE_LIMIT_PER_MINUTE: '0', ...vars })) args.push('--var', `${k}:${v}`);
+  const args = [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dir, '--show-interactive-dev-session=false', '--log-level', 'warn', '--inspector-port', String(inspector)];
+  if (config) args.push('--config', config);
+  else for (const [k, v] of Object.entries({ AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', RATE_LIMIT_PER_MINUTE: '0', ...vars })) args.push('--var', `${k}:${v}`);
   const url = `http://127.0.0.1:${port}`;
   const p = await startProc(args, { env: { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }, ready: async () => (await fetch(`${url}/health`)).ok });
-  return { ...p, url };
+  return { ...p, url, inspectorUrl: `http://127.0.0.1:${inspector}` };
 }
 
 export async function startFixture(name) {

@@ -2,12 +2,13 @@
 // `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
-// Usage: npm run bench [-- --quick] [-- --only gateway|peers|git]
+// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|git]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, descendants, measure, ROOT, round, startFixture, startProc, startWrangler } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
+import { profileMarkdown } from './profile.mjs';
 
 const { values: opt } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const N = opt.quick ? 0.25 : 1;
@@ -197,6 +198,7 @@ function markdown() {
   }
   lines.push('', '## Targets', '', '| target | met | measured |', '|---|---|---|');
   for (const c of results.checks) lines.push(`| ${c.name} | ${c.ok ? 'yes' : 'NO'} | ${c.detail} |`);
+  lines.push(...profileMarkdown(results.profile));
   return `${lines.join('\n')}\n`;
 }
 
@@ -208,6 +210,8 @@ try {
     await notifyBench(dev);
     await neighbourBench(dev);
   }
+  if (!opt.only || opt.only === 'hops') await (await import('./hops.mjs')).run({ dev, row, check, quick: opt.quick, results });
+  if (!opt.only || opt.only === 'profile') await (await import('./profile.mjs')).run({ dev, row, check, quick: opt.quick, results });
   if (!opt.only || opt.only === 'peers') await (await import('./peers.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'git') {
     try {

@@ -1,0 +1,47 @@
+// Platform reference for the bench (see wrangler.toml). Routes:
+//   GET  /health        → a constant JSON body (the floor: one inbound request)
+//   POST /fetch?u=URL   → the request body POSTed to URL, the reply streamed back (+ one outbound hop)
+//   POST /do?u=URL      → the same, from inside a Durable Object named by `Mcp-Session-Id`
+//                         (+ a Worker → DO hop, like edgehub's sessionful lane)
+// Only loopback targets: it exists for `npm run bench` on 127.0.0.1.
+import { DurableObject } from 'cloudflare:workers';
+
+const PASS = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name'];
+
+function picked(request) {
+  const headers = {};
+  for (const h of PASS) {
+    const v = request.headers.get(h);
+    if (v !== null) headers[h] = v;
+  }
+  return headers;
+}
+
+async function forward(target, headers, body) {
+  const u = new URL(target);
+  if (u.hostname !== '127.0.0.1') return new Response('loopback only', { status: 400 });
+  const r = await fetch(u, { method: 'POST', headers, body });
+  return new Response(r.body, { status: r.status, headers: { 'content-type': r.headers.get('content-type') ?? 'application/json' } });
+}
+
+// Reached over Durable Object RPC, as edgehub's SessionDO is.
+export class Hop extends DurableObject {
+  forward(target, headers, body) {
+    return forward(target, headers, body);
+  }
+}
+
+export default {
+  fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === '/health') return Response.json({ status: 'ok' });
+    const target = url.searchParams.get('u');
+    if (!target) return new Response('missing u', { status: 400 });
+    if (url.pathname === '/fetch') return request.text().then((body) => forward(target, picked(request), body));
+    if (url.pathname === '/do') {
+      const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
+      return request.text().then((body) => stub.forward(target, picked(request), body));
+    }
+    return new Response('not found', { status: 404 });
+  },
+};

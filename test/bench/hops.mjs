@@ -1,0 +1,117 @@
+// What the platform costs per hop, and what edgehub adds on top: edgehub's two lanes side by side
+// with a bare Worker (test/bench/bare-worker: no framework, no MCP logic) that makes the same hops
+// to the same upstream — inbound request, Worker → Durable Object RPC (2025 lane), outbound fetch.
+// CPU is read per process of each `wrangler dev` tree from /proc: the dev proxy workerd (the
+// `entry` socket; every request crosses it), the runtime workerd (the Worker and its DOs), and
+// wrangler's own node process. Called by run.mjs as `run({ dev, row, check, quick, results })`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpuSeconds, descendants, measure, ROOT, round, startFixture, startWrangler } from './lib.mjs';
+import { legacy, modern, openSession } from './mcp.mjs';
+
+const log = (...a) => console.error('[bench:hops]', ...a);
+
+/** The processes of a wrangler dev tree by role. */
+function roles(dev) {
+  const out = { proxy: [], runtime: [], wrangler: [dev.proc.pid] };
+  for (const pid of descendants(dev.proc.pid)) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.includes('workerd')) (cmd.includes(`entry=127.0.0.1:${new URL(dev.url).port}`) ? out.proxy : out.runtime).push(pid);
+    else out.wrangler.push(pid);
+  }
+  return out;
+}
+
+/** Latency plus CPU ms per op of each role of `tree` (and of the upstream process). */
+async function measured(op, tree, upstream, count) {
+  for (let i = 0; i < 20; i++) await op();
+  const snap = () => ({ ...Object.fromEntries(Object.entries(tree).map(([k, pids]) => [k, cpuSeconds(pids)])), upstream: cpuSeconds([upstream]) });
+  const a = snap();
+  const m = await measure(op, { count, warmup: 0 });
+  const b = snap();
+  const cpu = Object.fromEntries(Object.keys(a).map((k) => [k, round(((b[k] - a[k]) * 1000) / count)]));
+  cpu.total = round(cpu.proxy + cpu.runtime + cpu.wrangler);
+  return { ...m, cpu };
+}
+
+export async function run({ dev, row, check, quick, results }) {
+  const count = quick ? 100 : 400;
+  const bare = await startWrangler({}, { config: join(ROOT, 'test/bench/bare-worker/wrangler.toml') });
+  const fx = await startFixture('hops');
+  try {
+    const up = `${fx.url}/mcp`;
+    await fetch(`${dev.url}/admin/api/servers/hx`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: up, prefix: 'hx' }) });
+    const ours = roles(dev);
+    const theirs = roles(bare);
+    const mcp = `${dev.url}/mcp`;
+    const via = (path) => `${bare.url}${path}?u=${encodeURIComponent(up)}`;
+    const upSid = await openSession(up);
+    const sid = await openSession(mcp);
+    const call = { name: 'whoami', arguments: {} };
+    const cases = [
+      ['bare', 'GET /health (floor: inbound request only)', () => fetch(`${bare.url}/health`).then((r) => r.text()), theirs],
+      ['edgehub', 'GET /health', () => fetch(`${dev.url}/health`).then((r) => r.text()), ours],
+      ['bare', 'Worker → upstream passthrough, 2026 tools/call (the 2026 lane\'s hops)', () => modern(via('/fetch'), 'tools/call', call), theirs],
+      ['edgehub', 'forwarded tools/call, 2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
+      ['bare', 'Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane\'s hops)', () => legacy(via('/do'), upSid, 'tools/call', call), theirs],
+      ['edgehub', 'forwarded tools/call, 2025 lane', () => legacy(mcp, sid, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
+    ];
+    const got = {};
+    for (const [who, name, op, tree] of cases) {
+      const m = await measured(op, tree, fx.proc.pid, count);
+      got[`${who}:${name}`] = m;
+      const c = m.cpu;
+      row('hops', `${who}: ${name} — CPU ms/op: dev proxy ${c.proxy}, runtime ${c.runtime}, wrangler ${c.wrangler}, upstream ${c.upstream}`, m, { cpuMsPerOp: c.total });
+    }
+    // Throughput at 64 concurrent sessions: each needs the CPU measured above, and the machine's
+    // cores are shared by both wrangler trees and the upstream, so the bare Worker with the same
+    // hops is the ceiling edgehub is judged against here.
+    const C = 64;
+    const upSids = await Promise.all(Array.from({ length: C }, () => openSession(up)));
+    const sids = await Promise.all(Array.from({ length: C }, () => openSession(mcp)));
+    const many = { concurrency: C, count: quick ? 5 * C : 20 * C, warmup: C };
+    const wide = [
+      ['bare', '2026 hops', () => modern(via('/fetch'), 'tools/call', call)],
+      ['edgehub', '2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' })],
+      ['bare', '2025 hops', (w) => legacy(via('/do'), upSids[w], 'tools/call', call)],
+      ['edgehub', '2025 lane', (w) => legacy(mcp, sids[w], 'tools/call', { ...call, name: 'hx_whoami' })],
+    ];
+    for (const [who, name, op] of wide) {
+      const m = await measure(op, many);
+      got[`${who}:c64 ${name}`] = m;
+      row('hops', `${who}: ${name}, ${C} sessions`, m);
+    }
+    for (const lane of ['2026', '2025']) {
+      const e = got[`edgehub:c64 ${lane} lane`];
+      const b = got[`bare:c64 ${lane} hops`];
+      check(`${lane} lane throughput at ${C} sessions ≥ 80% of the bare Worker with the same hops`, e.rps >= 0.8 * b.rps, `${e.rps} vs ${b.rps} req/s (${round((100 * e.rps) / b.rps)} %)`);
+    }
+    results.hops = got;
+    const pair = (lane, bareName) => {
+      const e = got[`edgehub:forwarded tools/call, ${lane} lane`];
+      const b = got[`bare:${bareName}`];
+      check(
+        `${lane} lane p50 ≤ bare Worker with the same hops + 1 ms`,
+        e.p50 <= b.p50 + 1,
+        `${e.p50} ms vs bare ${b.p50} ms (+${round(e.p50 - b.p50)} ms)`,
+      );
+      check(
+        `${lane} lane runtime CPU ≤ 1.5× bare Worker with the same hops`,
+        e.cpu.runtime <= 1.5 * b.cpu.runtime,
+        `runtime workerd ${e.cpu.runtime} ms vs bare ${b.cpu.runtime} ms per call (${round(e.cpu.runtime / b.cpu.runtime)}×); whole tree ${e.cpu.total} vs ${b.cpu.total} ms`,
+      );
+    };
+    pair('2026', "Worker → upstream passthrough, 2026 tools/call (the 2026 lane's hops)");
+    pair('2025', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane's hops)");
+    log('done');
+  } finally {
+    await fetch(`${dev.url}/admin/api/servers/hx`, { method: 'DELETE' }).catch(() => {});
+    await fx.stop();
+    await bare.stop();
+  }
+}
