@@ -5,8 +5,7 @@
 // `entry` socket; every request crosses it), the runtime workerd (the Worker and its DOs), and
 // wrangler's own node process. Called by run.mjs as `run({ dev, row, check, quick, results })`.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cpuSeconds, descendants, measure, ROOT, round, startFixture, startWrangler } from './lib.mjs';
+import { bareWorker, cpuSeconds, descendants, measure, round, startFixture } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 
 const log = (...a) => console.error('[bench:hops]', ...a);
@@ -41,7 +40,7 @@ async function measured(op, tree, upstream, count) {
 
 export async function run({ dev, row, check, quick, results }) {
   const count = quick ? 100 : 400;
-  const bare = await startWrangler({}, { config: join(ROOT, 'test/bench/bare-worker/wrangler.toml') });
+  const bare = await bareWorker();
   const fx = await startFixture('hops');
   try {
     const up = `${fx.url}/mcp`;
@@ -112,6 +111,5 @@ export async function run({ dev, row, check, quick, results }) {
   } finally {
     await fetch(`${dev.url}/admin/api/servers/hx`, { method: 'DELETE' }).catch(() => {});
     await fx.stop();
-    await bare.stop();
   }
 }

@@ -18,8 +18,19 @@ export function freePort() {
   });
 }
 
+// Every process started here, so an interrupted bench (Ctrl-C, SIGTERM) stops them by PID too.
+const live = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    for (const p of live) if (p.exitCode === null) p.kill('SIGTERM');
+    process.exit(130);
+  });
+}
+
 export async function startProc(args, { ready, env = {}, timeoutMs = 90_000 }) {
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
@@ -55,6 +66,17 @@ export async function startWrangler(vars = {}, { config } = {}) {
   const url = `http://127.0.0.1:${port}`;
   const p = await startProc(args, { env: { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }, ready: async () => (await fetch(`${url}/health`)).ok });
   return { ...p, url, inspectorUrl: `http://127.0.0.1:${inspector}` };
+}
+
+let bare = null;
+/** The bare reference Worker (test/bench/bare-worker) on its own `wrangler dev`, started once. */
+export function bareWorker() {
+  bare ??= startWrangler({}, { config: join(ROOT, 'test/bench/bare-worker/wrangler.toml') });
+  return bare;
+}
+export async function stopBareWorker() {
+  if (bare) await (await bare).stop();
+  bare = null;
 }
 
 export async function startFixture(name) {

@@ -104,8 +104,9 @@ export async function run({ dev, row, quick, results }) {
   const N = quick ? 100 : 400;
   const fx = await startFixture('profile');
   const mcp = `${dev.url}/mcp`;
-  const session = await cdp(dev.inspectorUrl);
+  let session;
   try {
+    session = await cdp(dev.inspectorUrl);
     await fetch(`${dev.url}/admin/api/servers/pf`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: `${fx.url}/mcp`, prefix: 'pf' }) });
     const sid = await openSession(mcp);
     // Debugger.enable only after profiling: an enabled debugger slows the isolate it observes.
@@ -140,7 +141,7 @@ export async function run({ dev, row, quick, results }) {
     results.profile = { target: session.title, samplingIntervalUs: 200, ops: N, kinds: out };
     for (const k of out) row('profile', `${k.name}: isolate JS busy ms/op (edgehub code ${k.edgehubMsPerOp} ms/op)`, { p50: k.p50, p99: '', rps: '', concurrency: 1 }, { cpuMsPerOp: k.busyMsPerOp });
   } finally {
-    session.close();
+    session?.close();
     await fetch(`${dev.url}/admin/api/servers/pf`, { method: 'DELETE' }).catch(() => {});
     await fx.stop();
   }

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, descendants, measure, ROOT, round, startFixture, startProc, startWrangler } from './lib.mjs';
+import { bareWorker, cpuSeconds, descendants, measure, ROOT, round, startFixture, startProc, startWrangler, stopBareWorker } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 import { profileMarkdown } from './profile.mjs';
 
@@ -115,6 +115,17 @@ async function catalogBench(dev) {
     row('edgehub', 'warm tools/list, 10 × 50 tools, 2026 lane', warmM);
     check('warm aggregated tools/list ≤ floor + 2 ms (2025)', warm.p50 <= floor.p50 + 2, `${warm.p50} ms vs floor ${floor.p50} ms`);
     check('warm aggregated tools/list ≤ floor + 2 ms (2026)', warmM.p50 <= floor.p50 + 2, `${warmM.p50} ms vs floor ${floor.p50} ms`);
+    // The floor's reply is 40 bytes; 500 tools are ~100 KB. A bare Worker returning as many bytes
+    // (no work at all) shows what moving the reply costs, apart from edgehub's own work.
+    const bytes = JSON.stringify(await modern(mcp, 'tools/list')).length;
+    const bare = await bareWorker();
+    const sameSize = await measure(() => fetch(`${bare.url}/bytes?n=${bytes}`, { method: 'POST', body: '{}' }).then((r) => r.json()), { count: n(200) });
+    row('bare', `a ${Math.round(bytes / 1024)} KiB JSON reply (the size of the 500-tool list), no work`, sameSize);
+    for (const [lane, m] of [
+      ['2025', warm],
+      ['2026', warmM],
+    ])
+      check(`warm aggregated tools/list ≤ bare Worker replying as many bytes + 2 ms (${lane})`, m.p50 <= sameSize.p50 + 2, `${m.p50} ms vs bare ${sameSize.p50} ms (+${round(m.p50 - sameSize.p50)} ms)`);
   } finally {
     for (let i = 0; i < 10; i++) await admin(dev.url, 'DELETE', `/servers/cat${i}`).catch(() => {});
     await Promise.all(ups.map((u) => u.stop()));
@@ -222,6 +233,7 @@ try {
     }
   }
 } finally {
+  await stopBareWorker();
   await dev.stop();
 }
 // A full run writes latest.*; a partial one (--only X) writes latest-X.* and leaves the full results alone.

@@ -1,5 +1,7 @@
 // Platform reference for the bench (see wrangler.toml). Routes:
 //   GET  /health        → a constant JSON body (the floor: one inbound request)
+//   *    /bytes?n=N     → a JSON body of N bytes, built once (a reply as large as edgehub's, e.g. a
+//                         500-tool tools/list, with none of its work)
 //   POST /fetch?u=URL   → the request body POSTed to URL, the reply streamed back (+ one outbound hop)
 //   POST /do?u=URL      → the same, from inside a Durable Object named by `Mcp-Session-Id`
 //                         (+ a Worker → DO hop, like edgehub's sessionful lane)
@@ -25,6 +27,13 @@ async function forward(target, headers, body) {
 }
 
 // Reached over Durable Object RPC, as edgehub's SessionDO is.
+const bodies = new Map();
+function sized(n) {
+  const len = Math.max(12, Math.min(Number.isFinite(n) ? n : 0, 8 * 1024 * 1024));
+  if (!bodies.has(len)) bodies.set(len, `{"pad":"${'x'.repeat(len - 10)}"}`);
+  return bodies.get(len);
+}
+
 export class Hop extends DurableObject {
   forward(target, headers, body) {
     return forward(target, headers, body);
@@ -35,6 +44,7 @@ export default {
   fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === '/health') return Response.json({ status: 'ok' });
+    if (url.pathname === '/bytes') return request.text().then(() => new Response(sized(Number(url.searchParams.get('n'))), { headers: { 'content-type': 'application/json' } }));
     const target = url.searchParams.get('u');
     if (!target) return new Response('missing u', { status: 400 });
     if (url.pathname === '/fetch') return request.text().then((body) => forward(target, picked(request), body));
