@@ -139,7 +139,8 @@ export async function run({ dev, row, quick, results }) {
       log(`${name}: isolate busy ${perOp(busy)} ms/op, edgehub code ${round(ours)} ms/op`);
     }
     results.profile = { target: session.title, samplingIntervalUs: 200, ops: N, kinds: out };
-    for (const k of out) row('profile', `${k.name}: isolate JS busy ms/op (edgehub code ${k.edgehubMsPerOp} ms/op)`, { p50: k.p50, p99: '', rps: '', concurrency: 1 }, { cpuMsPerOp: k.busyMsPerOp });
+    for (const k of out)
+      row('profile', `${k.name}: isolate busy ms/op (samples in edgehub's own modules ${k.edgehubMsPerOp} ms/op)`, { p50: k.p50, p99: '', rps: '', concurrency: 1 }, { cpuMsPerOp: k.busyMsPerOp });
   } finally {
     session?.close();
     await fetch(`${dev.url}/admin/api/servers/pf`, { method: 'DELETE' }).catch(() => {});
@@ -150,7 +151,7 @@ export async function run({ dev, row, quick, results }) {
 /** Markdown for results.profile (appended by run.mjs). */
 export function profileMarkdown(p) {
   if (!p) return [];
-  const lines = ['', '## Profile: where a call spends the isolate\'s CPU', '', `V8 sampling profiler via wrangler dev's inspector (target "${p.target}", ${p.samplingIntervalUs} µs interval, ${p.ops} sequential calls each). ms per call; idle excluded.`, ''];
+  const lines = ['', '## Profile: where a call spends the isolate\'s CPU', '', `V8 sampling profiler via wrangler dev's inspector (target "${p.target}", ${p.samplingIntervalUs} µs interval, ${p.ops} sequential calls each). ms per call; idle excluded. Samples are taken on the wall clock: a frame on top while the thread waits for a core (2 shared cores) or runs native code it called (stream reads, RPC, fetch) is charged that time, so read the split as where to look, and the hops section for CPU.`, ''];
   for (const k of p.kinds) {
     lines.push(`### ${k.name} — ${k.busyMsPerOp} ms busy per call (p50 ${k.p50} ms)`, '', '| module group | ms/op |', '|---|---:|');
     for (const g of k.groups.slice(0, 12)) lines.push(`| ${g.group} | ${g.msPerOp} |`);
