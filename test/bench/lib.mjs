@@ -75,8 +75,9 @@ export function bareWorker() {
   return bare;
 }
 export async function stopBareWorker() {
-  if (bare) await (await bare).stop();
+  const b = await bare?.catch(() => null); // a failed start has nothing to stop
   bare = null;
+  await b?.stop();
 }
 
 export async function startFixture(name) {

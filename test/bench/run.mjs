@@ -115,7 +115,7 @@ async function catalogBench(dev) {
     row('edgehub', 'warm tools/list, 10 × 50 tools, 2026 lane', warmM);
     check('warm aggregated tools/list ≤ floor + 2 ms (2025)', warm.p50 <= floor.p50 + 2, `${warm.p50} ms vs floor ${floor.p50} ms`);
     check('warm aggregated tools/list ≤ floor + 2 ms (2026)', warmM.p50 <= floor.p50 + 2, `${warmM.p50} ms vs floor ${floor.p50} ms`);
-    // The floor's reply is 40 bytes; 500 tools are ~100 KB. A bare Worker returning as many bytes
+    // The floor's reply is 40 bytes; 500 tools are tens of KiB. A bare Worker returning as many bytes
     // (no work at all) shows what moving the reply costs, apart from edgehub's own work.
     const bytes = JSON.stringify(await modern(mcp, 'tools/list')).length;
     const bare = await bareWorker();
