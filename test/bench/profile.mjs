@@ -4,7 +4,7 @@
 // attributed to the module it ran in: the bundle keeps esbuild's `// src/…` and
 // `// node_modules/…` markers, so a line number maps back to its source module. Native frames
 // (fetch, streams, JSON, structured clone, GC) have no script and count as "runtime".
-// Called by run.mjs as `run({ dev, row, check, quick, results })`.
+// Called by run.mjs as `run({ dev, row, quick, results })`; its rows are diagnostics, not targets.
 import WebSocket from 'ws';
 import { measure, round, startFixture } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
@@ -109,7 +109,7 @@ export async function run({ dev, row, quick, results }) {
     session = await cdp(dev.inspectorUrl);
     await fetch(`${dev.url}/admin/api/servers/pf`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: `${fx.url}/mcp`, prefix: 'pf' }) });
     const sid = await openSession(mcp);
-    // Debugger.enable only after profiling: an enabled debugger slows the isolate it observes.
+    // The debugger (needed for script sources) is enabled only after profiling: it cannot skew the samples.
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: 200 });
     const maps = new Map();
