@@ -201,7 +201,7 @@ export class UpstreamProvider implements Provider {
       }
       if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
       this.stats.failures++;
-      const message = e instanceof RpcError ? e.message : `upstream ${this.name} failed: ${e instanceof Error ? e.message : String(e)}`;
+      const message = e instanceof RpcError ? e.message : `upstream ${this.name} failed${httpStatus(e)}: ${e instanceof Error ? e.message : String(e)}`;
       breaker.failure(message);
       this.#reset();
       throw e instanceof RpcError ? e : new RpcError(ErrorCode.UpstreamUnavailable, message);
@@ -291,4 +291,10 @@ export class UpstreamProvider implements Provider {
     client.setNotificationHandler(PromptListChangedNotificationSchema, changed('prompts'));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => o.sink.resourceUpdated(o.name, n.params.uri));
   }
+}
+
+/** ` (HTTP 503)` when the SDK's transport error carries the upstream's HTTP status, else ''. */
+function httpStatus(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 400 && code < 600 ? ` (HTTP ${code})` : '';
 }
