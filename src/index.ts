@@ -12,7 +12,7 @@
 import { Hono } from 'hono';
 import { authenticate, type AuthVars } from './middleware/auth';
 import { requestId, type RequestIdVars } from './middleware/request-id';
-import { listVar, originGuard } from './middleware/origin';
+import { listVar, mcpCors, originGuard } from './middleware/origin';
 import { SERVER_VERSION } from './mcp/server-info';
 import { mcpRoutes } from './routes/mcp';
 import { adminApi } from './routes/admin';
@@ -30,17 +30,19 @@ export { RepoDO } from './durable-objects/repo';
 
 const app = new Hono<{ Bindings: Env; Variables: AuthVars & RequestIdVars }>();
 app.use('*', requestId());
-const guard = originGuard((env) => ({
+const originRules = (env: Env) => ({
   devOpen: env.AUTH_MODE === 'dev-open',
   allowedOrigins: listVar(env.ALLOWED_ORIGINS),
   allowedHosts: listVar(env.ALLOWED_HOSTS),
-}));
+});
+const guard = originGuard(originRules);
 
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
 
 app.use(
   '/mcp',
+  mcpCors(originRules),
   guard,
   authenticate({ scope: 'mcp:read', jsonRpc: true }),
   rateLimit({ jsonRpc: true }),

@@ -7,6 +7,7 @@
  *   in ALLOWED_ORIGINS. No Origin (non-browser client) passes.
  */
 import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 
 export interface OriginGuardOptions {
   devOpen: boolean;
@@ -30,6 +31,26 @@ export function originGuard(opts: (env: Env) => OriginGuardOptions): MiddlewareH
     if (origin !== undefined && !originAllowed(origin, host, o)) return refuse(`Origin '${origin}' is not allowed`);
     await next();
   };
+}
+
+/**
+ * CORS for browser MCP clients (e.g. an inspector on another loopback port, or an origin listed in
+ * ALLOWED_ORIGINS): runs before the guard and auth, so a preflight (OPTIONS) is answered without a
+ * token, and every reply, 401 challenges included, can be read by an allowed origin. Origins the
+ * guard would refuse get no Access-Control-Allow-Origin. Requested headers are echoed back
+ * (2026-07-28 clients send `Mcp-Param-*` headers whose names vary); no cookies are involved.
+ */
+export function mcpCors(opts: (env: Env) => OriginGuardOptions): MiddlewareHandler<{ Bindings: Env }> {
+  return cors({
+    origin: (origin, c) => {
+      if (!origin) return null;
+      const host = c.req.header('host') ?? new URL(c.req.url).host;
+      return originAllowed(origin, host, opts(c.env as Env)) ? origin : null;
+    },
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
 }
 
 function originAllowed(origin: string, host: string, o: OriginGuardOptions): boolean {

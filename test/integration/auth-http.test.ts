@@ -349,6 +349,29 @@ describe('dev-open mode', () => {
   });
 });
 
+describe('CORS in jwt mode', () => {
+  const APP = 'https://inspector.example';
+  const over = { ALLOWED_ORIGINS: APP };
+  it('a preflight needs no token; a 401 challenge is readable by the allowed origin', async () => {
+    const pre = await hit('/mcp', { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } }, over);
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const r = await mcpPost(INIT, { origin: APP }, over);
+    expect(r.status).toBe(401);
+    expect(r.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(r.headers.get('access-control-expose-headers')?.toLowerCase()).toMatch(/www-authenticate/);
+    expect(r.headers.get('www-authenticate')).toMatch(/resource_metadata=/);
+  });
+  it('an origin not in ALLOWED_ORIGINS gets no Allow-Origin, with or without a token', async () => {
+    const pre = await hit('/mcp', { method: 'OPTIONS', headers: { origin: 'https://other.example', 'access-control-request-method': 'POST' } }, over);
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+    const r = await mcpPost(INIT, { origin: 'https://other.example', ...bearer(await token(rs)) }, over);
+    expect(r.status).toBe(403);
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('RFC 9728 protected resource metadata', () => {
   it('is served at the root and path forms', async () => {
     for (const p of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp']) {

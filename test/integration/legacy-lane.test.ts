@@ -162,6 +162,37 @@ describe('origin and host (DNS rebinding)', () => {
   });
 });
 
+describe('CORS for browser clients (dev-open)', () => {
+  const INSPECTOR = 'http://localhost:6274';
+  const preflight = (origin: string) =>
+    call('/mcp', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, mcp-session-id, mcp-protocol-version, mcp-param-region' },
+    });
+  it('answers a preflight from an allowed origin, echoing the requested headers', async () => {
+    const r = await preflight(INSPECTOR);
+    expect(r.status).toBe(204);
+    expect(r.headers.get('access-control-allow-origin')).toBe(INSPECTOR);
+    expect(r.headers.get('access-control-allow-methods')).toMatch(/POST/);
+    expect(r.headers.get('access-control-allow-headers')).toMatch(/mcp-session-id/);
+    expect(r.headers.get('access-control-allow-headers')).toMatch(/mcp-param-region/);
+    expect(r.headers.get('vary')).toMatch(/Origin/);
+  });
+  it('lets an allowed origin read the session id of its reply', async () => {
+    const r = await post(INIT, { origin: INSPECTOR });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('access-control-allow-origin')).toBe(INSPECTOR);
+    expect(r.headers.get('access-control-expose-headers')?.toLowerCase()).toMatch(/mcp-session-id/);
+  });
+  it('grants nothing to a foreign origin: no Allow-Origin on the preflight, 403 on the request', async () => {
+    const r = await preflight('https://evil.example');
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+    const p = await post(INIT, { origin: 'https://evil.example' });
+    expect(p.status).toBe(403);
+    expect(p.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('request ids', () => {
   it('every response carries X-Request-Id; a sane inbound id is kept, a bad one replaced', async () => {
     const r1 = await call('/health');
