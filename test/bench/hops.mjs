@@ -57,6 +57,8 @@ export async function run({ dev, row, check, quick, results }) {
       ['edgehub', 'GET /health', () => fetch(`${dev.url}/health`).then((r) => r.text()), ours],
       ['bare', 'Worker → upstream passthrough, 2026 tools/call (the 2026 lane\'s hops)', () => modern(via('/fetch'), 'tools/call', call), theirs],
       ['edgehub', 'forwarded tools/call, 2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
+      ['bare', 'Worker → DO (RPC) echo, no upstream (the DO hop alone)', () => legacy(`${bare.url}/do-echo`, upSid, 'ping'), theirs],
+      ['edgehub', 'ping, 2025 lane (Worker + session DO, no upstream)', () => legacy(mcp, sid, 'ping'), ours],
       ['bare', 'Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane\'s hops)', () => legacy(via('/do'), upSid, 'tools/call', call), theirs],
       ['edgehub', 'forwarded tools/call, 2025 lane', () => legacy(mcp, sid, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
     ];

@@ -5,6 +5,8 @@
 //   POST /fetch?u=URL   → the request body POSTed to URL, the reply streamed back (+ one outbound hop)
 //   POST /do?u=URL      → the same, from inside a Durable Object named by `Mcp-Session-Id`
 //                         (+ a Worker → DO hop, like edgehub's sessionful lane)
+//   POST /do-echo       → the request's JSON-RPC id answered with an empty result by that DO
+//                         (the DO hop alone: what a 2025-lane `ping` costs the platform)
 // Only loopback targets: it exists for `npm run bench` on 127.0.0.1.
 import { DurableObject } from 'cloudflare:workers';
 
@@ -38,12 +40,19 @@ export class Hop extends DurableObject {
   forward(target, headers, body) {
     return forward(target, headers, body);
   }
+  echo(body) {
+    return JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
+  }
 }
 
 export default {
   fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === '/health') return Response.json({ status: 'ok' });
+    if (url.pathname === '/do-echo') {
+      const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
+      return request.text().then(async (body) => new Response(await stub.echo(body), { headers: { 'content-type': 'application/json' } }));
+    }
     if (url.pathname === '/bytes') return request.text().then(() => new Response(sized(Number(url.searchParams.get('n'))), { headers: { 'content-type': 'application/json' } }));
     const target = url.searchParams.get('u');
     if (!target) return new Response('missing u', { status: 400 });
