@@ -118,9 +118,10 @@ async function catalogBench(dev) {
     };
     const settle = async (op) => {
       for (let i = 0; ; i++) {
-        if (await op().then(() => true, () => false)) return;
-        if (i === 50) throw new Error('tools/list never complete');
-        await new Promise((r) => setTimeout(r, 200));
+        const err = await op().then(() => null, (e) => e);
+        if (!err) return;
+        if (i === 100) throw new Error(`tools/list never complete: ${err.message}`);
+        await new Promise((r) => setTimeout(r, 300));
       }
     };
     const warmL = full(() => legacy(mcp, sid, 'tools/list'));
