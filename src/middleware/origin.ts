@@ -25,7 +25,7 @@ export function originGuard(opts: (env: Env) => OriginGuardOptions): MiddlewareH
   return async function originGuard(c, next) {
     const o = opts(c.env);
     const host = c.req.header('host') ?? new URL(c.req.url).host;
-    if (o.devOpen ? !isLoopbackHost(host) : o.allowedHosts.length > 0 && !o.allowedHosts.includes(host.toLowerCase()))
+    if (!hostAllowed(host, o))
       return refuse(`Host '${host}' is not allowed${o.devOpen ? ' (dev-open mode serves loopback only)' : ''}`);
     const origin = c.req.header('origin');
     if (origin !== undefined && !originAllowed(origin, host, o)) return refuse(`Origin '${origin}' is not allowed`);
@@ -45,12 +45,17 @@ export function mcpCors(opts: (env: Env) => OriginGuardOptions): MiddlewareHandl
     origin: (origin, c) => {
       if (!origin) return null;
       const host = c.req.header('host') ?? new URL(c.req.url).host;
-      return originAllowed(origin, host, opts(c.env as Env)) ? origin : null;
+      const o = opts(c.env as Env);
+      return hostAllowed(host, o) && originAllowed(origin, host, o) ? origin : null;
     },
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After', 'X-Request-Id'],
     maxAge: 600,
   });
+}
+
+function hostAllowed(host: string, o: OriginGuardOptions): boolean {
+  return o.devOpen ? isLoopbackHost(host) : o.allowedHosts.length === 0 || o.allowedHosts.includes(host.toLowerCase());
 }
 
 function originAllowed(origin: string, host: string, o: OriginGuardOptions): boolean {

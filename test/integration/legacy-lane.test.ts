@@ -191,6 +191,10 @@ describe('CORS for browser clients (dev-open)', () => {
     expect(p.status).toBe(403);
     expect(p.headers.get('access-control-allow-origin')).toBeNull();
   });
+  it('grants nothing on a Host the guard refuses, even to a loopback origin', async () => {
+    const r = await call('/mcp', { method: 'OPTIONS', headers: { host: 'rebind.example', origin: INSPECTOR, 'access-control-request-method': 'POST' } });
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });
 
 describe('request ids', () => {
