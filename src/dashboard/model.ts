@@ -3,6 +3,8 @@
  * configured server joining its config entry, its last health probe or check, and its circuit
  * breaker state (from the Prometheus text of GET /metrics, the only place breakers are reported).
  */
+import type { AuditRecord } from '../storage/config-store';
+
 export interface ApiServer {
   name: string;
   kind: string;
@@ -29,17 +31,8 @@ export interface ApiSession {
   lastSeenAt: number;
 }
 
-export interface ApiAudit {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  versionBefore: number;
-  versionAfter: number;
-  ok: boolean;
-  detail: unknown;
-}
+/** An audit row as GET /admin/api/audit returns it: the store's record. */
+export type ApiAudit = AuditRecord;
 
 export type ServerState = 'up' | 'down' | 'unchecked' | 'disabled' | 'not mountable';
 export type BreakerState = 'closed' | 'half-open' | 'open';

@@ -5,6 +5,7 @@
  * body leaves as an async iterator of Uint8Array.
  */
 import { guardedFetch } from '../gateway/ssrf';
+import { concatBytes } from '../utils/bytes';
 
 interface GitHttpRequest {
   url: string;
@@ -20,13 +21,7 @@ async function collect(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): 
     parts.push(part);
     size += part.byteLength;
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, size);
 }
 
 async function* chunks(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {

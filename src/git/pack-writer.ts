@@ -14,6 +14,7 @@
  */
 import type { Repo } from './repo';
 
+import { concatBytes } from '../utils/bytes';
 import { Lru } from './lru';
 import { tagTarget } from './parse';
 import type { PackedObject } from './storage/objects';
@@ -304,15 +305,7 @@ export function streamPack(repo: Repo, oids: string[]): ReadableStream<Uint8Arra
           size += o.data!.byteLength;
         }
       }
-      if (parts.length) {
-        const chunk = new Uint8Array(size);
-        let at = 0;
-        for (const p of parts) {
-          chunk.set(p, at);
-          at += p.byteLength;
-        }
-        emit(chunk);
-      }
+      if (parts.length) emit(concatBytes(parts, size));
       if (stream) big = stream.getReader();
       else if (size < CHUNK) {
         if (sent !== oids.length) throw new Error(`pack: ${sent} of ${oids.length} objects written`);

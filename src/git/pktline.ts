@@ -15,16 +15,6 @@ export function pkt(payload: string | Uint8Array): Uint8Array {
   return out;
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 export interface PktRead {
   /** Payloads (trailing newline removed); null marks a flush packet. */
   lines: (string | null)[];

@@ -2,6 +2,8 @@
  * Reads a request body with a hard size limit (default 4 MiB): never buffers more than the limit,
  * whatever Content-Length claims. Returns null when the limit is exceeded (caller answers 413).
  */
+import { concatBytes } from '../utils/bytes';
+
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function readLimited(req: Request, limit = MAX_BODY_BYTES): Promise<string | null> {
@@ -27,11 +29,5 @@ export async function readLimited(req: Request, limit = MAX_BODY_BYTES): Promise
     }
     chunks.push(value);
   }
-  const buf = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    buf.set(c, off);
-    off += c.byteLength;
-  }
-  return new TextDecoder().decode(buf);
+  return new TextDecoder().decode(concatBytes(chunks, size));
 }

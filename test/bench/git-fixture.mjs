@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../helpers/prng.mjs';
 
 export const GIT_ENV = {
   ...process.env,
@@ -25,23 +26,12 @@ const WORDS = (
   'client server session token header record field schema module service worker queue event timer'
 ).split(' ');
 
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Generates the fast-import stream: commit 1 adds `initialFiles` files, each later commit edits
  * 1–3 files, and every other one also adds a file, so HEAD has `files` files after `commits` commits.
  */
 export function* fastImportStream({ files = 3500, commits = 1000, seed = 42 } = {}) {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const pick = (a) => a[Math.floor(rnd() * a.length)];
   const line = () => {
     const w = Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => pick(WORDS));

@@ -6,14 +6,14 @@
 //   - the npm peer @cyanheads/git-mcp-server over its Streamable HTTP transport, confined by
 //     GIT_BASE_DIR to its own local copy of the repository.
 // Clone: native `git clone` through edgehub's smart HTTP vs from `git http-backend` (CGI) served
-// by a loopback HTTP server started here, on the same repository.
+// by a loopback HTTP server (test/helpers/git-http-backend.mjs), on the same repository.
 // Called by run.mjs as `run({ dev, results, row, check, quick })`; progress goes to stderr.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startHttpBackend } from '../helpers/git-http-backend.mjs';
 import { GIT_ENV, git, makeFixture } from './git-fixture.mjs';
 import { cpuSeconds, descendants, freePort, measure, ROOT, round, startProc } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
@@ -24,53 +24,6 @@ const PEER = '@cyanheads/git-mcp-server 2.15.3';
 
 /** Runs native git like an agent's shell tool would: one process per operation. */
 const ngit = (cwd, ...args) => execFileP('git', args, { cwd, env: GIT_ENV, maxBuffer: 256 << 20 });
-
-/** A loopback server running `git http-backend` as CGI for every request (streams its output). */
-async function startHttpBackend(root) {
-  const server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const cgi = spawn('git', ['http-backend'], {
-      env: {
-        ...GIT_ENV,
-        GIT_PROJECT_ROOT: root,
-        GIT_HTTP_EXPORT_ALL: '1',
-        REMOTE_ADDR: '127.0.0.1',
-        PATH_INFO: u.pathname,
-        QUERY_STRING: u.search.slice(1),
-        REQUEST_METHOD: req.method ?? 'GET',
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
-        HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
-        HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-      },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    req.pipe(cgi.stdin);
-    let head = Buffer.alloc(0);
-    let started = false;
-    cgi.stdout.on('data', (d) => {
-      if (started) return void res.write(d);
-      head = Buffer.concat([head, d]);
-      const sep = head.indexOf('\r\n\r\n');
-      if (sep < 0) return;
-      started = true;
-      let status = 200;
-      const headers = {};
-      for (const h of head.subarray(0, sep).toString('utf8').split('\r\n')) {
-        const i = h.indexOf(':');
-        const k = h.slice(0, i).trim();
-        const v = h.slice(i + 1).trim();
-        if (k.toLowerCase() === 'status') status = Number(v.split(' ')[0]);
-        else headers[k] = v;
-      }
-      res.writeHead(status, headers);
-      res.write(head.subarray(sep + 4));
-    });
-    cgi.on('close', () => (started ? res.end() : res.writeHead(500).end()));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((r) => server.close(() => r())) };
-}
 
 /**
  * Waits until `pid` and its children use under `pct` % of one core over 1 s windows (bounded):
@@ -126,7 +79,7 @@ export async function run({ dev, row, check, quick }) {
     git(work, 'clone', '-q', bare, peerDir);
     const objects = git(bare, 'count-objects', '-v').match(/in-pack: (\d+)/)[1];
     log(`fixture: 1,000 commits, 3,500 files, ${objects} objects in ${round(performance.now() - t0)} ms`);
-    backend = await startHttpBackend(served);
+    backend = await startHttpBackend(served, GIT_ENV);
 
     // 2. Into edgehub: git_init through /mcp, then a native push over smart HTTP.
     const mcp = `${dev.url}/mcp`;

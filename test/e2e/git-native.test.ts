@@ -3,14 +3,14 @@
 // with `git fsck --full`, compared with git_log and with the same edits made by native git; native
 // pushes are visible to the tools; and git_clone / git_push work against a native `git
 // http-backend` remote served by the test on loopback.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startHttpBackend } from '../helpers/git-http-backend.mjs';
 
 const base = () => inject('edgehubUrl');
 let client: Client;
@@ -191,7 +191,7 @@ describe('native git against edgehub', () => {
 });
 
 describe('git_clone / git_push against a native git http-backend', () => {
-  let server: Server;
+  let backend: { url: string; stop(): Promise<void> } | undefined;
   let remoteUrl: string;
   let bare: string;
 
@@ -210,47 +210,12 @@ describe('git_clone / git_push against a native git http-backend', () => {
       git(seed, 'commit', '-q', '-m', `upstream ${i}`);
     }
     git(seed, 'push', '-q', bare, 'main');
-    server = createServer((req, res) => {
-      const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const cgi = spawn('git', ['http-backend'], {
-        env: {
-          ...GIT_ENV,
-          GIT_PROJECT_ROOT: root,
-          GIT_HTTP_EXPORT_ALL: '1',
-          REMOTE_USER: 'e2e',
-          REMOTE_ADDR: '127.0.0.1',
-          PATH_INFO: u.pathname,
-          QUERY_STRING: u.search.slice(1),
-          REQUEST_METHOD: req.method ?? 'GET',
-          CONTENT_TYPE: req.headers['content-type'] ?? '',
-          HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
-          HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-        },
-      });
-      req.pipe(cgi.stdin);
-      const chunks: Buffer[] = [];
-      cgi.stdout.on('data', (d) => chunks.push(d));
-      cgi.on('close', () => {
-        const out = Buffer.concat(chunks);
-        const sep = out.indexOf('\r\n\r\n');
-        const head = out.subarray(0, sep).toString('utf8').split('\r\n');
-        let status = 200;
-        const headers: Record<string, string> = {};
-        for (const h of head) {
-          const [k, ...v] = h.split(':');
-          if (k.toLowerCase() === 'status') status = Number(v.join(':').trim().split(' ')[0]);
-          else headers[k] = v.join(':').trim();
-        }
-        res.writeHead(status, headers);
-        res.end(out.subarray(sep + 4));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    remoteUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/upstream.git`;
+    backend = await startHttpBackend(root, GIT_ENV);
+    remoteUrl = `${backend.url}/upstream.git`;
   });
 
   afterAll(async () => {
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await backend?.stop();
   });
 
   it('git_clone copies the remote; git_push sends a commit back; the token is never echoed', async () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { explodePack } from '../../../src/git/pack-reader';
 import { Repo } from '../../../src/git/repo';
 import { uploadPack } from '../../../src/git/smart-http';
+import { concatBytes } from '../../../src/utils/bytes';
 import { ObjectStore, looseOf, packedOf } from '../../../src/git/storage/objects';
 import { deflate, inflate, sha1Hex } from '../../../src/git/zlib';
 
@@ -34,15 +35,7 @@ async function build(r: Repo) {
     for (let i = 0; i < 20; i++) out[head.byteLength + i] = parseInt(oid.slice(i * 2, i * 2 + 2), 16);
     return out;
   };
-  const tree = (...es: Uint8Array[]) => {
-    const out = new Uint8Array(es.reduce((n, e) => n + e.byteLength, 0));
-    let at = 0;
-    for (const e of es) {
-      out.set(e, at);
-      at += e.byteLength;
-    }
-    return out;
-  };
+  const tree = (...es: Uint8Array[]) => concatBytes(es);
   const sub = await r.writeObject('tree', tree(entry('100644', 'empty', ids[1]), entry('100644', 'xs', ids[2])));
   const root = await r.writeObject('tree', tree(entry('100644', 'a.txt', ids[0]), entry('100644', 'big.bin', ids[3]), entry('40000', 'dir', sub)));
   const who = 'T <t@example.com> 1700000000 +0000';
@@ -70,13 +63,7 @@ async function clonePack(r: Repo, want: string, has?: string): Promise<Uint8Arra
     }
     at += len;
   }
-  const pack = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let o = 0;
-  for (const p of parts) {
-    pack.set(p, o);
-    o += p.byteLength;
-  }
-  return pack;
+  return concatBytes(parts);
 }
 
 const rows = (state: DurableObjectState) =>

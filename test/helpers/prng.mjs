@@ -1,0 +1,13 @@
+// mulberry32: a small seeded PRNG, so generated inputs (fuzz cases, the bench repository) are the
+// same on every run. Returns floats in [0, 1).
+/** @param {number} seed @returns {() => number} */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
