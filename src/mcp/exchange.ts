@@ -6,6 +6,7 @@
  */
 import { SseWriter, sseEvent } from './sse';
 import type { JsonRpcMessage } from './protocol';
+import { stringifyMessage } from './json-text';
 
 export interface ExchangeOptions {
   /** Whether the client's Accept header allows text/event-stream. */
@@ -32,7 +33,7 @@ export class Exchange {
   /** Sends a message before the final response; switches the reply to SSE. */
   send(message: JsonRpcMessage): boolean {
     if (this.#done || !this.opts.acceptsSse) return false;
-    const data = JSON.stringify(message);
+    const data = stringifyMessage(message);
     if (this.#writer) this.#writer.write(sseEvent(data, this.opts.stamp?.(data)));
     else this.#buffer.push(data);
     this.#firstSend();
@@ -49,7 +50,7 @@ export class Exchange {
     const first = await Promise.race([work.then((m) => ({ m })), this.firstSend.then(() => null)]);
     if (first && this.#buffer.length === 0) {
       this.#done = true;
-      return Response.json(first.m, { status: statusOf(first.m), headers: this.opts.headers });
+      return new Response(stringifyMessage(first.m), { status: statusOf(first.m), headers: { 'content-type': 'application/json', ...this.opts.headers } });
     }
     const writer = new SseWriter();
     writer.onClose = () => {
@@ -60,7 +61,7 @@ export class Exchange {
     this.#buffer = [];
     const finish = (m: JsonRpcMessage) => {
       this.#done = true;
-      const data = JSON.stringify(m);
+      const data = stringifyMessage(m);
       writer.write(sseEvent(data, this.opts.stamp?.(data)));
       writer.close();
     };

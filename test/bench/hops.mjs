@@ -5,7 +5,7 @@
 // `entry` socket; every request crosses it), the runtime workerd (the Worker and its DOs), and
 // wrangler's own node process. Called by run.mjs as `run({ dev, row, check, quick, results })`.
 import { readFileSync } from 'node:fs';
-import { bareWorker, cpuSeconds, descendants, measure, round, startFixture } from './lib.mjs';
+import { bareWorker, cpuMeter, descendants, interleave, round, startFixture } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 
 const log = (...a) => console.error('[bench:hops]', ...a);
@@ -24,18 +24,6 @@ function roles(dev) {
     else out.wrangler.push(pid);
   }
   return out;
-}
-
-/** Latency plus CPU ms per op of each role of `tree` (and of the upstream process). */
-async function measured(op, tree, upstream, count) {
-  for (let i = 0; i < 20; i++) await op();
-  const snap = () => ({ ...Object.fromEntries(Object.entries(tree).map(([k, pids]) => [k, cpuSeconds(pids)])), upstream: cpuSeconds([upstream]) });
-  const a = snap();
-  const m = await measure(op, { count, warmup: 0 });
-  const b = snap();
-  const cpu = Object.fromEntries(Object.keys(a).map((k) => [k, round(((b[k] - a[k]) * 1000) / count)]));
-  cpu.total = round(cpu.proxy + cpu.runtime + cpu.wrangler);
-  return { ...m, cpu };
 }
 
 export async function run({ dev, row, check, quick, results }) {
@@ -62,12 +50,20 @@ export async function run({ dev, row, check, quick, results }) {
       ['bare', 'Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane\'s hops)', () => legacy(via('/do'), upSid, 'tools/call', call), theirs],
       ['edgehub', 'forwarded tools/call, 2025 lane', () => legacy(mcp, sid, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
     ];
-    const got = {};
-    for (const [who, name, op, tree] of cases) {
-      const m = await measured(op, tree, fx.proc.pid, count);
-      got[`${who}:${name}`] = m;
-      const c = m.cpu;
-      row('hops', `${who}: ${name} — CPU ms/op: dev proxy ${c.proxy}, runtime ${c.runtime}, wrangler ${c.wrangler}, upstream ${c.upstream}`, m, { cpuMsPerOp: c.total });
+    // Interleaved rounds (lib.mjs): each bare case runs next to its edgehub twin, so drift on the
+    // shared machine falls on both alike.
+    const trees = Object.fromEntries(cases.map(([who, name, , tree]) => [`${who}:${name}`, tree]));
+    const meter = cpuMeter((key) => ({ ...trees[key], upstream: [fx.proc.pid] }));
+    const got = await interleave(
+      cases.map(([who, name, op]) => [`${who}:${name}`, op]),
+      { count, rounds: 4, hooks: meter },
+    );
+    for (const [who, name] of cases) {
+      const key = `${who}:${name}`;
+      const c = meter.perOp(key);
+      c.total = round(c.proxy + c.runtime + c.wrangler);
+      got[key].cpu = c;
+      row('hops', `${who}: ${name} — CPU ms/op: dev proxy ${c.proxy}, runtime ${c.runtime}, wrangler ${c.wrangler}, upstream ${c.upstream}`, got[key], { cpuMsPerOp: c.total });
     }
     // Throughput at 64 concurrent sessions: each needs the CPU measured above, and the machine's
     // cores are shared by both wrangler trees and the upstream, so the bare Worker with the same
@@ -75,17 +71,19 @@ export async function run({ dev, row, check, quick, results }) {
     const C = 64;
     const upSids = await Promise.all(Array.from({ length: C }, () => openSession(up)));
     const sids = await Promise.all(Array.from({ length: C }, () => openSession(mcp)));
-    const many = { concurrency: C, count: quick ? 5 * C : 20 * C, warmup: C };
     const wide = [
       ['bare', '2026 hops', () => modern(via('/fetch'), 'tools/call', call)],
       ['edgehub', '2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' })],
       ['bare', '2025 hops', (w) => legacy(via('/do'), upSids[w], 'tools/call', call)],
       ['edgehub', '2025 lane', (w) => legacy(mcp, sids[w], 'tools/call', { ...call, name: 'hx_whoami' })],
     ];
-    for (const [who, name, op] of wide) {
-      const m = await measure(op, many);
-      got[`${who}:c64 ${name}`] = m;
-      row('hops', `${who}: ${name}, ${C} sessions`, m);
+    const many = await interleave(
+      wide.map(([who, name, op]) => [`${who}:c64 ${name}`, op]),
+      { concurrency: C, count: quick ? 8 * C : 24 * C, warmup: C, rounds: 4 },
+    );
+    for (const [who, name] of wide) {
+      got[`${who}:c64 ${name}`] = many[`${who}:c64 ${name}`];
+      row('hops', `${who}: ${name}, ${C} sessions`, many[`${who}:c64 ${name}`]);
     }
     for (const lane of ['2026', '2025']) {
       const e = got[`edgehub:c64 ${lane} lane`];

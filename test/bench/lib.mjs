@@ -86,9 +86,8 @@ export async function startFixture(name) {
   return { ...p, url: `http://127.0.0.1:${port}` };
 }
 
-/** Runs `op` with `concurrency` workers for `count` total operations; returns latency stats and throughput. */
-export async function measure(op, { concurrency = 1, count = 200, warmup = 20 } = {}) {
-  for (let i = 0; i < Math.min(warmup, count); i++) await op(i % concurrency);
+/** `count` operations by `concurrency` workers: every latency, and the wall time they took. */
+async function sample(op, concurrency, count) {
   const lat = [];
   let next = 0;
   const t0 = performance.now();
@@ -102,10 +101,61 @@ export async function measure(op, { concurrency = 1, count = 200, warmup = 20 } 
       }
     }),
   );
-  const total = performance.now() - t0;
+  return { lat, ms: performance.now() - t0 };
+}
+
+function stats(lat, ms, concurrency) {
   lat.sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return { p50: round(q(0.5)), p99: round(q(0.99)), rps: round((count / total) * 1000), n: count, concurrency };
+  return { p50: round(q(0.5)), p99: round(q(0.99)), rps: round((lat.length / ms) * 1000), n: lat.length, concurrency };
+}
+
+/** Runs `op` with `concurrency` workers for `count` total operations; returns latency stats and throughput. */
+export async function measure(op, { concurrency = 1, count = 200, warmup = 20 } = {}) {
+  for (let i = 0; i < Math.min(warmup, count); i++) await op(i % concurrency);
+  const { lat, ms } = await sample(op, concurrency, count);
+  return stats(lat, ms, concurrency);
+}
+
+/**
+ * Measures cases side by side: `rounds` rounds, each case once per round, the order reversed
+ * every other round, so that drift on a shared machine (another tenant's load, a GC, thermal)
+ * falls on every case alike. Latencies are pooled over the rounds; throughput is all operations
+ * over all the time spent on that case. `hooks.before/after(key)` wrap each measured slice (CPU
+ * snapshots). Returns { [key]: stats }.
+ */
+export async function interleave(cases, { rounds = 4, concurrency = 1, count = 200, warmup = 20, hooks = {} } = {}) {
+  const pooled = Object.fromEntries(cases.map(([k]) => [k, { lat: [], ms: 0 }]));
+  for (const [, op] of cases) for (let i = 0; i < warmup; i++) await op(i % concurrency);
+  const per = Math.max(concurrency, Math.ceil(count / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, op] of r % 2 ? [...cases].reverse() : cases) {
+      hooks.before?.(k);
+      const { lat, ms } = await sample(op, concurrency, per);
+      hooks.after?.(k, lat.length);
+      pooled[k].lat.push(...lat);
+      pooled[k].ms += ms;
+    }
+  }
+  return Object.fromEntries(Object.entries(pooled).map(([k, p]) => [k, stats(p.lat, p.ms, concurrency)]));
+}
+
+/** CPU ms per operation of named pid groups, accumulated over interleaved slices (hooks for interleave). */
+export function cpuMeter(groups) {
+  const acc = {};
+  let at = null;
+  const snap = (g) => Object.fromEntries(Object.entries(g()).map(([k, pids]) => [k, cpuSeconds(pids)]));
+  return {
+    before: (key) => (at = snap(() => groups(key))),
+    after: (key, n) => {
+      const now = snap(() => groups(key));
+      const a = (acc[key] ??= { n: 0, s: {} });
+      a.n += n;
+      for (const k of Object.keys(now)) a.s[k] = (a.s[k] ?? 0) + now[k] - at[k];
+    },
+    /** { role: ms per op } for `key`. */
+    perOp: (key) => Object.fromEntries(Object.entries(acc[key]?.s ?? {}).map(([k, sec]) => [k, round((sec * 1000) / acc[key].n)])),
+  };
 }
 
 export const round = (x) => Math.round(x * 100) / 100;

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bareWorker, cpuSeconds, descendants, measure, ROOT, round, startFixture, startProc, startWrangler, stopBareWorker } from './lib.mjs';
+import { bareWorker, cpuMeter, descendants, interleave, measure, ROOT, round, startFixture, startProc, startWrangler, stopBareWorker } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 import { profileMarkdown } from './profile.mjs';
 
@@ -37,30 +37,28 @@ async function gatewayBench(dev) {
 
     for (const c of [1, 16, 64]) {
       const count = n(c === 1 ? 300 : 10 * c);
-      const floor = await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { concurrency: c, count });
-      row('floor', 'plain Worker route GET /health', floor);
-
       const dsids = await Promise.all(Array.from({ length: c }, () => openSession(direct)));
-      const dir = await measure((w) => legacy(direct, dsids[w], 'tools/call', { name: 'whoami', arguments: {} }), { concurrency: c, count });
-      row('direct', 'fixture tools/call (2025 session)', dir);
-
       const sids = await Promise.all(Array.from({ length: c }, () => openSession(mcp)));
-      const cpu0 = cpuSeconds(workerd());
-      const fwd = await measure((w) => legacy(mcp, sids[w], 'tools/call', { name: 'fx_whoami', arguments: {} }), { concurrency: c, count });
-      const cpuFwd = (cpuSeconds(workerd()) - cpu0) / (count + Math.min(20, count));
-      row('edgehub', 'forwarded tools/call, 2025 lane (SessionDO)', fwd, { cpuMsPerOp: round(cpuFwd * 1000) });
-
-      const modDirect = await measure(() => modern(direct, 'tools/call', { name: 'whoami', arguments: {} }), { concurrency: c, count });
+      // Interleaved rounds (lib.mjs): the floor, each upstream direct and each lane side by side.
+      const meter = cpuMeter(() => ({ workerd: workerd() }));
+      const m = await interleave(
+        [
+          ['floor', () => fetch(`${dev.url}/health`).then((r) => r.text())],
+          ['dir', (w) => legacy(direct, dsids[w], 'tools/call', { name: 'whoami', arguments: {} })],
+          ['fwd', (w) => legacy(mcp, sids[w], 'tools/call', { name: 'fx_whoami', arguments: {} })],
+          ['modDirect', () => modern(direct, 'tools/call', { name: 'whoami', arguments: {} })],
+          ['mod', () => modern(mcp, 'tools/call', { name: 'fx_whoami', arguments: {} })],
+        ],
+        { concurrency: c, count, warmup: c === 1 ? 60 : c, hooks: meter },
+      );
+      const { floor, dir, fwd, modDirect, mod } = m;
+      const cpu = (k) => meter.perOp(k).workerd;
+      const [cpuFloor, cpuFwd, cpuMod] = [cpu('floor'), cpu('fwd'), cpu('mod')];
+      row('floor', 'plain Worker route GET /health', floor, { cpuMsPerOp: cpuFloor });
+      row('direct', 'fixture tools/call (2025 session)', dir);
+      row('edgehub', 'forwarded tools/call, 2025 lane (SessionDO)', fwd, { cpuMsPerOp: cpuFwd });
       row('direct', 'fixture tools/call (2026 stateless)', modDirect);
-      const cpu1 = cpuSeconds(workerd());
-      const mod = await measure(() => modern(mcp, 'tools/call', { name: 'fx_whoami', arguments: {} }), { concurrency: c, count });
-      const cpuMod = (cpuSeconds(workerd()) - cpu1) / (count + Math.min(20, count));
-      row('edgehub', 'forwarded tools/call, 2026 lane (stateless)', mod, { cpuMsPerOp: round(cpuMod * 1000) });
-
-      const cpu2 = cpuSeconds(workerd());
-      await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { concurrency: c, count });
-      const cpuFloor = (cpuSeconds(workerd()) - cpu2) / (count + Math.min(20, count));
-      results.rows.at(-5).cpuMsPerOp = round(cpuFloor * 1000);
+      row('edgehub', 'forwarded tools/call, 2026 lane (stateless)', mod, { cpuMsPerOp: cpuMod });
 
       const hubL = await measure((w) => legacy(mcp, sids[w], 'tools/call', { name: 'hub_status', arguments: {} }), { concurrency: c, count });
       row('edgehub', 'hub_status, 2025 lane', hubL);
@@ -76,8 +74,8 @@ async function gatewayBench(dev) {
         if (c === 64) check(`c=64 ${lane} throughput ≥ 80% of floor`, f.rps >= 0.8 * floor.rps, `${f.rps} rps vs floor ${floor.rps} rps`);
       }
       if (c === 1) {
-        check('CPU per forwarded call (2025) ≤ 1.5× floor', cpuFwd <= 1.5 * cpuFloor, `${round(cpuFwd * 1000)} ms vs floor ${round(cpuFloor * 1000)} ms`);
-        check('CPU per forwarded call (2026) ≤ 1.5× floor', cpuMod <= 1.5 * cpuFloor, `${round(cpuMod * 1000)} ms vs floor ${round(cpuFloor * 1000)} ms`);
+        check('CPU per forwarded call (2025) ≤ 1.5× floor', cpuFwd <= 1.5 * cpuFloor, `${cpuFwd} ms vs floor ${cpuFloor} ms`);
+        check('CPU per forwarded call (2026) ≤ 1.5× floor', cpuMod <= 1.5 * cpuFloor, `${cpuMod} ms vs floor ${cpuFloor} ms`);
       }
     }
   } finally {
@@ -98,7 +96,6 @@ async function catalogBench(dev) {
       const port = /LISTENING (\d+)/.exec(u.output())[1];
       await admin(dev.url, 'PUT', `/servers/cat${i}`, { uri: `http://127.0.0.1:${port}/mcp`, prefix: `cat${i}` });
     }
-    const floor = await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { count: n(200) });
     const cold = await measure(
       async () => {
         const sid = await openSession(mcp);
@@ -128,23 +125,44 @@ async function catalogBench(dev) {
     const warmMod = full(() => modern(mcp, 'tools/list'));
     await settle(warmL);
     await settle(warmMod);
-    const warm = await measure(warmL, { count: n(200) });
+    // The floor's reply is 40 bytes; 500 tools are ~100 KiB that the client must also parse. The
+    // bare Worker serves each lane's own reply bytes with none of edgehub's work: from the Worker
+    // (the 2026 lane's hops) and from a Durable Object over RPC (the 2025 lane's hops).
+    const rawList = (headers, body) => fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body }).then((r) => r.text());
+    const replyM = await rawList(
+      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+    );
+    const replyL = await rawList({ 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }));
+    const bare = await bareWorker();
+    const sameReply = (path) => async () => {
+      const r = await fetch(`${bare.url}${path}`, { method: 'POST', headers: { 'mcp-session-id': 'catalog' }, body: '{}' }).then((x) => x.json());
+      if (r.result.tools.length < 500) throw new Error('bare reply is not the full list');
+    };
+    for (const [path, text] of [['/body', replyM], ['/do-body', replyL]])
+      await fetch(`${bare.url}${path}`, { method: 'PUT', headers: { 'mcp-session-id': 'catalog' }, body: text }).then((r) => r.text());
+    const lists = await interleave(
+      [
+        ['floor', () => fetch(`${dev.url}/health`).then((r) => r.text())],
+        ['warmL', warmL],
+        ['bareL', sameReply('/do-body')],
+        ['warmM', warmMod],
+        ['bareM', sameReply('/body')],
+      ],
+      { count: n(240) },
+    );
+    const { floor, warmL: warm, warmM, bareL, bareM } = lists;
     row('edgehub', 'warm tools/list, 10 × 50 tools, 2025 lane', warm);
-    const warmM = await measure(warmMod, { count: n(200) });
+    row('bare', `Worker → DO (RPC) replying the 2025 lane's tools/list bytes (${Math.round(replyL.length / 1024)} KiB), no work`, bareL);
     row('edgehub', 'warm tools/list, 10 × 50 tools, 2026 lane', warmM);
+    row('bare', `Worker replying the 2026 lane's tools/list bytes (${Math.round(replyM.length / 1024)} KiB), no work`, bareM);
     check('warm aggregated tools/list ≤ floor + 2 ms (2025)', warm.p50 <= floor.p50 + 2, `${warm.p50} ms vs floor ${floor.p50} ms`);
     check('warm aggregated tools/list ≤ floor + 2 ms (2026)', warmM.p50 <= floor.p50 + 2, `${warmM.p50} ms vs floor ${floor.p50} ms`);
-    // The floor's reply is 40 bytes; 500 tools are tens of KiB. A bare Worker returning as many bytes
-    // (no work at all) shows what moving the reply costs, apart from edgehub's own work.
-    const bytes = JSON.stringify(await modern(mcp, 'tools/list')).length;
-    const bare = await bareWorker();
-    const sameSize = await measure(() => fetch(`${bare.url}/bytes?n=${bytes}`, { method: 'POST', body: '{}' }).then((r) => r.json()), { count: n(200) });
-    row('bare', `a ${Math.round(bytes / 1024)} KiB JSON reply (the size of the 500-tool list), no work`, sameSize);
-    for (const [lane, m] of [
-      ['2025', warm],
-      ['2026', warmM],
+    for (const [lane, m, ref, hops] of [
+      ['2025', warm, bareL, 'Worker → DO'],
+      ['2026', warmM, bareM, 'Worker'],
     ])
-      check(`warm aggregated tools/list ≤ bare Worker replying as many bytes + 2 ms (${lane})`, m.p50 <= sameSize.p50 + 2, `${m.p50} ms vs bare ${sameSize.p50} ms (+${round(m.p50 - sameSize.p50)} ms)`);
+      check(`warm aggregated tools/list ≤ bare ${hops} replying the same bytes + 2 ms (${lane})`, m.p50 <= ref.p50 + 2, `${m.p50} ms vs bare ${ref.p50} ms (+${round(m.p50 - ref.p50)} ms)`);
   } finally {
     for (let i = 0; i < 10; i++) await admin(dev.url, 'DELETE', `/servers/cat${i}`).catch(() => {});
     await Promise.all(ups.map((u) => u.stop()));

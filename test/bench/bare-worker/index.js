@@ -2,6 +2,11 @@
 //   GET  /health        → a constant JSON body (the floor: one inbound request)
 //   *    /bytes?n=N     → a JSON body of N bytes, built once (a reply as large as edgehub's, e.g. a
 //                         500-tool tools/list, with none of its work)
+//   PUT  /body          → stores the request body in the Worker's isolate
+//   *    /body          → that stored body (e.g. edgehub's own tools/list reply: same bytes, same
+//                         parsing work for the client, none of the gateway's work)
+//   PUT  /do-body       → stores the request body in the DO named by `Mcp-Session-Id`
+//   *    /do-body       → that DO's stored body, returned as a Response over RPC
 //   POST /fetch?u=URL   → the request body POSTed to URL, the reply streamed back (+ one outbound hop)
 //   POST /do?u=URL      → the same, from inside a Durable Object named by `Mcp-Session-Id`
 //                         (+ a Worker → DO hop, like edgehub's sessionful lane)
@@ -36,9 +41,19 @@ function sized(n) {
   return bodies.get(len);
 }
 
+let stored = '{}';
+const json = (text) => new Response(text, { headers: { 'content-type': 'application/json' } });
+
 export class Hop extends DurableObject {
+  #body = '{}';
   forward(target, headers, body) {
     return forward(target, headers, body);
+  }
+  store(body) {
+    this.#body = body;
+  }
+  body() {
+    return json(this.#body);
   }
   echo(body) {
     return JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
@@ -53,6 +68,15 @@ export default {
       const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
       return request.text().then(async (body) => new Response(await stub.echo(body), { headers: { 'content-type': 'application/json' } }));
     }
+    const hop = () => env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
+    if (request.method === 'PUT' && (url.pathname === '/body' || url.pathname === '/do-body'))
+      return request.text().then(async (body) => {
+        if (url.pathname === '/body') stored = body;
+        else await hop().store(body);
+        return new Response(null, { status: 204 });
+      });
+    if (url.pathname === '/body') return request.text().then(() => json(stored));
+    if (url.pathname === '/do-body') return request.text().then(() => hop().body());
     if (url.pathname === '/bytes') return request.text().then(() => new Response(sized(Number(url.searchParams.get('n'))), { headers: { 'content-type': 'application/json' } }));
     const target = url.searchParams.get('u');
     if (!target) return new Response('missing u', { status: 400 });
