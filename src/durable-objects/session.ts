@@ -7,6 +7,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../mcp/context';
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { LegacySession } from '../mcp/legacy-session';
+import { jsonReply, type JsonReply } from '../mcp/exchange';
 import { SessionStore } from '../storage/session-store';
 import { SessionRuntime } from '../runtime/session-host';
 import { log } from '../observability/log';
@@ -27,12 +28,13 @@ export class SessionDO extends DurableObject<Env> {
     return this.#session.initialize(id, principal, params);
   }
 
-  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response> {
+  /** A JSON reply comes back as plain data (one string copy over RPC), an SSE reply as a Response. */
+  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
     const state = this.#session.authorize(principal);
     return state ? this.#session.post(state, principal, message, acceptsSse, requestId) : notFound();
   }
 
-  async get(principal: Principal, lastEventId: string | null): Promise<Response> {
+  async get(principal: Principal, lastEventId: string | null): Promise<Response | JsonReply> {
     const state = this.#session.authorize(principal);
     return state ? this.#session.get(state, lastEventId) : notFound();
   }
@@ -70,10 +72,7 @@ export class SessionDO extends DurableObject<Env> {
   }
 }
 
-function notFound(): Response {
+function notFound(): JsonReply {
   // MCP transports §session management: unknown or terminated session → 404.
-  return Response.json(
-    { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } },
-    { status: 404 },
-  );
+  return jsonReply({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } }, 404);
 }

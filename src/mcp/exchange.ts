@@ -16,6 +16,28 @@ export interface ExchangeOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * A complete (non-streaming) reply as plain data. A Durable Object returns this instead of a
+ * Response: a string crosses the RPC boundary as one copy, where a Response body is a stream
+ * piped between the two sides.
+ */
+export interface JsonReply {
+  status: number;
+  /** JSON text, or null for an empty body (202). */
+  body: string | null;
+  headers?: Record<string, string>;
+}
+
+export function toResponse(r: Response | JsonReply): Response {
+  if (r instanceof Response) return r;
+  const headers = r.body === null ? r.headers : { 'content-type': 'application/json', ...r.headers };
+  return new Response(r.body, { status: r.status, headers });
+}
+
+export function jsonReply(message: unknown, status = 200): JsonReply {
+  return { status, body: JSON.stringify(message) };
+}
+
 export class Exchange {
   #buffer: string[] = [];
   #writer: SseWriter | null = null;
@@ -47,10 +69,15 @@ export class Exchange {
    * has already sent 200).
    */
   async respond(work: Promise<JsonRpcMessage>, onAbandon?: () => void, statusOf: (m: JsonRpcMessage) => number = () => 200): Promise<Response> {
+    return toResponse(await this.reply(work, onAbandon, statusOf));
+  }
+
+  /** As respond(), with a JSON reply as plain data (for returning across a DO boundary). */
+  async reply(work: Promise<JsonRpcMessage>, onAbandon?: () => void, statusOf: (m: JsonRpcMessage) => number = () => 200): Promise<Response | JsonReply> {
     const first = await Promise.race([work.then((m) => ({ m })), this.firstSend.then(() => null)]);
     if (first && this.#buffer.length === 0) {
       this.#done = true;
-      return new Response(stringifyMessage(first.m), { status: statusOf(first.m), headers: { 'content-type': 'application/json', ...this.opts.headers } });
+      return { status: statusOf(first.m), body: stringifyMessage(first.m), headers: this.opts.headers };
     }
     const writer = new SseWriter();
     writer.onClose = () => {

@@ -13,7 +13,7 @@
 import type { Principal, RequestContext } from './context';
 import { dispatch, type Backend } from './dispatch';
 import { errorResponse, rpc, RpcError, toRpcError } from './errors';
-import { Exchange } from './exchange';
+import { Exchange, type JsonReply } from './exchange';
 import {
   ErrorCode,
   isLegacyVersion,
@@ -99,7 +99,7 @@ export class LegacySession {
    * `principal` is this request's (same sub and tenant as the session's, checked by authorize()):
    * its scopes apply, so a session never keeps rights its current token no longer grants.
    */
-  async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response> {
+  async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
     await this.#touch(state);
     if (isRequest(message)) {
       const exchange = new Exchange({ acceptsSse, stamp: (data) => this.store.appendEvent(`post:${String(message.id)}`, data) });
@@ -107,11 +107,11 @@ export class LegacySession {
       const ac = new AbortController();
       this.#inflight.set(key, ac);
       const work = this.#run(state, principal, message, exchange, ac.signal, requestId).finally(() => this.#inflight.delete(key));
-      return exchange.respond(work, () => ac.abort(new Error('client closed the stream')));
+      return exchange.reply(work, () => ac.abort(new Error('client closed the stream')));
     }
     if (isNotification(message)) this.#onNotification(message.method, message.params ?? {});
     else this.#onResponse(message as JsonRpcResponse);
-    return new Response(null, { status: 202 });
+    return { status: 202, body: null };
   }
 
   /** GET: a standalone stream for server-initiated messages, or a resumed one (Last-Event-ID). */

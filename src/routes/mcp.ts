@@ -23,6 +23,7 @@ import {
   type JsonRpcMessage,
 } from '../mcp/protocol';
 import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
+import { toResponse } from '../mcp/exchange';
 
 type App = { Bindings: Env; Variables: AuthVars & RequestIdVars };
 
@@ -84,7 +85,7 @@ mcpRoutes.post('/', async (c) => {
   if (versionHeader !== undefined && !ALL_VERSIONS.includes(versionHeader))
     return fail(rpc.invalidRequest(`unsupported MCP-Protocol-Version '${versionHeader}'; supported: ${ALL_VERSIONS.join(', ')}`), id);
   if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
-  return sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId'));
+  return toResponse(await sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId')));
 });
 
 mcpRoutes.get('/', async (c) => {
@@ -94,7 +95,7 @@ mcpRoutes.get('/', async (c) => {
   if (!acceptsSse(c.req.raw)) return fail(new RpcError(-32600, 'Not Acceptable: GET needs Accept: text/event-stream', 406));
   if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
   const principal = c.get('principal');
-  return sessionStub(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null);
+  return toResponse(await sessionStub(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null));
 });
 
 mcpRoutes.delete('/', async (c) => {
