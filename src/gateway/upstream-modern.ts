@@ -7,7 +7,7 @@
  */
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
-import { parseSseStream } from '../mcp/sse-parse';
+import { readSse } from '../mcp/sse-parse';
 import { ErrorCode, META_CLIENT_CAPS, META_CLIENT_INFO, META_VERSION, MODERN_VERSIONS } from '../mcp/protocol';
 import { SERVER_INFO } from '../mcp/server-info';
 import type { Catalog, Json, Provider } from './provider';
@@ -160,7 +160,8 @@ export class ModernUpstream implements Provider {
     const type = res.headers.get('content-type') ?? '';
     let final: Json | null = null;
     if (type.includes('text/event-stream') && res.body) {
-      for await (const data of parseSseStream(res.body)) {
+      for await (const { data, event } of readSse(res.body)) {
+        if (!data || (event !== undefined && event !== 'message')) continue;
         let m: Json;
         try {
           m = JSON.parse(data) as Json;
