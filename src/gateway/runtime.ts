@@ -4,8 +4,12 @@
  * the returned Gateway to the end (one version per request).
  *
  * Freshness without a Config DO round trip per call: the snapshot is refreshed when pushed
- * (`configChanged`) or when older than REFRESH_MS; if the Config DO is unreachable the last
- * snapshot keeps serving.
+ * (`configChanged`: Session DOs get pushes from the Config DO) or when older than REFRESH_MS; if
+ * the Config DO is unreachable the last snapshot keeps serving. A Worker isolate (stateless lane)
+ * gets no pushes, so it asks for tighter bounds (`gateway(opts)`): lists wait for a snapshot at
+ * most FRESH_MS old, calls revalidate in the background past FRESH_MS, and a name the snapshot
+ * does not know triggers `recheck()` before it is refused. Each check is one conditional read
+ * (`snapshot(knownVersion)` returns nothing when unchanged), coalesced per runtime.
  */
 import type { ConfigApi } from '../config/api';
 import type { ConfigSnapshot } from '../config/schema';
@@ -15,6 +19,17 @@ import type { Gateway, GatewayObserver } from './gateway';
 import type { ProviderPool } from './providers';
 
 export const REFRESH_MS = 30_000;
+/** Stateless lane: the most a list's snapshot may lag (then checked before serving). */
+export const FRESH_MS = 1_000;
+/** Stateless lane: unknown-name rechecks are at most this often. */
+export const RECHECK_MIN_MS = 200;
+
+export interface FreshnessOptions {
+  /** Wait for a check when the snapshot was checked longer ago than this (default REFRESH_MS). */
+  maxAgeMs?: number;
+  /** Past FRESH_MS, check in the background (the request is served from the current snapshot). */
+  revalidate?: (p: Promise<unknown>) => void;
+}
 
 export class GatewayRuntime implements GatewayObserver {
   #snapshot: ConfigSnapshot | null = null;
@@ -28,7 +43,14 @@ export class GatewayRuntime implements GatewayObserver {
     /** A fresh ConfigDO stub per use: Worker isolates may not reuse one request's stub in another. */
     private readonly config: () => ConfigApi,
     private readonly pool: ProviderPool,
-    private readonly hubPrefix = 'hub',
+    private readonly opts: {
+      /**
+       * No pushes reach this runtime (a Worker isolate): a change made through its own hub tools is
+       * applied at once. With pushes (Session DOs) the push applies it, and tells the client.
+       */
+      unpushed?: boolean;
+      hubPrefix?: string;
+    } = {},
   ) {}
 
   get version(): number {
@@ -45,10 +67,20 @@ export class GatewayRuntime implements GatewayObserver {
     this.#gateway?.invalidate();
   }
 
-  async gateway(): Promise<Gateway> {
-    if (!this.#gateway || Date.now() - this.#checkedAt > REFRESH_MS) await this.refresh();
+  async gateway(opts: FreshnessOptions = {}): Promise<Gateway> {
+    const age = Date.now() - this.#checkedAt;
+    if (!this.#gateway || age > (opts.maxAgeMs ?? REFRESH_MS)) await this.refresh();
+    else if (opts.revalidate && age > FRESH_MS) opts.revalidate(this.refresh());
     if (!this.#gateway) throw new Error('no configuration available');
     return this.#gateway;
+  }
+
+  /** A request named something this snapshot lacks: check for a newer version (true if it moved). */
+  async recheck(): Promise<boolean> {
+    if (Date.now() - this.#checkedAt < RECHECK_MIN_MS && !this.#refreshing) return false;
+    const before = this.version;
+    await this.refresh();
+    return this.version !== before;
   }
 
   /** Re-reads the snapshot if `version` is newer than ours. Returns true when it moved. */
@@ -84,12 +116,13 @@ export class GatewayRuntime implements GatewayObserver {
     this.pool.retain(new Set(Object.keys(servers).filter((n) => servers[n].enabled !== false && !this.#excluded.has(n))));
     this.#snapshot = snapshot;
     this.#gateway = buildGateway(snapshot, {
-      hubPrefix: this.hubPrefix,
+      hubPrefix: this.opts.hubPrefix ?? 'hub',
       provider: (name) => this.pool.get(name, servers[name]),
       excluded: this.#excluded,
       observer: this,
       services: {
         config: () => this.config(),
+        committed: async (version) => (this.opts.unpushed ? this.configChanged(version) : false),
         reload: async () => {
           for (const p of this.pool.providers()) (p as { invalidate?: () => void }).invalidate?.();
           this.#checkedAt = 0;

@@ -37,6 +37,8 @@ export interface HubServices {
   config(): ConfigApi;
   /** Re-reads the config and drops every upstream catalog cache. */
   reload(): Promise<{ version: number }>;
+  /** A change made here was committed as `version`: serve it from the next request on. */
+  committed(version: number): Promise<unknown>;
   /** Session-local: reconnect these servers / leave them out until the next config version. */
   reconnect(names: string[]): void;
   exclude(names: string[]): void;
@@ -52,7 +54,8 @@ const TEMPLATES = [{ uriTemplate: 'hub://server/{name}', name: 'server', descrip
 
 const text = (v: unknown) => ({ content: [{ type: 'text', text: JSON.stringify(v, null, 2) }], structuredContent: v as Json });
 
-function change(r: ChangeResult, what: string): Json {
+async function change(s: HubServices, r: ChangeResult, what: string): Promise<Json> {
+  if (r.ok) await s.committed(r.version).catch(() => {});
   const message = r.ok ? `${what} (config version ${r.version})` : `${what} failed: ${r.error}`;
   return { content: [{ type: 'text', text: message }], structuredContent: { ok: r.ok, version: r.version, message }, ...(r.ok ? {} : { isError: true }) };
 }
@@ -81,14 +84,14 @@ export class HubProvider implements Provider {
       case 'add_server': {
         const { name, enable, ...rest } = args;
         if (typeof name !== 'string' || !name) return toolError('name is required');
-        return change(await s.config().addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
+        return change(s, await s.config().addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
       }
       case 'remove_server':
-        return change(await s.config().removeServer(actor, str('name')), `Server '${str('name')}' removed`);
+        return change(s, await s.config().removeServer(actor, str('name')), `Server '${str('name')}' removed`);
       case 'enable_server':
-        return change(await s.config().setEnabled(actor, str('name'), true), `Server '${str('name')}' enabled`);
+        return change(s, await s.config().setEnabled(actor, str('name'), true), `Server '${str('name')}' enabled`);
       case 'disable_server':
-        return change(await s.config().setEnabled(actor, str('name'), false), `Server '${str('name')}' disabled`);
+        return change(s, await s.config().setEnabled(actor, str('name'), false), `Server '${str('name')}' disabled`);
       case 'check':
         return this.#check(ctx, String(args.action ?? 'report'), typeof args.timeout === 'number' ? args.timeout : 2.5);
       case 'reload_config':
@@ -96,9 +99,9 @@ export class HubProvider implements Provider {
       case 'list_kits':
         return text(await this.#kits());
       case 'load_kit':
-        return change(await s.config().loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
+        return change(s, await s.config().loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
       case 'unload_kit':
-        return change(await s.config().unloadKit(actor, str('name')), `Kit '${str('name')}' unloaded`);
+        return change(s, await s.config().unloadKit(actor, str('name')), `Kit '${str('name')}' unloaded`);
       case 'kit_info': {
         const kit = (await this.#kits()).find((k) => k.name === str('name'));
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);

@@ -10,6 +10,7 @@ import type { ChangeResult } from '../config/service';
 import { effectivePrefix, serverKind } from '../config/schema';
 import { configApi } from '../config/api';
 import { redactServer } from '../config/secrets';
+import { configCommitted } from '../runtime/modern';
 
 type App = { Bindings: Env; Variables: AuthVars };
 type C = Context<App>;
@@ -25,8 +26,12 @@ const readConfig = (c: C) => config(c).redacted();
 
 const actor = (c: C) => ({ sub: c.get('principal').sub });
 
-function result(c: C, r: ChangeResult) {
-  if (r.ok) return c.json({ ok: true, version: r.version, changes: r.detail }, 200, { ETag: `"${r.version}"` });
+async function result(c: C, r: ChangeResult) {
+  if (r.ok) {
+    // This isolate's stateless lane serves the new version from the next request on.
+    await configCommitted(c.get('principal').tenant, r.version);
+    return c.json({ ok: true, version: r.version, changes: r.detail }, 200, { ETag: `"${r.version}"` });
+  }
   return c.json({ error: ERROR_NAMES[r.status] ?? 'error', message: r.error, ...(r.field ? { field: r.field } : {}) }, r.status as 400);
 }
 

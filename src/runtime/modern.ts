@@ -15,7 +15,7 @@ import { errorResponse, rpc, RpcError, toRpcError } from '../mcp/errors';
 import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, META_SERVER_INFO, type JsonRpcMessage } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
-import { GatewayRuntime } from '../gateway/runtime';
+import { FRESH_MS, GatewayRuntime } from '../gateway/runtime';
 import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
 import { log } from '../observability/log';
@@ -55,11 +55,27 @@ function runtimeFor(env: Env, tenant: string): { rt: GatewayRuntime; recorder: R
     const recorder = new Recorder((b) => configApi(env, tenant).recordMetrics(b));
     const factory = upstreamFactory(env, sink, 'modern', recorder);
     const pool = providerPool(env, tenant).register('http', factory).register('sse', factory);
-    rt = new GatewayRuntime(() => configApi(env, tenant), pool);
+    rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true });
     entry = { rt, recorder };
     runtimes.set(tenant, entry);
   }
   return entry;
+}
+
+/**
+ * This isolate just committed `version` for `tenant` (admin API): its own stateless runtime moves
+ * to it now, so the change is visible here on the next request (other isolates: within FRESH_MS).
+ */
+export async function configCommitted(tenant: string, version: number): Promise<void> {
+  await runtimes
+    .get(tenant)
+    ?.rt.configChanged(version)
+    .catch((e) => log.warn('config refresh after a change failed', { tenant, version, error: e }));
+}
+
+/** The gateway routed by name and did not know it: a change may have landed since the snapshot. */
+function unknownName(e: unknown): boolean {
+  return e instanceof RpcError && e.code === ErrorCode.InvalidParams && /^Unknown (tool|prompt): /.test(e.message);
 }
 
 function reply(id: string | number | null, err: RpcError): Response {
@@ -129,12 +145,22 @@ export async function handleModern(
   const work = (async (): Promise<JsonRpcMessage> => {
     try {
       const { rt, recorder } = runtimeFor(env, principal.tenant);
-      const gateway = await rt.gateway();
+      // No pushes reach an isolate: lists check a snapshot older than FRESH_MS first (right after
+      // list_changed a client lists); calls are served at once and revalidate in the background.
+      const fresh = CACHED_METHODS.has(message.method) && message.method !== 'resources/read';
+      const revalidate = (p: Promise<unknown>) => waitUntil(p.catch(() => {}));
+      const gateway = await rt.gateway(fresh ? { maxAgeMs: FRESH_MS } : { revalidate });
       const flushed = () => {
         const f = recorder.maybeFlush();
         if (f) waitUntil(f);
       };
-      const result = await dispatch(gateway, ctx, message.method, params).finally(flushed);
+      const result = await dispatch(gateway, ctx, message.method, params)
+        .catch(async (e) => {
+          // Retried once on the newer version: an unknown name never reached an upstream.
+          if (unknownName(e) && (await rt.recheck())) return dispatch(await rt.gateway(), ctx, message.method, params);
+          throw e;
+        })
+        .finally(flushed);
       const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
       const hints = CACHED_METHODS.has(message.method) ? { ...CACHE_HINTS, ...pick(result, 'ttlMs', 'cacheScope') } : {};
       return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };

@@ -1,12 +1,13 @@
 // Peer comparison: the npm aggregator mcp-hub in front of the same fixture upstream, measured
 // side by side with edgehub, both driven by the official SDK client (mcp-hub serves legacy SSE).
+// Interleaved rounds (lib.mjs): direct, mcp-hub and edgehub take turns, so drift hits all alike.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freePort, measure, ROOT, startFixture, startProc } from './lib.mjs';
+import { freePort, interleave, ROOT, startFixture, startProc } from './lib.mjs';
 
 async function clients(n, make) {
   return Promise.all(
@@ -32,13 +33,18 @@ export async function run({ dev, row, check, quick }) {
     for (const c of [1, 16]) {
       const count = Math.max(20, Math.round((c === 1 ? 200 : 320) * (quick ? 0.25 : 1)));
       const direct = await clients(c, () => new StreamableHTTPClientTransport(new URL(`${fx.url}/mcp`)));
-      const d = await measure((w) => direct[w].callTool({ name: 'whoami', arguments: {} }), { concurrency: c, count });
-      row('peer', 'direct fixture (SDK client)', d);
       const peers = await clients(c, () => new SSEClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
-      const p = await measure((w) => peers[w].callTool({ name: 'fx__whoami', arguments: {} }), { concurrency: c, count });
-      row('peer', 'mcp-hub 4.2.1 forwarded tools/call (SDK client, SSE)', p);
       const ours = await clients(c, () => new StreamableHTTPClientTransport(new URL(`${dev.url}/mcp`)));
-      const e = await measure((w) => ours[w].callTool({ name: 'peerfx_whoami', arguments: {} }), { concurrency: c, count });
+      const { d, p, e } = await interleave(
+        [
+          ['d', (w) => direct[w].callTool({ name: 'whoami', arguments: {} })],
+          ['p', (w) => peers[w].callTool({ name: 'fx__whoami', arguments: {} })],
+          ['e', (w) => ours[w].callTool({ name: 'peerfx_whoami', arguments: {} })],
+        ],
+        { concurrency: c, count },
+      );
+      row('peer', 'direct fixture (SDK client)', d);
+      row('peer', 'mcp-hub 4.2.1 forwarded tools/call (SDK client, SSE)', p);
       row('peer', 'edgehub forwarded tools/call (SDK client, 2025 lane)', e);
       check(`c=${c} edgehub ahead of mcp-hub on forwarded p50`, e.p50 <= p.p50, `${e.p50} ms vs mcp-hub ${p.p50} ms (direct ${d.p50} ms)`);
       await Promise.all([...direct, ...peers, ...ours].map((x) => x.close().catch(() => {})));

@@ -2,10 +2,10 @@
 // is unreachable keeps serving the last version it has.
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigApi } from '../../src/config/api';
 import type { ConfigSnapshot } from '../../src/config/schema';
-import { GatewayRuntime, REFRESH_MS } from '../../src/gateway/runtime';
+import { FRESH_MS, GatewayRuntime, RECHECK_MIN_MS, REFRESH_MS } from '../../src/gateway/runtime';
 import { ProviderPool } from '../../src/gateway/providers';
 import { openSession, request } from '../helpers/rpc';
 
@@ -45,5 +45,51 @@ describe('stale config', () => {
     expect(await rt.configChanged(2)).toBe(true);
     expect((await rt.gateway()).configVersion).toBe(2);
     expect(REFRESH_MS).toBeGreaterThan(0);
+  });
+});
+
+describe('freshness bounds without pushes (a Worker isolate)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('lists wait for a check past FRESH_MS, calls revalidate in the background, unknown names recheck', async () => {
+    let version = 1;
+    let reads = 0;
+    const fake = {
+      snapshot: async (known: number) => {
+        reads++;
+        return known === version ? null : { version, config: { servers: {}, kits: {} } };
+      },
+      health: async () => [],
+    } as unknown as ConfigApi;
+    let now = 1_000_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => now);
+    const rt = new GatewayRuntime(() => fake, new ProviderPool({}), { unpushed: true });
+    expect((await rt.gateway()).configVersion).toBe(1);
+    expect(reads).toBe(1);
+
+    version = 2; // committed elsewhere; nothing tells this runtime
+    now += FRESH_MS / 2;
+    expect((await rt.gateway({ maxAgeMs: FRESH_MS })).configVersion).toBe(1); // within the bound: no read
+    expect(reads).toBe(1);
+    now += FRESH_MS;
+    expect((await rt.gateway({ maxAgeMs: FRESH_MS })).configVersion).toBe(2); // past it: read first
+    expect(reads).toBe(2);
+
+    version = 3;
+    now += FRESH_MS + 1;
+    const background: Promise<unknown>[] = [];
+    expect((await rt.gateway({ revalidate: (p) => background.push(p) })).configVersion).toBe(2); // served at once
+    expect(background).toHaveLength(1);
+    await Promise.all(background);
+    expect((await rt.gateway({ revalidate: (p) => background.push(p) })).configVersion).toBe(3);
+    expect(background).toHaveLength(1); // just checked: no second read
+
+    version = 4;
+    expect(await rt.recheck()).toBe(false); // checked under RECHECK_MIN_MS ago: no read (no storm)
+    now += RECHECK_MIN_MS;
+    expect(await rt.recheck()).toBe(true);
+    expect(rt.version).toBe(4);
+    now += RECHECK_MIN_MS;
+    expect(await rt.recheck()).toBe(false); // nothing newer
   });
 });

@@ -1,7 +1,9 @@
 // The stateless 2026-07-28 lane on the same /mcp URL: envelope and header rules, discover,
 // removed methods, result shapes.
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { post } from '../helpers/rpc';
+import { FRESH_MS, RECHECK_MIN_MS } from '../../src/gateway/runtime';
+import { call, post } from '../helpers/rpc';
 
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const H = (method: string, extra: Record<string, string> = {}) => ({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...extra });
@@ -72,5 +74,49 @@ describe('2026-07-28 lane', () => {
     const { call } = await import('../helpers/rpc');
     expect((await call('/mcp', { method: 'GET', headers: { accept: 'text/event-stream' } })).status).toBe(405);
     expect((await call('/mcp', { method: 'DELETE' })).status).toBe(405);
+  });
+
+  // No push reaches a Worker isolate: the lane must still see a change without waiting for its
+  // 30 s refresh (a client told list_changed lists at once; a just-mounted tool is called at once).
+  describe('config changes', () => {
+    const names = async () => (await modern('tools/list')).body.result.tools.map((t: any) => t.name) as string[];
+    const callTool = (name: string) => modern('tools/call', { name, arguments: {} }, H('tools/call', { 'mcp-name': name }));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it('a change through the admin API is served by this isolate from the next request', async () => {
+      expect(await names()).toContain('hub_status'); // the lane's runtime holds a snapshot now
+      const put = await call('/admin/api/servers/gitb?check=false', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ uri: 'builtin:git', prefix: 'gitb' }),
+      });
+      expect(put.status).toBe(200);
+      const { version } = (await put.json()) as { version: number };
+      expect(await names()).toContain('gitb_status');
+      const status = await callTool('hub_status');
+      expect(status.body.result._meta['io.edgehub/configVersion']).toBe(version);
+      expect((await call('/admin/api/servers/gitb', { method: 'DELETE' })).status).toBe(200);
+      expect(await names()).not.toContain('gitb_status');
+    });
+
+    it('a change made elsewhere: a list is at most FRESH_MS behind, and a new tool is found at once', async () => {
+      expect(await names()).not.toContain('gitc_status');
+      // Committed by the Config DO directly, as another isolate would: this isolate is not told.
+      const cfg = env.CONFIG.get(env.CONFIG.idFromName('default'));
+      const r = await cfg.addServer({ sub: 'test' }, 'gitc', { uri: 'builtin:git', prefix: 'gitc' }, { check: false });
+      expect(r.ok).toBe(true);
+      await sleep(RECHECK_MIN_MS + 50);
+      // The unknown name makes the lane check for a newer version before refusing it.
+      const called = await callTool('gitc_branch');
+      expect(called.body.error?.message ?? '').not.toMatch(/Unknown tool/);
+      expect(called.body.result._meta['io.edgehub/configVersion']).toBe(r.version);
+      const removed = await cfg.removeServer({ sub: 'test' }, 'gitc');
+      expect(removed.ok).toBe(true);
+      await sleep(FRESH_MS + 100);
+      expect(await names()).not.toContain('gitc_status');
+      // A name that is unknown in every version is still refused, with the version that refused it.
+      const unknown = await callTool('nope_nothing');
+      expect(unknown.body.error).toMatchObject({ code: -32602, data: { configVersion: removed.version } });
+    });
   });
 });
