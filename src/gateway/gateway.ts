@@ -141,7 +141,7 @@ export class Gateway implements Backend {
 
   async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
     const route = (await this.#merge()).promptRoutes.get(name);
-    if (!route?.mount.provider.getPrompt) throw rpc.invalidParams(`Unknown prompt: ${name}`);
+    if (!route?.mount.provider.getPrompt) throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, 200, { configVersion: this.configVersion });
     return route.mount.provider.getPrompt(ctx, route.name, args);
   }
 

@@ -73,9 +73,17 @@ export async function configCommitted(tenant: string, version: number): Promise<
     .catch((e) => log.warn('config refresh after a change failed', { tenant, version, error: e }));
 }
 
-/** The gateway routed by name and did not know it: a change may have landed since the snapshot. */
-function unknownName(e: unknown): boolean {
-  return e instanceof RpcError && e.code === ErrorCode.InvalidParams && /^Unknown (tool|prompt): /.test(e.message);
+/**
+ * This gateway routed by name and did not know it (not an upstream's own "unknown tool", which
+ * names no config version): a change may have landed since the snapshot.
+ */
+function unknownName(e: unknown, gateway: { configVersion: number }): boolean {
+  return (
+    e instanceof RpcError &&
+    e.code === ErrorCode.InvalidParams &&
+    /^Unknown (tool|prompt): /.test(e.message) &&
+    (e.data as { configVersion?: unknown } | undefined)?.configVersion === gateway.configVersion
+  );
 }
 
 function reply(id: string | number | null, err: RpcError): Response {
@@ -157,7 +165,7 @@ export async function handleModern(
       const result = await dispatch(gateway, ctx, message.method, params)
         .catch(async (e) => {
           // Retried once on the newer version: an unknown name never reached an upstream.
-          if (unknownName(e) && (await rt.recheck())) return dispatch(await rt.gateway(), ctx, message.method, params);
+          if (unknownName(e, gateway) && (await rt.recheck())) return dispatch(await rt.gateway(), ctx, message.method, params);
           throw e;
         })
         .finally(flushed);
