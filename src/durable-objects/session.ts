@@ -6,8 +6,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../mcp/context';
 import type { JsonRpcMessage } from '../mcp/protocol';
-import { LegacySession } from '../mcp/legacy-session';
-import { jsonReply, type JsonReply } from '../mcp/exchange';
+import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
+import type { JsonReply } from '../mcp/exchange';
 import { SessionStore } from '../storage/session-store';
 import { SessionRuntime } from '../runtime/session-host';
 import { log } from '../observability/log';
@@ -31,12 +31,12 @@ export class SessionDO extends DurableObject<Env> {
   /** A JSON reply comes back as plain data (one string copy over RPC), an SSE reply as a Response. */
   async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
     const state = this.#session.authorize(principal);
-    return state ? this.#session.post(state, principal, message, acceptsSse, requestId) : notFound();
+    return state ? this.#session.post(state, principal, message, acceptsSse, requestId) : sessionNotFound();
   }
 
   async get(principal: Principal, lastEventId: string | null): Promise<Response | JsonReply> {
     const state = this.#session.authorize(principal);
-    return state ? this.#session.get(state, lastEventId) : notFound();
+    return state ? this.#session.get(state, lastEventId) : sessionNotFound();
   }
 
   async terminate(principal: Principal): Promise<boolean> {
@@ -70,9 +70,4 @@ export class SessionDO extends DurableObject<Env> {
     const s = Number(this.env.SESSION_IDLE_TTL_SECONDS);
     return (Number.isFinite(s) && s > 0 ? s : 86_400) * 1000;
   }
-}
-
-function notFound(): JsonReply {
-  // MCP transports §session management: unknown or terminated session → 404.
-  return jsonReply({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } }, 404);
 }

@@ -16,7 +16,7 @@ import { SERVER_VERSION } from '../mcp/server-info';
 import { explodePack } from './pack-reader';
 import { collectObjects, streamPack } from './pack-writer';
 import { tagTarget } from './parse';
-import { concatBytes as concat } from '../utils/bytes';
+import { concatBytes } from '../utils/bytes';
 import { FLUSH, pkt, readPkts, sideband } from './pktline';
 import type { Repo } from './repo';
 import { ZERO_OID } from './storage/refs';
@@ -50,7 +50,7 @@ export async function advertise(repo: Repo, service: Service): Promise<Uint8Arra
   ].join(' ');
   const refs = await advertisedRefs(repo);
   const lines = refs.length ? refs.map(([ref, oid], i) => pkt(i === 0 ? `${oid} ${ref}\0${caps}\n` : `${oid} ${ref}\n`)) : [pkt(`${ZERO_OID} capabilities^{}\0${caps}\n`)];
-  return concat([pkt(`# service=${service}\n`), FLUSH, ...lines, FLUSH]);
+  return concatBytes([pkt(`# service=${service}\n`), FLUSH, ...lines, FLUSH]);
 }
 
 export class ProtocolError extends Error {}
@@ -127,8 +127,8 @@ export async function receivePack(repo: Repo, body: Uint8Array): Promise<Uint8Ar
   const results: string[] = [];
   for (const c of commands) results.push(unpack === 'ok' ? await apply(repo, c) : `ng ${c.ref} unpacker error`);
   if (!caps.includes('report-status')) return caps.includes('side-band-64k') ? FLUSH : new Uint8Array();
-  const report = concat([pkt(`unpack ${unpack}\n`), ...results.map((r) => pkt(`${r}\n`)), FLUSH]);
-  return caps.includes('side-band-64k') ? concat([...sideband(report), FLUSH]) : report;
+  const report = concatBytes([pkt(`unpack ${unpack}\n`), ...results.map((r) => pkt(`${r}\n`)), FLUSH]);
+  return caps.includes('side-band-64k') ? concatBytes([...sideband(report), FLUSH]) : report;
 }
 
 async function apply(repo: Repo, c: Command): Promise<string> {

@@ -13,7 +13,7 @@
 import type { Principal, RequestContext } from './context';
 import { dispatch, type Backend } from './dispatch';
 import { errorResponse, rpc, RpcError, toRpcError } from './errors';
-import { Exchange, type JsonReply } from './exchange';
+import { Exchange, jsonReply, type JsonReply } from './exchange';
 import {
   ErrorCode,
   isLegacyVersion,
@@ -40,6 +40,11 @@ export interface SessionHost {
   logLevelChanged(state: SessionState, level: LogLevel): Promise<void>;
   /** The client's roots changed: tell upstreams. */
   rootsChanged(state: SessionState): Promise<void>;
+}
+
+/** MCP transports §session management: an unknown or terminated session → 404 (also for another principal). */
+export function sessionNotFound(): JsonReply {
+  return jsonReply({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } }, 404);
 }
 
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;

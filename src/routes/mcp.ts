@@ -24,6 +24,7 @@ import {
 } from '../mcp/protocol';
 import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
 import { toResponse } from '../mcp/exchange';
+import { sessionNotFound } from '../mcp/legacy-session';
 
 type App = { Bindings: Env; Variables: AuthVars & RequestIdVars };
 
@@ -84,7 +85,7 @@ mcpRoutes.post('/', async (c) => {
   if (!sessionId) return fail(rpc.invalidRequest('missing Mcp-Session-Id header; initialize first'), id);
   if (versionHeader !== undefined && !ALL_VERSIONS.includes(versionHeader))
     return fail(rpc.invalidRequest(`unsupported MCP-Protocol-Version '${versionHeader}'; supported: ${ALL_VERSIONS.join(', ')}`), id);
-  if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
+  if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
   return toResponse(await sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId')));
 });
 
@@ -93,7 +94,7 @@ mcpRoutes.get('/', async (c) => {
   // 2026-07-28 has no GET stream; without a session there is nothing to listen to.
   if (!sessionId) return c.json(errorResponse(null, rpc.methodNotFound('GET')), 405, { allow: 'POST, DELETE' });
   if (!acceptsSse(c.req.raw)) return fail(new RpcError(-32600, 'Not Acceptable: GET needs Accept: text/event-stream', 406));
-  if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
+  if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
   const principal = c.get('principal');
   return toResponse(await sessionStub(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null));
 });
@@ -101,15 +102,8 @@ mcpRoutes.get('/', async (c) => {
 mcpRoutes.delete('/', async (c) => {
   const sessionId = c.req.header(HEADER_SESSION);
   if (!sessionId) return c.json(errorResponse(null, rpc.methodNotFound('DELETE')), 405, { allow: 'POST, GET' });
-  if (!SESSION_ID_RE.test(sessionId)) return sessionNotFound();
+  if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
   const principal = c.get('principal');
   const ended = await sessionStub(c.env, principal, sessionId).terminate(principal);
-  return ended ? c.body(null, 200) : sessionNotFound();
+  return ended ? c.body(null, 200) : toResponse(sessionNotFound());
 });
-
-function sessionNotFound(): Response {
-  return Response.json(
-    { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } },
-    { status: 404 },
-  );
-}
