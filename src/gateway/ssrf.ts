@@ -119,18 +119,76 @@ export function checkUrl(raw: string, allowPrivate: boolean): URL {
   return u;
 }
 
-/** A fetch that checks every URL and every redirect hop. */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/**
+ * Headers that carry no credential and may follow a redirect to another origin. Everything else
+ * (Authorization, Cookie, every configured upstream header such as `X-Api-Key: ${SECRET}`, session
+ * ids) is dropped at the first cross-origin hop and stays dropped for the rest of the chain.
+ */
+const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language', 'cache-control', 'content-type', 'mcp-protocol-version', 'pragma', 'user-agent']);
+
+function isRedirect(res: Response): boolean {
+  return REDIRECT_STATUSES.has(res.status) && res.headers.has('location');
+}
+
+function credentialFree(h: Headers): Headers {
+  const out = new Headers();
+  h.forEach((v, k) => {
+    if (CROSS_ORIGIN_SAFE.has(k)) out.set(k, v);
+  });
+  return out;
+}
+
+/**
+ * A fetch that checks every URL and every redirect hop against the SSRF rules.
+ *
+ * Redirect modes are the caller's (fetch semantics):
+ * - `manual`: the first response is returned as it is, 3xx included (the MCP SDK's transports ask
+ *   for this and then follow same-origin hops only, each through this guard again);
+ * - `error`: a redirect throws;
+ * - `follow` (default): at most 5 hops, each checked. Credentials never cross origins: at the first
+ *   hop to another scheme, host or port, every header outside a small protocol allow-list is
+ *   dropped (so `Authorization`, configured `${SECRET}` headers and git remote tokens stay with
+ *   the origin they were configured for). 303 (and 301/302 after a POST) continue as GET without
+ *   a body; 307/308 resend the same method and body.
+ */
 export function guardedFetch(allowPrivate: boolean, base: typeof fetch = fetch): typeof fetch {
   return async function guarded(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    let url = checkUrl(input instanceof Request ? input.url : String(input), allowPrivate).toString();
-    let req = input instanceof Request ? input : undefined;
-    for (let hop = 0; hop < 5; hop++) {
-      const res = req ? await base(new Request(url, req), { ...init, redirect: 'manual' }) : await base(url, { ...init, redirect: 'manual' });
-      if (res.status < 300 || res.status >= 400 || !res.headers.get('location')) return res;
-      url = checkUrl(new URL(res.headers.get('location')!, url).toString(), allowPrivate).toString();
-      req = undefined;
-      await res.body?.cancel();
+    const first = checkUrl(input instanceof Request ? input.url : String(input), allowPrivate);
+    const mode = init?.redirect ?? (input instanceof Request ? input.redirect : 'follow');
+    if (mode !== 'follow') {
+      const res = input instanceof Request ? await base(new Request(first.toString(), input), { ...init, redirect: 'manual' }) : await base(first.toString(), { ...init, redirect: 'manual' });
+      if (mode === 'error' && isRedirect(res)) {
+        await res.body?.cancel();
+        throw new SsrfError(`upstream answered a redirect (${res.status}) where none is allowed`);
+      }
+      return res;
     }
-    throw new SsrfError('too many redirects');
+    const req = input instanceof Request ? new Request(input, init) : new Request(first.toString(), init);
+    let method = req.method;
+    let headers = new Headers(req.headers);
+    // Buffered once so that a 307/308 can resend it.
+    let body: ArrayBuffer | undefined = req.body ? await req.arrayBuffer() : undefined;
+    const signal = init?.signal ?? req.signal;
+    let url = first;
+    let crossed = false;
+    for (let hop = 0; ; hop++) {
+      const res = await base(url.toString(), { method, headers, body, signal, redirect: 'manual' });
+      if (!isRedirect(res)) return res;
+      await res.body?.cancel();
+      if (hop === MAX_REDIRECTS) throw new SsrfError(`too many redirects (more than ${MAX_REDIRECTS})`);
+      const next = checkUrl(new URL(res.headers.get('location') as string, url).toString(), allowPrivate);
+      if (!crossed && next.origin !== first.origin) {
+        crossed = true;
+        headers = credentialFree(headers);
+      }
+      if ((res.status === 303 && method !== 'HEAD') || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+        headers.delete('content-type');
+      }
+      url = next;
+    }
   } as typeof fetch;
 }

@@ -8,6 +8,8 @@
  *
  * Every token minted and every response text is kept, so a suite can search them for secrets.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { bearer, createMinter, type Minter, TEST_ISSUER, type TokenRequest } from './tokens';
 import { type DevServer, freePort, startDev } from './wrangler';
 
@@ -31,6 +33,8 @@ export interface JwtDev {
   token(req: TokenRequest): Promise<string>;
   /** fetch against the instance; the reply text is kept for the leak search. */
   fetch(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; text: string; json: any }>;
+  /** The official SDK client (2025-11-25 lane), connected as a tenant's role. */
+  client(tenant: Tenant, role: Role): Promise<Client>;
   minted: string[];
   responses: string[];
   stop(): Promise<void>;
@@ -85,6 +89,11 @@ export async function startJwtDev(o: { vars?: Record<string, string> } = {}): Pr
         /* not JSON */
       }
       return { status: r.status, headers: r.headers, text, json };
+    },
+    async client(tenant, role) {
+      const c = new Client({ name: `attack-${tenant}-${role}`, version: '1' });
+      await c.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: bearer(tokens[tenant][role]) } }));
+      return c;
     },
     stop: () => dev.stop(),
   };

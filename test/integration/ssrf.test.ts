@@ -132,14 +132,17 @@ describe('checkUrl', () => {
 describe('guardedFetch', () => {
   function fakeNet(routes: Record<string, () => Response>) {
     const hits: string[] = [];
+    const seen: { url: string; method: string; headers: Record<string, string>; body: string }[] = [];
     const base = (async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = input instanceof Request ? input.url : String(input);
       hits.push(url);
+      const req = new Request(input, init);
+      seen.push({ url, method: req.method, headers: Object.fromEntries(req.headers), body: req.body ? await req.text() : '' });
       expect(init?.redirect).toBe('manual'); // the guard must see every hop
       const r = routes[url];
       return r ? r() : new Response('ok');
     }) as typeof fetch;
-    return { base, hits };
+    return { base, hits, seen };
   }
   const redirect = (to: string, status = 302) => () => new Response(null, { status, headers: { location: to } });
 
@@ -173,7 +176,7 @@ describe('guardedFetch', () => {
   it('stops redirect loops', async () => {
     const net = fakeNet({ 'https://a.example/': redirect('https://a.example/') });
     await expect(guardedFetch(false, net.base)('https://a.example/')).rejects.toThrow(/too many redirects/);
-    expect(net.hits.length).toBeLessThanOrEqual(5);
+    expect(net.hits.length).toBeLessThanOrEqual(6);
   });
 
   it('refuses the first hop without fetching, for Request inputs too', async () => {
@@ -186,5 +189,45 @@ describe('guardedFetch', () => {
   it('passes public responses through, including 3xx without Location', async () => {
     const net = fakeNet({ 'https://a.example/': () => new Response(null, { status: 304 }) });
     expect((await guardedFetch(false, net.base)('https://a.example/')).status).toBe(304);
+  });
+
+  const SECRET_HEADERS = { authorization: 'Bearer top-secret', 'x-api-key': 'key-secret', cookie: 'a=b', 'mcp-session-id': 'abc', accept: 'application/json', 'content-type': 'application/json' };
+
+  it('never sends credentials to another origin: scheme, host or port, for every redirect status', async () => {
+    for (const target of ['https://b.example/mcp', 'http://a.example/mcp', 'https://a.example:8443/mcp'])
+      for (const status of [301, 302, 303, 307, 308]) {
+        const net = fakeNet({ 'https://a.example/mcp': redirect(target, status), [target]: redirect('https://a.example/back', 307) });
+        await guardedFetch(false, net.base)('https://a.example/mcp', { method: 'POST', headers: SECRET_HEADERS, body: '{"x":1}' });
+        expect(net.seen[0].headers.authorization).toBe('Bearer top-secret');
+        for (const hop of net.seen.slice(1)) {
+          // Stripped at the first cross-origin hop and never restored, even back on the first origin.
+          for (const h of ['authorization', 'x-api-key', 'cookie', 'mcp-session-id']) expect(hop.headers[h], `${status} → ${hop.url}: ${h}`).toBeUndefined();
+          expect(hop.headers.accept).toBe('application/json');
+        }
+      }
+  });
+
+  it('keeps headers on same-origin hops; 307/308 resend method and body; 303 and POST→301/302 become GET', async () => {
+    for (const status of [307, 308]) {
+      const net = fakeNet({ 'https://a.example/mcp': redirect('/mcp2', status) });
+      await guardedFetch(false, net.base)('https://a.example/mcp', { method: 'POST', headers: SECRET_HEADERS, body: '{"x":1}' });
+      expect(net.seen[1]).toMatchObject({ url: 'https://a.example/mcp2', method: 'POST', body: '{"x":1}' });
+      expect(net.seen[1].headers.authorization).toBe('Bearer top-secret');
+    }
+    for (const status of [301, 302, 303]) {
+      const net = fakeNet({ 'https://a.example/mcp': redirect('/mcp2', status) });
+      await guardedFetch(false, net.base)('https://a.example/mcp', { method: 'POST', headers: SECRET_HEADERS, body: '{"x":1}' });
+      expect(net.seen[1]).toMatchObject({ method: 'GET', body: '' });
+    }
+  });
+
+  it("honours redirect: 'manual' (the SDK's same-origin policy) and 'error'", async () => {
+    const net = fakeNet({ 'https://a.example/mcp': redirect('https://evil.example/steal', 307) });
+    const r = await guardedFetch(false, net.base)('https://a.example/mcp', { headers: SECRET_HEADERS, redirect: 'manual' });
+    expect(r.status).toBe(307);
+    expect(r.headers.get('location')).toBe('https://evil.example/steal');
+    expect(net.hits).toEqual(['https://a.example/mcp']);
+    await expect(guardedFetch(false, net.base)('https://a.example/mcp', { redirect: 'error' })).rejects.toThrow(/redirect/);
+    expect(net.hits).toEqual(['https://a.example/mcp', 'https://a.example/mcp']);
   });
 });
