@@ -4,7 +4,7 @@
  */
 import type { AuditRecord } from '../storage/config-store';
 import type { ConfigSnapshot, HubConfig } from './schema';
-import type { Actor, ChangeResult } from './service';
+import type { Actor, ChangeResult, SessionAdmission } from './service';
 import type { MetricsBatch } from '../observability/metrics';
 
 export type CheckResults = Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>;
@@ -26,7 +26,7 @@ export interface ConfigApi {
   health(): Promise<{ server: string; ok: boolean; latencyMs: number; tools: number | null; error: string | null; checkedAt: number }[]>;
   recordMetrics(batch: MetricsBatch): Promise<void>;
   metrics(): Promise<string>;
-  registerSession(id: string, sub: string, lane: string): Promise<void>;
+  registerSession(id: string, sub: string, lane: string, opening: boolean): Promise<SessionAdmission>;
   unregisterSession(id: string): Promise<void>;
   sessions(): Promise<{ sessionId: string; sub: string; lane: string; createdAt: number; lastSeenAt: number }[]>;
 }

@@ -15,6 +15,19 @@ import { parseConfig, serverKind, STDIO_REFUSAL, type ConfigSnapshot, type HubCo
 
 export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
 
+/** Caps on live sessions (MAX_SESSIONS_PER_PRINCIPAL, MAX_SESSIONS_PER_TENANT). */
+export interface SessionLimits {
+  perPrincipal: number;
+  perTenant: number;
+}
+
+/** What registering a session did: `refused` (message), `gone` (evicted earlier), `evicted` (ids to end). */
+export interface SessionAdmission {
+  refused?: string;
+  gone?: boolean;
+  evicted?: string[];
+}
+
 export interface ChangeResult {
   ok: boolean;
   status: number;
@@ -126,8 +139,30 @@ export class ConfigService {
   audit(limit?: number, before?: number): AuditRecord[] {
     return this.store.audit(limit, before);
   }
-  registerSession(id: string, sub: string, lane: string): void {
+  /**
+   * Admits a new session or refreshes a live one (see SessionLimits). A new session over the
+   * principal's cap evicts that principal's least recently seen sessions (returned, for the caller
+   * to end); over the tenant's cap it is refused. A refresh of a session no longer registered
+   * (evicted meanwhile) answers `gone`: the session must end, it is never re-admitted silently.
+   */
+  registerSession(id: string, sub: string, lane: string, opening: boolean, limits: SessionLimits): SessionAdmission {
+    if (!this.store.hasSession(id)) {
+      if (!opening) return { gone: true };
+      const total = this.store.countSessions();
+      if (total >= limits.perTenant)
+        return { refused: `this tenant has ${total} live sessions, the most it may hold (MAX_SESSIONS_PER_TENANT=${limits.perTenant}); end idle sessions with DELETE /mcp or wait for them to expire` };
+      const evicted: string[] = [];
+      while (this.store.countSessions(sub) >= limits.perPrincipal) {
+        const oldest = this.store.leastRecentSession(sub);
+        if (!oldest) break;
+        this.store.removeSession(oldest);
+        evicted.push(oldest);
+      }
+      this.store.upsertSession(id, sub, lane);
+      return { evicted };
+    }
     this.store.upsertSession(id, sub, lane);
+    return {};
   }
   unregisterSession(id: string): void {
     this.store.removeSession(id);

@@ -13,6 +13,7 @@ import { ListenHub, type ListKind } from '../runtime/listen-hub';
 import { UpstreamWatch } from '../runtime/upstream-watch';
 import { MetricsStore, type MetricsBatch } from '../observability/metrics';
 import { log } from '../observability/log';
+import { readLimits } from '../config/limits';
 
 export const HEALTH_PROBE_TIMEOUT_MS = 5000;
 
@@ -77,9 +78,13 @@ export class ConfigDO extends DurableObject<Env> {
   audit(limit?: number, before?: number) {
     return this.#svc.audit(limit, before);
   }
-  async registerSession(id: string, sub: string, lane: string) {
-    this.#svc.registerSession(id, sub, lane);
-    await this.#ensureAlarm();
+  /** Admits (opening) or refreshes a session under the caps; evicted sessions are ended here. */
+  async registerSession(id: string, sub: string, lane: string, opening: boolean) {
+    const limits = readLimits(this.env);
+    const r = this.#svc.registerSession(id, sub, lane, opening, { perPrincipal: limits.sessionsPerPrincipal, perTenant: limits.sessionsPerTenant });
+    if (r.evicted?.length) this.ctx.waitUntil(this.#evict(r.evicted));
+    if (!r.refused && !r.gone) await this.#ensureAlarm();
+    return r;
   }
   unregisterSession(id: string) {
     return this.#svc.unregisterSession(id);
@@ -99,8 +104,8 @@ export class ConfigDO extends DurableObject<Env> {
     this.#listeners.changed(kinds);
   }
   /** A 2026-lane `subscriptions/listen` stream for this tenant's list changes. */
-  listen(requestId: string | number, filter: Record<string, unknown>) {
-    const res = this.#listeners.open(requestId, filter);
+  async listen(requestId: string | number, filter: Record<string, unknown>, sub: string) {
+    const res = await this.#listeners.open(requestId, filter, sub, readLimits(this.env).listenPerPrincipal);
     if (this.#listeners.size > 0) this.#watch.ensure(this.#svc.current());
     return res;
   }
@@ -120,6 +125,14 @@ export class ConfigDO extends DurableObject<Env> {
 
   async #ensureAlarm(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.#interval());
+  }
+
+  async #evict(ids: string[]): Promise<void> {
+    log.info('sessions closed: the principal opened more than MAX_SESSIONS_PER_PRINCIPAL', { tenant: this.#tenant, sessions: ids.length });
+    const results = await Promise.allSettled(ids.map((id) => this.env.SESSION.get(this.env.SESSION.idFromName(`${this.#tenant}:${id}`)).evict()));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    // A session that missed this call still ends: its next touch finds itself unregistered.
+    if (failed) log.warn('session eviction failed for some sessions', { tenant: this.#tenant, failed });
   }
 
   /** Pushes the new version to every registered session and open listen stream. */

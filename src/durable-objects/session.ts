@@ -47,6 +47,14 @@ export class SessionDO extends DurableObject<Env> {
     return true;
   }
 
+  /** The ConfigDO ended this session: its principal opened more than MAX_SESSIONS_PER_PRINCIPAL. */
+  async evict(): Promise<void> {
+    const state = this.#session.state();
+    if (!state) return;
+    await this.#host.ended(state);
+    await this.#session.terminate();
+  }
+
   /** Pushed by the ConfigDO after a change: refresh and tell the client its lists changed. */
   async configChanged(version: number): Promise<void> {
     if (await this.#host.configChanged(version)) for (const m of LIST_CHANGED) this.#session.broadcast(m);

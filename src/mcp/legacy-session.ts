@@ -34,8 +34,10 @@ import { log } from '../observability/log';
 export interface SessionHost {
   /** The gateway for the newest config version this session knows. */
   gateway(state: SessionState): Promise<Backend>;
-  /** Hook for the session's lifecycle (registering, expiry alarms). */
-  touched(state: SessionState): Promise<void> | void;
+  /** Registers a new session under the tenant's caps; a message when it is refused. */
+  admit(state: SessionState): Promise<string | null>;
+  /** Keeps the session registered and its expiry alarm current; false when it was evicted meanwhile. */
+  touched(state: SessionState): Promise<boolean>;
   /** The client set a log level: fan it out to upstreams. */
   logLevelChanged(state: SessionState, level: LogLevel): Promise<void>;
   /** The client's roots changed: tell upstreams. */
@@ -71,8 +73,11 @@ export class LegacySession {
     return this.#state;
   }
 
-  /** Opens the session. Returns null if this id was used before (the caller made a fresh id). */
-  async initialize(id: string, principal: Principal, params: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+  /**
+   * Opens the session. Returns null if this id was used before (the caller made a fresh id), or
+   * `refused` when the tenant's session cap is reached (nothing is stored then).
+   */
+  async initialize(id: string, principal: Principal, params: Record<string, unknown>): Promise<{ result: Record<string, unknown> } | { refused: string } | null> {
     if (this.state()) return null;
     const requested = params.protocolVersion;
     const version = isLegacyVersion(requested) ? requested : LATEST_LEGACY;
@@ -87,10 +92,11 @@ export class LegacySession {
       lastSeenAt: now,
       subscriptions: [],
     };
+    const refused = await this.host.admit(state);
+    if (refused) return { refused };
     this.store.save(state);
     this.#state = state;
-    await this.host.touched(state);
-    return { protocolVersion: version, capabilities: SERVER_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS };
+    return { result: { protocolVersion: version, capabilities: SERVER_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } };
   }
 
   /** The session if it exists and belongs to `principal`; otherwise null (→ 404). */
@@ -105,7 +111,7 @@ export class LegacySession {
    * its scopes apply, so a session never keeps rights its current token no longer grants.
    */
   async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
-    await this.#touch(state);
+    if (!(await this.#touch(state))) return sessionNotFound();
     if (isRequest(message)) {
       const exchange = new Exchange({ acceptsSse, stamp: (data) => this.store.appendEvent(`post:${String(message.id)}`, data) });
       const key = JSON.stringify(message.id);
@@ -163,12 +169,15 @@ export class LegacySession {
     return this.#getStreams.size;
   }
 
-  async #touch(state: SessionState): Promise<void> {
+  /** Refreshes the registry at most every 30 s; false (and the session ended) when it was evicted. */
+  async #touch(state: SessionState): Promise<boolean> {
     const now = Date.now();
-    if (now - state.lastSeenAt < 30_000) return;
+    if (now - state.lastSeenAt < 30_000) return true;
     state.lastSeenAt = now;
     this.store.save(state);
-    await this.host.touched(state);
+    if (await this.host.touched(state)) return true;
+    await this.terminate();
+    return false;
   }
 
   async #run(state: SessionState, principal: Principal, req: JsonRpcRequest, exchange: Exchange, signal: AbortSignal, requestId?: string): Promise<JsonRpcMessage> {

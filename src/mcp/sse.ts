@@ -51,6 +51,17 @@ export class SseWriter {
     this.write(enc.encode(`${id !== undefined ? `id: ${id}\n` : ''}retry: ${ms}\ndata: \n\n`));
   }
 
+  /** Writes a comment and waits for it: a stream whose reader went away shows `closed` after this. */
+  async probe(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      await this.#writer.write(enc.encode(': probe\n\n'));
+    } catch {
+      this.#markClosed();
+    }
+    return !this.#closed;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#markClosed();

@@ -25,6 +25,7 @@ import {
 import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
 import { toResponse } from '../mcp/exchange';
 import { sessionNotFound } from '../mcp/legacy-session';
+import type { SessionDO } from '../durable-objects/session';
 
 type App = { Bindings: Env; Variables: AuthVars & RequestIdVars };
 
@@ -76,9 +77,10 @@ mcpRoutes.post('/', async (c) => {
   if (isRequest(message) && message.method === 'initialize') {
     if (sessionId) return fail(rpc.invalidRequest('initialize must not carry Mcp-Session-Id; omit it to open a new session'), message.id);
     const id = newSessionId();
-    const result = await sessionStub(c.env, principal, id).open(id, principal, message.params ?? {});
-    if (!result) return fail(rpc.internal(), message.id);
-    return c.json({ jsonrpc: '2.0', id: message.id, result }, 200, { [HEADER_SESSION]: id });
+    const opened = (await sessionStub(c.env, principal, id).open(id, principal, message.params ?? {})) as Awaited<ReturnType<SessionDO['open']>>;
+    if (!opened) return fail(rpc.internal(), message.id);
+    if ('refused' in opened) return c.json(errorResponse(message.id, new RpcError(-32000, opened.refused, 429)), 429, { 'retry-after': '60' });
+    return c.json({ jsonrpc: '2.0', id: message.id, result: opened.result }, 200, { [HEADER_SESSION]: id });
   }
   const id = 'id' in message ? (message.id ?? null) : null;
   // MCP transports §session management: requests other than initialize need the session id.

@@ -2,7 +2,9 @@
  * The 2026-07-28 `subscriptions/listen` streams of one tenant, held by its ConfigDO so that every
  * change (config commit or upstream list_changed reported by any isolate) reaches every stream.
  * First frame: `notifications/subscriptions/acknowledged` with the honoured filter; every frame is
- * tagged with `_meta.subscriptionId` = the listen request id. Streams are capped per tenant.
+ * tagged with `_meta.subscriptionId` = the listen request id. Streams are capped per tenant
+ * (MAX_LISTENERS) and per principal (MAX_LISTEN_STREAMS_PER_PRINCIPAL): a stream over either cap
+ * is refused with HTTP 429 and a JSON-RPC error saying which cap, before anything is held.
  */
 import { SseWriter, sseEvent } from '../mcp/sse';
 import { META_SUBSCRIPTION_ID } from '../mcp/protocol';
@@ -14,6 +16,7 @@ const KEEPALIVE_MS = 15_000;
 
 interface Listener {
   id: string | number;
+  sub: string;
   kinds: Set<ListKind>;
   writer: SseWriter;
 }
@@ -29,8 +32,29 @@ export class ListenHub {
     return this.#listeners.size;
   }
 
+  /** Open streams of one principal. */
+  countOf(sub: string): number {
+    let n = 0;
+    for (const l of this.#listeners) if (l.sub === sub) n++;
+    return n;
+  }
+
+  /** Probes the principal's streams (a client that went away is noticed by a write) and recounts. */
+  async liveCountOf(sub: string): Promise<number> {
+    await Promise.all([...this.#listeners].filter((l) => l.sub === sub).map((l) => l.writer.probe()));
+    return this.countOf(sub);
+  }
+
   /** Opens a stream; `filter` is the request's `notifications` param (validated by the caller). */
-  open(id: string | number, filter: Record<string, unknown>): Response {
+  async open(id: string | number, filter: Record<string, unknown>, sub: string, perPrincipal: number): Promise<Response> {
+    if (this.countOf(sub) >= perPrincipal) await this.liveCountOf(sub);
+    const refusal =
+      this.#listeners.size >= MAX_LISTENERS
+        ? `this tenant has ${MAX_LISTENERS} open listen streams, the most it may hold; close one first`
+        : this.countOf(sub) >= perPrincipal
+          ? `you have ${perPrincipal} open listen streams, the most one principal may hold (MAX_LISTEN_STREAMS_PER_PRINCIPAL); close one first`
+          : null;
+    if (refusal) return Response.json({ jsonrpc: '2.0', id, error: { code: -32000, message: refusal } }, { status: 429, headers: { 'retry-after': '60' } });
     const honoured: Record<string, boolean> = {};
     const kinds = new Set<ListKind>();
     for (const [key, kind] of Object.entries(FILTER_KEYS))
@@ -41,12 +65,12 @@ export class ListenHub {
     const writer = new SseWriter();
     const meta = { [META_SUBSCRIPTION_ID]: id };
     writer.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: honoured, _meta: meta } })));
-    if (kinds.size === 0 || this.#listeners.size >= MAX_LISTENERS) {
+    if (kinds.size === 0) {
       writer.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: meta } })));
       writer.close();
       return writer.response();
     }
-    const listener = { id, kinds, writer };
+    const listener = { id, sub, kinds, writer };
     this.#listeners.add(listener);
     writer.onClose = () => this.#drop(listener);
     this.#timer ??= setInterval(() => this.#keepalive(), KEEPALIVE_MS);

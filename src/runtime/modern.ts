@@ -121,7 +121,7 @@ export async function handleModern(
     const filter = params.notifications;
     if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
       return reply(id, rpc.invalidParams("'notifications' is required and must be a valid SubscriptionFilter"));
-    return env.CONFIG.get(env.CONFIG.idFromName(principal.tenant)).listen(id, filter as Record<string, unknown>);
+    return env.CONFIG.get(env.CONFIG.idFromName(principal.tenant)).listen(id, filter as Record<string, unknown>, principal.sub);
   }
 
   const ac = new AbortController();

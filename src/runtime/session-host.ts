@@ -56,9 +56,20 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   gateway(state: SessionState) {
     return this.#runtimeFor(state).gateway();
   }
-  async touched(state: SessionState): Promise<void> {
-    await this.#config(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy');
+  async admit(state: SessionState): Promise<string | null> {
+    const r = await this.#config(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy', true);
+    if (r.refused) return r.refused;
     await this.expiry(state.lastSeenAt);
+    return null;
+  }
+  async touched(state: SessionState): Promise<boolean> {
+    const r = await this.#config(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy', false);
+    if (r.gone) {
+      await this.ended(state);
+      return false;
+    }
+    await this.expiry(state.lastSeenAt);
+    return true;
   }
   async ended(state: SessionState): Promise<void> {
     await this.#config(state.principal.tenant).unregisterSession(state.id);

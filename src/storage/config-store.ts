@@ -167,6 +167,22 @@ export class ConfigStore {
     );
   }
 
+  hasSession(id: string): boolean {
+    return this.#sql.exec(`SELECT 1 FROM sessions WHERE session_id = ?`, id).toArray().length > 0;
+  }
+
+  /** Live sessions of the tenant, or of one principal (`sub`). */
+  countSessions(sub?: string): number {
+    const q = sub === undefined ? this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions`) : this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE sub = ?`, sub);
+    return q.one().n;
+  }
+
+  /** The principal's least recently seen session (ties: the oldest). */
+  leastRecentSession(sub: string): string | null {
+    const r = this.#sql.exec<{ session_id: string }>(`SELECT session_id FROM sessions WHERE sub = ? ORDER BY last_seen_at, created_at LIMIT 1`, sub).toArray();
+    return r[0]?.session_id ?? null;
+  }
+
   removeSession(id: string): void {
     this.#sql.exec(`DELETE FROM sessions WHERE session_id = ?`, id);
   }
