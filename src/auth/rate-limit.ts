@@ -48,6 +48,15 @@ export class TokenBuckets {
     return { ok: false, retryAfterSec: Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)) };
   }
 
+  /** Seconds until `key` may take a token again (0 = it may now), without taking one. */
+  waitSec(key: string, perMinute: number, now = Date.now()): number {
+    const b = this.#buckets.get(key);
+    if (!(perMinute > 0) || !b) return 0;
+    const rate = perMinute / 60_000;
+    const tokens = Math.min(perMinute, b.tokens + (now - b.at) * rate);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / rate / 1000));
+  }
+
   #evict(perMinute: number, rate: number, now: number): void {
     if (this.#buckets.size < this.maxKeys) return;
     for (const [k, b] of this.#buckets) if (b.tokens + (now - b.at) * rate >= perMinute) this.#buckets.delete(k);

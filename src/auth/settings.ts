@@ -5,9 +5,14 @@
  *   AUTH_PUBLIC_KEY             PEM(s) / JWK / JWKS, optionally base64 (keys.ts); a var or a secret
  *   AUTH_JWKS_URL               an external authorization server's JWKS (https)
  *   AUTH_ISSUER                 required in jwt mode: the exact `iss` tokens must carry
- *   AUTH_AUDIENCE               comma-separated accepted `aud` values; default `<request origin>/mcp`.
- *                               The first URL among them is the resource identifier in RFC 9728
- *                               metadata (Magg-style non-URL audiences are accepted too).
+ *   AUTH_AUDIENCE               comma-separated accepted `aud` values. The first URL among them is
+ *                               the resource identifier in RFC 9728 metadata (Magg-style non-URL
+ *                               audiences are accepted too).
+ *   PUBLIC_URL                  edgehub's public origin (e.g. https://hub.example.com); when
+ *                               AUTH_AUDIENCE is empty the audience is `${PUBLIC_URL}/mcp`.
+ *                               jwt mode needs one of the two: the audience is never derived from
+ *                               the request's Host, which the caller controls (a token minted for
+ *                               another deployment would otherwise pass by sending its Host).
  *   AUTH_AUTHORIZATION_SERVERS  comma-separated AS issuer URLs for the metadata; default AUTH_ISSUER
  *                               when it is a URL
  *   AUTH_DEFAULT_SCOPES         scopes for tokens with no `scope`/`scp` claim (default none: such a
@@ -26,6 +31,7 @@ export interface AuthEnv {
   AUTH_AUDIENCE?: string;
   AUTH_AUTHORIZATION_SERVERS?: string;
   AUTH_DEFAULT_SCOPES?: string;
+  PUBLIC_URL?: string;
 }
 
 export interface AuthSettings {
@@ -66,15 +72,24 @@ export function readAuthSettings(env: AuthEnv, requestUrl: string): AuthSettings
   const publicKey = env.AUTH_PUBLIC_KEY ?? '';
   const jwksUrl = (env.AUTH_JWKS_URL ?? '').trim();
   const issuer = (env.AUTH_ISSUER ?? '').trim();
+  const publicUrl = (env.PUBLIC_URL ?? '').trim().replace(/\/+$/, '');
   const configured = list(env.AUTH_AUDIENCE);
+  if (!configured.length && publicUrl && isHttpUrl(publicUrl)) configured.push(`${publicUrl}/mcp`);
+  // Only for the metadata and challenge pointers when nothing is configured (then no token passes).
   const fallback = `${new URL(requestUrl).origin}/mcp`;
-  const audience = configured.length ? configured : [fallback];
+  const audience = configured;
   const as = list(env.AUTH_AUTHORIZATION_SERVERS);
   const problems: string[] = [];
   if (mode === 'jwt') {
     if (!publicKey.trim() && !jwksUrl)
       problems.push('no token verification key is configured: set AUTH_PUBLIC_KEY (PEM public key, e.g. from `edgehub auth init`) or AUTH_JWKS_URL (your authorization server JWKS)');
     if (!issuer) problems.push('AUTH_ISSUER is not set: set it to the exact `iss` of the tokens you accept');
+    if (!audience.length)
+      problems.push(
+        publicUrl
+          ? `PUBLIC_URL '${publicUrl}' is not an http(s) URL: set it to edgehub's public origin, e.g. https://hub.example.com`
+          : "no token audience is configured: set PUBLIC_URL (edgehub's public origin; the audience is then <PUBLIC_URL>/mcp) or AUTH_AUDIENCE (the exact `aud` values you accept)",
+      );
   }
   return {
     mode,

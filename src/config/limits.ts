@@ -8,17 +8,29 @@
  *   MAX_SESSIONS_PER_TENANT         10000   live sessions of a tenant; the next initialize gets 429
  *   MAX_LISTEN_STREAMS_PER_PRINCIPAL   20   open 2026-lane `subscriptions/listen` streams of one
  *                                           principal; the next one gets 429
+ *   MAX_SERVERS_PER_TENANT            200   server entries in a tenant's configuration (413)
+ *   MAX_CONFIG_BYTES              1048576   a tenant's configuration as JSON, kits included (413)
+ *   CONFIG_HISTORY_VERSIONS           100   committed versions kept; older ones are deleted, so a
+ *                                           literal secret removed from the config ages out
+ *   AUTH_FAILURES_PER_MINUTE          120   requests failing authentication per client IP
+ *                                           (CF-Connecting-IP) before 429; 0 = off
  */
 export interface Limits {
   sessionsPerPrincipal: number;
   sessionsPerTenant: number;
   listenPerPrincipal: number;
+  serversPerTenant: number;
+  configBytes: number;
+  historyVersions: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   sessionsPerPrincipal: 100,
   sessionsPerTenant: 10_000,
   listenPerPrincipal: 20,
+  serversPerTenant: 200,
+  configBytes: 1024 * 1024,
+  historyVersions: 100,
 });
 
 /** A positive integer var, or the default. */
@@ -33,5 +45,8 @@ export function readLimits(env: object): Limits {
     sessionsPerPrincipal: positiveInt(e.MAX_SESSIONS_PER_PRINCIPAL, DEFAULT_LIMITS.sessionsPerPrincipal),
     sessionsPerTenant: positiveInt(e.MAX_SESSIONS_PER_TENANT, DEFAULT_LIMITS.sessionsPerTenant),
     listenPerPrincipal: positiveInt(e.MAX_LISTEN_STREAMS_PER_PRINCIPAL, DEFAULT_LIMITS.listenPerPrincipal),
+    serversPerTenant: positiveInt(e.MAX_SERVERS_PER_TENANT, DEFAULT_LIMITS.serversPerTenant),
+    configBytes: positiveInt(e.MAX_CONFIG_BYTES, DEFAULT_LIMITS.configBytes),
+    historyVersions: positiveInt(e.CONFIG_HISTORY_VERSIONS, DEFAULT_LIMITS.historyVersions),
   };
 }

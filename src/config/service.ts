@@ -39,6 +39,8 @@ export interface ChangeResult {
 
 export interface ServiceDeps {
   hubPrefix: string;
+  /** Per-tenant quotas (config/limits.ts); a change that would exceed one is refused with 413. */
+  quotas?: { servers: number; configBytes: number };
   mountCheck: MountCheck;
   /** Called after each commit with the new version (fan-out to sessions and listen streams). */
   committed(snapshot: ConfigSnapshot): void;
@@ -171,6 +173,19 @@ export class ConfigService {
     return this.store.sessions();
   }
 
+  /** A quota the change would newly exceed (a config already over a lowered quota may still shrink). */
+  #overQuota(before: HubConfig, after: HubConfig): string | null {
+    const q = this.deps.quotas;
+    if (!q) return null;
+    const n = Object.keys(after.servers).length;
+    if (n > q.servers && n > Object.keys(before.servers).length)
+      return `this tenant may hold at most ${q.servers} servers (MAX_SERVERS_PER_TENANT); the change would make ${n}: remove unused servers first`;
+    const bytes = new TextEncoder().encode(JSON.stringify(after)).byteLength;
+    if (bytes > q.configBytes && bytes > new TextEncoder().encode(JSON.stringify(before)).byteLength)
+      return `the configuration would be ${bytes} bytes, over this tenant's ${q.configBytes} (MAX_CONFIG_BYTES): shorten notes or remove unused servers and kits`;
+    return null;
+  }
+
   async #apply(
     actor: Actor,
     action: string,
@@ -189,6 +204,8 @@ export class ConfigService {
     if (!next.ok) return fail(next.status, next.error, next.field);
     const valid = changes.validate(next.config, this.deps.hubPrefix);
     if (!valid.ok) return fail(valid.status, valid.error, valid.field);
+    const overQuota = this.#overQuota(base.config, next.config);
+    if (overQuota) return fail(413, overQuota);
     const d = changes.diff(base.config, next.config);
     // A single-server change that would mount a stdio server is refused; whole-config imports keep
     // such entries (reported as notMountable) so a Magg config round-trips.

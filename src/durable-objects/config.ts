@@ -29,8 +29,10 @@ export class ConfigDO extends DurableObject<Env> {
     this.#tenant = ctx.id.name ?? 'default';
     this.#watch = new UpstreamWatch(env, this.#tenant, (kinds) => this.#listeners.changed(kinds));
     this.#listeners = new ListenHub(() => this.#watch.stop());
-    this.#svc = new ConfigService(new ConfigStore(ctx.storage), {
+    const limits = readLimits(env);
+    this.#svc = new ConfigService(new ConfigStore(ctx.storage, limits.historyVersions), {
       hubPrefix: 'hub',
+      quotas: { servers: limits.serversPerTenant, configBytes: limits.configBytes },
       mountCheck: mountChecker(env, this.#tenant),
       committed: (s) => ctx.waitUntil(this.#fanOut(s)),
     });

@@ -3,6 +3,7 @@
  * like any other provider under the hub prefix. Each tool is a thin adapter over HubServices
  * (the tenant's ConfigDO and this runtime); mutations need the `admin` scope.
  */
+import { readerView, redactUrlsIn } from '../config/reader-view';
 import type { Backend } from '../mcp/dispatch';
 import type { RequestContext } from '../mcp/context';
 import { rpc, toolError } from '../mcp/errors';
@@ -52,7 +53,8 @@ const RESOURCES = [
 ];
 const TEMPLATES = [{ uriTemplate: 'hub://server/{name}', name: 'server', description: 'One configured server', mimeType: 'application/json' }];
 
-const text = (v: unknown) => ({ content: [{ type: 'text', text: JSON.stringify(v, null, 2) }], structuredContent: v as Json });
+/** JSON text plus structuredContent; MCP requires the latter to be an object, so a list goes under `key`. */
+const text = (v: unknown, key = 'items') => ({ content: [{ type: 'text', text: JSON.stringify(v, null, 2) }], structuredContent: (Array.isArray(v) ? { [key]: v } : v) as Json });
 
 async function change(s: HubServices, r: ChangeResult, what: string): Promise<Json> {
   if (r.ok) await s.committed(r.version).catch(() => {});
@@ -77,10 +79,12 @@ export class HubProvider implements Provider {
     const actor = { sub: ctx.principal.sub };
     const str = (k: string) => (typeof args[k] === 'string' ? (args[k] as string) : '');
     switch (tool) {
-      case 'status':
-        return text(await s.status());
+      case 'status': {
+        const st = await s.status();
+        return text(ctx.principal.scopes.includes('admin') ? st : JSON.parse(redactUrlsIn(JSON.stringify(st))));
+      }
       case 'list_servers':
-        return text(await this.#servers());
+        return text(await this.#servers(ctx), 'servers');
       case 'add_server': {
         const { name, enable, ...rest } = args;
         if (typeof name !== 'string' || !name) return toolError('name is required');
@@ -97,7 +101,7 @@ export class HubProvider implements Provider {
       case 'reload_config':
         return text({ reloaded: true, ...(await s.reload()) });
       case 'list_kits':
-        return text(await this.#kits());
+        return text(await this.#kits(), 'kits');
       case 'load_kit':
         return change(s, await s.config().loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
       case 'unload_kit':
@@ -113,21 +117,27 @@ export class HubProvider implements Provider {
     }
   }
 
-  async readResource(_ctx: RequestContext, uri: string): Promise<Json> {
+  async readResource(ctx: RequestContext, uri: string): Promise<Json> {
     let value: unknown;
-    if (uri === 'hub://servers/all') value = await this.#servers();
+    if (uri === 'hub://servers/all') value = await this.#servers(ctx);
     else if (uri === 'hub://kits/all') value = await this.#kits();
     else if (uri.startsWith('hub://server/')) {
       const name = decodeURIComponent(uri.slice('hub://server/'.length));
-      value = (await this.#servers()).find((x) => x.name === name);
+      value = (await this.#servers(ctx)).find((x) => x.name === name);
     }
     if (value === undefined) throw rpc.invalidParams(`Resource not found: ${uri}`);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
   }
 
-  async #servers() {
+  /** Server entries with their state; without the admin scope as config/reader-view.ts shows them. */
+  async #servers(ctx: RequestContext) {
     const [{ config }, status] = await Promise.all([this.services.config().redacted(), this.services.status()]);
-    return Object.entries(config.servers).map(([name, entry]) => ({ name, ...entry, status: status.servers.find((x) => x.name === name) }));
+    const admin = ctx.principal.scopes.includes('admin');
+    return Object.entries(config.servers).map(([name, entry]) => {
+      const state = status.servers.find((x) => x.name === name);
+      if (admin) return { name, ...entry, status: state };
+      return { name, ...readerView(entry), status: state && JSON.parse(redactUrlsIn(JSON.stringify(state))) };
+    });
   }
 
   async #kits() {

@@ -17,6 +17,23 @@ import { SCOPES, type Scope } from '../auth/scopes';
 import { CLOCK_TOLERANCE_SEC, isLoopback, readAuthSettings, resourceMetadataUrl, type AuthEnv } from '../auth/settings';
 import { verifyAccessToken } from '../auth/verify';
 import { log } from '../observability/log';
+import { TokenBuckets } from '../auth/rate-limit';
+import { rateLimited } from '../auth/challenge';
+
+/**
+ * Requests that fail authentication, counted per client IP (CF-Connecting-IP, set by Cloudflare's
+ * edge and not forgeable there): past AUTH_FAILURES_PER_MINUTE (default 120; 0 = off) the IP gets
+ * 429 before any token work, until its bucket refills. In-isolate, like the per-principal limit.
+ */
+const authFailures = new TokenBuckets();
+const DEFAULT_AUTH_FAILURES_PER_MINUTE = 120;
+
+function failureLimit(env: Env): number {
+  const v = (env as Env & { AUTH_FAILURES_PER_MINUTE?: string }).AUTH_FAILURES_PER_MINUTE;
+  if (v === undefined || v.trim() === '') return DEFAULT_AUTH_FAILURES_PER_MINUTE;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_AUTH_FAILURES_PER_MINUTE;
+}
 
 export const ALL_SCOPES = SCOPES;
 export const DEV_PRINCIPAL: Principal = Object.freeze({ sub: 'dev', tenant: 'default', scopes: ALL_SCOPES });
@@ -82,39 +99,53 @@ export function authenticate(opts: AuthOptions = {}): MiddlewareHandler<{ Bindin
       return next();
     }
 
-    const scope = neededScope(opts, c.req.raw);
-    const cred = credentials(c.req.header('authorization'), !!opts.basic);
-    if (settings.problems.length)
-      return unauthorized(ctx, `edgehub is in jwt mode but cannot verify tokens: ${settings.problems.join('; ')}`, {
-        invalidToken: cred.kind !== 'none',
-        scope: scope ?? 'mcp:read mcp:call',
-      });
-    if (cred.kind === 'none') return unauthorized(ctx, 'a Bearer access token is required', { invalidToken: false, scope: challengeScope(scope) });
-    if (cred.kind === 'malformed') return refuse(c, ctx, 'malformed', 'the Authorization header is malformed');
-
-    const keys = await keyRing({ publicKey: settings.publicKey, jwksUrl: settings.jwksUrl });
-    if (keys.errors.length) {
-      log.error('auth key configuration is unusable', { problems: keys.errors });
-      return unauthorized(ctx, `edgehub cannot verify tokens: ${keys.errors.join('; ')}`, { invalidToken: true });
+    const ip = c.req.header('cf-connecting-ip') ?? 'unknown';
+    const perMinute = failureLimit(c.env);
+    const wait = authFailures.waitSec(ip, perMinute);
+    if (wait > 0) return rateLimited(ctx, wait);
+    const res = await verify(c, opts, settings, ctx);
+    if (res instanceof Response) {
+      if (res.status === 401) authFailures.take(ip, perMinute);
+      return res;
     }
-    const r = await verifyAccessToken(cred.token, {
-      keys,
-      issuer: settings.issuer,
-      audience: settings.audience,
-      clockToleranceSec: CLOCK_TOLERANCE_SEC,
-      defaultScopes: settings.defaultScopes,
-    });
-    if (!r.ok) {
-      if (r.reason === 'keys_unavailable') {
-        log.warn('auth JWKS unavailable', { mount: c.req.routePath });
-        return unavailable(ctx, r.message);
-      }
-      return refuse(c, ctx, r.reason, r.message);
-    }
-    if (scope && !r.principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
-    c.set('principal', r.principal);
+    c.set('principal', res);
     return next();
   };
+}
+
+/** jwt mode: the request's Principal, or the refusal (401/403/503). */
+async function verify(c: Context, opts: AuthOptions, settings: ReturnType<typeof readAuthSettings>, ctx: ChallengeContext): Promise<Principal | Response> {
+  const scope = neededScope(opts, c.req.raw);
+  const cred = credentials(c.req.header('authorization'), !!opts.basic);
+  if (settings.problems.length)
+    return unauthorized(ctx, `edgehub is in jwt mode but cannot verify tokens: ${settings.problems.join('; ')}`, {
+      invalidToken: cred.kind !== 'none',
+      scope: scope ?? 'mcp:read mcp:call',
+    });
+  if (cred.kind === 'none') return unauthorized(ctx, 'a Bearer access token is required', { invalidToken: false, scope: challengeScope(scope) });
+  if (cred.kind === 'malformed') return refuse(c, ctx, 'malformed', 'the Authorization header is malformed');
+
+  const keys = await keyRing({ publicKey: settings.publicKey, jwksUrl: settings.jwksUrl });
+  if (keys.errors.length) {
+    log.error('auth key configuration is unusable', { problems: keys.errors });
+    return unauthorized(ctx, `edgehub cannot verify tokens: ${keys.errors.join('; ')}`, { invalidToken: true });
+  }
+  const r = await verifyAccessToken(cred.token, {
+    keys,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    clockToleranceSec: CLOCK_TOLERANCE_SEC,
+    defaultScopes: settings.defaultScopes,
+  });
+  if (!r.ok) {
+    if (r.reason === 'keys_unavailable') {
+      log.warn('auth JWKS unavailable', { mount: c.req.routePath });
+      return unavailable(ctx, r.message);
+    }
+    return refuse(c, ctx, r.reason, r.message);
+  }
+  if (scope && !r.principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
+  return r.principal;
 }
 
 /** In a 401 without a token, advise the scopes a client should ask for on this mount. */

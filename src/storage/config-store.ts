@@ -1,7 +1,7 @@
 /**
  * Storage of one tenant's configuration inside its ConfigDO's SQLite (schema: migrations/).
  *
- *   config_versions(version PK, config JSON, created_at, actor) — every version ever committed
+ *   config_versions(version PK, config JSON, created_at, actor) — the newest `keepVersions` committed
  *   audit(id, at, actor, action, target, version_before, version_after, ok, detail)
  *   sessions(session_id PK, sub, lane, created_at, last_seen_at) — live sessions to notify
  *   catalogs(server PK, tools JSON, checked_at)     — tool names seen at the last mount check
@@ -42,7 +42,11 @@ export class ConfigStore {
   #sql: SqlStorage;
   #current: ConfigSnapshot | null = null;
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    /** Committed versions kept (CONFIG_HISTORY_VERSIONS); older rows are deleted at each commit. */
+    private readonly keepVersions = 100,
+  ) {
     this.#sql = storage.sql;
     applyMigrations(storage, CONFIG_MIGRATIONS);
   }
@@ -69,6 +73,7 @@ export class ConfigStore {
       const now = Date.now();
       this.#sql.exec(`INSERT INTO config_versions (version, config, created_at, actor) VALUES (?, ?, ?, ?)`, next, JSON.stringify(config), now, audit.actor);
       this.#insertAudit(now, audit, cur, next);
+      this.#sql.exec(`DELETE FROM config_versions WHERE version <= ?`, next - this.keepVersions);
       if (next % 100 === 0) this.trimAudit(AUDIT_CAP);
       this.#current = Object.freeze({ version: next, config });
       return this.#current;
@@ -148,6 +153,11 @@ export class ConfigStore {
       .exec<{ server: string; ok: number; latency_ms: number; tools: number | null; error: string | null; checked_at: number }>(`SELECT * FROM health ORDER BY server`)
       .toArray()
       .map((r) => ({ server: r.server, ok: r.ok === 1, latencyMs: r.latency_ms, tools: r.tools, error: r.error, checkedAt: r.checked_at }));
+  }
+
+  /** Versions still stored (oldest first). */
+  versions(): number[] {
+    return this.#sql.exec<{ version: number }>(`SELECT version FROM config_versions ORDER BY version`).toArray().map((r) => r.version);
   }
 
   /** Keeps the newest `keep` audit rows (the audit log is bounded). */

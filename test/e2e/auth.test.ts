@@ -93,6 +93,7 @@ beforeAll(async () => {
       AUTH_ISSUER: TEST_ISSUER,
       AUTH_AUDIENCE: audience,
       RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_FAILURES_PER_MINUTE: '0',
       UPSTREAM_SECRET,
     },
   });

@@ -403,8 +403,9 @@ describe('edgehub against a jwt-mode instance', () => {
     const init = await cli(['auth', 'init', '--alg', 'ES256', '--issuer', 'https://cli.edgehub.test'], { EDGEHUB_HOME: jwtHome });
     expect(init.code, init.stderr).toBe(0);
     const pub = await cli(['auth', 'public-key', '--base64'], { EDGEHUB_HOME: jwtHome });
-    // The .dev.vars-style value the CLI suggests (base64 of the PEM); the audience is the default <origin>/mcp.
-    dev = await startDev({ port: await freePort(), vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: pub.stdout.trim(), AUTH_ISSUER: 'https://cli.edgehub.test', RATE_LIMIT_PER_MINUTE: '0' } });
+    // The .dev.vars-style value the CLI suggests (base64 of the PEM); PUBLIC_URL makes the audience <PUBLIC_URL>/mcp.
+    const port = await freePort();
+    dev = await startDev({ port, vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: pub.stdout.trim(), AUTH_ISSUER: 'https://cli.edgehub.test', PUBLIC_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' } });
   }, 180_000);
 
   afterAll(async () => {

@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     minter = await createMinter({ audience: `${base}/mcp` });
     [fixture, dev] = await Promise.all([
       startFixture('fixture'),
-      startDev({ port, vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: base64(minter.keys.publicPem), AUTH_ISSUER: minter.issuer, RATE_LIMIT_PER_MINUTE: '0' } }),
+      startDev({ port, vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: base64(minter.keys.publicPem), AUTH_ISSUER: minter.issuer, PUBLIC_URL: base, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' } }),
     ]);
     const admin = await minter.token({ sub: 'setup', scope: 'admin' });
     const r = await fetch(`${base}/admin/api/servers/fixture`, {

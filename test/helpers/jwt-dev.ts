@@ -64,6 +64,7 @@ export async function startJwtDev(o: { vars?: Record<string, string> } = {}): Pr
       AUTH_ISSUER: TEST_ISSUER,
       AUTH_AUDIENCE: `${base}/mcp`,
       RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_FAILURES_PER_MINUTE: '0',
       HEALTH_INTERVAL_SECONDS: '3600',
       ...o.vars,
     },

@@ -25,7 +25,7 @@ beforeAll(async () => {
     createMinter({ alg: 'ES256', audience: AUD }),
     createMinter({ alg: 'RS256', audience: AUD }),
   ]);
-  jwtEnv = { ...env, AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: `${rs.keys.publicPem}\n${es.keys.publicPem}`, AUTH_ISSUER: TEST_ISSUER, RATE_LIMIT_PER_MINUTE: '0' };
+  jwtEnv = { ...env, AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: `${rs.keys.publicPem}\n${es.keys.publicPem}`, AUTH_ISSUER: TEST_ISSUER, PUBLIC_URL: ORIGIN, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' };
 });
 
 async function token(m: Minter, req: Parameters<Minter['token']>[0] = {}): Promise<string> {

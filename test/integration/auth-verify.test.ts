@@ -274,13 +274,17 @@ describe('token buckets', () => {
 });
 
 describe('settings', () => {
-  it('jwt is the default and a typo fails closed; missing key/issuer are named', () => {
+  it('jwt is the default and a typo fails closed; missing key/issuer/audience are named', () => {
     expect(readAuthSettings({}, 'https://h/mcp').mode).toBe('jwt');
     expect(readAuthSettings({ AUTH_MODE: 'dev_open' }, 'https://h/mcp').mode).toBe('jwt');
     const s = readAuthSettings({}, 'https://h/x');
     expect(s.problems.join()).toMatch(/AUTH_PUBLIC_KEY.*AUTH_JWKS_URL/);
     expect(s.problems.join()).toMatch(/AUTH_ISSUER/);
-    expect(s.audience).toEqual(['https://h/mcp']);
+    // The audience is never the request's Host: without PUBLIC_URL or AUTH_AUDIENCE nothing is accepted.
+    expect(s.audience).toEqual([]);
+    expect(s.problems.join()).toMatch(/PUBLIC_URL.*AUTH_AUDIENCE/);
+    expect(readAuthSettings({ PUBLIC_URL: 'https://hub.example/' }, 'https://h/x').audience).toEqual(['https://hub.example/mcp']);
+    expect(readAuthSettings({ PUBLIC_URL: 'hub.example' }, 'https://h/x').problems.join()).toMatch(/PUBLIC_URL 'hub.example' is not an http\(s\) URL/);
     expect(readAuthSettings({ AUTH_MODE: 'dev-open' }, 'https://h/x').problems).toEqual([]);
   });
 

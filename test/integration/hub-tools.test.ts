@@ -25,7 +25,7 @@ describe('hub tools', () => {
     expect(added.structuredContent.ok).toBe(true);
     const v1 = added.structuredContent.version;
     const list = await tool(sid, 'hub_list_servers');
-    expect(list.structuredContent.find((s: any) => s.name === 'later')).toMatchObject({ enabled: false, prefix: 'later' });
+    expect(list.structuredContent.servers.find((s: any) => s.name === 'later')).toMatchObject({ enabled: false, prefix: 'later' });
     const enable = await tool(sid, 'hub_enable_server', { name: 'later' });
     expect(enable.isError).toBe(true);
     expect(enable.content[0].text).toMatch(/mounting 'later' failed/);
@@ -55,7 +55,7 @@ describe('hub tools', () => {
     const sid = await openSession();
     expect((await tool(sid, 'hub_load_kit', { name: 'ka' })).structuredContent.ok).toBe(true);
     expect((await tool(sid, 'hub_load_kit', { name: 'kb' })).structuredContent.ok).toBe(true);
-    const kits = (await tool(sid, 'hub_list_kits')).structuredContent;
+    const kits = (await tool(sid, 'hub_list_kits')).structuredContent.kits;
     expect(kits.filter((k: any) => k.loaded).map((k: any) => k.name).sort()).toEqual(['ka', 'kb']);
     const info = (await tool(sid, 'hub_kit_info', { name: 'ka' })).structuredContent;
     expect(Object.keys(info.servers).sort()).toEqual(['onlya', 'shared']);
