@@ -94,6 +94,8 @@ beforeAll(async () => {
       AUTH_AUDIENCE: audience,
       RATE_LIMIT_PER_MINUTE: '0',
       UPSTREAM_SECRET,
+      // The tenant 'up' below references a Worker secret: only listed tenants may.
+      SHARED_SECRET_TENANTS: 'default,up',
     },
   });
 }, 180_000);
