@@ -51,16 +51,21 @@ function api(tenant: Tenant, role: Role, method: string, path: string, body?: un
 
 const mountEntry = (header: string, marker: string) => ({ uri: upstreamUrl, prefix: 'rec', transport: { headers: { 'x-key': header, 'x-marker': marker } } });
 
-/** A 2025 session as `tenant`'s caller: initialize, then call rec_ping; returns the tool text or error. */
-async function callPing(tenant: Tenant): Promise<string> {
-  const auth = h.auth(tenant, 'caller');
+/** A 2025 session as `tenant`'s caller. */
+async function openSession(tenant: Tenant): Promise<string> {
   const init = await h.fetch('/mcp', {
     method: 'POST',
-    headers: { ...auth, ...JSON_HEADERS },
+    headers: { ...h.auth(tenant, 'caller'), ...JSON_HEADERS },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-secrets', version: '1' } } }),
   });
   expect(init.status, init.text).toBe(200);
-  const sid = init.headers.get('mcp-session-id')!;
+  return init.headers.get('mcp-session-id')!;
+}
+
+/** rec_ping in a 2025 session (a new one unless `sid` is given); returns the reply text. */
+async function callPing(tenant: Tenant, sid?: string): Promise<string> {
+  const auth = h.auth(tenant, 'caller');
+  sid ??= await openSession(tenant);
   const call = await h.fetch('/mcp', {
     method: 'POST',
     headers: { ...auth, ...JSON_HEADERS, 'mcp-session-id': sid },
@@ -173,16 +178,30 @@ describe('per-tenant secret store', () => {
     for (const s of mine) expect(s['x-key']).toBe(`Bearer ${GLOBEX_VALUE}`);
   });
 
-  it('a rotated secret reaches new connections (the write behaves like a config change)', async () => {
+  it('a rotated secret reaches new and live sessions and the stateless lane (the write behaves like a config change)', async () => {
+    const live = await openSession('globex');
+    expect(await callPing('globex', live)).toContain('pong');
     const before = (await api('globex', 'admin', 'GET', '/config')).headers.get('etag');
     const put = await api('globex', 'admin', 'PUT', '/secrets/GLOBEX_KEY', { value: GLOBEX_ROTATED });
     expect(put.status, put.text).toBe(200);
+    expect(put.json.servers).toEqual(['rec']);
     expect((await api('globex', 'admin', 'GET', '/config')).headers.get('etag')).not.toBe(before);
+    // The live session is pushed the new version asynchronously (like any config change): its
+    // calls switch to the new value within a moment.
+    let switched = false;
+    for (let i = 0; i < 30 && !switched; i++) {
+      const n = seen.length;
+      expect(await callPing('globex', live)).toContain('pong');
+      switched = seen.slice(n).some((s) => s['x-marker'] === 'globex-own' && s['x-key'] === `Bearer ${GLOBEX_ROTATED}`);
+      if (!switched) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(switched, 'the live session never used the rotated value').toBe(true);
     const n = seen.length;
+    expect(await callPing('globex', live)).toContain('pong');
     expect(await callPing('globex')).toContain('pong');
     expect(await callPingModern('globex')).toContain('pong');
     const after = seen.slice(n).filter((s) => s['x-marker'] === 'globex-own');
-    expect(after.length).toBeGreaterThan(0);
+    expect(after.length).toBeGreaterThan(2);
     for (const s of after) expect(s['x-key']).toBe(`Bearer ${GLOBEX_ROTATED}`);
   });
 
