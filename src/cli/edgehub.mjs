@@ -16,11 +16,12 @@ import { auth } from './commands/auth.mjs';
 import { servers } from './commands/servers.mjs';
 import { config } from './commands/config.mjs';
 import { kits } from './commands/kits.mjs';
+import { secrets as secretsCmd } from './commands/secrets.mjs';
 import { check } from './commands/check.mjs';
 import { status } from './commands/status.mjs';
 
 /** @type {Record<string, import('./lib/args.mjs').Entry>} */
-const TREE = { auth, servers, config, kits, check, status };
+const TREE = { auth, servers, config, kits, secrets: secretsCmd, check, status };
 
 function version() {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

@@ -3,6 +3,8 @@
  * type their stub with it, because RPC type inference loses the zod-derived record types.
  */
 import type { AuditRecord } from '../storage/config-store';
+import type { SecretMeta } from '../storage/secret-store';
+import type { SecretResult } from './secret-service';
 import type { ConfigSnapshot, HubConfig } from './schema';
 import type { Actor, ChangeResult, SessionAdmission } from './service';
 import type { MetricsBatch } from '../observability/metrics';
@@ -21,6 +23,9 @@ export interface ConfigApi {
   deleteKit(actor: Actor, name: string): Promise<ChangeResult>;
   loadKit(actor: Actor, name: string, enable?: boolean): Promise<ChangeResult>;
   unloadKit(actor: Actor, name: string): Promise<ChangeResult>;
+  listSecrets(): Promise<SecretMeta[]>;
+  setSecret(actor: Actor, name: string, value: unknown): Promise<SecretResult>;
+  deleteSecret(actor: Actor, name: string): Promise<SecretResult>;
   check(names?: string[], timeoutMs?: number): Promise<CheckResults>;
   audit(limit?: number, before?: number): Promise<AuditRecord[]>;
   health(): Promise<{ server: string; ok: boolean; latencyMs: number; tools: number | null; error: string | null; checkedAt: number }[]>;

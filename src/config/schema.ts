@@ -4,10 +4,11 @@
  * Invariants: unknown fields are refused (`.strict()`) with the path to the bad field; every
  * field Magg writes is accepted and exported unchanged (import → export round-trips). Entries with
  * `command` (stdio) are kept but reported as not mountable at the edge — never dropped.
- * Secrets: `transport.headers` values and `env` values may reference Worker secrets as `${NAME}`;
- * they are redacted in every read (see redact.ts).
+ * Secrets: `transport.headers` values may reference secrets as `${NAME}` (resolved by the rule in
+ * secrets.ts); header and `env` values are redacted in every read.
  */
 import { z } from 'zod';
+import type { ResolvedSecrets } from './secrets';
 
 /** `[a-zA-Z][a-zA-Z0-9-]*`, ≤ 30 chars: no `_`, so exposed names split on the first `_`. Empty = no prefix. */
 export const PREFIX_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,29}$/;
@@ -82,6 +83,8 @@ export type HubConfig = z.infer<typeof ConfigSchema>;
 export interface ConfigSnapshot {
   readonly version: number;
   readonly config: HubConfig;
+  /** The secret values its servers reference: only on snapshots handed to runtimes over DO RPC. */
+  readonly secrets?: ResolvedSecrets;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; path: string };

@@ -1,26 +1,94 @@
 /**
- * Secret references: header and env values may be written `${NAME}` and are resolved from Worker
- * secrets (env bindings) at connect time, never stored resolved. `redactServer` hides every
- * header/env value in reads and exports (references stay visible, literals become "***").
+ * Secret references: header values may contain `${NAME}`, resolved at connect time, never stored
+ * resolved. `redactServer` hides every header/env value in reads and exports (references stay
+ * visible, literals become "***").
+ *
+ * Where a name resolves (the rule; docs in README "Secrets"):
+ *   1. the tenant's own secret store (ConfigDO, encrypted; `edgehub secrets set NAME`);
+ *   2. a Worker env string (a `wrangler secret` or var) — only for the tenants listed in
+ *      SHARED_SECRET_TENANTS (comma-separated; unset or empty = "default"), and never a name
+ *      edgehub itself reads for auth or encryption (`isReservedName`).
+ * Anything else fails with `secret NAME is not set for tenant T`, before any request is made.
+ *
+ * Resolution runs in the ConfigDO (the only place that can decrypt); runtimes receive the
+ * resulting `ResolvedSecrets` with the config snapshot over internal DO RPC.
  */
 import type { ServerConfig } from './schema';
 
+export const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const REF = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
+
+/** The values a tenant's runtimes may substitute: only names the config references. */
+export interface ResolvedSecrets {
+  readonly tenant: string;
+  readonly values: Readonly<Record<string, string>>;
+  /** Names that exist but cannot be used now, with why (e.g. SECRETS_KEY missing or changed). */
+  readonly errors: Readonly<Record<string, string>>;
+}
 
 export class MissingSecretError extends Error {
   readonly code = 'MISSING_SECRET';
 }
 
-export function resolveSecrets(values: Record<string, string> | null | undefined, env: object): Record<string, string> {
+export const notSetMessage = (name: string, tenant: string) => `secret ${name} is not set for tenant ${tenant}: edgehub secrets set ${name}`;
+
+export function resolveSecrets(values: Record<string, string> | null | undefined, secrets: ResolvedSecrets | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(values ?? {})) {
+    // String.replace does not rescan what it inserts: a value containing `${X}` stays literal.
     out[k] = v.replace(REF, (_, name: string) => {
-      const s = (env as Record<string, unknown>)[name];
-      if (typeof s !== 'string') throw new MissingSecretError(`secret ${name} (referenced by ${k}) is not set: wrangler secret put ${name}`);
-      return s;
+      if (secrets && Object.hasOwn(secrets.values, name)) return secrets.values[name];
+      const why = secrets && Object.hasOwn(secrets.errors, name) ? secrets.errors[name] : notSetMessage(name, secrets?.tenant ?? '(unknown)');
+      throw new MissingSecretError(`${why} (referenced by header ${k})`);
     });
   }
   return out;
+}
+
+/** Every `${NAME}` in one header map. */
+export function referencedNames(values: Record<string, string> | null | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const v of Object.values(values ?? {})) for (const m of v.matchAll(REF)) out.add(m[1]);
+  return out;
+}
+
+/** The names a server's connection needs (headers are the only place references resolve). */
+export const serverSecretNames = (s: ServerConfig): Set<string> => referencedNames(s.transport?.headers);
+
+/** Every name any server of a config needs. */
+export function configSecretNames(servers: Record<string, ServerConfig>): Set<string> {
+  const out = new Set<string>();
+  for (const s of Object.values(servers)) for (const n of serverSecretNames(s)) out.add(n);
+  return out;
+}
+
+/**
+ * The part of a connection's identity that comes from secrets: a pooled connection is rebuilt when
+ * a value it uses changes. In memory only (ProviderPool keys), never logged or sent.
+ */
+export function secretsKey(s: ServerConfig, secrets: ResolvedSecrets | undefined): string {
+  const names = [...serverSecretNames(s)].sort();
+  if (!names.length) return '';
+  return JSON.stringify(names.map((n) => secrets?.values[n] ?? `!${secrets?.errors[n] ?? ''}`));
+}
+
+/** Worker env names that never resolve, even for shared tenants: edgehub's own auth and encryption keys. */
+export function isReservedName(name: string): boolean {
+  return /^(AUTH_|SECRETS_|VAULT_)/.test(name) || name === 'SECRETS_KEY' || name === 'VAULT_KEY' || name === 'SHARED_SECRET_TENANTS';
+}
+
+/** Tenants whose references may fall back to Worker env strings (SHARED_SECRET_TENANTS; default "default"). */
+export function sharedTenants(raw: unknown): Set<string> {
+  const list = typeof raw === 'string' ? raw.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  return new Set(list.length ? list : ['default']);
+}
+
+/** A Worker env string `tenant` may use as `${name}`, or undefined. */
+export function envSecret(env: object, tenant: string, name: string): string | undefined {
+  const e = env as Record<string, unknown>;
+  if (isReservedName(name) || !sharedTenants(e.SHARED_SECRET_TENANTS).has(tenant)) return undefined;
+  const v = e[name];
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** A value whose only secret material is `${NAME}` references (optionally after an auth scheme). */

@@ -31,6 +31,13 @@ export interface ApiSession {
   lastSeenAt: number;
 }
 
+/** A secret as GET /admin/api/secrets lists it: never a value. */
+export interface ApiSecret {
+  name: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
 /** An audit row as GET /admin/api/audit returns it: the store's record. */
 export type ApiAudit = AuditRecord;
 

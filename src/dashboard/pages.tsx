@@ -3,7 +3,7 @@
  * (work without JavaScript); each carries the CSRF token.
  */
 import { Action, Badge, Document, Layout, type Chrome } from './layout';
-import { ago, detailText, iso, type ApiAudit, type ApiSession, type ServerRow } from './model';
+import { ago, detailText, iso, type ApiAudit, type ApiSecret, type ApiSession, type ServerRow } from './model';
 import { BASE, type Flash } from './security';
 
 const serverPath = (name: string, action: string) => `${BASE}/servers/${encodeURIComponent(name)}/${action}`;
@@ -16,7 +16,7 @@ function When(props: { at: number; now: number }) {
   );
 }
 
-export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessions: number; audit: ApiAudit[]; now: number }) {
+export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessions: number; audit: ApiAudit[]; secrets: ApiSecret[]; now: number }) {
   const up = p.rows.filter((r) => r.state === 'up').length;
   const tools = p.rows.reduce((n, r) => n + (r.enabled && r.tools ? r.tools : 0), 0);
   return (
@@ -104,11 +104,52 @@ export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessi
           ))}
         </tbody>
       </table>
+      <SecretsTable rows={p.secrets} now={p.now} />
       <h2>
         Recent changes <a class="small" href={`${BASE}/audit`}>full audit log</a>
       </h2>
       <AuditTable rows={p.audit} now={p.now} />
     </Layout>
+  );
+}
+
+/** Names and update times only: values are write-only (set them with `edgehub secrets set NAME`). */
+export function SecretsTable(p: { rows: ApiSecret[]; now: number }) {
+  return (
+    <>
+      <h2>Secrets</h2>
+      <p class="muted small">
+        Referenced in upstream headers as <code>{'${NAME}'}</code>. Values are encrypted and never shown; set one with <code>edgehub secrets set NAME</code> (value on stdin).
+      </p>
+      {p.rows.length === 0 ? (
+        <p class="muted">No secrets.</p>
+      ) : (
+        <table id="secrets">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Updated</th>
+              <th>By</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((s) => (
+              <tr data-secret={s.name}>
+                <td>
+                  <code>{s.name}</code>
+                </td>
+                <td class="small">
+                  <When at={s.updatedAt} now={p.now} />
+                </td>
+                <td>
+                  <code>{s.updatedBy}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 

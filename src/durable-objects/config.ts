@@ -7,7 +7,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { ConfigService, type Actor } from '../config/service';
 import type { ConfigSnapshot } from '../config/schema';
+import { SecretService } from '../config/secret-service';
+import { serverSecretNames } from '../config/secrets';
 import { ConfigStore } from '../storage/config-store';
+import { SecretStore } from '../storage/secret-store';
 import { mountChecker } from '../runtime/mount-check';
 import { ListenHub, type ListKind } from '../runtime/listen-hub';
 import { UpstreamWatch } from '../runtime/upstream-watch';
@@ -19,6 +22,7 @@ export const HEALTH_PROBE_TIMEOUT_MS = 5000;
 
 export class ConfigDO extends DurableObject<Env> {
   #svc: ConfigService;
+  #secrets: SecretService;
   #listeners: ListenHub;
   #watch: UpstreamWatch;
   #metrics = new MetricsStore();
@@ -30,16 +34,21 @@ export class ConfigDO extends DurableObject<Env> {
     this.#watch = new UpstreamWatch(env, this.#tenant, (kinds) => this.#listeners.changed(kinds));
     this.#listeners = new ListenHub(() => this.#watch.stop());
     const limits = readLimits(env);
-    this.#svc = new ConfigService(new ConfigStore(ctx.storage, limits.historyVersions), {
+    const store = new ConfigStore(ctx.storage, limits.historyVersions);
+    const committed = (s: ConfigSnapshot) => ctx.waitUntil(this.#fanOut(s));
+    this.#svc = new ConfigService(store, {
       hubPrefix: 'hub',
       quotas: { servers: limits.serversPerTenant, configBytes: limits.configBytes },
-      mountCheck: mountChecker(env, this.#tenant),
-      committed: (s) => ctx.waitUntil(this.#fanOut(s)),
+      mountCheck: mountChecker(env, this.#tenant, (server) => this.#secrets.resolve(serverSecretNames(server))),
+      committed,
     });
+    this.#secrets = new SecretService({ tenant: this.#tenant, env, secrets: new SecretStore(ctx.storage), config: store, current: () => this.#svc.current(), committed });
   }
 
-  snapshot(known: number) {
-    return this.#svc.snapshot(known);
+  /** For runtimes only (internal RPC): the snapshot carries the secret values its servers reference. */
+  async snapshot(known: number) {
+    const s = this.#svc.snapshot(known);
+    return s && this.#secrets.attach(s);
   }
   redacted() {
     return this.#svc.redacted();
@@ -70,6 +79,15 @@ export class ConfigDO extends DurableObject<Env> {
   }
   unloadKit(actor: Actor, name: string) {
     return this.#svc.unloadKit(actor, name);
+  }
+  listSecrets() {
+    return this.#secrets.list();
+  }
+  setSecret(actor: Actor, name: string, value: unknown) {
+    return this.#secrets.set(actor, name, value);
+  }
+  deleteSecret(actor: Actor, name: string) {
+    return this.#secrets.delete(actor, name);
   }
   check(names?: string[], timeoutMs?: number) {
     return this.#svc.check(names, timeoutMs);
@@ -108,7 +126,7 @@ export class ConfigDO extends DurableObject<Env> {
   /** A 2026-lane `subscriptions/listen` stream for this tenant's list changes. */
   async listen(requestId: string | number, filter: Record<string, unknown>, sub: string) {
     const res = await this.#listeners.open(requestId, filter, sub, readLimits(this.env).listenPerPrincipal);
-    if (this.#listeners.size > 0) this.#watch.ensure(this.#svc.current());
+    if (this.#listeners.size > 0) this.ctx.waitUntil(this.#watchSnapshot(this.#svc.current()));
     return res;
   }
 
@@ -137,10 +155,15 @@ export class ConfigDO extends DurableObject<Env> {
     if (failed) log.warn('session eviction failed for some sessions', { tenant: this.#tenant, failed });
   }
 
+  async #watchSnapshot(s: ConfigSnapshot): Promise<void> {
+    const withSecrets = await this.#secrets.attach(s);
+    if (this.#listeners.size > 0) this.#watch.ensure(withSecrets);
+  }
+
   /** Pushes the new version to every registered session and open listen stream. */
   async #fanOut(s: ConfigSnapshot): Promise<void> {
     this.#listeners.changed();
-    if (this.#listeners.size > 0) this.#watch.ensure(s);
+    if (this.#listeners.size > 0) await this.#watchSnapshot(s);
     const sessions = this.#svc.sessions();
     const results = await Promise.allSettled(
       sessions.map((x) => this.env.SESSION.get(this.env.SESSION.idFromName(`${this.#tenant}:${x.sessionId}`)).configChanged(s.version)),

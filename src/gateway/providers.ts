@@ -3,10 +3,12 @@
  * the entry did not change between config versions (connections survive unrelated changes).
  */
 import { serverKind, STDIO_REFUSAL, type ServerConfig } from '../config/schema';
+import { secretsKey, type ResolvedSecrets } from '../config/secrets';
 import type { Provider } from './provider';
 
 export type ProviderKind = 'builtin' | 'http' | 'sse';
-export type ProviderFactory = (name: string, server: ServerConfig) => Provider | string;
+/** `secrets`: the values the tenant's config references (from the ConfigDO); the only source of `${NAME}`. */
+export type ProviderFactory = (name: string, server: ServerConfig, secrets?: ResolvedSecrets) => Provider | string;
 
 export { STDIO_REFUSAL } from '../config/schema';
 
@@ -31,12 +33,13 @@ export class ProviderPool {
     return [...this.#entries.values()].map((e) => e.provider).filter((p): p is Provider => typeof p !== 'string');
   }
 
-  get(name: string, server: ServerConfig): Provider | string {
-    const key = connectionKey(server);
+  get(name: string, server: ServerConfig, secrets?: ResolvedSecrets): Provider | string {
+    // A rotated or removed secret the entry uses rebuilds the connection, like an edited entry.
+    const key = connectionKey(server) + secretsKey(server, secrets);
     const hit = this.#entries.get(name);
     if (hit && hit.key === key) return hit.provider;
     if (hit && typeof hit.provider !== 'string') void (hit.provider as { close?: () => Promise<void> }).close?.();
-    const provider = this.#create(name, server);
+    const provider = this.#create(name, server, secrets);
     this.#entries.set(name, { key, provider });
     return provider;
   }
@@ -59,12 +62,12 @@ export class ProviderPool {
     }
   }
 
-  #create(name: string, server: ServerConfig): Provider | string {
+  #create(name: string, server: ServerConfig, secrets?: ResolvedSecrets): Provider | string {
     const kind = serverKind(server);
     if (kind === 'stdio') return STDIO_REFUSAL;
     if (kind === 'invalid') return 'server has neither uri nor command';
     const factory = this.factories[kind];
     if (!factory) return `${kind} servers are not available in this build`;
-    return factory(name, server);
+    return factory(name, server, secrets);
   }
 }

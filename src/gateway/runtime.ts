@@ -117,7 +117,7 @@ export class GatewayRuntime implements GatewayObserver {
     this.#snapshot = snapshot;
     this.#gateway = buildGateway(snapshot, {
       hubPrefix: this.opts.hubPrefix ?? 'hub',
-      provider: (name) => this.pool.get(name, servers[name]),
+      provider: (name) => this.pool.get(name, servers[name], snapshot.secrets),
       excluded: this.#excluded,
       observer: this,
       services: {

@@ -9,6 +9,7 @@ import { readLimited } from '../middleware/body';
 import type { ChangeResult } from '../config/service';
 import { effectivePrefix, serverKind } from '../config/schema';
 import { configApi } from '../config/api';
+import { secretsApi } from './admin-secrets';
 import { redactServer } from '../config/secrets';
 import { configCommitted } from '../runtime/modern';
 
@@ -135,3 +136,5 @@ adminApi.get('/metrics', async (c) => c.text(await config(c).metrics(), 200, { '
 adminApi.get('/health', async (c) => c.json({ health: await config(c).health() }));
 
 adminApi.get('/sessions', async (c) => c.json({ sessions: await config(c).sessions() }));
+
+adminApi.route('/secrets', secretsApi);

@@ -1,7 +1,7 @@
 /**
  * Admin dashboard at /admin: server-rendered Hono JSX, plain POST forms, one small script.
  *
- *   GET  /admin                          servers (state, breaker, latency, tools), recent audit
+ *   GET  /admin                          servers (state, breaker, latency, tools), secret names, recent audit
  *   GET  /admin/sessions | /admin/audit  live sessions; the audit log (paged with ?before=id)
  *   POST /admin/servers/:name/enable|disable|check, POST /admin/check   → 303 back, flash message
  *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode)
@@ -20,7 +20,7 @@ import { listVar, originGuard } from '../middleware/origin';
 import { rateLimit } from '../middleware/rate-limit';
 import { adminCaller, type ApiReply } from '../dashboard/api';
 import { ASSETS } from '../dashboard/assets';
-import { breakerStates, serverRows, type ApiAudit, type ApiHealth, type ApiServer, type ApiSession } from '../dashboard/model';
+import { breakerStates, serverRows, type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession } from '../dashboard/model';
 import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';
 import {
   BASE,
@@ -99,17 +99,18 @@ function must<T>(r: ApiReply<T>, what: string): T {
 
 dashboard.get('/', async (c) => {
   const call = api(c);
-  const [servers, health, metrics, sessions, audit] = await Promise.all([
+  const [servers, health, metrics, sessions, audit, secrets] = await Promise.all([
     call<{ version: number; servers: ApiServer[] }>('GET', '/servers'),
     call<{ health: ApiHealth[] }>('GET', '/health'),
     call('GET', '/metrics'),
     call<{ sessions: ApiSession[] }>('GET', '/sessions'),
     call<{ audit: ApiAudit[] }>('GET', '/audit?limit=10'),
+    call<{ secrets: ApiSecret[] }>('GET', '/secrets'),
   ]);
   const s = must(servers, 'GET /servers');
   const rows = serverRows(s.servers, must(health, 'GET /health').health, breakerStates(metrics.ok ? metrics.text : ''));
   return c.html(
-    <ServersPage {...chrome(c, 'Servers', s.version)} csrf={c.get('csrf')} rows={rows} sessions={must(sessions, 'GET /sessions').sessions.length} audit={must(audit, 'GET /audit').audit} now={Date.now()} />,
+    <ServersPage {...chrome(c, 'Servers', s.version)} csrf={c.get('csrf')} rows={rows} sessions={must(sessions, 'GET /sessions').sessions.length} audit={must(audit, 'GET /audit').audit} secrets={must(secrets, 'GET /secrets').secrets} now={Date.now()} />,
   );
 });
 

@@ -3,7 +3,9 @@
  * a session would (same factories, SSRF guard, secrets), lists its catalog under the server's
  * timeouts, and closes it. Nothing is kept.
  */
+import type { ResolvedSecrets } from '../config/secrets';
 import type { MountCheck } from '../config/service';
+import type { ServerConfig } from '../config/schema';
 import type { Json } from '../gateway/provider';
 import type { DownstreamSink } from '../gateway/upstream';
 import { providerPool } from './providers';
@@ -17,10 +19,11 @@ const quietSink: DownstreamSink = {
   clientCapabilities: (): Json => ({}),
 };
 
-export function mountChecker(env: Env, tenant: string): MountCheck {
+/** `secretsFor`: the tenant's values for the names `server` references (an unresolvable one fails the check before any request). */
+export function mountChecker(env: Env, tenant: string, secretsFor: (server: ServerConfig) => Promise<ResolvedSecrets>): MountCheck {
   return async (name, server, timeoutMs) => {
     const pool = providerPool(env, tenant).register('http', upstreamFactory(env, quietSink)).register('sse', upstreamFactory(env, quietSink));
-    const provider = pool.get(name, server);
+    const provider = pool.get(name, server, await secretsFor(server));
     if (typeof provider === 'string') return { ok: false, error: provider };
     const t = timeouts(server);
     const limit = timeoutMs ?? t.connect + t.list;

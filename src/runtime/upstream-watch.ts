@@ -20,7 +20,7 @@ export class UpstreamWatch {
     private readonly changed: (kinds: ListKind[]) => void,
   ) {}
 
-  /** Connects to every enabled upstream of `snapshot` (idempotent; drops removed ones). */
+  /** Connects to every enabled upstream of `snapshot` (with its secrets attached; idempotent; drops removed ones). */
   ensure(snapshot: ConfigSnapshot): void {
     if (!this.#pool) {
       const sink: DownstreamSink = {
@@ -37,7 +37,7 @@ export class UpstreamWatch {
     const enabled = Object.keys(servers).filter((n) => servers[n].enabled !== false && servers[n].uri?.startsWith('http'));
     this.#pool.retain(new Set(enabled));
     for (const name of enabled) {
-      const p = this.#pool.get(name, servers[name]);
+      const p = this.#pool.get(name, servers[name], snapshot.secrets);
       if (typeof p !== 'string') p.catalog().catch((e) => log.warn('watch connection failed', { tenant: this.tenant, upstream: name, error: e }));
     }
   }

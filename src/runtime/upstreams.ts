@@ -29,13 +29,14 @@ export const DEFAULT_BREAKER = { failures: 5, cooldownMs: 30_000 } as const;
 export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
   const fetcher = guardedFetch(allowPrivate);
-  return (name, server) => {
+  return (name, server, secrets) => {
     try {
       const tr = server.transport ?? {};
       const breaker = new Breaker(name, { failures: tr.breaker_failures ?? DEFAULT_BREAKER.failures, cooldownMs: tr.breaker_cooldown_ms ?? DEFAULT_BREAKER.cooldownMs });
       checkUrl(server.uri ?? '', allowPrivate);
       const t = timeouts(server);
-      const headers = resolveSecrets(server.transport?.headers, env);
+      // Never the Worker env directly: the ConfigDO resolved what this tenant may use.
+      const headers = resolveSecrets(server.transport?.headers, secrets);
       const kind = serverKind(server) === 'sse' ? 'sse' : 'http';
       const legacyOf = () =>
         new UpstreamProvider({

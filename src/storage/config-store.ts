@@ -6,6 +6,7 @@
  *   sessions(session_id PK, sub, lane, created_at, last_seen_at) — live sessions to notify
  *   catalogs(server PK, tools JSON, checked_at)     — tool names seen at the last mount check
  *   health(server PK, ok, latency_ms, tools, error, checked_at) — last health probe per upstream
+ *   secrets(name PK, iv, ciphertext, updated_at, updated_by) — sealed values (storage/secret-store.ts)
  *
  * Invariants: versions only grow; `commit` writes the new version and its audit row in one
  * transaction, and only if the caller's expected version is still current (check-and-set), so
@@ -66,18 +67,36 @@ export class ConfigStore {
    * row in the same transaction. Returns the new snapshot, or null on a version conflict.
    */
   commit(expected: number, config: HubConfig, audit: AuditInput): ConfigSnapshot | null {
+    return this.storage.transactionSync(() => this.#commitIn(expected, config, audit));
+  }
+
+  /**
+   * Runs `write` (another table of this DO, e.g. the secret store) and records it in the same
+   * transaction: as a new version with the same config when `bump` (runtimes re-read and rebuild
+   * what depends on it; returns that snapshot), else as an audit row at the current version.
+   */
+  record(write: () => void, audit: AuditInput, bump: boolean): ConfigSnapshot | null {
     return this.storage.transactionSync(() => {
-      const cur = this.current()?.version ?? 0;
-      if (cur !== expected) return null;
-      const next = cur + 1;
-      const now = Date.now();
-      this.#sql.exec(`INSERT INTO config_versions (version, config, created_at, actor) VALUES (?, ?, ?, ?)`, next, JSON.stringify(config), now, audit.actor);
-      this.#insertAudit(now, audit, cur, next);
-      this.#sql.exec(`DELETE FROM config_versions WHERE version <= ?`, next - this.keepVersions);
-      if (next % 100 === 0) this.trimAudit(AUDIT_CAP);
-      this.#current = Object.freeze({ version: next, config });
-      return this.#current;
+      write();
+      const cur = this.current();
+      if (bump && cur) return this.#commitIn(cur.version, cur.config, audit);
+      const v = cur?.version ?? 0;
+      this.#insertAudit(Date.now(), audit, v, v);
+      return null;
     });
+  }
+
+  #commitIn(expected: number, config: HubConfig, audit: AuditInput): ConfigSnapshot | null {
+    const cur = this.current()?.version ?? 0;
+    if (cur !== expected) return null;
+    const next = cur + 1;
+    const now = Date.now();
+    this.#sql.exec(`INSERT INTO config_versions (version, config, created_at, actor) VALUES (?, ?, ?, ?)`, next, JSON.stringify(config), now, audit.actor);
+    this.#insertAudit(now, audit, cur, next);
+    this.#sql.exec(`DELETE FROM config_versions WHERE version <= ?`, next - this.keepVersions);
+    if (next % 100 === 0) this.trimAudit(AUDIT_CAP);
+    this.#current = Object.freeze({ version: next, config });
+    return this.#current;
   }
 
   /** Records a change that did not happen (refused, failed mount): version unchanged. */

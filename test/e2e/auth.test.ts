@@ -95,6 +95,8 @@ beforeAll(async () => {
       RATE_LIMIT_PER_MINUTE: '0',
       AUTH_FAILURES_PER_MINUTE: '0',
       UPSTREAM_SECRET,
+      // The tenant 'up' below references a Worker secret: only listed tenants may.
+      SHARED_SECRET_TENANTS: 'default,up',
     },
   });
 }, 180_000);

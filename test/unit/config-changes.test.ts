@@ -55,9 +55,9 @@ describe('config changes', () => {
 });
 
 describe('secrets', () => {
-  it('resolves ${NAME} from env and names a missing secret', () => {
-    expect(resolveSecrets({ Authorization: 'Bearer ${TOK}' }, { TOK: 's3cret' })).toEqual({ Authorization: 'Bearer s3cret' });
-    expect(() => resolveSecrets({ A: '${NOPE}' }, {})).toThrow(/NOPE/);
+  it('resolves ${NAME} from the resolved set and names a missing secret', () => {
+    expect(resolveSecrets({ Authorization: 'Bearer ${TOK}' }, { tenant: 't', values: { TOK: 's3cret' }, errors: {} })).toEqual({ Authorization: 'Bearer s3cret' });
+    expect(() => resolveSecrets({ A: '${NOPE}' }, { tenant: 't', values: {}, errors: {} })).toThrow(/NOPE/);
   });
   it('redacts literal values but keeps reference-only ones', () => {
     expect(isReferenceOnly('${A}')).toBe(true);
