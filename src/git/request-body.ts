@@ -10,14 +10,21 @@ export type CappedBody = { ok: true; body: Uint8Array } | { ok: false; reason: '
 /** Bytes kept of a refused body: enough for receive-pack's command lines (for a git-protocol error). */
 const HEAD_BYTES = 64 * 1024;
 
-export async function readCapped(req: Request, limit: number): Promise<CappedBody> {
+/**
+ * `keepHead`: on refusal, return the body's first bytes (receive-pack answers with git's own error
+ * line from them). Without it a declared oversize body is refused unread, which clients handle
+ * best (a body cut off mid-upload resets the connection under some of them).
+ */
+export async function readCapped(req: Request, limit: number, keepHead = false): Promise<CappedBody> {
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') return { ok: false, reason: 'bad-encoding', head: new Uint8Array() };
   const declared = Number(req.headers.get('content-length') ?? Number.NaN);
   if (!req.body) return { ok: true, body: new Uint8Array() };
   // Uncompressed, a declared length over the cap is refused after its first bytes only (they hold
   // receive-pack's command list); gzip is counted as it inflates.
-  if (encoding === 'identity' && Number.isFinite(declared) && declared > limit) return { ok: false, reason: 'too-large', head: await readHead(req.body) };
+  if (encoding === 'identity' && Number.isFinite(declared) && declared > limit) {
+    return { ok: false, reason: 'too-large', head: keepHead ? await readHead(req.body) : new Uint8Array() };
+  }
   const stream = encoding === 'identity' ? req.body : req.body.pipeThrough(new DecompressionStream('gzip'));
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];

@@ -315,6 +315,14 @@ describe('decompression and size bombs', () => {
     expect(r.err).toContain('GIT_MAX_PUSH_BYTES');
     expect(await refs('acme', repoA)).toEqual(before);
     expect(await hasObject('acme', repoA, big)).toBe(false);
+    // Over git's 1 MiB http.postBuffer the body is sent chunked (no Content-Length): refused too.
+    const huge = commitFile(dir, 'huge.bin', randomBytes(1_500_000), 'huge');
+    const chunked = git(dir, 'push', 'origin', 'main');
+    expect(chunked.status).not.toBe(0);
+    expect(chunked.err).toContain('remote unpack failed: push refused: the request is larger than GIT_MAX_PUSH_BYTES');
+    expect(await refs('acme', repoA)).toEqual(before);
+    expect(await hasObject('acme', repoA, huge)).toBe(false);
+    gitOk(dir, 'reset', '-q', '--hard', 'HEAD~1');
     // A push under the limit still goes through.
     gitOk(dir, 'reset', '-q', '--hard', 'HEAD~1');
     const small = commitFile(dir, 'small.txt', 'small\n', 'small');
