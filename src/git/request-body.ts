@@ -1,7 +1,7 @@
 /**
  * Reads a git smart-HTTP request body with a cap counted AFTER `Content-Encoding: gzip` is undone:
  * bytes are counted as they stream out of the inflater and reading stops at the cap, so a small
- * compressed bomb never becomes a large buffer. A Content-Length above the cap is refused unread.
+ * compressed bomb never becomes a large buffer; nothing past the cap is ever kept.
  */
 import { concatBytes } from '../utils/bytes';
 
@@ -9,6 +9,12 @@ export type CappedBody = { ok: true; body: Uint8Array } | { ok: false; reason: '
 
 /** Bytes kept of a refused body: enough for receive-pack's command lines (for a git-protocol error). */
 const HEAD_BYTES = 64 * 1024;
+/**
+ * After refusing an uncompressed body, up to this many more bytes are read and dropped so a client
+ * still sending (git pushes over 1 MiB chunked) finishes and reads the refusal instead of having
+ * its connection reset; past it the body is cancelled. Never inflated, never kept.
+ */
+const DRAIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * `keepHead`: on refusal, return the body's first bytes (receive-pack answers with git's own error
@@ -35,7 +41,8 @@ export async function readCapped(req: Request, limit: number, keepHead = false):
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
-        await reader.cancel().catch(() => {});
+        if (encoding === 'identity' && keepHead) await drain(reader);
+        else await reader.cancel().catch(() => {});
         return { ok: false, reason: 'too-large', head: headOf(chunks) };
       }
       chunks.push(value);
@@ -59,11 +66,24 @@ async function readHead(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
       chunks.push(value);
       n += value.byteLength;
     }
+    await drain(reader);
   } catch {
     /* a broken body: whatever arrived is the head */
   }
-  await reader.cancel().catch(() => {});
   return headOf(chunks);
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    for (let n = 0; n < DRAIN_BYTES; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      n += value.byteLength;
+    }
+  } catch {
+    return;
+  }
+  await reader.cancel().catch(() => {});
 }
 
 function headOf(chunks: Uint8Array[]): Uint8Array {
