@@ -19,7 +19,6 @@ import { adminApi } from './routes/admin';
 import { dashboard } from './routes/dashboard';
 import { requireScope } from './middleware/scope';
 import { rateLimit } from './middleware/rate-limit';
-import { gitRequiredScope } from './auth/scopes';
 import { wellKnown } from './routes/well-known';
 import { gitRoutes } from './routes/git';
 import { log } from './observability/log';
@@ -60,11 +59,12 @@ app.use(
 app.use('/admin/api/*', requireScope('admin'));
 app.route('/admin/api', adminApi);
 
-// git smart-HTTP: clone/fetch need mcp:read, push needs mcp:call; Basic (password = token) for git clients.
+// git smart-HTTP, Basic (password = token) for git clients: every request needs mcp:read here; the
+// push routes add mcp:call themselves (routes/git.ts), on the path as routed, never the raw URL.
 app.use(
   '/git/*',
   guard,
-  authenticate({ scope: (req) => gitRequiredScope(new URL(req.url).pathname, new URL(req.url).searchParams.get('service')), basic: true }),
+  authenticate({ scope: 'mcp:read', basic: true }),
   rateLimit(),
 );
 app.route('/git', gitRoutes);

@@ -4,7 +4,7 @@
  *   mcp:read  every MCP request at the transport (initialize, ping, lists, reads, logging,
  *             server/discover, subscriptions/listen, completion) and tools whose annotations
  *             say `readOnlyHint: true`
- *   mcp:call  every other tool call; git push (receive-pack)
+ *   mcp:call  every other tool call; git push (receive-pack: routes/git.ts and the Repo DO)
  *   admin     /admin/api/*, the dashboard, mutating hub_* tools (hub/provider.ts)
  *
  * Scopes are independent: `mcp:call` does not imply `mcp:read` and `admin` implies neither
@@ -51,14 +51,6 @@ export function requiredScope(method: string, toolAnnotations?: ToolAnnotations 
   if (method === 'tools/call') return toolAnnotations?.readOnlyHint === true ? 'mcp:read' : 'mcp:call';
   if (READ_METHODS.has(method) || method.startsWith('notifications/')) return 'mcp:read';
   return 'mcp:call';
-}
-
-/**
- * The scope a git smart-HTTP request needs: pushing (receive-pack, as the service query of the
- * ref advertisement or as the POST path) needs `mcp:call`; clone/fetch need `mcp:read`.
- */
-export function gitRequiredScope(pathname: string, service: string | null | undefined): Scope {
-  return service === 'git-receive-pack' || /\/git-receive-pack\/?$/.test(pathname) ? 'mcp:call' : 'mcp:read';
 }
 
 export function hasScope(scopes: readonly string[], scope: string): boolean {

@@ -5,6 +5,8 @@ declare module 'node:zlib' {
   interface ZlibOptions {
     level?: number;
     info?: boolean;
+    /** Output beyond this many bytes throws a RangeError (ERR_BUFFER_TOO_LARGE). */
+    maxOutputLength?: number;
   }
   export function inflateSync(data: Uint8Array, options: ZlibOptions & { info: true }): { buffer: Uint8Array; engine: { bytesWritten: number } };
   export function inflateSync(data: Uint8Array, options?: ZlibOptions): Uint8Array;

@@ -8,6 +8,7 @@ import type { RequestContext } from '../mcp/context';
 import { rpc, toolError } from '../mcp/errors';
 import type { Catalog, Json, Provider } from '../gateway/provider';
 import { isGitToolError } from './errors';
+import { gitLimits } from './limits';
 import { isToolName, toolDefs } from './tools/schema';
 import { repoName } from './validate';
 
@@ -55,7 +56,23 @@ export class GitProvider implements Provider {
       if (isGitToolError(e)) return toolError(e.message);
       throw e;
     }
+    if (name === 'init' || name === 'clone') {
+      const refusal = await this.#repoQuota(tenant, repo);
+      if (refusal) return toolError(refusal);
+    }
     const actor = { name: sub, email: `${sub}@users.edgehub.local` };
     return (await repoStub(this.env, tenant, repo).call({ tenant, repo, tool: name, args, actor })) as Json;
+  }
+
+  /**
+   * MAX_REPOS_PER_TENANT, counted on the registry git_list_repos reads (the tenant's R2 prefixes).
+   * An existing repository is not a new one. Two concurrent creations may both pass the count (no
+   * tenant-wide lock): the limit can be overshot by the number of racing creations.
+   */
+  async #repoQuota(tenant: string, repo: string): Promise<string | null> {
+    const { maxReposPerTenant } = gitLimits(this.env);
+    const repos = await listRepos(this.env.GIT_OBJECTS, tenant);
+    if (repos.includes(repo) || repos.length < maxReposPerTenant) return null;
+    return `Cannot create repository '${repo}': this tenant already holds ${repos.length} repositories, the limit is MAX_REPOS_PER_TENANT (${maxReposPerTenant}); use an existing repository or raise MAX_REPOS_PER_TENANT`;
   }
 }

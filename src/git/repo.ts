@@ -101,6 +101,11 @@ export class Repo {
     return new Repo(storage, bucket, ident);
   }
 
+  /** This repository's SQLite (tables beyond the stores: protected_refs). */
+  get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
   /** Arguments every isomorphic-git call takes. */
   get opts() {
     return { fs: this.fs, dir: this.dir, gitdir: this.gitdir, cache: this.cache };

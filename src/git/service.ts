@@ -10,7 +10,8 @@ import { toolError } from '../mcp/errors';
 import { log } from '../observability/log';
 import { describeError } from './errors';
 import { explodePacks, hasPacks } from './packs';
-import { advertise, ProtocolError, receivePack, uploadPack, type Service } from './smart-http';
+import { GitLimitError, gitLimits, pushTooLarge, repoFull, UPLOAD_PACK_MAX_BYTES } from './limits';
+import { advertise, ProtocolError, receivePack, refuseReceive, uploadPack, type Service } from './smart-http';
 import { Repo, type RepoIdent } from './repo';
 import { HANDLERS } from './tools';
 import { isToolName, parseArgs, spec, type ToolName } from './tools/schema';
@@ -33,12 +34,16 @@ export interface SmartRequest {
   repo: string;
   service: Service;
   body?: Uint8Array;
+  /** Who asks: the DO checks the push scope itself, whatever route or caller reached it. */
+  principal: { sub: string; scopes: readonly string[] };
 }
 
 const CONTENT_TYPE = {
   advertise: (s: Service) => `application/x-${s}-advertisement`,
   result: (s: Service) => `application/x-${s}-result`,
 };
+const PUSH_SCOPE = 'mcp:call';
+const plain = (body: string, status: number) => new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 const NO_CACHE = { 'cache-control': 'no-cache, max-age=0, must-revalidate', expires: 'Fri, 01 Jan 1980 00:00:00 GMT', pragma: 'no-cache' };
 
 export class RepoService {
@@ -72,6 +77,11 @@ export class RepoService {
       if (s.needsRepo !== false && !this.#repo && Repo.isBlank(this.storage)) return toolError(missing);
       const repo = this.open({ tenant: input.tenant, repo: name })!;
       if (s.needsRepo !== false && !repo.exists()) return toolError(missing);
+      if (s.grows) {
+        const { maxRepoBytes } = gitLimits(this.env);
+        const used = repo.objects.storedBytes();
+        if (used >= maxRepoBytes) return toolError(repoFull(name, used, maxRepoBytes));
+      }
       const ctx: ToolContext = { repo, name, actor: input.actor, bucket: this.env.GIT_OBJECTS, allowPrivate: this.env.ALLOW_PRIVATE_UPSTREAMS === 'true' };
       const handler = HANDLERS[tool as Exclude<ToolName, 'list_repos'>] as Handler<ToolName>;
       const run = async () => {
@@ -88,28 +98,46 @@ export class RepoService {
     }
   }
 
-  /** smart HTTP: `GET info/refs?service=…`, `POST git-upload-pack`, `POST git-receive-pack`. */
+  /**
+   * smart HTTP: `GET info/refs?service=…`, `POST git-upload-pack`, `POST git-receive-pack`. The
+   * route already checked scope and body size; both are checked again here, before the repository
+   * is opened, so no other path to this DO can push without `mcp:call` or past the limits.
+   */
   async smart(req: SmartRequest, kind: 'advertise' | 'pack'): Promise<Response> {
+    if (req.service === 'git-receive-pack' && !req.principal?.scopes?.includes(PUSH_SCOPE)) {
+      log.warn('git push refused in the repo DO: missing scope', { tenant: req.tenant, repo: req.repo, sub: req.principal?.sub });
+      return plain(`pushing needs the '${PUSH_SCOPE}' scope`, 403);
+    }
+    const input = req.body ?? new Uint8Array();
+    const limits = gitLimits(this.env);
+    if (kind === 'pack') {
+      const cap = req.service === 'git-upload-pack' ? UPLOAD_PACK_MAX_BYTES : limits.maxPushBytes;
+      if (input.byteLength > cap) {
+        if (req.service === 'git-upload-pack') return plain(`fetch request refused: it is larger than ${cap} bytes`, 413);
+        const refusal = refuseReceive(input, pushTooLarge(cap));
+        return refusal ? new Response(refusal, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } }) : plain(pushTooLarge(cap), 413);
+      }
+    }
     const repo = !this.#repo && Repo.isBlank(this.storage) ? null : this.open({ tenant: req.tenant, repo: req.repo })!;
-    if (!repo?.exists()) return new Response(`repository '${req.repo}' not found\n`, { status: 404, headers: { 'content-type': 'text/plain' } });
+    if (!repo?.exists()) return plain(`repository '${req.repo}' not found`, 404);
     try {
       if (kind === 'advertise') {
         const body = await repo.lock.read(() => advertise(repo, req.service));
         return new Response(body, { headers: { 'content-type': CONTENT_TYPE.advertise(req.service), ...NO_CACHE } });
       }
-      const input = req.body ?? new Uint8Array();
       const body =
         req.service === 'git-upload-pack'
           ? await uploadPack(repo, input) // reads immutable objects only: no lock
           : await repo.lock.write(async () => {
               if (hasPacks(repo)) await explodePacks(repo);
-              return receivePack(repo, input);
+              return receivePack(repo, input, { maxRepoBytes: limits.maxRepoBytes });
             });
       return new Response(body, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } });
     } catch (e) {
-      if (e instanceof ProtocolError) return new Response(`${e.message}\n`, { status: 400, headers: { 'content-type': 'text/plain' } });
+      if (e instanceof ProtocolError) return plain(e.message, 400);
+      if (e instanceof GitLimitError) return plain(e.message, e.status);
       log.error('git smart-http failed', { tenant: req.tenant, repo: req.repo, service: req.service, kind, error: e });
-      return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } });
+      return plain('internal error', 500);
     }
   }
 

@@ -6,9 +6,10 @@
  *   A client asking for protocol v2 gets v0, which git accepts.
  * - upload-pack: no multi_ack (one ACK for the first common commit, else NAK), no shallow;
  *   side-band(-64k) when asked (isomorphic-git always asks); the pack is streamed (pack-writer.ts).
- * - receive-pack: `report-status`, `side-band-64k`, `delete-refs`, `ofs-delta`; the pack is indexed and exploded
- *   into loose objects (packs.ts), then every ref is moved with compare-and-set against the old
- *   value the client sent. Pushing the checked-out branch updates the working tree and index
+ * - receive-pack: `report-status`, `side-band-64k`, `delete-refs`, `ofs-delta`; ref names follow
+ *   check-ref-format, protected branches are neither deleted nor rewound (protect.ts), the pack is
+ *   checked whole, then exploded into loose objects (pack-reader.ts), then every ref is moved with
+ *   compare-and-set against the old value the client sent. Pushing the checked-out branch updates the working tree and index
  *   (git's receive.denyCurrentBranch=updateInstead) and is refused while the tree is dirty.
  */
 import git from 'isomorphic-git';
@@ -17,10 +18,13 @@ import { explodePack } from './pack-reader';
 import { collectObjects, streamPack } from './pack-writer';
 import { tagTarget } from './parse';
 import { concatBytes } from '../utils/bytes';
+import { GitLimitError, repoFull } from './limits';
 import { FLUSH, pkt, readPkts, sideband } from './pktline';
+import { refUpdateRefusal } from './protect';
 import type { Repo } from './repo';
 import { ZERO_OID } from './storage/refs';
 import { computeStatus } from './status';
+import { pushableRef } from './validate';
 
 export type Service = 'git-upload-pack' | 'git-receive-pack';
 
@@ -56,7 +60,12 @@ export async function advertise(repo: Repo, service: Service): Promise<Uint8Arra
 export class ProtocolError extends Error {}
 
 export async function uploadPack(repo: Repo, body: Uint8Array): Promise<ReadableStream<Uint8Array>> {
-  const { lines } = readPkts(body, (l) => l === 'done');
+  let lines: (string | null)[];
+  try {
+    lines = readPkts(body, (l) => l === 'done').lines;
+  } catch {
+    throw new ProtocolError('malformed pkt-line in the upload-pack request');
+  }
   const wants: string[] = [];
   const haves: string[] = [];
   let done = false;
@@ -103,42 +112,108 @@ interface Command {
   ref: string;
 }
 
-export async function receivePack(repo: Repo, body: Uint8Array): Promise<Uint8Array> {
-  const { lines, end } = readPkts(body, (l) => l === null);
+/** What receive-pack enforces besides the protocol: the repository's size budget. */
+export interface ReceiveLimits {
+  /** MAX_REPO_BYTES: stored object bytes this repository may reach. */
+  maxRepoBytes: number;
+}
+
+/** The command list and capabilities at the start of a receive-pack body; throws ProtocolError. */
+function readCommands(body: Uint8Array): { commands: Command[]; caps: string[]; end: number } {
+  let read: ReturnType<typeof readPkts>;
+  try {
+    read = readPkts(body, (l) => l === null);
+  } catch {
+    throw new ProtocolError('malformed pkt-line in the receive-pack request');
+  }
   const commands: Command[] = [];
   let caps: string[] = [];
-  for (const line of lines) {
+  for (const line of read.lines) {
     if (line === null) break;
     const [cmd, capText] = line.split('\0');
     if (capText !== undefined) caps = capText.trim().split(' ');
-    const [old, next, ref] = cmd.split(' ');
-    if (!/^[0-9a-f]{40}$/.test(old) || !/^[0-9a-f]{40}$/.test(next) || !ref) throw new ProtocolError(`bad command: ${cmd}`);
-    commands.push({ old, new: next, ref });
+    // `<old> <new> <ref>`: the ref is the rest of the line (a space in it is a bad name, not a split).
+    const m = /^([0-9a-f]{40}) ([0-9a-f]{40}) (.+)$/s.exec(cmd);
+    if (!m) throw new ProtocolError(`bad command: ${cmd.slice(0, 200)}`);
+    commands.push({ old: m[1], new: m[2], ref: m[3] });
+  }
+  if (read.lines[read.lines.length - 1] !== null) throw new ProtocolError('the receive-pack command list is not terminated by a flush packet');
+  return { commands, caps, end: read.end };
+}
+
+/** report-status (side-band wrapped when asked): `unpack <status>`, then one line per ref. */
+function report(caps: string[], unpack: string, results: string[]): Uint8Array {
+  if (!caps.includes('report-status')) return caps.includes('side-band-64k') ? FLUSH : new Uint8Array();
+  const body = concatBytes([pkt(`unpack ${unpack.replace(/\n/g, ' ')}\n`), ...results.map((r) => pkt(`${r}\n`)), FLUSH]);
+  return caps.includes('side-band-64k') ? concatBytes([...sideband(body), FLUSH]) : body;
+}
+
+/**
+ * A git-protocol refusal of a whole push (`unpack <reason>`, every ref `ng … unpacker error`), from
+ * the start of its body only: native git prints it as "remote unpack failed: <reason>". Null when
+ * the body does not even start with a command list (the caller answers with an HTTP status).
+ */
+export function refuseReceive(head: Uint8Array, reason: string): Uint8Array | null {
+  let parsed: ReturnType<typeof readCommands>;
+  try {
+    parsed = readCommands(head);
+  } catch {
+    return null;
+  }
+  if (!parsed.commands.length) return null;
+  return report(parsed.caps, reason, parsed.commands.map((c) => `ng ${c.ref} unpacker error`));
+}
+
+/**
+ * receive-pack: commands are checked first (ref names, protected-branch deletions), so a push
+ * whose every command is refused stores nothing; then the pack is checked against the size budget
+ * and exploded (checked whole before any object is written, pack-reader.ts); then each ref moves.
+ */
+export async function receivePack(repo: Repo, body: Uint8Array, limits: ReceiveLimits): Promise<Uint8Array> {
+  const { commands, caps, end } = readCommands(body);
+  const verdicts = new Map<Command, string>();
+  for (const c of commands) {
+    const early = await precheck(repo, c);
+    if (early) verdicts.set(c, early);
   }
   let unpack = 'ok';
   const pack = body.subarray(end);
-  if (pack.byteLength > 0) {
-    try {
-      await explodePack(repo, pack);
-    } catch (e) {
-      unpack = `unpack failed: ${e instanceof Error ? e.message : String(e)}`.replace(/\n/g, ' ');
+  if (pack.byteLength > 0 && verdicts.size < commands.length) {
+    const used = repo.objects.storedBytes();
+    if (used + pack.byteLength > limits.maxRepoBytes) unpack = repoFull(repo.ident.repo, used, limits.maxRepoBytes);
+    else {
+      try {
+        await explodePack(repo, pack, { maxTotalBytes: limits.maxRepoBytes });
+      } catch (e) {
+        if (!(e instanceof GitLimitError)) throw e;
+        unpack = e.message;
+      }
     }
   }
   const results: string[] = [];
-  for (const c of commands) results.push(unpack === 'ok' ? await apply(repo, c) : `ng ${c.ref} unpacker error`);
-  if (!caps.includes('report-status')) return caps.includes('side-band-64k') ? FLUSH : new Uint8Array();
-  const report = concatBytes([pkt(`unpack ${unpack}\n`), ...results.map((r) => pkt(`${r}\n`)), FLUSH]);
-  return caps.includes('side-band-64k') ? concatBytes([...sideband(report), FLUSH]) : report;
+  for (const c of commands) results.push(verdicts.get(c) ?? (unpack === 'ok' ? await apply(repo, c) : `ng ${c.ref} unpacker error`));
+  return report(caps, unpack, results);
+}
+
+/** Refusals that need no objects from the pack: bad names, other namespaces, protected deletions. */
+async function precheck(repo: Repo, c: Command): Promise<string | null> {
+  const kind = pushableRef(c.ref);
+  if (kind === 'invalid') return `ng ${c.ref} invalid ref name`;
+  if (kind === 'namespace') return `ng ${c.ref} only refs/heads/* and refs/tags/* can be pushed`;
+  if (c.new === ZERO_OID) {
+    const why = await refUpdateRefusal(repo, c.ref, repo.refs.read(c.ref), null);
+    if (why) return `ng ${c.ref} ${why}`;
+  }
+  return null;
 }
 
 async function apply(repo: Repo, c: Command): Promise<string> {
-  if (!/^refs\/(heads|tags)\/[^\0\s~^:?*[\\]+$/.test(c.ref) || c.ref.includes('..') || c.ref.endsWith('.lock') || c.ref.endsWith('/')) {
-    return `ng ${c.ref} only refs/heads/* and refs/tags/* with valid names can be pushed`;
-  }
   const deleting = c.new === ZERO_OID;
   if (!deleting && !repo.objects.has(c.new)) return `ng ${c.ref} missing object ${c.new}`;
   const current = repo.refs.target('HEAD') === c.ref;
   if (current && deleting) return `ng ${c.ref} deletion of the current branch prohibited`;
+  const why = await refUpdateRefusal(repo, c.ref, repo.refs.read(c.ref), deleting ? null : c.new);
+  if (why) return `ng ${c.ref} ${why}`;
   if (current && repo.refs.resolve(c.ref)) {
     const s = await computeStatus(repo);
     if (s.staged.length || s.unstaged.length || s.conflicts.length) return `ng ${c.ref} the working tree of the checked-out branch has uncommitted changes`;

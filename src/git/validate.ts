@@ -29,13 +29,16 @@ export function noDash(field: string, value: string | undefined | null): void {
   if (typeof value === 'string' && value.startsWith('-')) throw new GitToolError(`Invalid ${field}: '${value}' - cannot start with '-'`);
 }
 
-/** git check-ref-format rules for a branch or tag short name. */
-export function refName(field: string, name: string): string {
-  noDash(field, name);
-  const bad =
+/**
+ * git check-ref-format rules, the one validator for every ref name edgehub accepts (tool
+ * arguments and smart-HTTP ref updates): no `..`, `//`, `@{`, control characters, space or
+ * `~ ^ : ? * [ \`; no component starting with `.` or ending in `.lock`; no leading or trailing
+ * `/`, no trailing `.`; not `@`.
+ */
+export function validRefFormat(name: string): boolean {
+  return !(
     name === '' ||
     name === '@' ||
-    name === 'HEAD' ||
     /[\x00-\x20\x7f~^:?*[\\]/.test(name) ||
     name.includes('..') ||
     name.includes('@{') ||
@@ -43,10 +46,23 @@ export function refName(field: string, name: string): string {
     name.startsWith('/') ||
     name.endsWith('/') ||
     name.endsWith('.') ||
-    name.endsWith('.lock') ||
-    name.split('/').some((c) => c.startsWith('.') || c.endsWith('.lock'));
-  if (bad) throw new GitToolError(`Invalid ${field}: '${name}' is not a valid ref name`);
+    name.split('/').some((c) => c.startsWith('.') || c.endsWith('.lock'))
+  );
+}
+
+/** A branch or tag short name (tool arguments): check-ref-format, not `HEAD`, no leading '-'. */
+export function refName(field: string, name: string): string {
+  noDash(field, name);
+  if (name === 'HEAD' || !validRefFormat(name)) throw new GitToolError(`Invalid ${field}: '${name}' is not a valid ref name`);
   return name;
+}
+
+/** A full ref a push may update: `refs/heads/<name>` or `refs/tags/<name>`, name as for refName. */
+export function pushableRef(ref: string): 'ok' | 'invalid' | 'namespace' {
+  const m = /^refs\/(?:heads|tags)\/(.*)$/s.exec(ref);
+  if (!validRefFormat(ref) || !ref.startsWith('refs/') || /^refs\/(heads|tags)$/.test(ref)) return 'invalid';
+  if (!m) return 'namespace';
+  return m[1] === '' || m[1] === 'HEAD' || m[1].startsWith('-') || !validRefFormat(m[1]) ? 'invalid' : 'ok';
 }
 
 /**

@@ -10,9 +10,12 @@ export function inflate(data: Uint8Array): Uint8Array {
   return inflateSync(data);
 }
 
-/** Inflates the zlib stream starting at `offset`; also returns how many input bytes it used. */
-export function inflateAt(data: Uint8Array, offset: number): { data: Uint8Array; consumed: number } {
-  const r = inflateSync(data.subarray(offset), { info: true });
+/**
+ * Inflates the zlib stream starting at `offset`; also returns how many input bytes it used. With
+ * `maxOut`, inflating more than that many bytes throws a RangeError instead of allocating them.
+ */
+export function inflateAt(data: Uint8Array, offset: number, maxOut?: number): { data: Uint8Array; consumed: number } {
+  const r = inflateSync(data.subarray(offset), { info: true, ...(maxOut !== undefined ? { maxOutputLength: Math.max(maxOut, 1) } : {}) });
   return { data: r.buffer, consumed: r.engine.bytesWritten };
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { exportJWK, exportSPKI, SignJWT, base64url } from 'jose';
 import { keyRing, parsePublicKeys, type KeyRing } from '../../src/auth/keys';
 import { verifyAccessToken, type VerifyOptions } from '../../src/auth/verify';
-import { gitRequiredScope, requiredScope, scopesFromClaims } from '../../src/auth/scopes';
+import { requiredScope, scopesFromClaims } from '../../src/auth/scopes';
 import { perMinuteFrom, TokenBuckets } from '../../src/auth/rate-limit';
 import { isLoopback, readAuthSettings, resourceMetadataUrl } from '../../src/auth/settings';
 import { generateSigningKeys } from '../../src/auth/mint';
@@ -227,13 +227,6 @@ describe('scopes', () => {
     expect(requiredScope('tools/call', { readOnlyHint: false })).toBe('mcp:call');
     expect(requiredScope('tools/call', null)).toBe('mcp:call');
     expect(requiredScope('something/new')).toBe('mcp:call');
-  });
-
-  it('git: push needs mcp:call, fetch mcp:read', () => {
-    expect(gitRequiredScope('/git/r/info/refs', 'git-receive-pack')).toBe('mcp:call');
-    expect(gitRequiredScope('/git/r/git-receive-pack', null)).toBe('mcp:call');
-    expect(gitRequiredScope('/git/r/info/refs', 'git-upload-pack')).toBe('mcp:read');
-    expect(gitRequiredScope('/git/r/git-upload-pack', null)).toBe('mcp:read');
   });
 
   it('scopesFromClaims: scope string, scp array/string, none → null', () => {

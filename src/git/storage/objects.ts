@@ -369,6 +369,11 @@ export class ObjectStore {
     this.#remember(oid, { fmt: 0, type: 0, rawSize: 0, data: deflated });
   }
 
+  /** Bytes of every object this repository holds, as stored (compressed): what MAX_REPO_BYTES bounds. */
+  storedBytes(): number {
+    return this.#sql.exec<{ n: number }>(`SELECT total(size) AS n FROM objects`).one().n;
+  }
+
   pendingCount(): number {
     return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM objects WHERE pending = 1`).one().n;
   }

@@ -1,12 +1,13 @@
-/** Branch tools: create_branch, checkout, delete_branch (refs moved with compare-and-set). */
+/** Branch tools: create_branch, checkout, delete_branch, protect_branch (refs moved with compare-and-set). */
 import git from 'isomorphic-git';
 import { GitToolError } from '../errors';
 import { isAncestor } from '../history';
 import { resolveCommit } from '../revparse';
+import { protectedRefs, refUpdateRefusal, setProtected } from '../protect';
 import { noDash, refName } from '../validate';
 import type { Handlers } from './types';
 
-export const branchTools: Handlers<'create_branch' | 'checkout' | 'delete_branch'> = {
+export const branchTools: Handlers<'create_branch' | 'checkout' | 'delete_branch' | 'protect_branch'> = {
   async create_branch({ repo }, { branch_name, base_branch }) {
     noDash('branch_name', branch_name);
     noDash('base_branch', base_branch);
@@ -59,11 +60,21 @@ export const branchTools: Handlers<'create_branch' | 'checkout' | 'delete_branch
     const oid = repo.refs.read(ref);
     if (!oid) throw new GitToolError(`Unknown branch: '${branch_name}'`);
     if (repo.refs.target('HEAD') === ref) throw new GitToolError(`Cannot delete branch '${branch_name}': it is the current branch`);
+    const refused = await refUpdateRefusal(repo, ref, oid, null);
+    if (refused) throw new GitToolError(`Cannot delete branch '${branch_name}': ${refused} (lift it with git_protect_branch protected: false)`);
     const head = repo.refs.resolve('HEAD');
     if (!force && !(head && (await isAncestor(repo, oid, head)))) {
       throw new GitToolError(`The branch '${branch_name}' is not fully merged into the current branch; pass force: true to delete it anyway`);
     }
     if (!repo.refs.cas(ref, oid, null)) throw new GitToolError(`Branch '${branch_name}' moved while deleting it; retry`);
     return { text: `Deleted branch ${branch_name} (was ${oid.slice(0, 7)}).`, data: { branch: branch_name, commit: oid } };
+  },
+
+  async protect_branch({ repo }, { branch, protected: on }) {
+    refName('branch', branch);
+    setProtected(repo, `refs/heads/${branch}`, on);
+    const all = [...protectedRefs(repo)].map((r) => r.slice('refs/heads/'.length)).sort();
+    const text = on ? `Branch '${branch}' is protected: no deletion, no non-fast-forward update` : `Branch '${branch}' is no longer protected`;
+    return { text, data: { branch, protected: on, protected_branches: all } };
   },
 };

@@ -3,6 +3,7 @@
  * Texts follow mcp-server-git 0.6.2 (GIT-REFERENCE.md); structured results mirror them.
  */
 import { parseDate } from '../dates';
+import { protectedRefs } from '../protect';
 import { commitData, commitText, isAncestor, walkLog } from '../history';
 import { renderPatch } from '../patch';
 import { resolveCommit } from '../revparse';
@@ -82,14 +83,17 @@ export const inspectTools: Handlers<'status' | 'diff_unstaged' | 'diff_staged' |
     if (branch_type !== 'local') {
       for (const [ref, oid] of repo.refs.list('refs/remotes/')) if (!ref.endsWith('/HEAD')) refs.push({ ref, oid, remote: true });
     }
+    const guarded = protectedRefs(repo);
     const branches = [];
     for (const r of refs) {
       if (want && !(await isAncestor(repo, want, r.oid))) continue;
       if (avoid && (await isAncestor(repo, avoid, r.oid))) continue;
       const short = r.remote ? r.ref.slice('refs/remotes/'.length) : r.ref.slice('refs/heads/'.length);
-      branches.push({ name: r.remote && branch_type === 'all' ? `remotes/${short}` : short, commit: r.oid, current: r.ref === currentRef, remote: r.remote });
+      const name = r.remote && branch_type === 'all' ? `remotes/${short}` : short;
+      branches.push({ name, commit: r.oid, current: r.ref === currentRef, remote: r.remote, protected: !r.remote && guarded.has(r.ref) });
     }
-    const text = branches.map((b) => `${b.current ? '* ' : '  '}${b.name}`).join('\n');
+    // The reference's text, with ` (protected)` after protected branches only.
+    const text = branches.map((b) => `${b.current ? '* ' : '  '}${b.name}${b.protected ? ' (protected)' : ''}`).join('\n');
     const current = currentRef?.startsWith('refs/heads/') ? currentRef.slice(11) : null;
     return { text, data: { current, branches } };
   },

@@ -10,7 +10,7 @@ import { checkUrl, SsrfError } from '../../gateway/ssrf';
 import { guardedGitHttp } from '../http-client';
 import { GitToolError } from '../errors';
 import { explodePacks } from '../packs';
-import { noDash, refName } from '../validate';
+import { refName } from '../validate';
 import { commitTools } from './commit';
 import type { Handlers, ToolContext } from './types';
 
@@ -47,7 +47,7 @@ async function transfer<T>(token: string | undefined, fn: () => Promise<T>): Pro
 }
 
 async function remoteUrlOf(ctx: ToolContext, remote: string): Promise<string> {
-  noDash('remote', remote);
+  refName('remote', remote);
   const url = (await git.getConfig({ ...ctx.repo.opts, path: `remote.${remote}.url` })) as string | undefined;
   if (!url) throw new GitToolError(`Unknown remote: '${remote}' (add it with git_remote)`);
   return checkRemoteUrl(url, ctx.allowPrivate);
@@ -57,7 +57,7 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
   async clone(ctx, { url, token, branch, depth }) {
     const { repo, name, bucket } = ctx;
     const checked = checkRemoteUrl(url, ctx.allowPrivate);
-    noDash('branch', branch);
+    if (branch !== undefined) refName('branch', branch);
     if (repo.exists()) throw new GitToolError(`Repository '${name}' already exists; clone into a new name or use git_fetch`);
     await transfer(token, () => git.clone({ ...repo.opts, http: guardedGitHttp(ctx.allowPrivate), url: checked, ref: branch, depth, singleBranch: depth !== undefined, ...auth(token) }));
     await explodePacks(repo);
@@ -68,8 +68,8 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
   },
 
   async fetch(ctx, { remote, ref, token, depth }) {
+    if (ref !== undefined) refName('ref', ref.replace(/^refs\/(heads|tags)\//, ''));
     const url = await remoteUrlOf(ctx, remote);
-    noDash('ref', ref);
     const r = await transfer(token, () => git.fetch({ ...ctx.repo.opts, http: guardedGitHttp(ctx.allowPrivate), url, remote, ref, depth, tags: true, singleBranch: ref !== undefined, ...auth(token) }));
     const objects = await explodePacks(ctx.repo);
     const text = `Fetched from ${remote}: ${objects} new object(s)${r.fetchHead ? `, FETCH_HEAD ${r.fetchHead.slice(0, 7)}` : ''}`;
@@ -77,7 +77,7 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
   },
 
   async pull(ctx, { remote, branch, token }) {
-    noDash('branch', branch);
+    if (branch !== undefined) refName('branch', branch);
     const current = ctx.repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '');
     const b = branch ?? current;
     if (!b) throw new GitToolError('Cannot pull: HEAD is detached; name the branch to pull');
@@ -87,8 +87,8 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
   },
 
   async push(ctx, { remote, branch, token, force }) {
+    if (branch !== undefined) refName('branch', branch);
     const url = await remoteUrlOf(ctx, remote);
-    noDash('branch', branch);
     const b = branch ?? ctx.repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '');
     if (!b) throw new GitToolError('Cannot push: HEAD is detached; name the branch to push');
     const r = await transfer(token, () => git.push({ ...ctx.repo.opts, http: guardedGitHttp(ctx.allowPrivate), url, remote, ref: b, force, ...auth(token) }));

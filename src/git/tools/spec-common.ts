@@ -17,6 +17,8 @@ export interface Spec {
   lock: LockMode;
   /** False for tools that create the repository (init, clone) or need none (list_repos). */
   needsRepo?: boolean;
+  /** Stores new objects or file bytes: refused once the repository is at MAX_REPO_BYTES. */
+  grows?: boolean;
 }
 
 export const fileChange = z.object({ path: z.string(), status: z.string() });

@@ -37,6 +37,7 @@ export const EXTRA_SPECS = {
     output: z.object({ path: z.string(), size: z.number(), changed: z.boolean() }),
     hints: [false, true, true, false],
     lock: 'write',
+    grows: true,
   },
   read_file: {
     title: 'Read a file',
@@ -78,6 +79,15 @@ export const EXTRA_SPECS = {
     hints: [false, true, true, false],
     lock: 'write',
   },
+  protect_branch: {
+    title: 'Protect a branch',
+    description:
+      'Protects a branch (protected: true) or lifts its protection (false). A protected branch cannot be deleted or moved to a commit that does not descend from its tip (no force push), by native git push or by tools.',
+    input: z.object({ repo_path, branch: z.string().describe('Branch name, e.g. main (it need not exist yet)'), protected: z.boolean().default(true) }),
+    output: z.object({ branch: z.string(), protected: z.boolean(), protected_branches: z.array(z.string()) }),
+    hints: [false, false, true, false],
+    lock: 'write',
+  },
   tag: {
     title: 'Tags',
     description: 'Lists, creates (lightweight, or annotated with a message) or deletes tags.',
@@ -91,6 +101,7 @@ export const EXTRA_SPECS = {
     output: z.object({ tags: z.array(z.object({ name: z.string(), commit: z.string() })) }),
     hints: [false, true, false, false],
     lock: 'write',
+    grows: true,
   },
   merge: {
     title: 'Merge a branch',
@@ -105,6 +116,7 @@ export const EXTRA_SPECS = {
     output: z.object({ result: z.enum(['up-to-date', 'fast-forward', 'merge']), commit: z.string() }),
     hints: [false, false, false, false],
     lock: 'write',
+    grows: true,
   },
   remote: {
     title: 'Remotes',
@@ -130,6 +142,7 @@ export const EXTRA_SPECS = {
     output: z.object({ remote: z.string(), head: z.string().nullable(), fetched: z.string().nullable() }),
     hints: [false, false, true, true],
     lock: 'write',
+    grows: true,
   },
   pull: {
     title: 'Pull from a remote',
@@ -138,6 +151,7 @@ export const EXTRA_SPECS = {
     output: z.object({ result: z.string(), commit: z.string().nullable() }),
     hints: [false, false, false, true],
     lock: 'write',
+    grows: true,
   },
   push: {
     title: 'Push to a remote',

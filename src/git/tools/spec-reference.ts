@@ -58,6 +58,7 @@ export const REFERENCE_SPECS = {
     output: commitOut.extend({ branch: z.string().nullable() }),
     hints: [false, false, false, false],
     lock: 'write',
+    grows: true,
   },
   add: {
     title: 'Stage files',
@@ -66,6 +67,7 @@ export const REFERENCE_SPECS = {
     output: z.object({ staged: z.array(z.string()) }),
     hints: [false, false, true, false],
     lock: 'write',
+    grows: true,
   },
   reset: {
     title: 'Unstage all changes',
@@ -123,7 +125,7 @@ export const REFERENCE_SPECS = {
       contains: z.string().optional().describe('Only branches that contain this commit'),
       not_contains: z.string().optional().describe('Only branches that do not contain this commit'),
     }),
-    output: z.object({ current: z.string().nullable(), branches: z.array(z.object({ name: z.string(), commit: z.string(), current: z.boolean(), remote: z.boolean() })) }),
+    output: z.object({ current: z.string().nullable(), branches: z.array(z.object({ name: z.string(), commit: z.string(), current: z.boolean(), remote: z.boolean(), protected: z.boolean() })) }),
     hints: [true, false, true, false],
     lock: 'read',
   },
