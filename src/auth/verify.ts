@@ -8,7 +8,7 @@
  * Refusal messages name the failed check only: they never quote the token or its claims.
  */
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
-import type { Principal } from '../mcp/context';
+import type { Principal } from './principal';
 import { ALGORITHMS, keyAlgFor, type KeyRing } from './keys';
 import { scopesFromClaims } from './scopes';
 

@@ -7,7 +7,7 @@
  *   prefix is reserved, at most one enabled server has an empty prefix;
  * - exposed tool names do not collide (checked against known catalogs, see ConfigService).
  */
-import { exposedName } from '../gateway/naming';
+import { exposedName } from '../mcp/naming';
 import { ConfigSchema, effectivePrefix, parseServer, SERVER_NAME_RE, type HubConfig, type ServerConfig } from './schema';
 
 export type Change<T = HubConfig> = { ok: true; config: T } | { ok: false; status: number; error: string; field?: string };

@@ -8,7 +8,6 @@
  * secrets.ts); header and `env` values are redacted in every read.
  */
 import { z } from 'zod';
-import type { ResolvedSecrets } from './secrets';
 
 /** `[a-zA-Z][a-zA-Z0-9-]*`, ≤ 30 chars: no `_`, so exposed names split on the first `_`. Empty = no prefix. */
 export const PREFIX_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,29}$/;
@@ -80,6 +79,14 @@ export type KitConfig = z.infer<typeof KitSchema>;
 export type HubConfig = z.infer<typeof ConfigSchema>;
 
 /** A validated config plus its version: what every request is served against. Immutable. */
+/** The values a tenant's runtimes may substitute: only names the config references. */
+export interface ResolvedSecrets {
+  readonly tenant: string;
+  readonly values: Readonly<Record<string, string>>;
+  /** Names that exist but cannot be used now, with why (e.g. SECRETS_KEY missing or changed). */
+  readonly errors: Readonly<Record<string, string>>;
+}
+
 export interface ConfigSnapshot {
   readonly version: number;
   readonly config: HubConfig;

@@ -5,6 +5,7 @@
  * additional authenticated data: a ciphertext moved to another name (or tenant) fails to decrypt
  * instead of resolving under the wrong reference.
  */
+import type { Sealed } from '../storage/secret-store';
 
 export const SECRETS_KEY_HELP =
   'the secret store needs the Worker secret SECRETS_KEY (32 or more random bytes): `openssl rand -base64 32 | wrangler secret put SECRETS_KEY`';
@@ -45,10 +46,6 @@ function aad(tenant: string, name: string): Uint8Array {
   return enc.encode(`edgehub-secret\u0000${tenant}\u0000${name}`);
 }
 
-export interface Sealed {
-  iv: Uint8Array;
-  ciphertext: Uint8Array;
-}
 
 export async function seal(key: CryptoKey, tenant: string, name: string, value: string): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(12));

@@ -9,9 +9,9 @@
  */
 import type { ConfigStore } from '../storage/config-store';
 import type { SecretMeta, SecretStore } from '../storage/secret-store';
-import type { ConfigSnapshot } from './schema';
+import type { ConfigSnapshot, HubConfig, ResolvedSecrets } from './schema';
 import { keyProblem, open, seal, SecretsKeyError, tenantKey } from './secret-crypto';
-import { configSecretNames, envSecret, type ResolvedSecrets, SECRET_NAME, serverSecretNames } from './secrets';
+import { configSecretNames, envSecret, SECRET_NAME, serverSecretNames } from './secrets';
 
 export const SECRET_VALUE_MAX_BYTES = 16 * 1024;
 export const SECRET_NAME_MAX = 128;
@@ -33,7 +33,7 @@ export interface SecretDeps {
   /** The Worker env: SECRETS_KEY, SHARED_SECRET_TENANTS and the shared Worker secrets. */
   env: object;
   secrets: SecretStore;
-  config: ConfigStore;
+  config: ConfigStore<HubConfig>;
   /** The current config (seeded on first use). */
   current(): ConfigSnapshot;
   /** Called after a change that made a new config version (fan-out to sessions). */

@@ -13,18 +13,11 @@
  * Resolution runs in the ConfigDO (the only place that can decrypt); runtimes receive the
  * resulting `ResolvedSecrets` with the config snapshot over internal DO RPC.
  */
-import type { ServerConfig } from './schema';
+import type { ResolvedSecrets, ServerConfig } from './schema';
 
 export const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const REF = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
-/** The values a tenant's runtimes may substitute: only names the config references. */
-export interface ResolvedSecrets {
-  readonly tenant: string;
-  readonly values: Readonly<Record<string, string>>;
-  /** Names that exist but cannot be used now, with why (e.g. SECRETS_KEY missing or changed). */
-  readonly errors: Readonly<Record<string, string>>;
-}
 
 export class MissingSecretError extends Error {
   readonly code = 'MISSING_SECRET';

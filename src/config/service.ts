@@ -52,7 +52,7 @@ export interface Actor {
 
 export class ConfigService {
   constructor(
-    private readonly store: ConfigStore,
+    private readonly store: ConfigStore<HubConfig>,
     private readonly deps: ServiceDeps,
   ) {}
 

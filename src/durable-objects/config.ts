@@ -6,7 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { ConfigService, type Actor } from '../config/service';
-import type { ConfigSnapshot } from '../config/schema';
+import type { ConfigSnapshot, HubConfig } from '../config/schema';
 import { SecretService } from '../config/secret-service';
 import { serverSecretNames } from '../config/secrets';
 import { ConfigStore } from '../storage/config-store';
@@ -34,7 +34,7 @@ export class ConfigDO extends DurableObject<Env> {
     this.#watch = new UpstreamWatch(env, this.#tenant, (kinds) => this.#listeners.changed(kinds));
     this.#listeners = new ListenHub(() => this.#watch.stop());
     const limits = readLimits(env);
-    const store = new ConfigStore(ctx.storage, limits.historyVersions);
+    const store = new ConfigStore<HubConfig>(ctx.storage, limits.historyVersions);
     const committed = (s: ConfigSnapshot) => ctx.waitUntil(this.#fanOut(s));
     this.#svc = new ConfigService(store, {
       hubPrefix: 'hub',

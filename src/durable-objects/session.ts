@@ -4,11 +4,11 @@
  * (protocol) and SessionRuntime (config, upstreams, metrics); the alarm ends idle sessions.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Principal } from '../mcp/context';
+import type { Principal } from '../auth/principal';
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
 import type { JsonReply } from '../mcp/exchange';
-import { SessionStore } from '../storage/session-store';
+import { SessionStore } from '../mcp/session-store';
 import { SessionRuntime } from '../runtime/session-host';
 import { log } from '../observability/log';
 

@@ -12,7 +12,7 @@ import type { Backend } from '../mcp/dispatch';
 import type { RequestContext } from '../mcp/context';
 import { rpc, RpcError, toolError } from '../mcp/errors';
 import { ErrorCode } from '../mcp/protocol';
-import { exposedName, exposedUri, parseExposedUri } from './naming';
+import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
 import { EMPTY_CATALOG, type Catalog, type Json, type Provider } from './provider';
 import { paginate } from './paging';
 import { requiredScope } from '../auth/scopes';

@@ -3,7 +3,8 @@
  * the entry did not change between config versions (connections survive unrelated changes).
  */
 import { serverKind, STDIO_REFUSAL, type ServerConfig } from '../config/schema';
-import { secretsKey, type ResolvedSecrets } from '../config/secrets';
+import type { ResolvedSecrets } from '../config/schema';
+import { secretsKey } from '../config/secrets';
 import type { Provider } from './provider';
 
 export type ProviderKind = 'builtin' | 'http' | 'sse';

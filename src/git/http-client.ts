@@ -4,7 +4,7 @@
  * blindly. Same contract: the request body arrives as an (async) iterable of chunks, the response
  * body leaves as an async iterator of Uint8Array.
  */
-import { guardedFetch } from '../gateway/ssrf';
+import { guardedFetch } from '../net/ssrf';
 import { concatBytes } from '../utils/bytes';
 
 interface GitHttpRequest {

@@ -12,26 +12,9 @@ import type { ChangeResult } from '../config/service';
 import type { Catalog, Json, Provider } from '../gateway/provider';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
 import { runProxy } from './proxy';
+import type { HubStatus } from './status';
 
-export interface ServerStatus {
-  name: string;
-  prefix: string;
-  kind: string;
-  enabled: boolean;
-  state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded';
-  tools: number;
-  error?: string;
-  /** Last health probe (alarm or hub_check). */
-  health?: { ok: boolean; latencyMs: number; checkedAt: string; error?: string };
-}
-
-export interface HubStatus {
-  version: string;
-  configVersion: number;
-  uptimeSeconds: number;
-  servers: ServerStatus[];
-  totals: { servers: number; mounted: number; tools: number };
-}
+export type { HubStatus, ServerStatus } from './status';
 
 export interface HubServices {
   status(): Promise<HubStatus>;

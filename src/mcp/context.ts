@@ -2,14 +2,8 @@
  * What a handler may know and do while serving one request, independent of lane.
  * The session DO (legacy lane) and the stateless handler (modern lane) each build one.
  */
+import type { Principal } from '../auth/principal';
 import type { LogLevel } from './protocol';
-
-export interface Principal {
-  /** Subject: the user or client the token was issued to ("dev" in dev-open mode). */
-  sub: string;
-  tenant: string;
-  scopes: readonly string[];
-}
 
 export type Lane = 'legacy' | 'modern';
 

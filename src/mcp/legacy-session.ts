@@ -10,7 +10,8 @@
  * - Server-initiated messages go on exactly one open GET stream (transports §listening) and are
  *   stored, bounded, for Last-Event-ID replay.
  */
-import type { Principal, RequestContext } from './context';
+import type { Principal } from '../auth/principal';
+import type { RequestContext } from './context';
 import { dispatch, type Backend } from './dispatch';
 import { errorResponse, rpc, RpcError, toRpcError } from './errors';
 import { Exchange, jsonReply, type JsonReply } from './exchange';
@@ -28,7 +29,7 @@ import {
 } from './protocol';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info';
 import { SseWriter, sseEvent } from './sse';
-import type { SessionState, SessionStore } from '../storage/session-store';
+import type { SessionState, SessionStore } from './session-store';
 import { log } from '../observability/log';
 
 export interface SessionHost {

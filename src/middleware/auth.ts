@@ -10,7 +10,7 @@
  * gateway's, via auth/scopes.ts requiredScope). The token is never logged or echoed.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Principal } from '../mcp/context';
+import type { Principal } from '../auth/principal';
 import { insufficientScope, forbidden, unauthorized, unavailable, type ChallengeContext } from '../auth/challenge';
 import { keyRing } from '../auth/keys';
 import { SCOPES, type Scope } from '../auth/scopes';

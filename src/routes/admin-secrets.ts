@@ -13,7 +13,7 @@ import type { AuthVars } from '../middleware/auth';
 import { readLimited } from '../middleware/body';
 import { configApi } from '../config/api';
 import type { SecretResult } from '../config/secret-service';
-import { configCommitted } from '../runtime/modern';
+import { configCommitted } from '../runtime/isolate-runtimes';
 
 type App = { Bindings: Env; Variables: AuthVars };
 type C = Context<App>;

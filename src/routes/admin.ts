@@ -11,7 +11,7 @@ import { effectivePrefix, serverKind } from '../config/schema';
 import { configApi } from '../config/api';
 import { secretsApi } from './admin-secrets';
 import { redactServer } from '../config/secrets';
-import { configCommitted } from '../runtime/modern';
+import { configCommitted } from '../runtime/isolate-runtimes';
 
 type App = { Bindings: Env; Variables: AuthVars };
 type C = Context<App>;

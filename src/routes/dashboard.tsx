@@ -18,7 +18,7 @@ import { getCookie } from 'hono/cookie';
 import { authenticate, type AuthVars } from '../middleware/auth';
 import { listVar, originGuard } from '../middleware/origin';
 import { rateLimit } from '../middleware/rate-limit';
-import { adminCaller, type ApiReply } from '../dashboard/api';
+import { adminCaller, type ApiReply } from './dashboard-api';
 import { ASSETS } from '../dashboard/assets';
 import { breakerStates, serverRows, type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession } from '../dashboard/model';
 import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';

@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import type { AuthVars } from '../middleware/auth';
 import type { RequestIdVars } from '../middleware/request-id';
 import { readLimited, MAX_BODY_BYTES } from '../middleware/body';
-import type { Principal } from '../mcp/context';
+import type { Principal } from '../auth/principal';
 import { errorResponse, rpc, RpcError } from '../mcp/errors';
 import { parseBody } from '../mcp/jsonrpc';
 import {

@@ -1,27 +1,24 @@
 /**
  * The stateless 2026-07-28 lane: every request is self-contained (envelope in `_meta`), served in
- * the Worker isolate against the tenant's newest config snapshot. Upstream connections are pooled
- * per isolate and tenant (reused across requests). `subscriptions/listen` streams live in the
+ * the Worker isolate against the tenant's newest config snapshot (runtime/isolate-runtimes.ts keeps
+ * one bounded runtime per tenant and isolate). `subscriptions/listen` streams live in the
  * tenant's ConfigDO so that changes seen anywhere reach them.
  *
  * Server→client requests cannot be relayed on this lane (no session to route the answer back):
  * a tool that needs sampling/elicitation/roots through a 2025 upstream gets an `isError` result
  * that names the sessionful lane.
  */
-import type { Principal, RequestContext } from '../mcp/context';
+import type { Principal } from '../auth/principal';
+import type { RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
 import { checkEnvelope, type Envelope } from '../mcp/envelope';
 import { errorResponse, rpc, RpcError, toRpcError } from '../mcp/errors';
 import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, META_SERVER_INFO, type JsonRpcMessage } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
-import { FRESH_MS, GatewayRuntime } from '../gateway/runtime';
-import { configApi } from '../config/api';
-import type { DownstreamSink } from '../gateway/upstream';
 import { log } from '../observability/log';
-import { providerPool } from './providers';
-import { upstreamFactory } from './upstreams';
-import { Recorder } from '../observability/metrics';
+import { FRESH_MS } from './gateway-runtime';
+import { runtimeFor } from './isolate-runtimes';
 
 export const MODERN_ONLY_METHODS = new Set(['server/discover', 'subscriptions/listen']);
 const CACHED_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
@@ -32,46 +29,6 @@ LANE_METHODS.delete('resources/unsubscribe');
 /** What the lane advertises: no `logging/setLevel`, no resource subscribe (listen filters instead). */
 const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
 const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
-
-const runtimes = new Map<string, { rt: GatewayRuntime; recorder: Recorder }>();
-
-function runtimeFor(env: Env, tenant: string): { rt: GatewayRuntime; recorder: Recorder } {
-  let entry = runtimes.get(tenant);
-  if (!entry) {
-    let rt: GatewayRuntime | undefined;
-    const sink: DownstreamSink = {
-      notify: () => {},
-      request: () => Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'no session on the 2026-07-28 lane')),
-      // Runs inside the request whose ephemeral upstream connection saw the change.
-      catalogChanged: (_server, kinds) => {
-        rt?.invalidate();
-        env.CONFIG.get(env.CONFIG.idFromName(tenant))
-          .listChanged(kinds)
-          .catch((e) => log.warn('listen fan-out failed', { tenant, error: e }));
-      },
-      resourceUpdated: () => {},
-      clientCapabilities: () => ({}),
-    };
-    const recorder = new Recorder((b) => configApi(env, tenant).recordMetrics(b));
-    const factory = upstreamFactory(env, sink, 'modern', recorder);
-    const pool = providerPool(env, tenant).register('http', factory).register('sse', factory);
-    rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true });
-    entry = { rt, recorder };
-    runtimes.set(tenant, entry);
-  }
-  return entry;
-}
-
-/**
- * This isolate just committed `version` for `tenant` (admin API): its own stateless runtime moves
- * to it now, so the change is visible here on the next request (other isolates: within FRESH_MS).
- */
-export async function configCommitted(tenant: string, version: number): Promise<void> {
-  await runtimes
-    .get(tenant)
-    ?.rt.configChanged(version)
-    .catch((e) => log.warn('config refresh after a change failed', { tenant, version, error: e }));
-}
 
 /**
  * This gateway routed by name and did not know it (not an upstream's own "unknown tool", which
@@ -152,7 +109,7 @@ export async function handleModern(
   let httpStatus = 200;
   const work = (async (): Promise<JsonRpcMessage> => {
     try {
-      const { rt, recorder } = runtimeFor(env, principal.tenant);
+      const { rt, recorder } = runtimeFor(env, principal.tenant, waitUntil);
       // No pushes reach an isolate: lists check a snapshot older than FRESH_MS first (right after
       // list_changed a client lists); calls are served at once and revalidate in the background.
       const fresh = CACHED_METHODS.has(message.method) && message.method !== 'resources/read';

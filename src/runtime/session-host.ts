@@ -5,12 +5,12 @@
  */
 import type { LegacySession, SessionHost } from '../mcp/legacy-session';
 import type { LogLevel } from '../mcp/protocol';
-import type { SessionState } from '../storage/session-store';
-import { GatewayRuntime } from '../gateway/runtime';
+import type { SessionState } from '../mcp/session-store';
+import { GatewayRuntime } from './gateway-runtime';
 import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
 import type { Json } from '../gateway/provider';
-import { exposedUri } from '../gateway/naming';
+import { exposedUri } from '../mcp/naming';
 import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';

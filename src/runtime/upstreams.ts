@@ -5,7 +5,7 @@
 import { resolveSecrets } from '../config/secrets';
 import { serverKind, type ServerConfig } from '../config/schema';
 import type { ProviderFactory } from '../gateway/providers';
-import { checkUrl, guardedFetch } from '../gateway/ssrf';
+import { checkUrl, guardedFetch } from '../net/ssrf';
 import { UpstreamProvider, type DownstreamSink } from '../gateway/upstream';
 import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';

@@ -12,8 +12,7 @@
  * transaction, and only if the caller's expected version is still current (check-and-set), so
  * two writers can never both win. Reads never see a half-written change.
  */
-import { CONFIG_MIGRATIONS } from '../config/migrations';
-import type { ConfigSnapshot, HubConfig } from '../config/schema';
+import { CONFIG_MIGRATIONS } from './config-migrations';
 import { applyMigrations } from './migrations';
 
 /** Audit rows kept (older ones are trimmed every 100 versions). */
@@ -39,9 +38,12 @@ export interface AuditInput {
   detail?: unknown;
 }
 
-export class ConfigStore {
+/** One committed version of the tenant's configuration document (its meaning is config/'s). */
+export type Versioned<C> = Readonly<{ version: number; config: C }>;
+
+export class ConfigStore<C = unknown> {
   #sql: SqlStorage;
-  #current: ConfigSnapshot | null = null;
+  #current: Versioned<C> | null = null;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -53,12 +55,12 @@ export class ConfigStore {
   }
 
   /** The newest version, or null before the first commit. */
-  current(): ConfigSnapshot | null {
+  current(): Versioned<C> | null {
     if (this.#current) return this.#current;
     const row = this.#sql
       .exec<{ version: number; config: string }>(`SELECT version, config FROM config_versions ORDER BY version DESC LIMIT 1`)
       .toArray()[0];
-    this.#current = row ? Object.freeze({ version: row.version, config: JSON.parse(row.config) as HubConfig }) : null;
+    this.#current = row ? Object.freeze({ version: row.version, config: JSON.parse(row.config) as C }) : null;
     return this.#current;
   }
 
@@ -66,7 +68,7 @@ export class ConfigStore {
    * Commits `config` as the next version iff the current version is `expected`; writes the audit
    * row in the same transaction. Returns the new snapshot, or null on a version conflict.
    */
-  commit(expected: number, config: HubConfig, audit: AuditInput): ConfigSnapshot | null {
+  commit(expected: number, config: C, audit: AuditInput): Versioned<C> | null {
     return this.storage.transactionSync(() => this.#commitIn(expected, config, audit));
   }
 
@@ -75,7 +77,7 @@ export class ConfigStore {
    * transaction: as a new version with the same config when `bump` (runtimes re-read and rebuild
    * what depends on it; returns that snapshot), else as an audit row at the current version.
    */
-  record(write: () => void, audit: AuditInput, bump: boolean): ConfigSnapshot | null {
+  record(write: () => void, audit: AuditInput, bump: boolean): Versioned<C> | null {
     return this.storage.transactionSync(() => {
       write();
       const cur = this.current();
@@ -86,7 +88,7 @@ export class ConfigStore {
     });
   }
 
-  #commitIn(expected: number, config: HubConfig, audit: AuditInput): ConfigSnapshot | null {
+  #commitIn(expected: number, config: C, audit: AuditInput): Versioned<C> | null {
     const cur = this.current()?.version ?? 0;
     if (cur !== expected) return null;
     const next = cur + 1;

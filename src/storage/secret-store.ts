@@ -3,7 +3,12 @@
  * (config/secret-crypto.ts), one row per name. Plain synchronous SQL; the secret service decides
  * what may be written and records each write with its audit row in the same transaction.
  */
-import type { Sealed } from '../config/secret-crypto';
+
+/** A value encrypted at rest (config/secret-crypto.ts seals and opens it). */
+export interface Sealed {
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
+}
 
 export interface SecretMeta {
   name: string;

@@ -5,7 +5,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigApi } from '../../src/config/api';
 import type { ConfigSnapshot } from '../../src/config/schema';
-import { FRESH_MS, GatewayRuntime, RECHECK_MIN_MS, REFRESH_MS } from '../../src/gateway/runtime';
+import { FRESH_MS, GatewayRuntime, RECHECK_MIN_MS, REFRESH_MS } from '../../src/runtime/gateway-runtime';
 import { ProviderPool } from '../../src/gateway/providers';
 import { openSession, request } from '../helpers/rpc';
 

@@ -2,7 +2,7 @@
 // removed methods, result shapes.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { FRESH_MS, RECHECK_MIN_MS } from '../../src/gateway/runtime';
+import { FRESH_MS, RECHECK_MIN_MS } from '../../src/runtime/gateway-runtime';
 import { call, post } from '../helpers/rpc';
 
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { EVENT_CAP, SessionStore } from '../../src/storage/session-store';
+import { EVENT_CAP, SessionStore } from '../../src/mcp/session-store';
 import { call, openSession, parseSse, post, request } from '../helpers/rpc';
 
 const stubOf = (sid: string) => env.SESSION.get(env.SESSION.idFromName(`default:${sid}`));

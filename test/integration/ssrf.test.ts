@@ -2,7 +2,7 @@
 // point at loopback, private, link-local, metadata or otherwise internal addresses, in any of the
 // spellings URL parsing accepts (decimal/hex/octal IPv4, IPv6 mapped/compatible/6to4/NAT64 forms).
 import { describe, expect, it } from 'vitest';
-import { checkUrl, guardedFetch, SsrfError } from '../../src/gateway/ssrf';
+import { checkUrl, guardedFetch, SsrfError } from '../../src/net/ssrf';
 
 const REFUSED = [
   // loopback, every spelling

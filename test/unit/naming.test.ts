@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_SAFE_NAME, exposedName, exposedUri, parseExposedUri } from '../../src/gateway/naming';
+import { CLIENT_SAFE_NAME, exposedName, exposedUri, parseExposedUri } from '../../src/mcp/naming';
 
 describe('exposed names', () => {
   it('prefixes with an underscore and keeps safe names unchanged', () => {

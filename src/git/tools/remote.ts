@@ -6,7 +6,7 @@
  * message.
  */
 import git from 'isomorphic-git';
-import { checkUrl, SsrfError } from '../../gateway/ssrf';
+import { checkUrl, SsrfError } from '../../net/ssrf';
 import { guardedGitHttp } from '../http-client';
 import { GitToolError } from '../errors';
 import { explodePacks } from '../packs';

@@ -8,8 +8,8 @@
  * Invariants: the event store is bounded (EVENT_CAP rows, EVENT_TTL_MS age); `destroy()` leaves
  * no rows behind. Event ids are the global `seq`, so one id names both the stream and position.
  */
-import type { LogLevel } from '../mcp/protocol';
-import type { Principal } from '../mcp/context';
+import type { LogLevel } from './protocol';
+import type { Principal } from '../auth/principal';
 
 export const EVENT_CAP = 1000;
 export const EVENT_TTL_MS = 15 * 60_000;

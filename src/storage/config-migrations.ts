@@ -3,7 +3,7 @@ import m0001 from '../../migrations/0001_config.sql';
 import m0002 from '../../migrations/0002_catalogs.sql';
 import m0003 from '../../migrations/0003_health.sql';
 import m0004 from '../../migrations/0004_secrets.sql';
-import type { Migration } from '../storage/migrations';
+import type { Migration } from './migrations';
 
 export const CONFIG_MIGRATIONS: readonly Migration[] = [
   { id: 1, name: '0001_config', sql: m0001 },

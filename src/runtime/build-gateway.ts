@@ -3,18 +3,16 @@
  * Magg's `proxy` tool unprefixed), built-in servers, and upstream clients (reused across versions
  * through the pool, so a config change does not reconnect servers whose entry did not change).
  */
-import { effectivePrefix, serverKind, type ConfigSnapshot } from '../config/schema';
-import { HubProvider, type HubServices, type HubStatus, type ServerStatus } from '../hub/provider';
-import { SERVER_VERSION } from '../mcp/server-info';
-import { Gateway, type GatewayObserver, type Mount } from './gateway';
-import type { Provider } from './provider';
+import { effectivePrefix, type ConfigSnapshot } from '../config/schema';
+import { HubProvider, type HubServices } from '../hub/provider';
+import { hubStatus, markStarted } from '../hub/status';
+import { Gateway, type GatewayObserver, type Mount } from '../gateway/gateway';
+import type { Provider } from '../gateway/provider';
 
 export const HUB_SERVER = 'hub';
 /** Sorts after every config server name, so a configured tool named `proxy` would win. */
 export const PROXY_SERVER = '~proxy';
 export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
-// Workers freeze Date.now() at 0 during module init: take the start time on first use.
-let startedAt = 0;
 
 export interface GatewayDeps {
   hubPrefix: string;
@@ -27,56 +25,13 @@ export interface GatewayDeps {
 }
 
 export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gateway {
-  startedAt ||= Date.now();
+  markStarted();
   const mounts = new Map<string, Mount>();
   const unmountable = new Map<string, string>();
   let gateway: Gateway;
   const services: HubServices = { ...deps.services, status: () => status(), gateway: () => gateway };
-  const status = async (): Promise<HubStatus> => {
-    const servers: ServerStatus[] = [];
-    // Last health probe per server (ConfigDO alarm); status still answers if it is unreachable.
-    const probes = new Map((await deps.services.config().health().catch(() => [])).map((h) => [h.server, h]));
-    for (const [name, s] of Object.entries(snapshot.config.servers)) {
-      const enabled = s.enabled !== false;
-      const mount = mounts.get(name);
-      let tools = 0;
-      let error = unmountable.get(name) ?? deps.observer.lastError(name);
-      if (mount) {
-        try {
-          tools = (await mount.provider.catalog()).tools.length;
-        } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
-        }
-      }
-      const state: ServerStatus['state'] = !enabled
-        ? 'disabled'
-        : deps.excluded.has(name)
-          ? 'excluded'
-          : unmountable.has(name)
-            ? 'unmountable'
-            : error
-              ? 'failing'
-              : 'ok';
-      const probe = probes.get(name);
-      servers.push({
-        name,
-        prefix: effectivePrefix(name, s),
-        kind: serverKind(s),
-        enabled,
-        state,
-        tools,
-        ...(error && enabled ? { error } : {}),
-        ...(probe ? { health: { ok: probe.ok, latencyMs: probe.latencyMs, checkedAt: new Date(probe.checkedAt).toISOString(), ...(probe.error ? { error: probe.error } : {}) } } : {}),
-      });
-    }
-    return {
-      version: SERVER_VERSION,
-      configVersion: snapshot.version,
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      servers,
-      totals: { servers: servers.length, mounted: servers.filter((x) => x.state === 'ok' || x.state === 'failing').length, tools: servers.reduce((n, x) => n + x.tools, 0) },
-    };
-  };
+  const status = () =>
+    hubStatus({ snapshot, mounts, unmountable, excluded: deps.excluded, lastError: (n) => deps.observer.lastError(n), health: () => deps.services.config().health() });
   mounts.set(HUB_SERVER, { provider: new HubProvider(HUB_SERVER, services, false), prefix: deps.hubPrefix, listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS, uriScheme: 'hub://' });
   mounts.set(PROXY_SERVER, { provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true)), prefix: '', listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS });
   for (const [name, s] of Object.entries(snapshot.config.servers)) {

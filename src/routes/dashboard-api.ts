@@ -5,9 +5,9 @@
  * WeakMap keyed by the internal Request object, so nothing a client sends can set it.
  */
 import { Hono, type Context } from 'hono';
-import type { Principal } from '../mcp/context';
+import type { Principal } from '../auth/principal';
 import type { AuthVars } from '../middleware/auth';
-import { adminApi } from '../routes/admin';
+import { adminApi } from './admin';
 
 const principals = new WeakMap<Request, Principal>();
 

@@ -1,0 +1,10 @@
+/**
+ * Who a request acts for: the verified token's subject, tenant and scopes (or the local developer
+ * in dev-open mode). Every layer above auth takes this type; nothing below it needs it.
+ */
+export interface Principal {
+  /** Subject: the user or client the token was issued to ("dev" in dev-open mode). */
+  sub: string;
+  tenant: string;
+  scopes: readonly string[];
+}
