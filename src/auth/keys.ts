@@ -14,6 +14,7 @@
  * createRemoteJWKSet (fetch timeout 5 s, cache 10 min, refetch on an unknown `kid` at most
  * every 30 s), so a warm isolate verifies without a subrequest.
  */
+import { isLoopback } from '../net/loopback';
 import {
   calculateJwkThumbprint,
   createRemoteJWKSet,
@@ -170,7 +171,7 @@ function remoteSet(url: string, fetchImpl?: typeof fetch): { remote: JWTVerifyGe
   } catch {
     return { remote: null, error: 'AUTH_JWKS_URL is not a valid URL' };
   }
-  const loopback = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i.test(u.hostname);
+  const loopback = isLoopback(u.hostname);
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return { remote: null, error: 'AUTH_JWKS_URL must be https (http only for loopback in development)' };
   const opts: Parameters<typeof createRemoteJWKSet>[1] = { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 };
   if (fetchImpl) (opts as Record<symbol, unknown>)[customFetch] = fetchImpl;

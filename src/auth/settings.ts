@@ -104,21 +104,6 @@ export function readAuthSettings(env: AuthEnv, requestUrl: string): AuthSettings
   };
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
-
-/** True for `localhost`, 127.x.y.z and [::1], with an optional port (dev-open's second check). */
-export function isLoopback(hostOrOrigin: string | null | undefined): boolean {
-  if (!hostOrOrigin) return false;
-  if (hostOrOrigin.includes('://')) {
-    try {
-      return LOOPBACK.test(new URL(hostOrOrigin).host);
-    } catch {
-      return false;
-    }
-  }
-  return LOOPBACK.test(hostOrOrigin);
-}
-
 /**
  * RFC 9728 §3.1: the metadata URL of a resource inserts the well-known segment between the
  * host and the resource's path (`https://h/mcp` → `https://h/.well-known/oauth-protected-resource/mcp`).

@@ -1,6 +1,9 @@
 /**
  * The ConfigDO's RPC surface as a plain interface: callers (admin routes, hub tools, sessions)
- * type their stub with it, because RPC type inference loses the zod-derived record types.
+ * type their stub with it, because RPC type inference turns the zod-derived record types into
+ * `never`. It is checked against the class, not cast: `configApi` returns the typed stub (utils/
+ * do-stubs.ts) as a ConfigApi, which compiles only while ConfigDO has every method here with a
+ * compatible signature.
  */
 import type { AuditRecord } from '../storage/config-store';
 import type { SecretMeta } from '../storage/secret-store';
@@ -8,6 +11,7 @@ import type { SecretResult } from './secret-service';
 import type { ConfigSnapshot, HubConfig } from './schema';
 import type { Actor, ChangeResult, SessionAdmission } from './service';
 import type { MetricsBatch } from '../observability/metrics';
+import { configStub } from '../utils/do-stubs';
 
 export type CheckResults = Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>;
 
@@ -37,5 +41,5 @@ export interface ConfigApi {
 }
 
 export function configApi(env: Env, tenant: string): ConfigApi {
-  return env.CONFIG.get(env.CONFIG.idFromName(tenant)) as unknown as ConfigApi;
+  return configStub(env, tenant);
 }

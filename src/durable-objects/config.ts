@@ -4,6 +4,7 @@
  * points delegating in one line; the rest is wiring: the post-commit fan-out, the health alarm
  * and the tenant's metrics aggregate.
  */
+import { sessionStub } from '../utils/do-stubs';
 import { DurableObject } from 'cloudflare:workers';
 import { ConfigService, type Actor } from '../config/service';
 import type { ConfigSnapshot, HubConfig } from '../config/schema';
@@ -149,7 +150,7 @@ export class ConfigDO extends DurableObject<Env> {
 
   async #evict(ids: string[]): Promise<void> {
     log.info('sessions closed: the principal opened more than MAX_SESSIONS_PER_PRINCIPAL', { tenant: this.#tenant, sessions: ids.length });
-    const results = await Promise.allSettled(ids.map((id) => this.env.SESSION.get(this.env.SESSION.idFromName(`${this.#tenant}:${id}`)).evict()));
+    const results = await Promise.allSettled(ids.map((id) => sessionStub(this.env, this.#tenant, id).evict()));
     const failed = results.filter((r) => r.status === 'rejected').length;
     // A session that missed this call still ends: its next touch finds itself unregistered.
     if (failed) log.warn('session eviction failed for some sessions', { tenant: this.#tenant, failed });
@@ -166,7 +167,7 @@ export class ConfigDO extends DurableObject<Env> {
     if (this.#listeners.size > 0) await this.#watchSnapshot(s);
     const sessions = this.#svc.sessions();
     const results = await Promise.allSettled(
-      sessions.map((x) => this.env.SESSION.get(this.env.SESSION.idFromName(`${this.#tenant}:${x.sessionId}`)).configChanged(s.version)),
+      sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).configChanged(s.version)),
     );
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length) log.warn('config fan-out failed for some sessions', { tenant: this.#tenant, version: s.version, failed: failed.length });

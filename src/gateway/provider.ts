@@ -4,6 +4,7 @@
  * gateway adds and strips prefixes. Methods a provider lacks are simply absent.
  */
 import type { RequestContext } from '../mcp/context';
+import type { LogLevel } from '../mcp/protocol';
 
 export type Json = Record<string, unknown>;
 
@@ -52,4 +53,12 @@ export interface Provider {
   complete?(ctx: RequestContext, params: Json): Promise<Json>;
   subscribe?(ctx: RequestContext, uri: string): Promise<void>;
   unsubscribe?(ctx: RequestContext, uri: string): Promise<void>;
+  /** Lifecycle of a connection-holding provider (upstream clients); built-ins lack these. */
+  close?(): Promise<void>;
+  /** Drops the cached catalog (hub_reload_config). */
+  invalidate?(): void;
+  /** The client set a log level (2025 lane): tell the upstream. */
+  setLogLevel?(level: LogLevel): Promise<void>;
+  /** The client's roots changed (2025 lane): tell the upstream. */
+  rootsChanged?(): Promise<void>;
 }

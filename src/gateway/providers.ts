@@ -39,7 +39,7 @@ export class ProviderPool {
     const key = connectionKey(server) + secretsKey(server, secrets);
     const hit = this.#entries.get(name);
     if (hit && hit.key === key) return hit.provider;
-    if (hit && typeof hit.provider !== 'string') void (hit.provider as { close?: () => Promise<void> }).close?.();
+    if (hit && typeof hit.provider !== 'string') void hit.provider.close?.();
     const provider = this.#create(name, server, secrets);
     this.#entries.set(name, { key, provider });
     return provider;
@@ -49,7 +49,7 @@ export class ProviderPool {
   drop(names: string[]): void {
     for (const n of names) {
       const e = this.#entries.get(n);
-      if (e && typeof e.provider !== 'string') void (e.provider as { close?: () => Promise<void> }).close?.();
+      if (e && typeof e.provider !== 'string') void e.provider.close?.();
       this.#entries.delete(n);
     }
   }
@@ -58,7 +58,7 @@ export class ProviderPool {
   retain(keep: Set<string>): void {
     for (const [name, e] of this.#entries) {
       if (keep.has(name)) continue;
-      if (typeof e.provider !== 'string') void (e.provider as { close?: () => Promise<void> }).close?.();
+      if (typeof e.provider !== 'string') void e.provider.close?.();
       this.#entries.delete(name);
     }
   }

@@ -4,6 +4,7 @@
  * `${tenant}:${repo}` with the tenant taken from the authenticated principal, never from the
  * arguments, so another tenant's repositories are unreachable by construction.
  */
+import { repoStub } from '../utils/do-stubs';
 import type { RequestContext } from '../mcp/context';
 import { rpc, toolError } from '../mcp/errors';
 import type { Catalog, Json, Provider } from '../gateway/provider';
@@ -15,10 +16,6 @@ import { repoName } from './validate';
 /** R2 prefix of a tenant's repositories (the tenant is encoded so it can never contain '/'). */
 export function tenantPrefix(tenant: string): string {
   return `${encodeURIComponent(tenant)}/`;
-}
-
-export function repoStub(env: Env, tenant: string, repo: string) {
-  return env.REPO.get(env.REPO.idFromName(`${tenant}:${repo}`));
 }
 
 export async function listRepos(bucket: R2Bucket, tenant: string): Promise<string[]> {

@@ -6,6 +6,7 @@
  * - Origin (browsers only send it): same origin as the request, loopback in dev-open, or listed
  *   in ALLOWED_ORIGINS. No Origin (non-browser client) passes.
  */
+import { isLoopback } from '../net/loopback';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 
@@ -13,12 +14,6 @@ export interface OriginGuardOptions {
   devOpen: boolean;
   allowedOrigins: string[];
   allowedHosts: string[];
-}
-
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
-
-export function isLoopbackHost(host: string | undefined | null): boolean {
-  return !!host && LOOPBACK_HOST.test(host);
 }
 
 export function originGuard(opts: (env: Env) => OriginGuardOptions): MiddlewareHandler<{ Bindings: Env }> {
@@ -55,7 +50,7 @@ export function mcpCors(opts: (env: Env) => OriginGuardOptions): MiddlewareHandl
 }
 
 function hostAllowed(host: string, o: OriginGuardOptions): boolean {
-  return o.devOpen ? isLoopbackHost(host) : o.allowedHosts.length === 0 || o.allowedHosts.includes(host.toLowerCase());
+  return o.devOpen ? isLoopback(host) : o.allowedHosts.length === 0 || o.allowedHosts.includes(host.toLowerCase());
 }
 
 function originAllowed(origin: string, host: string, o: OriginGuardOptions): boolean {
@@ -67,7 +62,7 @@ function originAllowed(origin: string, host: string, o: OriginGuardOptions): boo
     return false;
   }
   if (u.host.toLowerCase() === host.toLowerCase()) return true;
-  return o.devOpen && isLoopbackHost(u.host);
+  return o.devOpen && isLoopback(u.host);
 }
 
 function refuse(message: string): Response {

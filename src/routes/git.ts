@@ -16,7 +16,7 @@
 import { Hono } from 'hono';
 import type { AuthVars } from '../middleware/auth';
 import { requireScope } from '../middleware/scope';
-import { repoStub } from '../git/provider';
+import { repoStub } from '../utils/do-stubs';
 import type { Service } from '../git/smart-http';
 import { refuseReceive } from '../git/smart-http';
 import { isGitToolError } from '../git/errors';

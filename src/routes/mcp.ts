@@ -6,6 +6,7 @@
  * `initialize` opens a legacy session; anything else needs `Mcp-Session-Id` and goes to the
  * session's Durable Object. GET and DELETE belong to the legacy lane only.
  */
+import { sessionStub } from '../utils/do-stubs';
 import { Hono } from 'hono';
 import type { AuthVars } from '../middleware/auth';
 import type { RequestIdVars } from '../middleware/request-id';
@@ -33,8 +34,8 @@ export const mcpRoutes = new Hono<App>();
 
 const SESSION_ID_RE = /^[0-9a-f]{32}$/;
 
-function sessionStub(env: Env, principal: Principal, sessionId: string) {
-  return env.SESSION.get(env.SESSION.idFromName(`${principal.tenant}:${sessionId}`));
+function sessionOf(env: Env, principal: Principal, sessionId: string) {
+  return sessionStub(env, principal.tenant, sessionId);
 }
 
 function fail(err: RpcError, id: string | number | null = null): Response {
@@ -77,7 +78,7 @@ mcpRoutes.post('/', async (c) => {
   if (isRequest(message) && message.method === 'initialize') {
     if (sessionId) return fail(rpc.invalidRequest('initialize must not carry Mcp-Session-Id; omit it to open a new session'), message.id);
     const id = newSessionId();
-    const opened = (await sessionStub(c.env, principal, id).open(id, principal, message.params ?? {})) as Awaited<ReturnType<SessionDO['open']>>;
+    const opened = (await sessionOf(c.env, principal, id).open(id, principal, message.params ?? {})) as Awaited<ReturnType<SessionDO['open']>>;
     if (!opened) return fail(rpc.internal(), message.id);
     if ('refused' in opened) return c.json(errorResponse(message.id, new RpcError(-32000, opened.refused, 429)), 429, { 'retry-after': '60' });
     return c.json({ jsonrpc: '2.0', id: message.id, result: opened.result }, 200, { [HEADER_SESSION]: id });
@@ -88,7 +89,7 @@ mcpRoutes.post('/', async (c) => {
   if (versionHeader !== undefined && !ALL_VERSIONS.includes(versionHeader))
     return fail(rpc.invalidRequest(`unsupported MCP-Protocol-Version '${versionHeader}'; supported: ${ALL_VERSIONS.join(', ')}`), id);
   if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
-  return toResponse(await sessionStub(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId')));
+  return toResponse(await sessionOf(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId')));
 });
 
 mcpRoutes.get('/', async (c) => {
@@ -98,7 +99,7 @@ mcpRoutes.get('/', async (c) => {
   if (!acceptsSse(c.req.raw)) return fail(new RpcError(-32600, 'Not Acceptable: GET needs Accept: text/event-stream', 406));
   if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
   const principal = c.get('principal');
-  return toResponse(await sessionStub(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null));
+  return toResponse(await sessionOf(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null));
 });
 
 mcpRoutes.delete('/', async (c) => {
@@ -106,6 +107,6 @@ mcpRoutes.delete('/', async (c) => {
   if (!sessionId) return c.json(errorResponse(null, rpc.methodNotFound('DELETE')), 405, { allow: 'POST, GET' });
   if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
   const principal = c.get('principal');
-  const ended = await sessionStub(c.env, principal, sessionId).terminate(principal);
+  const ended = await sessionOf(c.env, principal, sessionId).terminate(principal);
   return ended ? c.body(null, 200) : toResponse(sessionNotFound());
 });

@@ -124,7 +124,7 @@ export class GatewayRuntime implements GatewayObserver {
         config: () => this.config(),
         committed: async (version) => (this.opts.unpushed ? this.configChanged(version) : false),
         reload: async () => {
-          for (const p of this.pool.providers()) (p as { invalidate?: () => void }).invalidate?.();
+          for (const p of this.pool.providers()) p.invalidate?.();
           this.#checkedAt = 0;
           await this.refresh();
           this.#gateway?.invalidate();

@@ -4,6 +4,7 @@
  * least recently used dropped first (its metrics flushed; its upstream connections never outlive
  * a request on this lane, so nothing else is held).
  */
+import { configStub } from '../utils/do-stubs';
 import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
 import { RpcError } from '../mcp/errors';
@@ -55,7 +56,7 @@ function create(env: Env, tenant: string): IsolateRuntime {
     // Runs inside the request whose ephemeral upstream connection saw the change.
     catalogChanged: (_server, kinds) => {
       rt?.invalidate();
-      env.CONFIG.get(env.CONFIG.idFromName(tenant))
+      configStub(env, tenant)
         .listChanged(kinds)
         .catch((e) => log.warn('listen fan-out failed', { tenant, error: e }));
     },

@@ -8,6 +8,7 @@
  * a tool that needs sampling/elicitation/roots through a 2025 upstream gets an `isError` result
  * that names the sessionful lane.
  */
+import { configStub } from '../utils/do-stubs';
 import type { Principal } from '../auth/principal';
 import type { RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
@@ -78,7 +79,7 @@ export async function handleModern(
     const filter = params.notifications;
     if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
       return reply(id, rpc.invalidParams("'notifications' is required and must be a valid SubscriptionFilter"));
-    return env.CONFIG.get(env.CONFIG.idFromName(principal.tenant)).listen(id, filter as Record<string, unknown>, principal.sub);
+    return configStub(env, principal.tenant).listen(id, filter as Record<string, unknown>, principal.sub);
   }
 
   const ac = new AbortController();

@@ -3,13 +3,14 @@
  * the tenant's ConfigDO), its own upstream connections (a ProviderPool whose upstream traffic is
  * relayed back to this session), and the session registry used for list_changed fan-out.
  */
+import { configStub } from '../utils/do-stubs';
 import type { LegacySession, SessionHost } from '../mcp/legacy-session';
 import type { LogLevel } from '../mcp/protocol';
 import type { SessionState } from '../mcp/session-store';
 import { GatewayRuntime } from './gateway-runtime';
 import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
-import type { Json } from '../gateway/provider';
+import type { Json, Provider } from '../gateway/provider';
 import { exposedUri } from '../mcp/naming';
 import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
@@ -37,7 +38,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   ) {}
 
   #config(tenant: string) {
-    return this.env.CONFIG.get(this.env.CONFIG.idFromName(tenant));
+    return configStub(this.env, tenant);
   }
 
   #runtimeFor(state: SessionState): GatewayRuntime {
@@ -73,13 +74,13 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   }
   async ended(state: SessionState): Promise<void> {
     await this.#config(state.principal.tenant).unregisterSession(state.id);
-    await Promise.all((this.#pool?.providers() ?? []).map((p) => (p as { close?: () => Promise<void> }).close?.()));
+    await Promise.all((this.#pool?.providers() ?? []).map((p) => p.close?.()));
   }
   async logLevelChanged(_state: SessionState, level: LogLevel): Promise<void> {
-    await this.#fanOut('logging/setLevel', (p) => (p as { setLogLevel?: (l: LogLevel) => Promise<void> }).setLogLevel?.(level));
+    await this.#fanOut('logging/setLevel', (p) => p.setLogLevel?.(level));
   }
   async rootsChanged(): Promise<void> {
-    await this.#fanOut('roots/list_changed', (p) => (p as { rootsChanged?: () => Promise<void> }).rootsChanged?.());
+    await this.#fanOut('roots/list_changed', (p) => p.rootsChanged?.());
   }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
   async configChanged(version: number): Promise<boolean> {
@@ -88,7 +89,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
     return this.#runtime ? this.#runtime.configChanged(version) : true;
   }
 
-  async #fanOut(what: string, op: (p: object) => Promise<void> | undefined): Promise<void> {
+  async #fanOut(what: string, op: (p: Provider) => Promise<void> | undefined): Promise<void> {
     const results = await Promise.allSettled((this.#pool?.providers() ?? []).map((p) => op(p)));
     for (const r of results) if (r.status === 'rejected') log.warn(`${what} fan-out failed`, { error: r.reason });
   }

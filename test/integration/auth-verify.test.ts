@@ -6,7 +6,8 @@ import { keyRing, parsePublicKeys, type KeyRing } from '../../src/auth/keys';
 import { verifyAccessToken, type VerifyOptions } from '../../src/auth/verify';
 import { requiredScope, scopesFromClaims } from '../../src/auth/scopes';
 import { perMinuteFrom, TokenBuckets } from '../../src/auth/rate-limit';
-import { isLoopback, readAuthSettings, resourceMetadataUrl } from '../../src/auth/settings';
+import { readAuthSettings, resourceMetadataUrl } from '../../src/auth/settings';
+import { isLoopback } from '../../src/net/loopback';
 import { generateSigningKeys } from '../../src/auth/mint';
 import { base64, createMinter, TEST_ISSUER, type Minter } from '../helpers/tokens';
 

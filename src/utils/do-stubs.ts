@@ -1,0 +1,19 @@
+/**
+ * Every Durable Object stub is made here, so each object's naming scheme has one home:
+ *   ConfigDO  `{tenant}`               one per tenant: configuration, secrets, session registry
+ *   SessionDO `{tenant}:{sessionId}`   one per 2025-lane session
+ *   RepoDO    `{tenant}:{repo}`        one per git repository
+ * Stubs are typed against the DO classes through `Env` (wrangler types), so an RPC call that does
+ * not exist on the class fails type-checking.
+ */
+export function configStub(env: Env, tenant: string) {
+  return env.CONFIG.get(env.CONFIG.idFromName(tenant));
+}
+
+export function sessionStub(env: Env, tenant: string, sessionId: string) {
+  return env.SESSION.get(env.SESSION.idFromName(`${tenant}:${sessionId}`));
+}
+
+export function repoStub(env: Env, tenant: string, repo: string) {
+  return env.REPO.get(env.REPO.idFromName(`${tenant}:${repo}`));
+}
