@@ -54,10 +54,6 @@ export function requiredScope(method: string, toolAnnotations?: ToolAnnotations 
   return 'mcp:call';
 }
 
-export function hasScope(scopes: readonly string[], scope: string): boolean {
-  return scopes.includes(scope);
-}
-
 const MAX_SCOPES = 64;
 
 /**

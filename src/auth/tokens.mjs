@@ -28,9 +28,9 @@ export const DEFAULT_ISSUER = 'edgehub-cli';
 export const DEFAULT_TENANT = 'default';
 
 export const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const SUB_RE = /^[^\x00-\x1f\x7f]{1,256}$/;
+const SUB_RE = /^[^\x00-\x1f\x7f]{1,256}$/;
 /** RFC 6749 §3.3 scope-token (bounded to 128 characters). */
-export const SCOPE_TOKEN_RE = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+const SCOPE_TOKEN_RE = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
 
 /** @param {unknown} v @returns {v is string} */
 export const isTenant = (v) => typeof v === 'string' && TENANT_RE.test(v);

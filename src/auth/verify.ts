@@ -56,7 +56,7 @@ const MESSAGES: Record<VerifyFailure, string> = {
   wrong_issuer: 'the token was issued by an issuer this server does not accept (iss)',
   wrong_audience: 'the token was not issued for this resource (aud)',
   bad_claims: 'the token lacks a required claim (sub, exp) or has a malformed one',
-  bad_tenant: 'the token tenant claim is not a valid tenant name (^[a-z0-9][a-z0-9-]{0,62}$)',
+  bad_tenant: `the token tenant claim is not a valid tenant name (${TENANT_RE.source})`,
   keys_unavailable: 'the authorization server keys could not be fetched; retry later',
 };
 

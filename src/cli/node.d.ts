@@ -102,10 +102,8 @@ declare module 'node:util' {
     multiple?: boolean;
     default?: string | boolean | string[] | boolean[];
   }
-  export function parseArgs(config: {
-    args?: string[];
-    options?: Record<string, ParseArgsOptionConfig>;
-    strict?: boolean;
-    allowPositionals?: boolean;
-  }): { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
+  export function parseArgs(config: { args?: string[]; options?: Record<string, ParseArgsOptionConfig>; strict?: boolean; allowPositionals?: boolean }): {
+    values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+    positionals: string[];
+  };
 }
