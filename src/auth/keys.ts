@@ -15,21 +15,12 @@
  * every 30 s), so a warm isolate verifies without a subrequest.
  */
 import { isLoopback } from '../net/loopback';
-import {
-  calculateJwkThumbprint,
-  createRemoteJWKSet,
-  customFetch,
-  exportJWK,
-  importJWK,
-  importSPKI,
-  importX509,
-  type JWK,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createRemoteJWKSet, customFetch, importJWK, importX509, type JWK, type JWTVerifyGetKey } from 'jose';
+import { importPublicKey, keyThumbprint, SIGNING_ALGS, type SigningAlg } from './tokens.mjs';
 
 /** The signature algorithms edgehub accepts (never HS*, never `none`). */
-export const ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
-export type KeyAlg = 'RS256' | 'ES256' | 'EdDSA';
+export const ALGORITHMS = [...SIGNING_ALGS, 'Ed25519'] as const;
+export type KeyAlg = SigningAlg;
 
 export interface VerifyKey {
   alg: KeyAlg;
@@ -74,19 +65,8 @@ function normalise(raw: string): string {
   return text;
 }
 
-async function fromSpki(pem: string): Promise<{ alg: KeyAlg; key: CryptoKey }> {
-  for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
-    try {
-      return { alg, key: await importSPKI(pem, alg, { extractable: true }) };
-    } catch {
-      /* try the next family */
-    }
-  }
-  throw new Error('a PUBLIC KEY block is neither RSA, P-256 nor Ed25519');
-}
-
 async function fromCertificate(pem: string): Promise<{ alg: KeyAlg; key: CryptoKey }> {
-  for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
+  for (const alg of SIGNING_ALGS) {
     try {
       return { alg, key: await importX509(pem, alg, { extractable: true }) };
     } catch {
@@ -110,7 +90,7 @@ async function withKid(alg: KeyAlg, key: CryptoKey, kid?: string): Promise<Verif
     const bits = (key.algorithm as { modulusLength: number }).modulusLength;
     if (bits < 2048) throw new Error(`RSA keys need at least 2048 bits (got ${bits})`);
   }
-  return { alg, key, kid: kid ?? (await calculateJwkThumbprint(await exportJWK(key))) };
+  return { alg, key, kid: kid ?? (await keyThumbprint(key)) };
 }
 
 /** Parses AUTH_PUBLIC_KEY. Never throws: problems come back in `errors` (they never quote key material). */
@@ -153,7 +133,7 @@ export async function parsePublicKeys(raw: string): Promise<{ keys: VerifyKey[];
         throw new Error('is PKCS#1; convert it to SPKI: openssl rsa -RSAPublicKey_in -in key.pem -pubout');
       const pem = `-----BEGIN ${label}-----\n${m[2].replace(/[^A-Za-z0-9+/=]/g, '').replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----`;
       let k: { alg: KeyAlg; key: CryptoKey };
-      if (label === 'PUBLIC KEY') k = await fromSpki(pem);
+      if (label === 'PUBLIC KEY') k = await importPublicKey(pem);
       else if (label === 'CERTIFICATE') k = await fromCertificate(pem);
       else throw new Error('is not a PUBLIC KEY or CERTIFICATE block');
       keys.push(await withKid(k.alg, k.key));

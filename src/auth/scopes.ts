@@ -13,8 +13,9 @@
  * Trade-off: `readOnlyHint` comes from the upstream (untrusted, PLATFORM.md); trusting it is the
  * operator's choice when mounting that upstream — it can only lower a tool to `mcp:read`.
  */
-export const SCOPES = ['mcp:read', 'mcp:call', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+import { isScopeToken, type Scope, splitScopeList } from './tokens.mjs';
+
+export { SCOPES, type Scope } from './tokens.mjs';
 
 /** Methods that need only `mcp:read` (both eras; notifications and responses are read-level too). */
 const READ_METHODS = new Set([
@@ -53,12 +54,7 @@ export function requiredScope(method: string, toolAnnotations?: ToolAnnotations 
   return 'mcp:call';
 }
 
-export function hasScope(scopes: readonly string[], scope: string): boolean {
-  return scopes.includes(scope);
-}
-
 const MAX_SCOPES = 64;
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/; // RFC 6749 §3.3 scope-token
 
 /**
  * Scopes from JWT claims: `scope` (RFC 8693/9068, space-separated string) or `scp` (array or
@@ -79,11 +75,11 @@ export function scopesFromClaims(claims: Record<string, unknown>): string[] | nu
   }
   if (!present) return null;
   const out = new Set<string>();
-  for (const s of raw) if (typeof s === 'string' && SCOPE_TOKEN.test(s) && out.size < MAX_SCOPES) out.add(s);
+  for (const s of raw) if (isScopeToken(s) && out.size < MAX_SCOPES) out.add(s);
   return [...out];
 }
 
 /** A space- or comma-separated list var (AUTH_DEFAULT_SCOPES) as scopes. */
 export function parseScopeList(v: string | undefined): string[] {
-  return [...new Set((v ?? '').split(/[\s,]+/).filter((s) => SCOPE_TOKEN.test(s)))];
+  return splitScopeList(v).filter(isScopeToken);
 }

@@ -11,6 +11,9 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type Protect
 import type { Principal } from './principal';
 import { ALGORITHMS, keyAlgFor, type KeyRing } from './keys';
 import { scopesFromClaims } from './scopes';
+import { DEFAULT_TENANT, isSubject, isTenant, TENANT_RE } from './tokens.mjs';
+
+export { DEFAULT_TENANT, TENANT_RE };
 
 export type VerifyFailure =
   | 'malformed'
@@ -39,12 +42,9 @@ export interface VerifyOptions {
   currentDate?: Date;
 }
 
-export const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const DEFAULT_TENANT = 'default';
 /** Larger than any sane access token; bounds the work an anonymous request can cause. */
 export const MAX_TOKEN_CHARS = 16 * 1024;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const SUB_RE = /^[^\x00-\x1f\x7f]{1,256}$/;
 
 const MESSAGES: Record<VerifyFailure, string> = {
   malformed: 'the access token is not a well-formed JWT',
@@ -56,7 +56,7 @@ const MESSAGES: Record<VerifyFailure, string> = {
   wrong_issuer: 'the token was issued by an issuer this server does not accept (iss)',
   wrong_audience: 'the token was not issued for this resource (aud)',
   bad_claims: 'the token lacks a required claim (sub, exp) or has a malformed one',
-  bad_tenant: 'the token tenant claim is not a valid tenant name (^[a-z0-9][a-z0-9-]{0,62}$)',
+  bad_tenant: `the token tenant claim is not a valid tenant name (${TENANT_RE.source})`,
   keys_unavailable: 'the authorization server keys could not be fetched; retry later',
 };
 
@@ -130,9 +130,9 @@ export async function verifyAccessToken(token: string, o: VerifyOptions): Promis
   }
   if (!payload) return fail('bad_signature');
 
-  if (typeof payload.sub !== 'string' || !SUB_RE.test(payload.sub)) return fail('bad_claims');
+  if (!isSubject(payload.sub)) return fail('bad_claims');
   const tenant = payload.tenant === undefined ? DEFAULT_TENANT : payload.tenant;
-  if (typeof tenant !== 'string' || !TENANT_RE.test(tenant)) return fail('bad_tenant');
+  if (!isTenant(tenant)) return fail('bad_tenant');
   const scopes = scopesFromClaims(payload as Record<string, unknown>) ?? [...o.defaultScopes];
   return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes) }), expiresAt: payload.exp as number };
 }

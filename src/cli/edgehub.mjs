@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * `edgehub`: the command-line client of an edgehub gateway (package bin). Plain Node ESM with
- * JSDoc types — no build step, runs on Node ≥ 20, never bundled into the Worker (tsconfig
- * excludes src/cli). Commands live in ./commands, one module per group; the plumbing (arguments,
- * admin client, output, keys) in ./lib. See docs/cli.md.
+ * JSDoc types — no build step, runs on Node ≥ 20, never bundled into the Worker (the Worker's
+ * tsconfig excludes src/cli; ./tsconfig.json type-checks it). Commands live in ./commands, one
+ * module per group; the plumbing (arguments, admin client, output, keys) in ./lib; the token
+ * format and claim rules are ../auth/tokens.mjs, shared with the Worker. See docs/cli.md.
  *
  * Failures print `edgehub: <message>` (plus the API's `field` and a hint) on stderr and exit
  * non-zero by class (lib/errors.mjs). The access token is never printed.
@@ -34,7 +35,10 @@ export async function main(argv, env = process.env) {
   const { path, rest } = commandPath(argv);
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   if (path.length === 0) {
-    if (rest.includes('--version') || rest.includes('-V')) return process.stdout.write(`${version()}\n`), EXIT.OK;
+    if (rest.includes('--version') || rest.includes('-V')) {
+      process.stdout.write(`${version()}\n`);
+      return EXIT.OK;
+    }
     process.stdout.write(rootHelp(TREE));
     return wantsHelp ? EXIT.OK : EXIT.USAGE;
   }
@@ -60,7 +64,10 @@ export async function main(argv, env = process.env) {
   }
   // Positionals after the first two stayed in `rest`, in order, after the options they followed.
   const parsed = parseCommand(cmd, args);
-  if (parsed.values.help) return process.stdout.write(commandHelp(name, cmd)), EXIT.OK;
+  if (parsed.values.help) {
+    process.stdout.write(commandHelp(name, cmd));
+    return EXIT.OK;
+  }
   const code = await cmd.run(createCtx(parsed, env));
   return typeof code === 'number' ? code : EXIT.OK;
 }

@@ -7,7 +7,7 @@
  *   fetch(url + '/mcp', { headers: { ...bearer(t), ... } });
  *   // AUTH_PUBLIC_KEY = m.keys.publicPem, AUTH_ISSUER = m.issuer, AUTH_AUDIENCE = m.audience
  */
-import { generateSigningKeys, signAccessToken, type SigningAlg, type SigningKeys, type TokenClaims } from '../../src/auth/mint';
+import { generateSigningKeys, type SigningAlg, type SigningKeys, signAccessToken, type TokenClaims } from '../../src/auth/tokens.mjs';
 
 export const TEST_ISSUER = 'https://auth.edgehub.test';
 export const ALL_TEST_SCOPES = 'mcp:read mcp:call admin';

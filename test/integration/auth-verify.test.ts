@@ -8,7 +8,7 @@ import { requiredScope, scopesFromClaims } from '../../src/auth/scopes';
 import { perMinuteFrom, TokenBuckets } from '../../src/auth/rate-limit';
 import { readAuthSettings, resourceMetadataUrl } from '../../src/auth/settings';
 import { isLoopback } from '../../src/net/loopback';
-import { generateSigningKeys } from '../../src/auth/mint';
+import { generateSigningKeys } from '../../src/auth/tokens.mjs';
 import { base64, createMinter, TEST_ISSUER, type Minter } from '../helpers/tokens';
 
 const AUD = 'https://hub.example/mcp';

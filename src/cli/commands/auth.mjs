@@ -113,7 +113,10 @@ const status = {
     try {
       k = await loadSigningKey(dir, ctx.env, (l) => warn(ctx.out, l));
     } catch (e) {
-      if (e instanceof CliError && ctx.out.json) return printJson(ctx.out, { dir, configured: false, error: e.message }), 1;
+      if (e instanceof CliError && ctx.out.json) {
+        printJson(ctx.out, { dir, configured: false, error: e.message });
+        return 1;
+      }
       throw e;
     }
     const info = { dir, configured: true, source: k.source, alg: k.alg, kid: k.kid, issuer: k.meta.issuer ?? DEFAULT_ISSUER, audience: k.meta.audience ?? `${ctx.url()}/mcp` };

@@ -31,8 +31,9 @@ function readJson(file) {
 
 /** @param {any} cfg @returns {{ field: string, message: string }[]} */
 export function precheck(cfg) {
+  /** @type {{ field: string, message: string }[]} */
   const problems = [];
-  const p = (field, message) => problems.push({ field, message });
+  const p = (/** @type {string} */ field, /** @type {string} */ message) => problems.push({ field, message });
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) return [{ field: '(root)', message: 'the config must be a JSON object with "servers" (and optionally "kits")' }];
   for (const k of Object.keys(cfg)) if (k !== 'servers' && k !== 'kits') p(k, 'unrecognized top-level key');
   for (const [name, s] of Object.entries(cfg.servers ?? {})) {
@@ -50,15 +51,22 @@ export function precheck(cfg) {
   return problems;
 }
 
-/** Paths of values that are `***` (a redacted export): importing them would store the asterisks. */
+/**
+ * Paths of values that are `***` (a redacted export): importing them would store the asterisks.
+ * @param {unknown} v @param {string} [path] @returns {string[]}
+ */
 function redactedPaths(v, path = '') {
   if (v === REDACTED) return [path];
   if (typeof v !== 'object' || v === null) return [];
   return Object.entries(v).flatMap(([k, x]) => redactedPaths(x, path ? `${path}.${k}` : k));
 }
 
-/** What replacing `before` with `after` does, in the API's terms (src/config/changes.ts diff). */
+/**
+ * What replacing `before` with `after` does, in the API's terms (src/config/changes.ts diff).
+ * @param {Record<string, any>} before @param {Record<string, any>} after
+ */
 export function plan(before, after) {
+  /** @type {{ remove: string[], disable: string[], update: string[], enable: string[], add: string[], kits: { add: string[], remove: string[], update: string[] } }} */
   const out = { remove: [], disable: [], update: [], enable: [], add: [], kits: { add: [], remove: [], update: [] } };
   const bs = before.servers ?? {};
   const as = after.servers ?? {};
@@ -88,10 +96,14 @@ function planPairs(p) {
   return out;
 }
 
-/** Order-insensitive JSON equality (missing `servers`/`kits` = empty, as the API defaults them). */
+/**
+ * Order-insensitive JSON equality (missing `servers`/`kits` = empty, as the API defaults them).
+ * @param {Record<string, unknown>} a @param {Record<string, unknown>} b
+ */
 function same(a, b) {
+  /** @type {(v: any) => unknown} */
   const canon = (v) => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
-  const norm = (c) => JSON.stringify(canon({ servers: {}, kits: {}, ...c }));
+  const norm = (/** @type {Record<string, unknown>} */ c) => JSON.stringify(canon({ servers: {}, kits: {}, ...c }));
   return norm(a) === norm(b);
 }
 
@@ -171,7 +183,7 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     bar.done(`imported ${file}: config version ${base} → ${r.json.version}`);
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const pairs = planPairs(r.json.changes ?? {});
-    printPairs(ctx.out, [['version', r.json.version], ...(pairs.length ? pairs : [['change', 'none']])]);
+    printPairs(ctx.out, [['version', r.json.version], ...(pairs.length ? pairs : /** @type {[string, unknown][]} */ ([['change', 'none']]))]);
     if (r.json.changes?.notMountable?.length) note(ctx.out, `note: ${r.json.changes.notMountable.join(', ')} run over stdio and are kept but not mounted; serve them over HTTP to use them at the edge`);
   },
 };

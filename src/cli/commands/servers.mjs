@@ -7,6 +7,7 @@ import { CliError, usage } from '../lib/errors.mjs';
 import { note, printJson, printPairs, printTable, println } from '../lib/output.mjs';
 
 const enc = encodeURIComponent;
+/** @type {Record<string, import('../lib/args.mjs').OptionSpec>} */
 const NO_CHECK = { 'no-check': { type: 'boolean', desc: 'save without the mount check (?check=false)' } };
 
 /** @param {Record<string, any>} v */

@@ -97,7 +97,7 @@ export function createClient(o) {
   return {
     url,
     request,
-    /** @param {string} path @param {RequestOptions} [opts] */
+    /** @param {string} method @param {string} path @param {RequestOptions} [opts] */
     admin: (method, path, opts) => request(method, `/admin/api${path}`, opts),
   };
 }
