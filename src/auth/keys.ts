@@ -14,7 +14,7 @@
  * createRemoteJWKSet (fetch timeout 5 s, cache 10 min, refetch on an unknown `kid` at most
  * every 30 s), so a warm isolate verifies without a subrequest.
  */
-import { isLoopback } from '../net/loopback';
+import { isLoopback } from '../net/loopback.mjs';
 import { createRemoteJWKSet, customFetch, importJWK, importX509, type JWK, type JWTVerifyGetKey } from 'jose';
 import { importPublicKey, keyThumbprint, SIGNING_ALGS, type SigningAlg } from './tokens.mjs';
 

@@ -15,7 +15,7 @@ import { insufficientScope, forbidden, unauthorized, unavailable, type Challenge
 import { keyRing } from '../auth/keys';
 import { SCOPES, type Scope } from '../auth/scopes';
 import { CLOCK_TOLERANCE_SEC, readAuthSettings, resourceMetadataUrl, type AuthEnv } from '../auth/settings';
-import { isLoopback } from '../net/loopback';
+import { isLoopback } from '../net/loopback.mjs';
 import { verifyAccessToken } from '../auth/verify';
 import { log } from '../observability/log';
 import { TokenBuckets } from '../auth/rate-limit';

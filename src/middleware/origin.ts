@@ -6,7 +6,7 @@
  * - Origin (browsers only send it): same origin as the request, loopback in dev-open, or listed
  *   in ALLOWED_ORIGINS. No Origin (non-browser client) passes.
  */
-import { isLoopback } from '../net/loopback';
+import { isLoopback } from '../net/loopback.mjs';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 

@@ -7,7 +7,7 @@ import { verifyAccessToken, type VerifyOptions } from '../../src/auth/verify';
 import { requiredScope, scopesFromClaims } from '../../src/auth/scopes';
 import { perMinuteFrom, TokenBuckets } from '../../src/auth/rate-limit';
 import { readAuthSettings, resourceMetadataUrl } from '../../src/auth/settings';
-import { isLoopback } from '../../src/net/loopback';
+import { isLoopback } from '../../src/net/loopback.mjs';
 import { generateSigningKeys } from '../../src/auth/tokens.mjs';
 import { base64, createMinter, TEST_ISSUER, type Minter } from '../helpers/tokens';
 

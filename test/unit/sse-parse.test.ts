@@ -33,13 +33,12 @@ describe('readSse', () => {
     expect(await all([bytes.slice(0, 7), bytes.slice(7, 9), bytes.slice(9)])).toEqual([{ data: 'é✓' }]);
   });
 
-  it('keeps the last event id across events, reports event types and retry, skips comments', async () => {
+  it('keeps the last event id across events, reports event types and retry (on the next event), skips comments', async () => {
     const events = await all([': comment\n\n', 'id: 7\ndata: {"a":1}\n\n', 'event: ping\ndata: p\n\n', 'retry: 1500\n\n', 'id\ndata: z\n\n']);
     expect(events).toEqual([
       { data: '{"a":1}', id: '7' },
       { data: 'p', id: '7', event: 'ping' },
-      { data: '', id: '7', retry: 1500 },
-      { data: 'z', id: '' },
+      { data: 'z', id: '', retry: 1500 },
     ]);
   });
 

@@ -4,6 +4,7 @@
  * `message` and `field` and an exit code by class (errors.mjs). The token is sent only in the
  * Authorization header and is scrubbed from anything that could be printed.
  */
+import { isLoopback } from '../../net/loopback.mjs';
 import { CliError, EXIT, usage } from './errors.mjs';
 import { displayUrl, warn } from './output.mjs';
 
@@ -36,8 +37,6 @@ export function normaliseUrl(raw) {
   return u.origin + u.pathname.replace(/\/+$/, '');
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
  * @param {{ url: string, token?: string, timeoutMs: number, out: import('./output.mjs').Out }} o
  */
@@ -55,7 +54,7 @@ export function createClient(o) {
   async function request(method, path, opts = {}) {
     const target = new URL(url + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) target.searchParams.set(k, v);
-    if (token && target.protocol === 'http:' && !LOOPBACK.test(target.hostname) && !warned) {
+    if (token && target.protocol === 'http:' && !isLoopback(target.hostname) && !warned) {
       warned = true;
       warn(out, `sending the token over plain http to ${target.hostname}; use https`);
     }
