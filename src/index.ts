@@ -9,6 +9,7 @@
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
+import { ErrorCode } from './mcp/protocol';
 import { Hono } from 'hono';
 import { authenticate, type AuthVars } from './middleware/auth';
 import { requestId, type RequestIdVars } from './middleware/request-id';
@@ -73,7 +74,7 @@ app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.
 
 app.onError((err, c) => {
   log.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: new URL(c.req.url).pathname, error: err });
-  return c.json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }, 500);
+  return c.json({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InternalError, message: 'Internal error' } }, 500);
 });
 
 export default app;

@@ -47,7 +47,7 @@ export interface SessionHost {
 
 /** MCP transports §session management: an unknown or terminated session → 404 (also for another principal). */
 export function sessionNotFound(): JsonReply {
-  return jsonReply({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found: it ended or never existed. Initialize a new session.' } }, 404);
+  return jsonReply({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.SessionNotFound, message: 'Session not found: it ended or never existed. Initialize a new session.' } }, 404);
 }
 
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;

@@ -5,6 +5,8 @@
  * - legacy, sessionful: 2025-03-26 / 2025-06-18 / 2025-11-25 — `initialize` opens a session;
  * - modern, stateless: 2026-07-28 — every request carries `_meta[META_VERSION]`.
  */
+import { ErrorCode as SdkErrorCode } from '@modelcontextprotocol/sdk/types.js';
+
 export const LEGACY_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
 export const MODERN_VERSIONS = ['2026-07-28'] as const;
 export const ALL_VERSIONS: readonly string[] = [...MODERN_VERSIONS, ...LEGACY_VERSIONS];
@@ -24,13 +26,20 @@ export const HEADER_VERSION = 'mcp-protocol-version';
 export const HEADER_METHOD = 'mcp-method';
 export const HEADER_NAME = 'mcp-name';
 
-/** JSON-RPC and MCP error codes (JSON-RPC 2.0 §5.1; MCP 2026-07-28 §errors). */
+/**
+ * JSON-RPC and MCP error codes: the standard ones as the SDK defines them (JSON-RPC 2.0 §5.1),
+ * plus the 2026-07-28 ones the SDK 1.x lacks and edgehub's own (in the -32000..-32099 server range).
+ */
 export const ErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
+  ParseError: SdkErrorCode.ParseError,
+  InvalidRequest: SdkErrorCode.InvalidRequest,
+  MethodNotFound: SdkErrorCode.MethodNotFound,
+  InvalidParams: SdkErrorCode.InvalidParams,
+  InternalError: SdkErrorCode.InternalError,
+  /** JSON-RPC server error: a rate limit, cap or quota refused the request (HTTP 429). */
+  ServerError: -32000,
+  /** The session ended or never existed (HTTP 404; the client initializes again). */
+  SessionNotFound: -32001,
   /** MCP: resource not found (SEP-2164). */
   ResourceNotFound: -32002,
   /** 2026-07-28: header value does not match the body. */

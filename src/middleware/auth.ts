@@ -11,7 +11,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '../auth/principal';
-import { insufficientScope, forbidden, unauthorized, unavailable, type ChallengeContext } from '../auth/challenge';
+import { insufficientScope, forbidden, rateLimited, unauthorized, unavailable, type ChallengeContext } from './challenge';
 import { keyRing } from '../auth/keys';
 import { SCOPES, type Scope } from '../auth/scopes';
 import { CLOCK_TOLERANCE_SEC, readAuthSettings, resourceMetadataUrl, type AuthEnv } from '../auth/settings';
@@ -19,7 +19,6 @@ import { isLoopback } from '../net/loopback.mjs';
 import { verifyAccessToken } from '../auth/verify';
 import { log } from '../observability/log';
 import { TokenBuckets } from '../auth/rate-limit';
-import { rateLimited } from '../auth/challenge';
 
 /**
  * Requests that fail authentication, counted per client IP (CF-Connecting-IP, set by Cloudflare's

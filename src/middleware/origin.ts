@@ -6,6 +6,7 @@
  * - Origin (browsers only send it): same origin as the request, loopback in dev-open, or listed
  *   in ALLOWED_ORIGINS. No Origin (non-browser client) passes.
  */
+import { ErrorCode } from '../mcp/protocol';
 import { isLoopback } from '../net/loopback.mjs';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
@@ -66,7 +67,7 @@ function originAllowed(origin: string, host: string, o: OriginGuardOptions): boo
 }
 
 function refuse(message: string): Response {
-  return Response.json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `Forbidden: ${message}` } }, { status: 403 });
+  return Response.json({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message: `Forbidden: ${message}` } }, { status: 403 });
 }
 
 export function listVar(v: string | undefined): string[] {

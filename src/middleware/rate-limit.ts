@@ -9,7 +9,7 @@
  * A failing binding lets the request through (availability control, not authorization) and is logged.
  */
 import type { MiddlewareHandler } from 'hono';
-import { rateLimited } from '../auth/challenge';
+import { rateLimited } from './challenge';
 import { perMinuteFrom, TokenBuckets } from '../auth/rate-limit';
 import type { AuthVars } from './auth';
 import { log } from '../observability/log';

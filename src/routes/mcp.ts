@@ -16,6 +16,7 @@ import { errorResponse, rpc, RpcError } from '../mcp/errors';
 import { parseBody } from '../mcp/jsonrpc';
 import {
   ALL_VERSIONS,
+  ErrorCode,
   HEADER_SESSION,
   HEADER_VERSION,
   isModernVersion,
@@ -63,9 +64,9 @@ function isModern(message: JsonRpcMessage, versionHeader: string | undefined): b
 mcpRoutes.post('/', async (c) => {
   const ct = c.req.header('content-type') ?? '';
   if (!ct.toLowerCase().includes('application/json'))
-    return fail(new RpcError(-32600, 'Unsupported Media Type: send Content-Type: application/json', 415));
+    return fail(new RpcError(ErrorCode.InvalidRequest, 'Unsupported Media Type: send Content-Type: application/json', 415));
   const body = await readLimited(c.req.raw);
-  if (body === null) return fail(new RpcError(-32600, `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
+  if (body === null) return fail(new RpcError(ErrorCode.InvalidRequest, `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
   const parsed = parseBody(body);
   if (!parsed.ok) return fail(parsed.error, parsed.id);
   const message = parsed.message;
@@ -80,7 +81,7 @@ mcpRoutes.post('/', async (c) => {
     const id = newSessionId();
     const opened = (await sessionOf(c.env, principal, id).open(id, principal, message.params ?? {})) as Awaited<ReturnType<SessionDO['open']>>;
     if (!opened) return fail(rpc.internal(), message.id);
-    if ('refused' in opened) return c.json(errorResponse(message.id, new RpcError(-32000, opened.refused, 429)), 429, { 'retry-after': '60' });
+    if ('refused' in opened) return c.json(errorResponse(message.id, new RpcError(ErrorCode.ServerError, opened.refused, 429)), 429, { 'retry-after': '60' });
     return c.json({ jsonrpc: '2.0', id: message.id, result: opened.result }, 200, { [HEADER_SESSION]: id });
   }
   const id = 'id' in message ? (message.id ?? null) : null;
@@ -96,7 +97,7 @@ mcpRoutes.get('/', async (c) => {
   const sessionId = c.req.header(HEADER_SESSION);
   // 2026-07-28 has no GET stream; without a session there is nothing to listen to.
   if (!sessionId) return c.json(errorResponse(null, rpc.methodNotFound('GET')), 405, { allow: 'POST, DELETE' });
-  if (!acceptsSse(c.req.raw)) return fail(new RpcError(-32600, 'Not Acceptable: GET needs Accept: text/event-stream', 406));
+  if (!acceptsSse(c.req.raw)) return fail(new RpcError(ErrorCode.InvalidRequest, 'Not Acceptable: GET needs Accept: text/event-stream', 406));
   if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
   const principal = c.get('principal');
   return toResponse(await sessionOf(c.env, principal, sessionId).get(principal, c.req.header('last-event-id') ?? null));

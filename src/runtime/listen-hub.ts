@@ -6,6 +6,7 @@
  * (MAX_LISTENERS) and per principal (MAX_LISTEN_STREAMS_PER_PRINCIPAL): a stream over either cap
  * is refused with HTTP 429 and a JSON-RPC error saying which cap, before anything is held.
  */
+import { ErrorCode } from '../mcp/protocol';
 import { SseWriter, sseEvent } from '../mcp/sse';
 import { META_SUBSCRIPTION_ID } from '../mcp/protocol';
 
@@ -54,7 +55,7 @@ export class ListenHub {
         : this.countOf(sub) >= perPrincipal
           ? `you have ${perPrincipal} open listen streams, the most one principal may hold (MAX_LISTEN_STREAMS_PER_PRINCIPAL); close one first`
           : null;
-    if (refusal) return Response.json({ jsonrpc: '2.0', id, error: { code: -32000, message: refusal } }, { status: 429, headers: { 'retry-after': '60' } });
+    if (refusal) return Response.json({ jsonrpc: '2.0', id, error: { code: ErrorCode.ServerError, message: refusal } }, { status: 429, headers: { 'retry-after': '60' } });
     const honoured: Record<string, boolean> = {};
     const kinds = new Set<ListKind>();
     for (const [key, kind] of Object.entries(FILTER_KEYS))

@@ -8,6 +8,7 @@
  * Bodies are JSON-RPC errors on /mcp and `{ error, message }` elsewhere. No body or header ever
  * carries the presented token.
  */
+import { ErrorCode } from '../mcp/protocol';
 export interface ChallengeContext {
   /** JSON-RPC error body (the /mcp endpoint) or plain JSON. */
   jsonRpc: boolean;
@@ -56,13 +57,13 @@ export function insufficientScope(ctx: ChallengeContext, scope: string): Respons
 }
 
 export function forbidden(ctx: ChallengeContext, message: string): Response {
-  return respond(403, body(ctx, -32600, 'forbidden', `Forbidden: ${message}`), {});
+  return respond(403, body(ctx, ErrorCode.InvalidRequest, 'forbidden', `Forbidden: ${message}`), {});
 }
 
 export function rateLimited(ctx: ChallengeContext, retryAfterSec: number): Response {
-  return respond(429, body(ctx, -32000, 'rate_limited', `Too many requests: retry after ${retryAfterSec} s`), { 'retry-after': String(retryAfterSec) });
+  return respond(429, body(ctx, ErrorCode.ServerError, 'rate_limited', `Too many requests: retry after ${retryAfterSec} s`), { 'retry-after': String(retryAfterSec) });
 }
 
 export function unavailable(ctx: ChallengeContext, message: string, retryAfterSec = 30): Response {
-  return respond(503, body(ctx, -32000, 'temporarily_unavailable', message), { 'retry-after': String(retryAfterSec) });
+  return respond(503, body(ctx, ErrorCode.ServerError, 'temporarily_unavailable', message), { 'retry-after': String(retryAfterSec) });
 }
