@@ -10,7 +10,7 @@
  * Scopes are independent: `mcp:call` does not imply `mcp:read` and `admin` implies neither
  * (a token lists what it may do; `edgehub auth token` defaults to all three). Unknown methods
  * need `mcp:call` (fail closed), though the dispatcher answers them with -32601 anyway.
- * Trade-off: `readOnlyHint` comes from the upstream (untrusted, PLATFORM.md); trusting it is the
+ * Trade-off: `readOnlyHint` comes from the upstream (untrusted: MCP says tool annotations are hints); trusting it is the
  * operator's choice when mounting that upstream — it can only lower a tool to `mcp:read`.
  */
 import { isScopeToken, type Scope, splitScopeList } from './tokens.mjs';

@@ -11,7 +11,7 @@ import { readSse } from '../mcp/sse-parse';
 import { ErrorCode, META_CLIENT_CAPS, META_CLIENT_INFO, META_VERSION, MODERN_VERSIONS } from '../mcp/protocol';
 import { SERVER_INFO } from '../mcp/server-info';
 import type { Catalog, Json, Provider } from './provider';
-import type { Breaker, BreakerOpenError } from './breaker';
+import { type Breaker, BreakerOpenError } from './breaker';
 import type { Recorder } from '../observability/metrics';
 
 const VERSION = MODERN_VERSIONS[0];
@@ -105,23 +105,14 @@ export class ModernUpstream implements Provider {
     const { breaker, recorder } = this.opts;
     const t0 = Date.now();
     let ok = false;
+    const outage = (e: unknown) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable;
     try {
-      breaker.admit();
-    } catch (e) {
-      const b = e as BreakerOpenError;
-      throw new RpcError(ErrorCode.UpstreamUnavailable, b.message, 200, { breaker: true, retryInMs: b.retryInMs });
-    }
-    try {
-      const r = await this.#send(method, params, ctx, timeoutMs, signal);
+      const r = await breaker.run(() => this.#send(method, params, ctx, timeoutMs, signal), outage);
       ok = true;
-      breaker.success();
       return r;
     } catch (e) {
-      if (e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable) breaker.failure(e.message);
-      else {
-        ok = true; // the upstream answered (with an error)
-        breaker.success();
-      }
+      if (e instanceof BreakerOpenError) throw new RpcError(ErrorCode.UpstreamUnavailable, e.message, 200, { breaker: true, retryInMs: e.retryInMs });
+      ok = !outage(e); // the upstream answered (with an error)
       throw e;
     } finally {
       recorder?.upstream(this.name, method, ok, Date.now() - t0);

@@ -1,5 +1,6 @@
 /**
- * Protocol errors: one class, one exit (STYLE.md "two families, one exit each").
+ * Protocol errors: one class, one exit (protocol errors and tool errors are two families, each
+ * leaving through one function).
  *
  * `RpcError` carries the JSON-RPC code, the HTTP status the transport should use, and optional
  * data. It is plain data (`code`, `httpStatus`) so it survives a Durable Object RPC boundary,

@@ -1,6 +1,6 @@
 /**
  * Exposed names: `{prefix}_{name}`, always inside `^[a-zA-Z0-9_-]{1,64}$` (the strictest common
- * client rule, PLATFORM.md). Names that do not fit are shortened deterministically: characters
+ * client rule). Names that do not fit are shortened deterministically: characters
  * outside the set become `-`, and a too-long name keeps its head and gets an 8-hex FNV-1a hash of
  * the original, so the same upstream name always maps to the same exposed name.
  *

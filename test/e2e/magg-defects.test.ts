@@ -1,4 +1,4 @@
-// Each defect Magg's troubleshooting page admits (../shared/seeds/magg-troubleshooting.md) is
+// Each defect Magg's troubleshooting page admits (Magg's troubleshooting page) is
 // impossible in edgehub; this file shows the ones no other test shows directly, on its own
 // `wrangler dev` so its log can be read. Shown elsewhere:
 //   1. reload race            → race.test.ts (2,000 calls during 100 changes, 0 inconsistent)
