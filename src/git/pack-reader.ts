@@ -16,6 +16,7 @@
  */
 import { GitLimitError, MAX_DELTA_DEPTH, MAX_OBJECT_BYTES } from './limits';
 import type { Repo } from './repo';
+import { Lru } from '../utils/lru';
 import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
@@ -120,17 +121,11 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
   const entries = new Map<number, Entry>();
   const depths = new Map<number, number>();
   const oidAt = new Map<string, number>();
-  const lru = new Map<number, Resolved>();
-  let lruBytes = 0;
-  const remember = (offset: number, r: Resolved) => {
-    lru.set(offset, r);
-    lruBytes += r.content.byteLength;
-    for (const [k, v] of lru) {
-      if (lruBytes <= LRU_BYTES) break;
-      lru.delete(k);
-      lruBytes -= v.content.byteLength;
-    }
-  };
+  // Resolved contents by offset. Each offset is stored once and hits do not refresh it (`peek`),
+  // so eviction is in resolution order: the delta-chain checks below see the same hits and misses
+  // as they always have.
+  const lru = new Lru<number, Resolved>({ maxWeight: LRU_BYTES, weigh: (r) => r.content.byteLength });
+  const remember = (offset: number, r: Resolved) => lru.set(offset, r);
   let written = 0;
   const store = async (offset: number, r: Resolved) => {
     const { oid, wrapped } = wrapObject(r.type, r.content);
@@ -206,7 +201,7 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
   if (at !== end) throw malformed(`${end - at} bytes of trailing data after the last object`);
 
   const resolve = async (offset: number, chain: number): Promise<Resolved> => {
-    const hit = lru.get(offset);
+    const hit = lru.peek(offset);
     if (hit) return hit;
     const e = entries.get(offset)!;
     if (chain > MAX_DELTA_DEPTH) throw chainTooDeep(offset);

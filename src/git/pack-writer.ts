@@ -15,7 +15,7 @@
 import type { Repo } from './repo';
 
 import { concatBytes } from '../utils/bytes';
-import { Lru } from './lru';
+import { Lru } from '../utils/lru';
 import { tagTarget } from './parse';
 import type { PackedObject } from './storage/objects';
 import { inflate, sha1 } from './zlib';
@@ -46,31 +46,11 @@ interface Kids {
  * kind of child, not one object per entry) and bounded by bytes (least recently used first out).
  */
 class WalkCache {
-  readonly links = new Lru<string, Links>(16384);
+  readonly links = new Lru<string, Links>({ maxEntries: 16384 });
+  /** Children of trees, weighed as their hex characters plus ~100 bytes for the entry itself. */
+  readonly trees = new Lru<string, Kids>({ maxWeight: WALK_CACHE_BYTES, weigh: (k) => k.trees.length + k.blobs.length + 100 });
   /** The object list of the last full clone (no haves), by its wants: repeated clones skip the walk. */
   full: { wants: string; oids: string[] } | null = null;
-  #trees = new Map<string, Kids>();
-  #bytes = 0;
-
-  tree(oid: string): Kids | undefined {
-    const k = this.#trees.get(oid);
-    if (k) {
-      this.#trees.delete(oid);
-      this.#trees.set(oid, k);
-    }
-    return k;
-  }
-
-  setTree(oid: string, k: Kids): void {
-    if (this.#trees.has(oid)) return;
-    this.#trees.set(oid, k);
-    this.#bytes += k.trees.length + k.blobs.length + 100;
-    for (const [o, v] of this.#trees) {
-      if (this.#bytes <= WALK_CACHE_BYTES) break;
-      this.#trees.delete(o);
-      this.#bytes -= v.trees.length + v.blobs.length + 100;
-    }
-  }
 }
 const walkCaches = new WeakMap<Repo, WalkCache>();
 
@@ -132,7 +112,7 @@ async function treeKids(repo: Repo, cache: WalkCache, trees: string[]): Promise<
   const out = new Map<string, Kids>();
   const miss: string[] = [];
   for (const oid of trees) {
-    const hit = cache.tree(oid);
+    const hit = cache.trees.get(oid);
     if (hit) out.set(oid, hit);
     else miss.push(oid);
   }
@@ -140,7 +120,7 @@ async function treeKids(repo: Repo, cache: WalkCache, trees: string[]): Promise<
     for (const p of batch) {
       if (p.type !== 2) throw new Error(`object ${p.oid} is not a tree`);
       const k = scanTree(p.data ? inflate(p.data) : new Uint8Array(await new Response(p.stream).arrayBuffer()));
-      cache.setTree(p.oid, k);
+      if (!cache.trees.has(p.oid)) cache.trees.set(p.oid, k);
       out.set(p.oid, k);
     }
   }

@@ -3,7 +3,7 @@
  * commits reads only the directories that changed). Tree objects are immutable, so flattened
  * trees are cached by oid for the life of the isolate.
  */
-import { Lru } from './lru';
+import { Lru } from '../utils/lru';
 import type { Repo } from './repo';
 
 export interface Blob {
@@ -29,7 +29,7 @@ export function modeOf(mode: string | number): number {
 export async function flatten(repo: Repo, treeOid: string | null): Promise<PathMap> {
   if (!treeOid || treeOid === EMPTY_TREE) return new Map();
   let cache = flatCache.get(repo);
-  if (!cache) flatCache.set(repo, (cache = new Lru(8)));
+  if (!cache) flatCache.set(repo, (cache = new Lru({ maxEntries: 8 })));
   const hit = cache.get(treeOid);
   if (hit) return hit;
   const out: PathMap = new Map();

@@ -30,6 +30,7 @@
  * Eviction (`flush` again): when cached bytes exceed `cacheBytes`, the least recently used
  * non-pending rows drop their data (never the row).
  */
+import { Lru } from '../../utils/lru';
 import { deflate, inflate } from '../zlib';
 
 const ROW_MAX = 1_800_000;
@@ -150,8 +151,7 @@ export interface ObjectStoreOptions {
 
 export class ObjectStore {
   #sql: SqlStorage;
-  #lru = new Map<string, Stored>();
-  #lruBytes = 0;
+  #lru: Lru<string, Stored>;
   #memoryBytes: number;
   #cacheBytes: number;
 
@@ -163,6 +163,7 @@ export class ObjectStore {
   ) {
     this.#sql = storage.sql;
     this.#memoryBytes = opts.memoryBytes ?? 32 * 1024 * 1024;
+    this.#lru = new Lru({ maxWeight: this.#memoryBytes, weigh: (s) => s.data.byteLength });
     this.#cacheBytes = opts.cacheBytes ?? 1024 * 1024 * 1024;
   }
 
@@ -176,7 +177,7 @@ export class ObjectStore {
 
   /** Size of the deflated loose object, or undefined when unknown. */
   size(oid: string): number | undefined {
-    const hit = this.#lru.get(oid);
+    const hit = this.#lru.peek(oid);
     if (hit) return hit.fmt === 0 ? hit.data.byteLength : hit.data.byteLength + headerOf(hit.type, hit.rawSize).byteLength + 5;
     const r = this.#sql.exec<{ size: number; fmt: number; type: number | null; raw_size: number | null }>(`SELECT size, fmt, type, raw_size FROM objects WHERE oid = ?`, oid).toArray()[0];
     if (!r) return undefined;
@@ -192,11 +193,7 @@ export class ObjectStore {
   /** The deflated loose object, or null when the repository does not have it. */
   async get(oid: string): Promise<Uint8Array | null> {
     const hit = this.#lru.get(oid);
-    if (hit) {
-      this.#lru.delete(oid);
-      this.#lru.set(oid, hit);
-      return looseOf(hit);
-    }
+    if (hit) return looseOf(hit);
     const row = this.#sql.exec<Row & { used_at: number }>(`SELECT oid, fmt, type, raw_size, data, used_at FROM objects WHERE oid = ?`, oid).toArray()[0];
     if (!row) return null;
     if (row.data) {
@@ -422,18 +419,8 @@ export class ObjectStore {
     }
   }
 
+  /** Keeps `s` in the memory LRU unless it would take more than an eighth of it. */
   #remember(oid: string, s: Stored): Stored {
-    if (s.data.byteLength > this.#memoryBytes / 8) return s;
-    const old = this.#lru.get(oid);
-    if (old) this.#lruBytes -= old.data.byteLength;
-    this.#lru.delete(oid);
-    this.#lru.set(oid, s);
-    this.#lruBytes += s.data.byteLength;
-    for (const [k, v] of this.#lru) {
-      if (this.#lruBytes <= this.#memoryBytes) break;
-      this.#lru.delete(k);
-      this.#lruBytes -= v.data.byteLength;
-    }
-    return s;
+    return s.data.byteLength > this.#memoryBytes / 8 ? s : this.#lru.set(oid, s);
   }
 }
