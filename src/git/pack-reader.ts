@@ -17,9 +17,9 @@
 import { GitLimitError, MAX_DELTA_DEPTH, MAX_OBJECT_BYTES } from './limits';
 import type { Repo } from './repo';
 import { Lru } from '../utils/lru';
+import { TYPE_NAME } from './storage/object-format';
 import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
 
-const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 const LRU_BYTES = 32 * 1024 * 1024;
@@ -185,7 +185,7 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
       e.baseOid = hex(pack.subarray(at, at + 20));
       at += 20;
       depths.set(offset, 1);
-    } else if (!TYPES[type]) throw malformed(`invalid object type ${type} at offset ${offset}`);
+    } else if (!TYPE_NAME[type]) throw malformed(`invalid object type ${type} at offset ${offset}`);
     e.dataAt = at;
     const { data, consumed } = inflateEntry(e, offset);
     at += consumed;
@@ -193,7 +193,7 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
     if (type === OFS_DELTA || type === REF_DELTA) deltas.push(offset);
     else {
       produced(data.byteLength);
-      const r = { type: TYPES[type], content: data };
+      const r = { type: TYPE_NAME[type], content: data };
       remember(offset, r);
       await store(offset, r);
     }
@@ -207,7 +207,7 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
     if (chain > MAX_DELTA_DEPTH) throw chainTooDeep(offset);
     const data = inflateEntry(e, offset).data;
     if (e.baseOffset === undefined && e.baseOid === undefined) {
-      const r = { type: TYPES[e.type], content: data };
+      const r = { type: TYPE_NAME[e.type], content: data };
       remember(offset, r);
       return r;
     }

@@ -17,7 +17,7 @@ import type { Repo } from './repo';
 import { concatBytes } from '../utils/bytes';
 import { Lru } from '../utils/lru';
 import { tagTarget } from './parse';
-import type { PackedObject } from './storage/objects';
+import { type PackedObject, TYPE_CODE } from './storage/object-format';
 import { inflate, sha1 } from './zlib';
 
 const CHUNK = 64 * 1024;
@@ -101,7 +101,7 @@ async function commitLinks(repo: Repo, cache: WalkCache, oid: string): Promise<L
   const parsed = repo.commits.get(oid);
   if (parsed) return cache.links.set(oid, { tree: parsed.tree, parents: parsed.parent });
   for await (const [p] of repo.objects.packed([oid])) {
-    if (p.type !== 1) throw new Error(`object ${oid} is not a commit`);
+    if (p.type !== TYPE_CODE.commit) throw new Error(`object ${oid} is not a commit`);
     return cache.links.set(oid, scanCommit(inflate(p.data!)));
   }
   throw new Error(`commit ${oid} is missing`);
@@ -118,7 +118,7 @@ async function treeKids(repo: Repo, cache: WalkCache, trees: string[]): Promise<
   }
   for await (const batch of repo.objects.packed(miss)) {
     for (const p of batch) {
-      if (p.type !== 2) throw new Error(`object ${p.oid} is not a tree`);
+      if (p.type !== TYPE_CODE.tree) throw new Error(`object ${p.oid} is not a tree`);
       const k = scanTree(p.data ? inflate(p.data) : new Uint8Array(await new Response(p.stream).arrayBuffer()));
       if (!cache.trees.has(p.oid)) cache.trees.set(p.oid, k);
       out.set(p.oid, k);

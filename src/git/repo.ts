@@ -16,10 +16,10 @@ import { deflate, inflate, wrapObject } from './zlib';
 import { REPO_MIGRATIONS } from './migrations';
 import { createFs, type GitFs } from './storage/fs';
 import { FileStore } from './storage/files';
+import { EMPTY_TREE } from './storage/object-format';
 import { ObjectStore } from './storage/objects';
 import { RefStore } from './storage/refs';
 
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const dec = new TextDecoder();
 
 export interface RepoIdent {

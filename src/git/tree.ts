@@ -5,6 +5,7 @@
  */
 import { Lru } from '../utils/lru';
 import type { Repo } from './repo';
+import { EMPTY_TREE } from './storage/object-format';
 
 export interface Blob {
   oid: string;
@@ -18,7 +19,6 @@ export interface Change {
   new?: Blob;
 }
 
-export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const flatCache = new WeakMap<Repo, Lru<string, PathMap>>();
 
 export function modeOf(mode: string | number): number {
