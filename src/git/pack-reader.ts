@@ -16,6 +16,7 @@
  */
 import { GitLimitError, MAX_DELTA_DEPTH, MAX_OBJECT_BYTES } from './limits';
 import type { Repo } from './repo';
+import { hex } from '../utils/bytes';
 import { Lru } from '../utils/lru';
 import { TYPE_NAME } from './storage/object-format';
 import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
@@ -42,12 +43,6 @@ export interface PackLimits {
 }
 
 const malformed = (m: string) => new GitLimitError(`malformed pack: ${m}`, 400);
-
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
-}
 
 /** Applies a git delta (gitformat-pack(5) "deltified representation") to `base`, within its declared sizes. */
 export function applyDelta(delta: Uint8Array, base: Uint8Array): Uint8Array {

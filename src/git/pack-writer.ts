@@ -14,7 +14,7 @@
  */
 import type { Repo } from './repo';
 
-import { concatBytes } from '../utils/bytes';
+import { concatBytes, writeHex } from '../utils/bytes';
 import { Lru } from '../utils/lru';
 import { tagTarget } from './parse';
 import { type PackedObject, TYPE_CODE } from './storage/object-format';
@@ -27,7 +27,6 @@ const WALK_CHUNK = 512;
 const WALK_CACHE_BYTES = 16 * 1024 * 1024;
 /** Longest object list kept for repeated full clones (~100 bytes of memory per id: ≤ 10 MB). */
 const FULL_LIST_MAX = 100_000;
-const HEX_CHARS = new TextEncoder().encode('0123456789abcdef');
 const dec = new TextDecoder();
 
 /** What a clone needs of a commit: its tree and parents. */
@@ -81,14 +80,8 @@ function scanTree(c: Uint8Array): Kids {
     const isTree = c[at] === 0x34; // 40000
     if (isTree || !(c[at] === 0x31 && c[at + 1] === 0x36)) {
       // not a gitlink (160000)
-      const to = isTree ? trees : blobs;
-      let w = isTree ? nt : nb;
-      for (let i = nul + 1; i < nul + 21; i++) {
-        to[w++] = HEX_CHARS[c[i] >> 4];
-        to[w++] = HEX_CHARS[c[i] & 15];
-      }
-      if (isTree) nt = w;
-      else nb = w;
+      if (isTree) nt = writeHex(c, nul + 1, nul + 21, trees, nt);
+      else nb = writeHex(c, nul + 1, nul + 21, blobs, nb);
     }
     at = nul + 21;
   }

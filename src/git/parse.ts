@@ -3,15 +3,10 @@
  * come from our own store, where they were hashed when written, so reads skip isomorphic-git's
  * per-read SHA-1 re-verification and its async inflate: a warm log or tree walk is pure CPU.
  */
+import { hex } from '../utils/bytes';
 import type { CommitInfo, Person, TreeEntry } from './repo';
 
 const dec = new TextDecoder();
-
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
-}
 
 /** `Name <email> 1700000000 +0100` → isomorphic-git's Person (offset in minutes, sign inverted). */
 export function parsePerson(line: string): Person {
