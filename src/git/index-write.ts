@@ -36,7 +36,7 @@ export function entryFor(path: string, oid: string, mode: number, m?: Meta): Ind
   };
 }
 
-export function serializeIndex(entries: Iterable<IndexEntry>): Uint8Array {
+function serializeIndex(entries: Iterable<IndexEntry>): Uint8Array {
   const list = [...entries].map((e) => ({ e, path: enc.encode(e.path) })).sort((x, y) => compareBytes(x.path, y.path));
   const size = 12 + list.reduce((n, x) => n + Math.ceil((62 + x.path.byteLength + 1) / 8) * 8, 0) + 20;
   const buf = new Uint8Array(size);

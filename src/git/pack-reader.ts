@@ -37,7 +37,7 @@ interface Resolved {
   content: Uint8Array;
 }
 
-export interface PackLimits {
+interface PackLimits {
   /** Bytes every object of the pack may inflate to, together (default: unbounded). */
   maxTotalBytes?: number;
 }
@@ -45,7 +45,7 @@ export interface PackLimits {
 const malformed = (m: string) => new GitLimitError(`malformed pack: ${m}`, 400);
 
 /** Applies a git delta (gitformat-pack(5) "deltified representation") to `base`, within its declared sizes. */
-export function applyDelta(delta: Uint8Array, base: Uint8Array): Uint8Array {
+function applyDelta(delta: Uint8Array, base: Uint8Array): Uint8Array {
   let at = 0;
   const byte = () => {
     if (at >= delta.byteLength) throw malformed('delta ends inside an instruction');

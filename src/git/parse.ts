@@ -9,7 +9,7 @@ import type { CommitInfo, Person, TreeEntry } from './repo';
 const dec = new TextDecoder();
 
 /** `Name <email> 1700000000 +0100` → isomorphic-git's Person (offset in minutes, sign inverted). */
-export function parsePerson(line: string): Person {
+function parsePerson(line: string): Person {
   const m = /^(.*) <(.*)> (-?\d+) ([+-])(\d{2})(\d{2})$/.exec(line);
   if (!m) return { name: line, email: '', timestamp: 0, timezoneOffset: 0 };
   const minutes = Number(m[5]) * 60 + Number(m[6]);

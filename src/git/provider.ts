@@ -13,7 +13,7 @@ import { isToolName, toolDefs } from './tools/schema';
 import { repoName } from './validate';
 
 /** R2 prefix of a tenant's repositories (the tenant is encoded so it can never contain '/'). */
-export function tenantPrefix(tenant: string): string {
+function tenantPrefix(tenant: string): string {
   return `${encodeURIComponent(tenant)}/`;
 }
 
@@ -21,7 +21,7 @@ export function repoStub(env: Env, tenant: string, repo: string) {
   return env.REPO.get(env.REPO.idFromName(`${tenant}:${repo}`));
 }
 
-export async function listRepos(bucket: R2Bucket, tenant: string): Promise<string[]> {
+async function listRepos(bucket: R2Bucket, tenant: string): Promise<string[]> {
   const names: string[] = [];
   let cursor: string | undefined;
   do {

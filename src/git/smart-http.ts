@@ -115,7 +115,7 @@ interface Command {
 }
 
 /** What receive-pack enforces besides the protocol: the repository's size budget. */
-export interface ReceiveLimits {
+interface ReceiveLimits {
   /** MAX_REPO_BYTES: stored object bytes this repository may reach. */
   maxRepoBytes: number;
 }

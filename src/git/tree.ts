@@ -21,7 +21,7 @@ export interface Change {
 
 const flatCache = new WeakMap<Repo, Lru<string, PathMap>>();
 
-export function modeOf(mode: string | number): number {
+function modeOf(mode: string | number): number {
   return typeof mode === 'number' ? mode : parseInt(mode, 8);
 }
 

@@ -16,7 +16,7 @@ export const ROW_MAX = 1_800_000;
 /** A row's use time is refreshed at most this often (a read must not cost a write each time). */
 const TOUCH_MS = 3_600_000;
 
-export type Row = {
+type Row = {
   oid: string;
   fmt: number;
   type: number | null;

@@ -26,7 +26,7 @@ import { ObjectRows, ROW_MAX, stored } from './object-rows';
 const FLUSH_BATCH = 128;
 const FLUSH_PARALLEL = 16;
 
-export interface ObjectStoreOptions {
+interface ObjectStoreOptions {
   /** Byte budget of the memory LRU (per isolate). */
   memoryBytes?: number;
   /** Byte budget of object data cached in SQLite. */
