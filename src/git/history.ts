@@ -6,7 +6,7 @@
 import { formatDate } from './dates';
 import type { CommitInfo, Repo } from './repo';
 
-export interface LogOptions {
+interface LogOptions {
   max: number;
   /** Unix seconds, inclusive bounds on the committer date (git log --since/--until). */
   since?: number;

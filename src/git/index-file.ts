@@ -1,9 +1,11 @@
 /**
- * A read-only parser of `.git/index` (versions 2 and 3, the ones isomorphic-git and git write by
- * default), used by status and the diffs to see the whole index in one pass instead of one
- * isomorphic-git index acquisition per file. Writes stay with isomorphic-git (add, reset,
- * checkout, commit), so there is exactly one writer of the format.
+ * A parser of `.git/index` (versions 2 and 3, the ones isomorphic-git and git write by default),
+ * used by status and the diffs to see the whole index in one pass instead of one isomorphic-git
+ * index acquisition per file. The writers are index-write.ts (add, rm, reset) and isomorphic-git
+ * (checkout, merge); both write version 2, which this reads.
  */
+import { hex } from '../utils/bytes';
+
 export interface IndexEntry {
   path: string;
   oid: string;
@@ -21,12 +23,6 @@ export interface IndexEntry {
 }
 
 const dec = new TextDecoder();
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += (b < 16 ? '0' : '') + b.toString(16);
-  return s;
-}
 
 /** Stage-0 entries by path (conflict stages 1–3 are reported in `unmerged`). */
 export interface ParsedIndex {

@@ -8,13 +8,13 @@
  * Invariant: only used when the index has no conflict stages (edgehub never writes them; an
  * index that has them is left to isomorphic-git).
  */
+import { compareBytes, hexToBytes } from '../utils/bytes';
 import type { IndexEntry, ParsedIndex } from './index-file';
 import type { Repo } from './repo';
 import type { Meta } from './storage/files';
 import { sha1 } from './zlib';
 
 const enc = new TextEncoder();
-const HEX = new Map(Array.from({ length: 256 }, (_, i) => [i.toString(16).padStart(2, '0'), i]));
 
 export function entryFor(path: string, oid: string, mode: number, m?: Meta): IndexEntry {
   const s = m ? Math.floor(m.mtimeUs / 1e6) % 2 ** 32 : 0;
@@ -36,13 +36,7 @@ export function entryFor(path: string, oid: string, mode: number, m?: Meta): Ind
   };
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
-
-export function serializeIndex(entries: Iterable<IndexEntry>): Uint8Array {
+function serializeIndex(entries: Iterable<IndexEntry>): Uint8Array {
   const list = [...entries].map((e) => ({ e, path: enc.encode(e.path) })).sort((x, y) => compareBytes(x.path, y.path));
   const size = 12 + list.reduce((n, x) => n + Math.ceil((62 + x.path.byteLength + 1) / 8) * 8, 0) + 20;
   const buf = new Uint8Array(size);
@@ -54,7 +48,7 @@ export function serializeIndex(entries: Iterable<IndexEntry>): Uint8Array {
   for (const { e, path } of list) {
     const fields = [e.ctimeSeconds, e.ctimeNanoseconds, e.mtimeSeconds, e.mtimeNanoseconds, e.dev, e.ino, e.mode, e.uid, e.gid, e.size];
     fields.forEach((v, i) => view.setUint32(at + i * 4, v >>> 0));
-    for (let i = 0; i < 20; i++) buf[at + 40 + i] = HEX.get(e.oid.slice(i * 2, i * 2 + 2))!;
+    hexToBytes(e.oid, buf, at + 40);
     view.setUint16(at + 60, Math.min(path.byteLength, 0xfff));
     buf.set(path, at + 62);
     at += Math.ceil((62 + path.byteLength + 1) / 8) * 8; // NUL padding is already zero

@@ -14,7 +14,7 @@ export const MAX_OBJECT_BYTES = 100 * 1024 * 1024;
 /** Longest delta chain accepted in a pack (git's own pack.depth default). */
 export const MAX_DELTA_DEPTH = 50;
 
-export interface GitLimits {
+interface GitLimits {
   maxPushBytes: number;
   maxRepoBytes: number;
   maxReposPerTenant: number;

@@ -16,9 +16,11 @@
  */
 import { GitLimitError, MAX_DELTA_DEPTH, MAX_OBJECT_BYTES } from './limits';
 import type { Repo } from './repo';
+import { hex } from '../utils/bytes';
+import { Lru } from '../utils/lru';
+import { TYPE_NAME } from './storage/object-format';
 import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
 
-const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 const LRU_BYTES = 32 * 1024 * 1024;
@@ -35,21 +37,15 @@ interface Resolved {
   content: Uint8Array;
 }
 
-export interface PackLimits {
+interface PackLimits {
   /** Bytes every object of the pack may inflate to, together (default: unbounded). */
   maxTotalBytes?: number;
 }
 
 const malformed = (m: string) => new GitLimitError(`malformed pack: ${m}`, 400);
 
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
-}
-
 /** Applies a git delta (gitformat-pack(5) "deltified representation") to `base`, within its declared sizes. */
-export function applyDelta(delta: Uint8Array, base: Uint8Array): Uint8Array {
+function applyDelta(delta: Uint8Array, base: Uint8Array): Uint8Array {
   let at = 0;
   const byte = () => {
     if (at >= delta.byteLength) throw malformed('delta ends inside an instruction');
@@ -120,17 +116,11 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
   const entries = new Map<number, Entry>();
   const depths = new Map<number, number>();
   const oidAt = new Map<string, number>();
-  const lru = new Map<number, Resolved>();
-  let lruBytes = 0;
-  const remember = (offset: number, r: Resolved) => {
-    lru.set(offset, r);
-    lruBytes += r.content.byteLength;
-    for (const [k, v] of lru) {
-      if (lruBytes <= LRU_BYTES) break;
-      lru.delete(k);
-      lruBytes -= v.content.byteLength;
-    }
-  };
+  // Resolved contents by offset. Each offset is stored once and hits do not refresh it (`peek`),
+  // so eviction is in resolution order: the delta-chain checks below see the same hits and misses
+  // as they always have.
+  const lru = new Lru<number, Resolved>({ maxWeight: LRU_BYTES, weigh: (r) => r.content.byteLength });
+  const remember = (offset: number, r: Resolved) => lru.set(offset, r);
   let written = 0;
   const store = async (offset: number, r: Resolved) => {
     const { oid, wrapped } = wrapObject(r.type, r.content);
@@ -190,7 +180,7 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
       e.baseOid = hex(pack.subarray(at, at + 20));
       at += 20;
       depths.set(offset, 1);
-    } else if (!TYPES[type]) throw malformed(`invalid object type ${type} at offset ${offset}`);
+    } else if (!TYPE_NAME[type]) throw malformed(`invalid object type ${type} at offset ${offset}`);
     e.dataAt = at;
     const { data, consumed } = inflateEntry(e, offset);
     at += consumed;
@@ -198,7 +188,7 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
     if (type === OFS_DELTA || type === REF_DELTA) deltas.push(offset);
     else {
       produced(data.byteLength);
-      const r = { type: TYPES[type], content: data };
+      const r = { type: TYPE_NAME[type], content: data };
       remember(offset, r);
       await store(offset, r);
     }
@@ -206,13 +196,13 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
   if (at !== end) throw malformed(`${end - at} bytes of trailing data after the last object`);
 
   const resolve = async (offset: number, chain: number): Promise<Resolved> => {
-    const hit = lru.get(offset);
+    const hit = lru.peek(offset);
     if (hit) return hit;
     const e = entries.get(offset)!;
     if (chain > MAX_DELTA_DEPTH) throw chainTooDeep(offset);
     const data = inflateEntry(e, offset).data;
     if (e.baseOffset === undefined && e.baseOid === undefined) {
-      const r = { type: TYPES[e.type], content: data };
+      const r = { type: TYPE_NAME[e.type], content: data };
       remember(offset, r);
       return r;
     }

@@ -3,18 +3,13 @@
  * come from our own store, where they were hashed when written, so reads skip isomorphic-git's
  * per-read SHA-1 re-verification and its async inflate: a warm log or tree walk is pure CPU.
  */
+import { hex } from '../utils/bytes';
 import type { CommitInfo, Person, TreeEntry } from './repo';
 
 const dec = new TextDecoder();
 
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
-}
-
 /** `Name <email> 1700000000 +0100` → isomorphic-git's Person (offset in minutes, sign inverted). */
-export function parsePerson(line: string): Person {
+function parsePerson(line: string): Person {
   const m = /^(.*) <(.*)> (-?\d+) ([+-])(\d{2})(\d{2})$/.exec(line);
   if (!m) return { name: line, email: '', timestamp: 0, timezoneOffset: 0 };
   const minutes = Number(m[5]) * 60 + Number(m[6]);

@@ -11,14 +11,14 @@ import { structuredPatch } from 'diff';
 import type { Change } from './tree';
 import type { Repo } from './repo';
 
-export interface PatchOptions {
+interface PatchOptions {
   context: number;
   style: 'git' | 'show';
   /** Loads the new side from somewhere other than the object store (the working tree). */
   loadNew?: (path: string) => Uint8Array;
 }
 
-export interface FileChange {
+interface FileChange {
   path: string;
   status: 'added' | 'deleted' | 'modified' | 'mode changed';
 }

@@ -15,7 +15,7 @@ export function pkt(payload: string | Uint8Array): Uint8Array {
   return out;
 }
 
-export interface PktRead {
+interface PktRead {
   /** Payloads (trailing newline removed); null marks a flush packet. */
   lines: (string | null)[];
   /** Offset just after the last packet read. */

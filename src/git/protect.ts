@@ -7,7 +7,7 @@
 import { isAncestor } from './history';
 import type { Repo } from './repo';
 
-export function isProtected(repo: Repo, ref: string): boolean {
+function isProtected(repo: Repo, ref: string): boolean {
   return repo.sql.exec(`SELECT 1 FROM protected_refs WHERE ref = ?`, ref).toArray().length > 0;
 }
 

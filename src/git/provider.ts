@@ -14,11 +14,11 @@ import { isToolName, toolDefs } from './tools/schema';
 import { repoName } from './validate';
 
 /** R2 prefix of a tenant's repositories (the tenant is encoded so it can never contain '/'). */
-export function tenantPrefix(tenant: string): string {
+function tenantPrefix(tenant: string): string {
   return `${encodeURIComponent(tenant)}/`;
 }
 
-export async function listRepos(bucket: R2Bucket, tenant: string): Promise<string[]> {
+async function listRepos(bucket: R2Bucket, tenant: string): Promise<string[]> {
   const names: string[] = [];
   let cursor: string | undefined;
   do {

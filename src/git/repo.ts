@@ -8,18 +8,18 @@
  * it fixes the R2 prefix `${tenant}/${repo}/`.
  */
 import { applyMigrations } from '../storage/migrations';
+import { Lru } from '../utils/lru';
 import { parseIndex, type ParsedIndex } from './index-file';
 import { RwLock } from './lock';
-import { Lru } from './lru';
 import { parseCommit, parseTree } from './parse';
 import { deflate, inflate, wrapObject } from './zlib';
 import { REPO_MIGRATIONS } from './migrations';
 import { createFs, type GitFs } from './storage/fs';
 import { FileStore } from './storage/files';
+import { EMPTY_TREE } from './storage/object-format';
 import { ObjectStore } from './storage/objects';
 import { RefStore } from './storage/refs';
 
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const dec = new TextDecoder();
 
 export interface RepoIdent {
@@ -59,8 +59,8 @@ export class Repo {
   readonly fs: GitFs;
   /** Shared by every isomorphic-git call on this repository (index and packfile caches). */
   cache: object = {};
-  readonly commits = new Lru<string, CommitInfo>(8192);
-  readonly trees = new Lru<string, TreeEntry[]>(16384);
+  readonly commits = new Lru<string, CommitInfo>({ maxEntries: 8192 });
+  readonly trees = new Lru<string, TreeEntry[]>({ maxEntries: 16384 });
   readonly lock = new RwLock();
   #index: { ino: number; parsed: ParsedIndex } | null = null;
   #flushArmed = false;

@@ -5,7 +5,7 @@
  */
 import { concatBytes } from '../utils/bytes';
 
-export type CappedBody = { ok: true; body: Uint8Array } | { ok: false; reason: 'too-large' | 'bad-encoding'; head: Uint8Array };
+type CappedBody = { ok: true; body: Uint8Array } | { ok: false; reason: 'too-large' | 'bad-encoding'; head: Uint8Array };
 
 /** Bytes kept of a refused body: enough for receive-pack's command lines (for a git-protocol error). */
 const HEAD_BYTES = 64 * 1024;

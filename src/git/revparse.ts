@@ -13,7 +13,7 @@ import { GitToolError } from './errors';
 const DWIM = ['', 'refs/', 'refs/tags/', 'refs/heads/', 'refs/remotes/'];
 
 /** The full ref name a short name means, or null. */
-export function dwimRef(repo: Repo, name: string): string | null {
+function dwimRef(repo: Repo, name: string): string | null {
   if (name === 'HEAD' || name === '@') return 'HEAD';
   for (const p of DWIM) if (repo.refs.read(p + name) !== null) return p + name;
   if (repo.refs.read(`refs/remotes/${name}/HEAD`) !== null) return `refs/remotes/${name}/HEAD`;
@@ -21,7 +21,7 @@ export function dwimRef(repo: Repo, name: string): string | null {
 }
 
 /** Follows annotated tags to the object they point at, until it is a commit. */
-export async function peelToCommit(repo: Repo, oid: string, rev: string): Promise<string> {
+async function peelToCommit(repo: Repo, oid: string, rev: string): Promise<string> {
   for (let i = 0; i < 10; i++) {
     if (repo.commits.get(oid)) return oid;
     const { type, content } = await repo.readRaw(oid);

@@ -5,7 +5,8 @@
  * - Ref advertisement: HEAD (with `symref=`), branches and tags (annotated tags peeled).
  *   A client asking for protocol v2 gets v0, which git accepts.
  * - upload-pack: no multi_ack (one ACK for the first common commit, else NAK), no shallow;
- *   side-band(-64k) when asked (isomorphic-git always asks); the pack is streamed (pack-writer.ts).
+ *   side-band(-64k) when asked (isomorphic-git always asks); the objects are chosen by pack-walk.ts
+ *   and the pack is streamed (pack-writer.ts).
  * - receive-pack: `report-status`, `side-band-64k`, `delete-refs`, `ofs-delta`; ref names follow
  *   check-ref-format, protected branches are neither deleted nor rewound (protect.ts), the pack is
  *   checked whole, then exploded into loose objects (pack-reader.ts), then every ref is moved with
@@ -15,7 +16,8 @@
 import git from 'isomorphic-git';
 import { SERVER_VERSION } from '../mcp/server-info';
 import { explodePack } from './pack-reader';
-import { collectObjects, streamPack } from './pack-writer';
+import { collectObjects } from './pack-walk';
+import { streamPack } from './pack-writer';
 import { tagTarget } from './parse';
 import { concatBytes } from '../utils/bytes';
 import { GitLimitError, repoFull } from './limits';
@@ -113,7 +115,7 @@ interface Command {
 }
 
 /** What receive-pack enforces besides the protocol: the repository's size budget. */
-export interface ReceiveLimits {
+interface ReceiveLimits {
   /** MAX_REPO_BYTES: stored object bytes this repository may reach. */
   maxRepoBytes: number;
 }

@@ -9,12 +9,12 @@ import type { Repo } from './repo';
 import { diffMaps, flatten } from './tree';
 import { indexMap, readWorktree } from './worktree';
 
-export interface PathStatus {
+interface PathStatus {
   path: string;
   status: 'new file' | 'modified' | 'deleted' | 'typechange';
 }
 
-export interface StatusData {
+interface StatusData {
   branch: string | null;
   head: string | null;
   staged: PathStatus[];

@@ -3,8 +3,9 @@
  * commits reads only the directories that changed). Tree objects are immutable, so flattened
  * trees are cached by oid for the life of the isolate.
  */
-import { Lru } from './lru';
+import { Lru } from '../utils/lru';
 import type { Repo } from './repo';
+import { EMPTY_TREE } from './storage/object-format';
 
 export interface Blob {
   oid: string;
@@ -18,10 +19,9 @@ export interface Change {
   new?: Blob;
 }
 
-export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const flatCache = new WeakMap<Repo, Lru<string, PathMap>>();
 
-export function modeOf(mode: string | number): number {
+function modeOf(mode: string | number): number {
   return typeof mode === 'number' ? mode : parseInt(mode, 8);
 }
 
@@ -29,7 +29,7 @@ export function modeOf(mode: string | number): number {
 export async function flatten(repo: Repo, treeOid: string | null): Promise<PathMap> {
   if (!treeOid || treeOid === EMPTY_TREE) return new Map();
   let cache = flatCache.get(repo);
-  if (!cache) flatCache.set(repo, (cache = new Lru(8)));
+  if (!cache) flatCache.set(repo, (cache = new Lru({ maxEntries: 8 })));
   const hit = cache.get(treeOid);
   if (hit) return hit;
   const out: PathMap = new Map();

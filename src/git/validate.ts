@@ -8,7 +8,7 @@
  */
 import { GitToolError } from './errors';
 
-export const REPO_NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
+const REPO_NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** `demo`, `/demo`, `/repos/demo`, `repos/demo/` → `demo`; anything that could escape → error. */
 export function repoName(raw: unknown): string {
@@ -35,7 +35,7 @@ export function noDash(field: string, value: string | undefined | null): void {
  * `~ ^ : ? * [ \`; no component starting with `.` or ending in `.lock`; no leading or trailing
  * `/`, no trailing `.`; not `@`.
  */
-export function validRefFormat(name: string): boolean {
+function validRefFormat(name: string): boolean {
   return !(
     name === '' ||
     name === '@' ||

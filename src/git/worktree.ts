@@ -30,7 +30,7 @@ export function hashBlob(data: Uint8Array): string {
   return sha1Hex(enc.encode(`blob ${data.byteLength}\0`), data);
 }
 
-export interface Worktree {
+interface Worktree {
   /** Tracked paths present in the working tree, with their current blob ids. */
   tracked: PathMap;
   /** Paths present in the working tree but not in the index (ignore rules not applied). */

@@ -5,6 +5,7 @@
  * in a 3,500-file tree stores ~depth new trees instead of re-writing all of them (which is what
  * isomorphic-git's commit does).
  */
+import { compareBytes, hexToBytes } from '../utils/bytes';
 import type { Repo } from './repo';
 
 interface Child {
@@ -19,17 +20,7 @@ interface Child {
 const enc = new TextEncoder();
 
 /** git's tree order: bytewise by name, a directory compared as if its name ended with '/'. */
-function compareEntries(a: Child, b: Child): number {
-  const x = a.key;
-  const y = b.key;
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
-}
-
-function hexToBytes(hex: string, out: Uint8Array, at: number): void {
-  for (let i = 0; i < 20; i++) out[at + i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-}
+const compareEntries = (a: Child, b: Child): number => compareBytes(a.key, b.key);
 
 export async function writeIndexTree(repo: Repo): Promise<string> {
   const dirs = new Map<string, Child[]>([['', []]]);

@@ -1,4 +1,4 @@
-/** Byte helpers shared by the body reader, git's pkt-line and pack writers, and its HTTP client. */
+/** Byte helpers shared by the body reader, git's object, index, pkt-line and pack code, and its HTTP client. */
 
 /** The parts joined into one array (`size`, when the caller already counted it, saves a pass). */
 export function concatBytes(parts: readonly Uint8Array[], size = parts.reduce((n, p) => n + p.byteLength, 0)): Uint8Array {
@@ -8,5 +8,46 @@ export function concatBytes(parts: readonly Uint8Array[], size = parts.reduce((n
     out.set(p, at);
     at += p.byteLength;
   }
+  return out;
+}
+
+/** Bytewise order (memcmp, then the shorter first): git's order for index paths and tree names. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Lowercase hex of `b` (an object id from its 20 raw bytes, say). */
+export function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
+  return s;
+}
+
+const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
+
+/**
+ * Writes the lowercase hex of `src[from..to)` into `out` at `at` as ASCII, returning the end: for
+ * hex-encoding many ids into one buffer, decoded to a string once (no string per id).
+ */
+export function writeHex(src: Uint8Array, from: number, to: number, out: Uint8Array, at: number): number {
+  for (let i = from; i < to; i++) {
+    out[at++] = HEX_DIGITS[src[i] >> 4];
+    out[at++] = HEX_DIGITS[src[i] & 15];
+  }
+  return at;
+}
+
+/** Nibble values by character code (0–9, a–f, A–F; anything else reads as 0). */
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** The bytes of a hex string, written into `out` at `at` (an object id into a tree or index entry, say). */
+export function hexToBytes(h: string, out: Uint8Array = new Uint8Array(h.length >> 1), at = 0): Uint8Array {
+  for (let i = 0; i < h.length >> 1; i++) out[at + i] = (NIBBLE[h.charCodeAt(2 * i) & 127] << 4) | NIBBLE[h.charCodeAt(2 * i + 1) & 127];
   return out;
 }

@@ -2,9 +2,9 @@
  * Node-style fs errors (`code` = ENOENT, ENOTDIR, EEXIST, EISDIR, ENOTEMPTY): isomorphic-git
  * branches on `err.code`, so the code is the contract; the message follows Node's wording.
  */
-export type FsCode = 'ENOENT' | 'ENOTDIR' | 'EEXIST' | 'EISDIR' | 'ENOTEMPTY' | 'EBUSY' | 'EINVAL';
+type FsCode = 'ENOENT' | 'ENOTDIR' | 'EEXIST' | 'EISDIR' | 'ENOTEMPTY' | 'EBUSY' | 'EINVAL';
 
-export interface FsError extends Error {
+interface FsError extends Error {
   code: FsCode;
   path: string;
   syscall: string;

@@ -22,7 +22,7 @@ import { fsError } from './errors';
 export const FILE = 1;
 export const DIR = 2;
 export const SYMLINK = 3;
-export type FileType = typeof FILE | typeof DIR | typeof SYMLINK;
+type FileType = typeof FILE | typeof DIR | typeof SYMLINK;
 
 export interface Meta {
   type: FileType;
@@ -37,7 +37,7 @@ const CHUNK = 1 << 20; // 1 MiB per row: well under the 2 MB row limit
 const HOT_MAX = 64 * 1024; // .git/ files up to this size keep their content in memory
 const MODE = { [FILE]: 0o100644, [DIR]: 0o40000, [SYMLINK]: 0o120000 } as const;
 
-export function parentOf(path: string): string {
+function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? '' : path.slice(0, i);
 }

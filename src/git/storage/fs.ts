@@ -21,7 +21,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Normalises an absolute or relative path to the stores' form: no leading '/', no '.', '..'. */
-export function normalize(path: string): string {
+function normalize(path: string): string {
   const out: string[] = [];
   for (const part of String(path).split('/')) {
     if (part === '' || part === '.') continue;

@@ -20,7 +20,7 @@ export async function signature(repo: Repo, actor: Actor, name?: string, email?:
 }
 
 /** Moves the current branch (or a detached HEAD) from `expected` to `next`, or fails. */
-export function advanceHead(repo: Repo, expected: string | null, next: string): string | null {
+function advanceHead(repo: Repo, expected: string | null, next: string): string | null {
   const branch = repo.refs.target('HEAD');
   if (!repo.refs.cas(branch ?? 'HEAD', expected, next)) {
     throw new GitToolError(`${branch ?? 'HEAD'} moved while this operation ran (another writer updated it); nothing was changed, retry`);

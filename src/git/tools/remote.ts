@@ -15,7 +15,7 @@ import { commitTools } from './commit';
 import type { Handlers, ToolContext } from './types';
 
 /** Remote URLs pass the gateway's SSRF guard (every private/loopback/metadata form, IPv6 included). */
-export function checkRemoteUrl(raw: string, allowPrivate: boolean): string {
+function checkRemoteUrl(raw: string, allowPrivate: boolean): string {
   let url: URL;
   try {
     url = new URL(raw);

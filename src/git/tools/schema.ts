@@ -57,6 +57,6 @@ export function parseArgs<N extends ToolName>(name: N, args: unknown): ArgsOf<N>
   throw new InvalidArgs(`Invalid arguments for ${name}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
-export class InvalidArgs extends Error {
+class InvalidArgs extends Error {
   readonly gitTool = true;
 }

@@ -5,7 +5,7 @@ export const repo_path = z.string().describe("Repository held by edgehub, e.g. '
 export const context_lines = z.number().int().min(0).max(1000).default(3).describe('Lines of context around each change');
 export const token = z.string().optional().describe('Access token for the remote (sent as HTTP basic auth; never stored or echoed)');
 
-export type Hints = [readOnly: boolean, destructive: boolean, idempotent: boolean, openWorld: boolean];
+type Hints = [readOnly: boolean, destructive: boolean, idempotent: boolean, openWorld: boolean];
 export type LockMode = 'read' | 'write' | 'none';
 
 export interface Spec {

@@ -17,7 +17,7 @@ export interface ToolContext {
   allowPrivate: boolean;
 }
 
-export interface ToolOutput<D = Record<string, unknown>> {
+interface ToolOutput<D = Record<string, unknown>> {
   text: string;
   data: D;
 }

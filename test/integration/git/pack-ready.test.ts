@@ -10,7 +10,8 @@ import { explodePack } from '../../../src/git/pack-reader';
 import { Repo } from '../../../src/git/repo';
 import { uploadPack } from '../../../src/git/smart-http';
 import { concatBytes } from '../../../src/utils/bytes';
-import { ObjectStore, looseOf, packedOf } from '../../../src/git/storage/objects';
+import { looseOf, packedOf } from '../../../src/git/storage/object-format';
+import { ObjectStore } from '../../../src/git/storage/objects';
 import { deflate, inflate, sha1Hex } from '../../../src/git/zlib';
 
 const enc = new TextEncoder();
