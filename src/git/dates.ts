@@ -5,7 +5,7 @@
  * Dates without a zone are UTC. A bare day as an end bound means the end of that day.
  */
 import { GitToolError } from './errors';
-import type { Person } from './repo';
+import type { Person } from './parse';
 
 const UNIT: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2629746, year: 31556952 };
 

@@ -4,7 +4,8 @@
  * commit once) with date bounds, and ancestry tests for `branch --contains`.
  */
 import { formatDate } from './dates';
-import type { CommitInfo, Repo } from './repo';
+import type { CommitInfo } from './parse';
+import type { Repo } from './repo';
 
 interface LogOptions {
   max: number;

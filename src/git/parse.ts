@@ -4,7 +4,29 @@
  * per-read SHA-1 re-verification and its async inflate: a warm log or tree walk is pure CPU.
  */
 import { hex } from '../utils/bytes';
-import type { CommitInfo, Person, TreeEntry } from './repo';
+
+export interface Person {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset: number;
+}
+
+export interface CommitInfo {
+  oid: string;
+  tree: string;
+  parent: string[];
+  author: Person;
+  committer: Person;
+  message: string;
+}
+
+export interface TreeEntry {
+  mode: string;
+  path: string;
+  oid: string;
+  type: 'blob' | 'tree' | 'commit';
+}
 
 const dec = new TextDecoder();
 

@@ -11,7 +11,7 @@ import { applyMigrations } from '../storage/migrations';
 import { Lru } from '../utils/lru';
 import { parseIndex, type ParsedIndex } from './index-file';
 import { RwLock } from './lock';
-import { parseCommit, parseTree } from './parse';
+import { type CommitInfo, parseCommit, parseTree, type TreeEntry } from './parse';
 import { deflate, inflate, wrapObject } from './zlib';
 import { REPO_MIGRATIONS } from './migrations';
 import { createFs, type GitFs } from './storage/fs';
@@ -25,29 +25,6 @@ const dec = new TextDecoder();
 export interface RepoIdent {
   tenant: string;
   repo: string;
-}
-
-export interface Person {
-  name: string;
-  email: string;
-  timestamp: number;
-  timezoneOffset: number;
-}
-
-export interface CommitInfo {
-  oid: string;
-  tree: string;
-  parent: string[];
-  author: Person;
-  committer: Person;
-  message: string;
-}
-
-export interface TreeEntry {
-  mode: string;
-  path: string;
-  oid: string;
-  type: 'blob' | 'tree' | 'commit';
 }
 
 export class Repo {

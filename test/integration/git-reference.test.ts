@@ -1,4 +1,4 @@
-// The 43 reference test cases of mcp-server-git 0.6.2 (../shared/GIT-REFERENCE.md), ported to
+// The 43 reference test cases of mcp-server-git 0.6.2 (docs/git-reference.md), ported to
 // edgehub: every call goes through /mcp as `git_*` tools, inside workerd with the real Repo DO
 // and R2. Fixture: new repo; write test.txt = "test"; add; commit "initial commit".
 // Assertions are substring checks unless the reference says "exact".

@@ -1,6 +1,6 @@
 /**
  * Read-only reference tools: status, diff_unstaged, diff_staged, diff, log, show, branch.
- * Texts follow mcp-server-git 0.6.2 (GIT-REFERENCE.md); structured results mirror them.
+ * Texts follow mcp-server-git 0.6.2 (docs/git-reference.md); structured results mirror them.
  */
 import { parseDate } from '../dates';
 import { protectedRefs } from '../protect';

@@ -2,7 +2,7 @@
  * The git server's tool catalog: names (unprefixed: the gateway exposes them as `git_<name>`),
  * input and output schemas (zod, published as JSON Schema), annotations and descriptions.
  * Names, argument names and annotations of the 12 reference tools follow mcp-server-git 0.6.2
- * (see ../shared/GIT-REFERENCE.md). No runtime dependencies: the provider builds its catalog
+ * (docs/git-reference.md). No runtime dependencies: the provider builds its catalog
  * from this module without touching a repository.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The 12 tools of the reference (mcp-server-git 0.6.2, ../shared/GIT-REFERENCE.md): names,
+ * The 12 tools of the reference (mcp-server-git 0.6.2, docs/git-reference.md): names,
  * argument names, annotations (hints = readOnly, destructive, idempotent, openWorld).
  */
 import { z } from 'zod';
