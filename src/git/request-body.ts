@@ -3,7 +3,7 @@
  * bytes are counted as they stream out of the inflater and reading stops at the cap, so a small
  * compressed bomb never becomes a large buffer; nothing past the cap is ever kept.
  */
-import { concatBytes } from '../utils/bytes';
+import { collectUpTo, concatBytes } from '../utils/bytes';
 
 type CappedBody = { ok: true; body: Uint8Array } | { ok: false; reason: 'too-large' | 'bad-encoding'; head: Uint8Array };
 
@@ -33,26 +33,20 @@ export async function readCapped(req: Request, limit: number, keepHead = false):
   }
   const stream = encoding === 'identity' ? req.body : req.body.pipeThrough(new DecompressionStream('gzip'));
   const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let read: Awaited<ReturnType<typeof collectUpTo>>;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        if (encoding === 'identity' && keepHead) await drain(reader);
-        else await reader.cancel().catch(() => {});
-        return { ok: false, reason: 'too-large', head: headOf(chunks) };
-      }
-      chunks.push(value);
-    }
+    read = await collectUpTo(reader, limit);
   } catch {
     // Truncated or corrupt gzip: the body cannot be read, which is the client's error.
     await reader.cancel().catch(() => {});
     return { ok: false, reason: 'bad-encoding', head: new Uint8Array() };
   }
-  return { ok: true, body: concatBytes(chunks, size) };
+  if (read.over) {
+    if (encoding === 'identity' && keepHead) await drain(reader);
+    else await reader.cancel().catch(() => {});
+    return { ok: false, reason: 'too-large', head: headOf(read.chunks) };
+  }
+  return { ok: true, body: concatBytes(read.chunks, read.size) };
 }
 
 async function readHead(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {

@@ -2,7 +2,7 @@
  * Reads a request body with a hard size limit (default 4 MiB): never buffers more than the limit,
  * whatever Content-Length claims. Returns null when the limit is exceeded (caller answers 413).
  */
-import { concatBytes } from '../utils/bytes';
+import { collectUpTo, concatBytes } from '../utils/bytes';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -17,17 +17,10 @@ export async function readLimited(req: Request, limit = MAX_BODY_BYTES): Promise
     return text.length > limit ? null : text; // a constructed Request may carry any header: check anyway
   }
   const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
+  const r = await collectUpTo(reader, limit);
+  if (r.over) {
+    await reader.cancel().catch(() => {});
+    return null;
   }
-  return new TextDecoder().decode(concatBytes(chunks, size));
+  return new TextDecoder().decode(concatBytes(r.chunks, r.size));
 }

@@ -6,6 +6,7 @@
  * `initialize` opens a legacy session; anything else needs `Mcp-Session-Id` and goes to the
  * session's Durable Object. GET and DELETE belong to the legacy lane only.
  */
+import { hex } from '../utils/bytes';
 import { sessionStub } from '../utils/do-stubs';
 import { Hono } from 'hono';
 import type { AuthVars } from '../middleware/auth';
@@ -43,9 +44,9 @@ function fail(err: RpcError, id: string | number | null = null): Response {
   return Response.json(errorResponse(id, err), { status: err.httpStatus === 200 ? 400 : err.httpStatus });
 }
 
+/** 128 random bits as 32 hex characters. */
 function newSessionId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return hex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 function acceptsSse(req: Request): boolean {

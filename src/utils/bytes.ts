@@ -51,3 +51,19 @@ export function hexToBytes(h: string, out: Uint8Array = new Uint8Array(h.length 
   for (let i = 0; i < h.length >> 1; i++) out[at + i] = (NIBBLE[h.charCodeAt(2 * i) & 127] << 4) | NIBBLE[h.charCodeAt(2 * i + 1) & 127];
   return out;
 }
+
+/**
+ * Reads `reader` to its end, or until more than `limit` bytes have arrived: then it stops (the
+ * chunk that crossed the limit is not kept) and leaves cancelling or draining to the caller.
+ */
+export async function collectUpTo(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<{ chunks: Uint8Array[]; size: number; over: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { chunks, size, over: false };
+    if (size + value.byteLength > limit) return { chunks, size, over: true };
+    size += value.byteLength;
+    chunks.push(value);
+  }
+}

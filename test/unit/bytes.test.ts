@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareBytes, concatBytes, hex, hexToBytes, writeHex } from '../../src/utils/bytes';
+import { collectUpTo, compareBytes, concatBytes, hex, hexToBytes, writeHex } from '../../src/utils/bytes';
 
 const oid = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
@@ -38,5 +38,13 @@ describe('byte helpers', () => {
 
   it('concatBytes joins in order', () => {
     expect([...concatBytes([new Uint8Array([1]), new Uint8Array([]), new Uint8Array([2, 3])])]).toEqual([1, 2, 3]);
+  });
+
+  it('collectUpTo reads to the end within the limit and stops at the chunk that crosses it', async () => {
+    const stream = (sizes: number[]) => new ReadableStream<Uint8Array>({ start(c) { for (const n of sizes) c.enqueue(new Uint8Array(n)); c.close(); } });
+    const whole = await collectUpTo(stream([3, 4, 3]).getReader(), 10);
+    expect([whole.over, whole.size, whole.chunks.length]).toEqual([false, 10, 3]);
+    const over = await collectUpTo(stream([3, 4, 4, 100]).getReader(), 10);
+    expect([over.over, over.size, over.chunks.length]).toEqual([true, 7, 2]);
   });
 });
