@@ -75,7 +75,6 @@ export const ConfigSchema = z
   .strict();
 
 export type ServerConfig = z.infer<typeof ServerSchema>;
-export type KitConfig = z.infer<typeof KitSchema>;
 export type HubConfig = z.infer<typeof ConfigSchema>;
 
 /** A validated config plus its version: what every request is served against. Immutable. */

@@ -95,6 +95,3 @@ export function isRequest(m: JsonRpcMessage): m is JsonRpcRequest {
 export function isNotification(m: JsonRpcMessage): m is JsonRpcNotification {
   return 'method' in m && !('id' in m && m.id !== undefined);
 }
-export function isResponse(m: JsonRpcMessage): m is JsonRpcResponse {
-  return !('method' in m) && ('result' in m || 'error' in m);
-}

@@ -24,11 +24,6 @@ export interface IsolateRuntime {
 
 const runtimes = new Map<string, IsolateRuntime>();
 
-/** Live runtimes in this isolate (tests and metrics). */
-export function isolateRuntimeCount(): number {
-  return runtimes.size;
-}
-
 export function runtimeFor(env: Env, tenant: string, waitUntil?: (p: Promise<unknown>) => void): IsolateRuntime {
   let entry = runtimes.get(tenant);
   if (entry) {
