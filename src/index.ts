@@ -9,24 +9,25 @@
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
-import { ErrorCode } from './mcp/protocol';
+
 import { Hono } from 'hono';
-import { authenticate, type AuthVars } from './middleware/auth';
-import { requestId, type RequestIdVars } from './middleware/request-id';
-import { listVar, mcpCors, originGuard } from './middleware/origin';
+import { ErrorCode } from './mcp/protocol';
 import { SERVER_VERSION } from './mcp/server-info';
-import { mcpRoutes } from './routes/mcp';
+import { type AuthVars, authenticate } from './middleware/auth';
+import { listVar, mcpCors, originGuard } from './middleware/origin';
+import { rateLimit } from './middleware/rate-limit';
+import { type RequestIdVars, requestId } from './middleware/request-id';
+import { requireScope } from './middleware/scope';
+import { log } from './observability/log';
 import { adminApi } from './routes/admin';
 import { dashboard } from './routes/dashboard';
-import { requireScope } from './middleware/scope';
-import { rateLimit } from './middleware/rate-limit';
-import { wellKnown } from './routes/well-known';
 import { gitRoutes } from './routes/git';
-import { log } from './observability/log';
+import { mcpRoutes } from './routes/mcp';
+import { wellKnown } from './routes/well-known';
 
-export { SessionDO } from './durable-objects/session';
 export { ConfigDO } from './durable-objects/config';
 export { RepoDO } from './durable-objects/repo';
+export { SessionDO } from './durable-objects/session';
 
 const app = new Hono<{ Bindings: Env; Variables: AuthVars & RequestIdVars }>();
 app.use('*', requestId());
@@ -40,34 +41,18 @@ const guard = originGuard(originRules);
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
 
-app.use(
-  '/mcp',
-  mcpCors(originRules),
-  guard,
-  authenticate({ scope: 'mcp:read', jsonRpc: true }),
-  rateLimit({ jsonRpc: true }),
-);
+app.use('/mcp', mcpCors(originRules), guard, authenticate({ scope: 'mcp:read', jsonRpc: true }), rateLimit({ jsonRpc: true }));
 app.route('/mcp', mcpRoutes);
 
 // Before the /admin/* chain: the dashboard's pages run their own guards (login page is public).
 app.route('/admin', dashboard);
-app.use(
-  '/admin/*',
-  guard,
-  authenticate({ scope: 'admin' }),
-  rateLimit(),
-);
+app.use('/admin/*', guard, authenticate({ scope: 'admin' }), rateLimit());
 app.use('/admin/api/*', requireScope('admin'));
 app.route('/admin/api', adminApi);
 
 // git smart-HTTP, Basic (password = token) for git clients: every request needs mcp:read here; the
 // push routes add mcp:call themselves (routes/git.ts), on the path as routed, never the raw URL.
-app.use(
-  '/git/*',
-  guard,
-  authenticate({ scope: 'mcp:read', basic: true }),
-  rateLimit(),
-);
+app.use('/git/*', guard, authenticate({ scope: 'mcp:read', basic: true }), rateLimit());
 app.route('/git', gitRoutes);
 
 app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

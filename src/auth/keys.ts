@@ -14,8 +14,9 @@
  * createRemoteJWKSet (fetch timeout 5 s, cache 10 min, refetch on an unknown `kid` at most
  * every 30 s), so a warm isolate verifies without a subrequest.
  */
-import { isLoopback } from '../net/loopback.mjs';
+
 import { createRemoteJWKSet, customFetch, importJWK, importX509, type JWK, type JWTVerifyGetKey } from 'jose';
+import { isLoopback } from '../net/loopback.mjs';
 import { importPublicKey, keyThumbprint, SIGNING_ALGS, type SigningAlg } from './tokens.mjs';
 
 /** The signature algorithms edgehub accepts (never HS*, never `none`). */
@@ -129,8 +130,7 @@ export async function parsePublicKeys(raw: string): Promise<{ keys: VerifyKey[];
     const where = `AUTH_PUBLIC_KEY block #${i + 1} (${label})`;
     try {
       if (label.includes('PRIVATE')) throw new Error('is a private key: never configure a private key here; use the public key (edgehub auth public-key)');
-      if (label === 'RSA PUBLIC KEY')
-        throw new Error('is PKCS#1; convert it to SPKI: openssl rsa -RSAPublicKey_in -in key.pem -pubout');
+      if (label === 'RSA PUBLIC KEY') throw new Error('is PKCS#1; convert it to SPKI: openssl rsa -RSAPublicKey_in -in key.pem -pubout');
       const pem = `-----BEGIN ${label}-----\n${m[2].replace(/[^A-Za-z0-9+/=]/g, '').replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----`;
       let k: { alg: KeyAlg; key: CryptoKey };
       if (label === 'PUBLIC KEY') k = await importPublicKey(pem);
@@ -152,7 +152,8 @@ function remoteSet(url: string, fetchImpl?: typeof fetch): { remote: JWTVerifyGe
     return { remote: null, error: 'AUTH_JWKS_URL is not a valid URL' };
   }
   const loopback = isLoopback(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return { remote: null, error: 'AUTH_JWKS_URL must be https (http only for loopback in development)' };
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
+    return { remote: null, error: 'AUTH_JWKS_URL must be https (http only for loopback in development)' };
   const opts: Parameters<typeof createRemoteJWKSet>[1] = { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 };
   if (fetchImpl) (opts as Record<symbol, unknown>)[customFetch] = fetchImpl;
   return { remote: createRemoteJWKSet(u, opts) };

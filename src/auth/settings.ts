@@ -82,7 +82,9 @@ export function readAuthSettings(env: AuthEnv, requestUrl: string): AuthSettings
   const problems: string[] = [];
   if (mode === 'jwt') {
     if (!publicKey.trim() && !jwksUrl)
-      problems.push('no token verification key is configured: set AUTH_PUBLIC_KEY (PEM public key, e.g. from `edgehub auth init`) or AUTH_JWKS_URL (your authorization server JWKS)');
+      problems.push(
+        'no token verification key is configured: set AUTH_PUBLIC_KEY (PEM public key, e.g. from `edgehub auth init`) or AUTH_JWKS_URL (your authorization server JWKS)',
+      );
     if (!issuer) problems.push('AUTH_ISSUER is not set: set it to the exact `iss` of the tokens you accept');
     if (!audience.length)
       problems.push(

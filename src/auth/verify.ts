@@ -7,9 +7,9 @@
  * a small clock tolerance, `sub` (required), `tenant` (default "default"), scopes.
  * Refusal messages name the failed check only: they never quote the token or its claims.
  */
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, type ProtectedHeaderParameters } from 'jose';
+import { ALGORITHMS, type KeyRing, keyAlgFor } from './keys';
 import type { Principal } from './principal';
-import { ALGORITHMS, keyAlgFor, type KeyRing } from './keys';
 import { scopesFromClaims } from './scopes';
 import { DEFAULT_TENANT, isSubject, isTenant, TENANT_RE } from './tokens.mjs';
 
@@ -28,9 +28,7 @@ export type VerifyFailure =
   | 'bad_tenant'
   | 'keys_unavailable';
 
-export type VerifyResult =
-  | { ok: true; principal: Principal; expiresAt: number }
-  | { ok: false; reason: VerifyFailure; message: string };
+export type VerifyResult = { ok: true; principal: Principal; expiresAt: number } | { ok: false; reason: VerifyFailure; message: string };
 
 export interface VerifyOptions {
   keys: KeyRing;

@@ -10,16 +10,16 @@
  * non-zero by class (lib/errors.mjs). The access token is never printed.
  */
 import { readFileSync } from 'node:fs';
-import { commandHelp, commandPath, groupHelp, parseCommand, rootHelp } from './lib/args.mjs';
-import { createCtx } from './lib/context.mjs';
-import { CliError, EXIT, usage } from './lib/errors.mjs';
 import { auth } from './commands/auth.mjs';
-import { servers } from './commands/servers.mjs';
+import { check } from './commands/check.mjs';
 import { config } from './commands/config.mjs';
 import { kits } from './commands/kits.mjs';
 import { secrets as secretsCmd } from './commands/secrets.mjs';
-import { check } from './commands/check.mjs';
+import { servers } from './commands/servers.mjs';
 import { status } from './commands/status.mjs';
+import { commandHelp, commandPath, groupHelp, parseCommand, rootHelp } from './lib/args.mjs';
+import { createCtx } from './lib/context.mjs';
+import { CliError, EXIT, usage } from './lib/errors.mjs';
 
 /** @type {Record<string, import('./lib/args.mjs').Entry>} */
 const TREE = { auth, servers, config, kits, secrets: secretsCmd, check, status };
@@ -89,7 +89,13 @@ function report(e, argv, env) {
   const json = argv.includes('--json');
   if (e instanceof CliError && json) {
     // Scripts asked for JSON: the error too, on stderr, in the API's shape.
-    const body = { error: e.code ?? 'error', message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.hint ? { hint: e.hint } : {}), exitCode: e.exitCode };
+    const body = {
+      error: e.code ?? 'error',
+      message: e.message,
+      ...(e.field ? { field: e.field } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+      exitCode: e.exitCode,
+    };
     process.stderr.write(`${scrub(JSON.stringify(body))}\n`);
     return e.exitCode;
   }

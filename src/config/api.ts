@@ -5,13 +5,14 @@
  * do-stubs.ts) as a ConfigApi, which compiles only while ConfigDO has every method here with a
  * compatible signature.
  */
+
+import type { MetricsBatch } from '../observability/metrics';
 import type { AuditRecord } from '../storage/config-store';
 import type { SecretMeta } from '../storage/secret-store';
-import type { SecretResult } from './secret-service';
-import type { ConfigSnapshot, HubConfig } from './schema';
-import type { Actor, ChangeResult, SessionAdmission } from './service';
-import type { MetricsBatch } from '../observability/metrics';
 import { configStub } from '../utils/do-stubs';
+import type { ConfigSnapshot, HubConfig } from './schema';
+import type { SecretResult } from './secret-service';
+import type { Actor, ChangeResult, SessionAdmission } from './service';
 
 export type CheckResults = Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>;
 

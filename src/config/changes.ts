@@ -8,7 +8,7 @@
  * - exposed tool names do not collide (checked against known catalogs, see ConfigService).
  */
 import { exposedName } from '../mcp/naming';
-import { ConfigSchema, effectivePrefix, parseServer, SERVER_NAME_RE, type HubConfig, type ServerConfig } from './schema';
+import { ConfigSchema, effectivePrefix, type HubConfig, parseServer, SERVER_NAME_RE, type ServerConfig } from './schema';
 
 export type Change<T = HubConfig> = { ok: true; config: T } | { ok: false; status: number; error: string; field?: string };
 

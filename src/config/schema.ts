@@ -17,7 +17,10 @@ export const SERVER_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 export const TransportSchema = z
   .object({
     headers: z.record(z.string(), z.string()).optional(),
-    auth: z.union([z.string(), z.record(z.string(), z.unknown())]).nullable().optional(),
+    auth: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .nullable()
+      .optional(),
     sse_read_timeout: z.number().positive().nullable().optional(),
     keep_alive: z.boolean().nullable().optional(),
     timeout: z.number().positive().nullable().optional(),
@@ -130,6 +133,9 @@ export function serverKind(s: ServerConfig): ServerKind {
 /** The prefix a server's names are exposed under: configured, else the server name sanitised. */
 export function effectivePrefix(name: string, s: ServerConfig): string {
   if (s.prefix != null) return s.prefix;
-  const p = name.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^[^a-zA-Z]+/, '').slice(0, 30);
+  const p = name
+    .replace(/[^a-zA-Z0-9-]/g, '-')
+    .replace(/^[^a-zA-Z]+/, '')
+    .slice(0, 30);
   return p || 's';
 }

@@ -46,7 +46,6 @@ function aad(tenant: string, name: string): Uint8Array {
   return enc.encode(`edgehub-secret\u0000${tenant}\u0000${name}`);
 }
 
-
 export async function seal(key: CryptoKey, tenant: string, name: string, value: string): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(tenant, name) }, key, enc.encode(value));

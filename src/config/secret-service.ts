@@ -10,7 +10,7 @@
 import type { ConfigStore } from '../storage/config-store';
 import type { SecretMeta, SecretStore } from '../storage/secret-store';
 import type { ConfigSnapshot, HubConfig, ResolvedSecrets } from './schema';
-import { keyProblem, open, seal, SecretsKeyError, tenantKey } from './secret-crypto';
+import { keyProblem, open, SecretsKeyError, seal, tenantKey } from './secret-crypto';
 import { configSecretNames, envSecret, SECRET_NAME, serverSecretNames } from './secrets';
 
 export const SECRET_VALUE_MAX_BYTES = 16 * 1024;
@@ -159,7 +159,8 @@ export class SecretService {
 }
 
 function nameProblem(name: unknown): { error: string; field: string } | null {
-  if (typeof name !== 'string' || name.length > SECRET_NAME_MAX || !SECRET_NAME.test(name)) return { error: `invalid secret name: ${NAME_RULE}`, field: 'name' };
+  if (typeof name !== 'string' || name.length > SECRET_NAME_MAX || !SECRET_NAME.test(name))
+    return { error: `invalid secret name: ${NAME_RULE}`, field: 'name' };
   return null;
 }
 

@@ -18,7 +18,6 @@ import type { ResolvedSecrets, ServerConfig } from './schema';
 export const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const REF = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
-
 export class MissingSecretError extends Error {
   readonly code = 'MISSING_SECRET';
 }
@@ -72,7 +71,13 @@ export function isReservedName(name: string): boolean {
 
 /** Tenants whose references may fall back to Worker env strings (SHARED_SECRET_TENANTS; default "default"). */
 export function sharedTenants(raw: unknown): Set<string> {
-  const list = typeof raw === 'string' ? raw.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  const list =
+    typeof raw === 'string'
+      ? raw
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : [];
   return new Set(list.length ? list : ['default']);
 }
 

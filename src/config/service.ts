@@ -7,11 +7,11 @@
  * (check-and-set on the version: a stale writer gets a conflict, never a lost update) → push the
  * new version to every live session. A refused change writes exactly one failed audit row.
  */
-import { ConfigStore, type AuditRecord } from '../storage/config-store';
-import { redactServer } from './secrets';
-import defaultConfig from './default-config.json';
+import type { AuditRecord, ConfigStore } from '../storage/config-store';
 import * as changes from './changes';
-import { parseConfig, serverKind, STDIO_REFUSAL, type ConfigSnapshot, type HubConfig, type ServerConfig } from './schema';
+import defaultConfig from './default-config.json';
+import { type ConfigSnapshot, type HubConfig, parseConfig, type ServerConfig, STDIO_REFUSAL, serverKind } from './schema';
+import { redactServer } from './secrets';
 
 export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
 
@@ -152,7 +152,9 @@ export class ConfigService {
       if (!opening) return { gone: true };
       const total = this.store.countSessions();
       if (total >= limits.perTenant)
-        return { refused: `this tenant has ${total} live sessions, the most it may hold (MAX_SESSIONS_PER_TENANT=${limits.perTenant}); end idle sessions with DELETE /mcp or wait for them to expire` };
+        return {
+          refused: `this tenant has ${total} live sessions, the most it may hold (MAX_SESSIONS_PER_TENANT=${limits.perTenant}); end idle sessions with DELETE /mcp or wait for them to expire`,
+        };
       const evicted: string[] = [];
       while (this.store.countSessions(sub) >= limits.perPrincipal) {
         const oldest = this.store.leastRecentSession(sub);
@@ -199,7 +201,8 @@ export class ConfigService {
       this.store.auditFailure({ actor: actor.sub, action, target: target ?? undefined, ok: false, detail: { error, field } });
       return { ok: false, status, version: base.version, error, field };
     };
-    if (ifMatch !== undefined && ifMatch !== base.version) return fail(412, `config changed: you sent version ${ifMatch}, current is ${base.version}; re-read and retry`);
+    if (ifMatch !== undefined && ifMatch !== base.version)
+      return fail(412, `config changed: you sent version ${ifMatch}, current is ${base.version}; re-read and retry`);
     const next = change(base.config);
     if (!next.ok) return fail(next.status, next.error, next.field);
     const valid = changes.validate(next.config, this.deps.hubPrefix);

@@ -2,8 +2,8 @@
  * The dashboard's pages as pure views over admin API data (model.ts). Actions are plain POST forms
  * (work without JavaScript); each carries the CSRF token.
  */
-import { Action, Badge, Document, Layout, type Chrome } from './layout';
-import { ago, detailText, iso, type ApiAudit, type ApiSecret, type ApiSession, type ServerRow } from './model';
+import { Action, Badge, type Chrome, Document, Layout } from './layout';
+import { type ApiAudit, type ApiSecret, type ApiSession, ago, detailText, iso, type ServerRow } from './model';
 import { BASE, type Flash } from './security';
 
 const serverPath = (name: string, action: string) => `${BASE}/servers/${encodeURIComponent(name)}/${action}`;
@@ -78,9 +78,13 @@ export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessi
                 {r.breaker ? (
                   <Badge value={r.breaker} />
                 ) : r.kind === 'builtin' ? (
-                  <span class="muted" title="built-in servers run in edgehub itself: no breaker">n/a</span>
+                  <span class="muted" title="built-in servers run in edgehub itself: no breaker">
+                    n/a
+                  </span>
                 ) : (
-                  <span class="muted" title="no upstream traffic recorded since the Config DO started">—</span>
+                  <span class="muted" title="no upstream traffic recorded since the Config DO started">
+                    —
+                  </span>
                 )}
               </td>
               <td class="num" data-col="latency">
@@ -93,7 +97,13 @@ export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessi
               <td>
                 <div class="actions">
                   {r.enabled ? (
-                    <Action action={serverPath(r.name, 'disable')} csrf={p.csrf} label="Disable" class="danger" confirm={`Disable server '${r.name}'? Its tools disappear for every session.`} />
+                    <Action
+                      action={serverPath(r.name, 'disable')}
+                      csrf={p.csrf}
+                      label="Disable"
+                      class="danger"
+                      confirm={`Disable server '${r.name}'? Its tools disappear for every session.`}
+                    />
                   ) : (
                     <Action action={serverPath(r.name, 'enable')} csrf={p.csrf} label="Enable" class="primary" />
                   )}
@@ -106,7 +116,10 @@ export function ServersPage(p: Chrome & { csrf: string; rows: ServerRow[]; sessi
       </table>
       <SecretsTable rows={p.secrets} now={p.now} />
       <h2>
-        Recent changes <a class="small" href={`${BASE}/audit`}>full audit log</a>
+        Recent changes{' '}
+        <a class="small" href={`${BASE}/audit`}>
+          full audit log
+        </a>
       </h2>
       <AuditTable rows={p.audit} now={p.now} />
     </Layout>
@@ -119,7 +132,8 @@ export function SecretsTable(p: { rows: ApiSecret[]; now: number }) {
     <>
       <h2>Secrets</h2>
       <p class="muted small">
-        Referenced in upstream headers as <code>{'${NAME}'}</code>. Values are encrypted and never shown; set one with <code>edgehub secrets set NAME</code> (value on stdin).
+        Referenced in upstream headers as <code>{'${NAME}'}</code>. Values are encrypted and never shown; set one with <code>edgehub secrets set NAME</code>{' '}
+        (value on stdin).
       </p>
       {p.rows.length === 0 ? (
         <p class="muted">No secrets.</p>
@@ -257,8 +271,8 @@ export function LoginPage(p: { csrf: string; error?: string; flash?: Flash }) {
       <div class="login">
         <h1>edgehub admin</h1>
         <p>
-          Paste an access token with the <code>admin</code> scope, e.g. from <code>npx edgehub auth token --sub you --scope admin --ttl 8h</code>. It is kept in an
-          HttpOnly cookie for this dashboard only, until it expires or you log out.
+          Paste an access token with the <code>admin</code> scope, e.g. from <code>npx edgehub auth token --sub you --scope admin --ttl 8h</code>. It is kept in
+          an HttpOnly cookie for this dashboard only, until it expires or you log out.
         </p>
         {p.flash && <div class={`flash ${p.flash.kind}`}>{p.flash.text}</div>}
         {p.error && (

@@ -49,7 +49,13 @@ const HEADERS: Record<string, string> = {
 };
 
 const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:';
-const cookieOpts = (c: Context, maxAge?: number) => ({ path: BASE, httpOnly: true, secure: isHttps(c), sameSite: 'Strict' as const, ...(maxAge ? { maxAge } : {}) });
+const cookieOpts = (c: Context, maxAge?: number) => ({
+  path: BASE,
+  httpOnly: true,
+  secure: isHttps(c),
+  sameSite: 'Strict' as const,
+  ...(maxAge ? { maxAge } : {}),
+});
 
 /** Security headers on every dashboard response, whoever produced it (page, redirect, refusal). */
 export function dashboardHeaders(): MiddlewareHandler {
@@ -119,7 +125,10 @@ export const hasLoginCookie = (c: Context) => !!getCookie(c, TOKEN_COOKIE);
 
 function randomToken(): string {
   const b = crypto.getRandomValues(new Uint8Array(24));
-  return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 function sameValue(a: string, b: string): boolean {
@@ -159,7 +168,8 @@ export function csrf(): MiddlewareHandler<{ Variables: DashVars & { form: URLSea
     const text = await readLimited(c.req.raw, 16 * 1024);
     if (text === null) return refusal(c, 'Form too large.', 413);
     const form = new URLSearchParams(text);
-    if (!token || !sameValue(form.get('_csrf') ?? '', token)) return refusal(c, 'The form is stale or was not sent by this dashboard (CSRF token mismatch). Reload the page and try again.');
+    if (!token || !sameValue(form.get('_csrf') ?? '', token))
+      return refusal(c, 'The form is stale or was not sent by this dashboard (CSRF token mismatch). Reload the page and try again.');
     c.set('csrf', token);
     c.set('form', form);
     return next();

@@ -4,20 +4,21 @@
  * points delegating in one line; the rest is wiring: the post-commit fan-out, the health alarm
  * and the tenant's metrics aggregate.
  */
-import { sessionStub } from '../utils/do-stubs';
+
 import { DurableObject } from 'cloudflare:workers';
-import { ConfigService, type Actor } from '../config/service';
+import { readLimits } from '../config/limits';
 import type { ConfigSnapshot, HubConfig } from '../config/schema';
 import { SecretService } from '../config/secret-service';
 import { serverSecretNames } from '../config/secrets';
+import { type Actor, ConfigService } from '../config/service';
+import { log } from '../observability/log';
+import { type MetricsBatch, MetricsStore } from '../observability/metrics';
+import { ListenHub, type ListKind } from '../runtime/listen-hub';
+import { mountChecker } from '../runtime/mount-check';
+import { UpstreamWatch } from '../runtime/upstream-watch';
 import { ConfigStore } from '../storage/config-store';
 import { SecretStore } from '../storage/secret-store';
-import { mountChecker } from '../runtime/mount-check';
-import { ListenHub, type ListKind } from '../runtime/listen-hub';
-import { UpstreamWatch } from '../runtime/upstream-watch';
-import { MetricsStore, type MetricsBatch } from '../observability/metrics';
-import { log } from '../observability/log';
-import { readLimits } from '../config/limits';
+import { sessionStub } from '../utils/do-stubs';
 
 export const HEALTH_PROBE_TIMEOUT_MS = 5000;
 
@@ -43,7 +44,14 @@ export class ConfigDO extends DurableObject<Env> {
       mountCheck: mountChecker(env, this.#tenant, (server) => this.#secrets.resolve(serverSecretNames(server))),
       committed,
     });
-    this.#secrets = new SecretService({ tenant: this.#tenant, env, secrets: new SecretStore(ctx.storage), config: store, current: () => this.#svc.current(), committed });
+    this.#secrets = new SecretService({
+      tenant: this.#tenant,
+      env,
+      secrets: new SecretStore(ctx.storage),
+      config: store,
+      current: () => this.#svc.current(),
+      committed,
+    });
   }
 
   /** For runtimes only (internal RPC): the snapshot carries the secret values its servers reference. */
@@ -166,9 +174,7 @@ export class ConfigDO extends DurableObject<Env> {
     this.#listeners.changed();
     if (this.#listeners.size > 0) await this.#watchSnapshot(s);
     const sessions = this.#svc.sessions();
-    const results = await Promise.allSettled(
-      sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).configChanged(s.version)),
-    );
+    const results = await Promise.allSettled(sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).configChanged(s.version)));
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length) log.warn('config fan-out failed for some sessions', { tenant: this.#tenant, version: s.version, failed: failed.length });
   }

@@ -5,7 +5,7 @@
  * over RPC and delegates in one line to RepoService.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { RepoService, type RepoCall, type SmartRequest } from '../git/service';
+import { type RepoCall, RepoService, type SmartRequest } from '../git/service';
 
 export class RepoDO extends DurableObject<Env> {
   #service: RepoService;

@@ -5,12 +5,12 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
-import type { JsonRpcMessage } from '../mcp/protocol';
-import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
 import type { JsonReply } from '../mcp/exchange';
+import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
+import type { JsonRpcMessage } from '../mcp/protocol';
 import { SessionStore } from '../mcp/session-store';
-import { SessionRuntime } from '../runtime/session-host';
 import { log } from '../observability/log';
+import { SessionRuntime } from '../runtime/session-host';
 
 const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
 
@@ -20,7 +20,11 @@ export class SessionDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#host = new SessionRuntime(env, () => this.#session, (lastSeen) => ctx.storage.setAlarm(lastSeen + this.#ttlMs()));
+    this.#host = new SessionRuntime(
+      env,
+      () => this.#session,
+      (lastSeen) => ctx.storage.setAlarm(lastSeen + this.#ttlMs()),
+    );
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
 

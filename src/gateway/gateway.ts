@@ -8,15 +8,16 @@
  *   contributes nothing and is reported, never breaking the others.
  * - Names: tools/prompts `{prefix}_{name}`; resources `edgehub://{server}/{uri}` (naming.ts).
  */
-import type { Backend } from '../mcp/dispatch';
-import type { RequestContext } from '../mcp/context';
-import { rpc, RpcError, toolError } from '../mcp/errors';
-import { ErrorCode } from '../mcp/protocol';
-import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
-import { EMPTY_CATALOG, type Catalog, type Json, type Provider } from './provider';
-import { paginate } from './paging';
+
 import { requiredScope } from '../auth/scopes';
+import type { RequestContext } from '../mcp/context';
+import type { Backend } from '../mcp/dispatch';
+import { RpcError, rpc, toolError } from '../mcp/errors';
+import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
+import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
+import { paginate } from './paging';
+import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
 
 export interface Mount {
   provider: Provider;
@@ -193,7 +194,16 @@ export class Gateway implements Backend {
     const entries = [...this.mounts.entries()].sort(([a], [b]) => a.localeCompare(b));
     const failed = new Set<string>();
     const catalogs = await Promise.all(entries.map(([server, mount]) => this.#catalogOf(server, mount, failed)));
-    const merged: Merged = { failed, builtAt: Date.now(), tools: [], resources: [], templates: [], prompts: [], toolRoutes: new Map(), promptRoutes: new Map() };
+    const merged: Merged = {
+      failed,
+      builtAt: Date.now(),
+      tools: [],
+      resources: [],
+      templates: [],
+      prompts: [],
+      toolRoutes: new Map(),
+      promptRoutes: new Map(),
+    };
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
       for (const t of cat.tools) {

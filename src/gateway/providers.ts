@@ -2,8 +2,9 @@
  * Provider factory and pool: turns a server entry into a Provider, reusing the existing one when
  * the entry did not change between config versions (connections survive unrelated changes).
  */
-import { serverKind, STDIO_REFUSAL, type ServerConfig } from '../config/schema';
+
 import type { ResolvedSecrets } from '../config/schema';
+import { type ServerConfig, STDIO_REFUSAL, serverKind } from '../config/schema';
 import { secretsKey } from '../config/secrets';
 import type { Provider } from './provider';
 

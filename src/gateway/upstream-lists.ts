@@ -26,9 +26,7 @@ export async function listAll(client: Client, options: RequestOptions): Promise<
   const [tools, resources, templates, prompts] = await Promise.all([
     caps.tools ? pages<ToolDef>((cursor) => client.listTools(cursor ? { cursor } : undefined, options), 'tools') : none,
     caps.resources ? pages<ResourceDef>((cursor) => client.listResources(cursor ? { cursor } : undefined, options), 'resources') : none,
-    caps.resources
-      ? pages<TemplateDef>((cursor) => client.listResourceTemplates(cursor ? { cursor } : undefined, options), 'resourceTemplates')
-      : none,
+    caps.resources ? pages<TemplateDef>((cursor) => client.listResourceTemplates(cursor ? { cursor } : undefined, options), 'resourceTemplates') : none,
     caps.prompts ? pages<PromptDef>((cursor) => client.listPrompts(cursor ? { cursor } : undefined, options), 'prompts') : none,
   ]);
   return { tools, resources, templates, prompts } as Catalog;

@@ -7,12 +7,12 @@
  */
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
-import { readSse } from '../mcp/sse-parse';
 import { ErrorCode, META_CLIENT_CAPS, META_CLIENT_INFO, META_VERSION, MODERN_VERSIONS } from '../mcp/protocol';
 import { SERVER_INFO } from '../mcp/server-info';
-import type { Catalog, Json, Provider } from './provider';
-import { type Breaker, BreakerOpenError } from './breaker';
+import { readSse } from '../mcp/sse-parse';
 import type { Recorder } from '../observability/metrics';
+import { type Breaker, BreakerOpenError } from './breaker';
+import type { Catalog, Json, Provider } from './provider';
 
 const VERSION = MODERN_VERSIONS[0];
 const MAX_PAGES = 50;
@@ -172,7 +172,8 @@ export class ModernUpstream implements Provider {
         final = null;
       }
     }
-    if (!final || res.status >= 500) throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} answered HTTP ${res.status} without a usable JSON-RPC response`);
+    if (!final || res.status >= 500)
+      throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} answered HTTP ${res.status} without a usable JSON-RPC response`);
     if (final.error) {
       const err = final.error as { code: number; message: string; data?: unknown };
       throw new RpcError(err.code, err.message, res.status === 400 ? 400 : 200, err.data);

@@ -13,7 +13,6 @@
  *   validator also keeps ajv's code generation, forbidden in Workers, out of the way).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { z } from 'zod';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -28,14 +27,15 @@ import {
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
 import { ErrorCode, LOG_LEVELS, type LogLevel } from '../mcp/protocol';
 import { SERVER_VERSION } from '../mcp/server-info';
-import { listAll } from './upstream-lists';
-import { Breaker, BreakerOpenError, retryRead } from './breaker';
 import type { Recorder } from '../observability/metrics';
+import { type Breaker, BreakerOpenError, retryRead } from './breaker';
 import type { Catalog, Json, Provider } from './provider';
+import { listAll } from './upstream-lists';
 
 /** Where upstream-initiated traffic with no related downstream request goes (the session). */
 export interface DownstreamSink {
@@ -104,9 +104,7 @@ export class UpstreamProvider implements Provider {
   callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
     this.stats.calls++;
     const onprogress =
-      ctx.progressToken === undefined
-        ? undefined
-        : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
+      ctx.progressToken === undefined ? undefined : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
     return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
         // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
@@ -145,7 +143,9 @@ export class UpstreamProvider implements Provider {
   }
 
   async unsubscribe(ctx: RequestContext, uri: string): Promise<void> {
-    await this.#guard('resources/unsubscribe', async (c) => (c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {}));
+    await this.#guard('resources/unsubscribe', async (c) =>
+      c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {},
+    );
   }
 
   #opts(ctx: RequestContext) {
@@ -244,9 +244,7 @@ export class UpstreamProvider implements Provider {
     const requestInit = { headers: o.headers };
     const url = new URL(o.url);
     const transport =
-      o.kind === 'sse'
-        ? new SSEClientTransport(url, { requestInit, fetch: o.fetch })
-        : new StreamableHTTPClientTransport(url, { requestInit, fetch: o.fetch });
+      o.kind === 'sse' ? new SSEClientTransport(url, { requestInit, fetch: o.fetch }) : new StreamableHTTPClientTransport(url, { requestInit, fetch: o.fetch });
     this.stats.connects++;
     try {
       await client.connect(transport, { timeout: o.connectTimeoutMs });
@@ -278,8 +276,7 @@ export class UpstreamProvider implements Provider {
       if (ctx) {
         // 2026-07-28: log notifications only when the request asked for them (_meta logLevel).
         if (ctx.lane === 'modern' && ctx.logLevel === undefined) return;
-        if (ctx.logLevel === undefined || LOG_LEVELS.indexOf(n.params.level) >= LOG_LEVELS.indexOf(ctx.logLevel))
-          ctx.notify('notifications/message', params);
+        if (ctx.logLevel === undefined || LOG_LEVELS.indexOf(n.params.level) >= LOG_LEVELS.indexOf(ctx.logLevel)) ctx.notify('notifications/message', params);
       } else o.sink.notify('notifications/message', params);
     });
     const changed = (kind: 'tools' | 'resources' | 'prompts') => () => {

@@ -27,7 +27,9 @@ export function parseDate(field: string, input: string, bound: 'start' | 'end', 
   else if (!/(z|[+-]\d{2}:?\d{2}|gmt|utc)$/i.test(text)) text = `${text} UTC`;
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) {
-    throw new GitToolError(`Invalid ${field}: '${input}' is not a date (use ISO 8601 like 2024-01-15 or 2024-01-15T14:30:00Z, 'Jan 15 2024', or '2 weeks ago')`);
+    throw new GitToolError(
+      `Invalid ${field}: '${input}' is not a date (use ISO 8601 like 2024-01-15 or 2024-01-15T14:30:00Z, 'Jan 15 2024', or '2 weeks ago')`,
+    );
   }
   const secs = Math.floor(ms / 1000);
   const wholeDay = dayOnly || /^[a-z]{3}\s+\d{1,2},?\s+\d{4}$/i.test(input.trim());

@@ -14,10 +14,11 @@
  * Thin packs (native `git push`) are supported: a REF_DELTA base missing from the pack is read
  * from the repository. The trailing SHA-1 is verified first.
  */
-import { GitLimitError, MAX_DELTA_DEPTH, MAX_OBJECT_BYTES } from './limits';
-import type { Repo } from './repo';
+
 import { hex } from '../utils/bytes';
 import { Lru } from '../utils/lru';
+import { GitLimitError, MAX_DELTA_DEPTH, MAX_OBJECT_BYTES } from './limits';
+import type { Repo } from './repo';
 import { TYPE_NAME } from './storage/object-format';
 import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
 
@@ -64,7 +65,8 @@ function applyDelta(delta: Uint8Array, base: Uint8Array): Uint8Array {
   };
   if (varint() !== base.byteLength) throw malformed('delta base size mismatch');
   const size = varint();
-  if (size > MAX_OBJECT_BYTES) throw new GitLimitError(`pack refused: a delta declares a ${size}-byte result, over the ${MAX_OBJECT_BYTES}-byte object limit`, 413);
+  if (size > MAX_OBJECT_BYTES)
+    throw new GitLimitError(`pack refused: a delta declares a ${size}-byte result, over the ${MAX_OBJECT_BYTES}-byte object limit`, 413);
   const out = new Uint8Array(size);
   let o = 0;
   while (at < delta.byteLength) {
@@ -160,7 +162,8 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
       size += (c & 0x7f) * 2 ** shift;
       if (shift > 49) throw malformed(`object size at offset ${offset} is too long`);
     }
-    if (size > MAX_OBJECT_BYTES) throw new GitLimitError(`pack refused: the object at offset ${offset} declares ${size} bytes, over the ${MAX_OBJECT_BYTES}-byte object limit`, 413);
+    if (size > MAX_OBJECT_BYTES)
+      throw new GitLimitError(`pack refused: the object at offset ${offset} declares ${size} bytes, over the ${MAX_OBJECT_BYTES}-byte object limit`, 413);
     const e: Entry = { type, size, dataAt: 0 };
     if (type === OFS_DELTA) {
       c = byte();
@@ -232,7 +235,8 @@ async function walkPack(repo: Repo, pack: Uint8Array, limits: PackLimits, write:
       produced(r.content.byteLength);
       await store(offset, r);
     }
-    if (later.length === pending.length) throw malformed(`${later.length} delta(s) name a base that is neither in the pack nor in the repository, e.g. ${entries.get(later[0])!.baseOid}`);
+    if (later.length === pending.length)
+      throw malformed(`${later.length} delta(s) name a base that is neither in the pack nor in the repository, e.g. ${entries.get(later[0])!.baseOid}`);
     pending = later;
   }
   return written;

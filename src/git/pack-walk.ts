@@ -9,11 +9,11 @@
  * 1,000 commits / 10,000 trees costs a few hundred queries, not one read and one full parse per
  * object. What it learns is kept per repository (WalkCache) for the next clone.
  */
-import type { Repo } from './repo';
 
 import { writeHex } from '../utils/bytes';
 import { Lru } from '../utils/lru';
 import { tagTarget } from './parse';
+import type { Repo } from './repo';
 import { TYPE_CODE } from './storage/object-format';
 import { inflate } from './zlib';
 
@@ -163,7 +163,11 @@ async function walkObjects(repo: Repo, cache: WalkCache, wants: string[], haves:
       oid = tagTarget(content);
     }
   }
-  const uninteresting = await ancestors(repo, cache, haves.filter((h) => repo.objects.has(h)));
+  const uninteresting = await ancestors(
+    repo,
+    cache,
+    haves.filter((h) => repo.objects.has(h)),
+  );
   const interesting = await ancestors(repo, cache, wantCommits, uninteresting);
   const walk = async (roots: string[], emit: boolean): Promise<void> => {
     let level = roots;

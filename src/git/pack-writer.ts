@@ -5,9 +5,9 @@
  * the stored zlib of the content, no per-clone compression; undeltified), ~64 KB per chunk, with
  * the SHA-1 trailer computed incrementally.
  */
-import type { Repo } from './repo';
 
 import { concatBytes } from '../utils/bytes';
+import type { Repo } from './repo';
 import type { PackedObject } from './storage/object-format';
 import { sha1 } from './zlib';
 

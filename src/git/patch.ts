@@ -8,8 +8,8 @@
  * commits (the reference prints those reversed; we do not copy that bug).
  */
 import { structuredPatch } from 'diff';
-import type { Change } from './tree';
 import type { Repo } from './repo';
+import type { Change } from './tree';
 
 interface PatchOptions {
   context: number;
@@ -62,7 +62,8 @@ export async function renderPatch(repo: Repo, changes: Change[], opts: PatchOpti
       else if (!c.new) head += `deleted file mode ${modeStr(c.old.mode)}\n`;
       else if (c.old.mode !== c.new.mode) head += `old mode ${modeStr(c.old.mode)}\nnew mode ${modeStr(c.new.mode)}\n`;
       const sameMode = c.old && c.new && c.old.mode === c.new.mode ? ` ${modeStr(c.old.mode)}` : '';
-      if (!c.old || !c.new || c.old.oid !== c.new.oid) head += `index ${(c.old?.oid ?? '0'.repeat(40)).slice(0, 7)}..${(c.new?.oid ?? '0'.repeat(40)).slice(0, 7)}${sameMode}\n`;
+      if (!c.old || !c.new || c.old.oid !== c.new.oid)
+        head += `index ${(c.old?.oid ?? '0'.repeat(40)).slice(0, 7)}..${(c.new?.oid ?? '0'.repeat(40)).slice(0, 7)}${sameMode}\n`;
     } else head = '\n';
     if (c.old && c.new && c.old.oid === c.new.oid) {
       parts.push(head);

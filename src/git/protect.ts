@@ -17,7 +17,12 @@ export function setProtected(repo: Repo, ref: string, on: boolean): void {
 }
 
 export function protectedRefs(repo: Repo): Set<string> {
-  return new Set(repo.sql.exec<{ ref: string }>(`SELECT ref FROM protected_refs`).toArray().map((r) => r.ref));
+  return new Set(
+    repo.sql
+      .exec<{ ref: string }>(`SELECT ref FROM protected_refs`)
+      .toArray()
+      .map((r) => r.ref),
+  );
 }
 
 /**

@@ -4,10 +4,11 @@
  * `${tenant}:${repo}` with the tenant taken from the authenticated principal, never from the
  * arguments, so another tenant's repositories are unreachable by construction.
  */
-import { repoStub } from '../utils/do-stubs';
+
+import type { Catalog, Json, Provider } from '../gateway/provider';
 import type { RequestContext } from '../mcp/context';
 import { rpc, toolError } from '../mcp/errors';
-import type { Catalog, Json, Provider } from '../gateway/provider';
+import { repoStub } from '../utils/do-stubs';
 import { isGitToolError } from './errors';
 import { gitLimits } from './limits';
 import { isToolName, toolDefs } from './tools/schema';

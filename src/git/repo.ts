@@ -9,16 +9,16 @@
  */
 import { applyMigrations } from '../storage/migrations';
 import { Lru } from '../utils/lru';
-import { parseIndex, type ParsedIndex } from './index-file';
+import { type ParsedIndex, parseIndex } from './index-file';
 import { RwLock } from './lock';
-import { type CommitInfo, parseCommit, parseTree, type TreeEntry } from './parse';
-import { deflate, inflate, wrapObject } from './zlib';
 import { REPO_MIGRATIONS } from './migrations';
-import { createFs, type GitFs } from './storage/fs';
+import { type CommitInfo, parseCommit, parseTree, type TreeEntry } from './parse';
 import { FileStore } from './storage/files';
+import { createFs, type GitFs } from './storage/fs';
 import { EMPTY_TREE } from './storage/object-format';
 import { ObjectStore } from './storage/objects';
 import { RefStore } from './storage/refs';
+import { deflate, inflate, wrapObject } from './zlib';
 
 const dec = new TextDecoder();
 
@@ -71,7 +71,11 @@ export class Repo {
     }
     if (!ident) return null;
     storage.transactionSync(() => {
-      for (const [k, v] of [['tenant', ident.tenant], ['repo', ident.repo], ['created_at', String(Date.now())]]) {
+      for (const [k, v] of [
+        ['tenant', ident.tenant],
+        ['repo', ident.repo],
+        ['created_at', String(Date.now())],
+      ]) {
         storage.sql.exec(`INSERT OR REPLACE INTO repo_meta (k, v) VALUES (?, ?)`, k, v);
       }
     });

@@ -6,9 +6,9 @@
  * `refs/remotes/<name>/HEAD`; a name that is not a ref may be a short id.
  */
 import git from 'isomorphic-git';
+import { GitToolError } from './errors';
 import { tagTarget } from './parse';
 import type { Repo } from './repo';
-import { GitToolError } from './errors';
 
 const DWIM = ['', 'refs/', 'refs/tags/', 'refs/heads/', 'refs/remotes/'];
 

@@ -9,10 +9,10 @@
 import { toolError } from '../mcp/errors';
 import { log } from '../observability/log';
 import { describeError } from './errors';
-import { explodePacks, hasPacks } from './packs';
 import { GitLimitError, gitLimits, pushTooLarge, repoFull, UPLOAD_PACK_MAX_BYTES } from './limits';
-import { advertise, ProtocolError, receivePack, refuseReceive, uploadPack, type Service } from './smart-http';
+import { explodePacks, hasPacks } from './packs';
 import { Repo, type RepoIdent } from './repo';
+import { advertise, ProtocolError, receivePack, refuseReceive, type Service, uploadPack } from './smart-http';
 import { HANDLERS } from './tools';
 import { isToolName, parseArgs, spec, type ToolName } from './tools/schema';
 import type { Actor, Handler, ToolContext } from './tools/types';

@@ -15,17 +15,17 @@
  */
 import git from 'isomorphic-git';
 import { SERVER_VERSION } from '../mcp/server-info';
+import { concatBytes } from '../utils/bytes';
+import { GitLimitError, repoFull } from './limits';
 import { explodePack } from './pack-reader';
 import { collectObjects } from './pack-walk';
 import { streamPack } from './pack-writer';
 import { tagTarget } from './parse';
-import { concatBytes } from '../utils/bytes';
-import { GitLimitError, repoFull } from './limits';
 import { FLUSH, pkt, readPkts, sideband } from './pktline';
 import { refUpdateRefusal } from './protect';
 import type { Repo } from './repo';
-import { ZERO_OID } from './storage/refs';
 import { computeStatus } from './status';
+import { ZERO_OID } from './storage/refs';
 import { pushableRef } from './validate';
 
 export type Service = 'git-upload-pack' | 'git-receive-pack';
@@ -50,12 +50,16 @@ async function advertisedRefs(repo: Repo): Promise<[string, string][]> {
 export async function advertise(repo: Repo, service: Service): Promise<Uint8Array> {
   const symref = repo.refs.target('HEAD');
   const caps = [
-    ...(service === 'git-upload-pack' ? ['side-band-64k', 'side-band', 'no-progress'] : ['report-status', 'side-band-64k', 'delete-refs', 'ofs-delta', 'quiet']),
+    ...(service === 'git-upload-pack'
+      ? ['side-band-64k', 'side-band', 'no-progress']
+      : ['report-status', 'side-band-64k', 'delete-refs', 'ofs-delta', 'quiet']),
     ...(symref ? [`symref=HEAD:${symref}`] : []),
     `agent=edgehub/${SERVER_VERSION}`,
   ].join(' ');
   const refs = await advertisedRefs(repo);
-  const lines = refs.length ? refs.map(([ref, oid], i) => pkt(i === 0 ? `${oid} ${ref}\0${caps}\n` : `${oid} ${ref}\n`)) : [pkt(`${ZERO_OID} capabilities^{}\0${caps}\n`)];
+  const lines = refs.length
+    ? refs.map(([ref, oid], i) => pkt(i === 0 ? `${oid} ${ref}\0${caps}\n` : `${oid} ${ref}\n`))
+    : [pkt(`${ZERO_OID} capabilities^{}\0${caps}\n`)];
   return concatBytes([pkt(`# service=${service}\n`), FLUSH, ...lines, FLUSH]);
 }
 
@@ -163,7 +167,11 @@ export function refuseReceive(head: Uint8Array, reason: string): Uint8Array | nu
     return null;
   }
   if (!parsed.commands.length) return null;
-  return report(parsed.caps, reason, parsed.commands.map((c) => `ng ${c.ref} unpacker error`));
+  return report(
+    parsed.caps,
+    reason,
+    parsed.commands.map((c) => `ng ${c.ref} unpacker error`),
+  );
 }
 
 /**

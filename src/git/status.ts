@@ -99,9 +99,18 @@ export function renderStatus(s: StatusData): string {
     if (!items.length) return;
     lines.push('', title, ...items.map((i) => `\t${i}`));
   };
-  section('Unmerged paths:', s.conflicts.map((p) => `${'both modified:'.padEnd(17)}${p}`));
-  section('Changes to be committed:', s.staged.map((c) => `${`${c.status}:`.padEnd(12)}${c.path}`));
-  section('Changes not staged for commit:', s.unstaged.map((c) => `${`${c.status}:`.padEnd(12)}${c.path}`));
+  section(
+    'Unmerged paths:',
+    s.conflicts.map((p) => `${'both modified:'.padEnd(17)}${p}`),
+  );
+  section(
+    'Changes to be committed:',
+    s.staged.map((c) => `${`${c.status}:`.padEnd(12)}${c.path}`),
+  );
+  section(
+    'Changes not staged for commit:',
+    s.unstaged.map((c) => `${`${c.status}:`.padEnd(12)}${c.path}`),
+  );
   section('Untracked files:', s.untracked);
   lines.push('');
   if (s.staged.length || s.conflicts.length) lines.pop();

@@ -3,13 +3,14 @@
  * like any other provider under the hub prefix. Each tool is a thin adapter over HubServices
  * (the tenant's ConfigDO and this runtime); mutations need the `admin` scope.
  */
-import { readerView, redactUrlsIn } from '../config/reader-view';
-import type { Backend } from '../mcp/dispatch';
-import type { RequestContext } from '../mcp/context';
-import { rpc, toolError } from '../mcp/errors';
+
 import type { ConfigApi } from '../config/api';
+import { readerView, redactUrlsIn } from '../config/reader-view';
 import type { ChangeResult } from '../config/service';
 import type { Catalog, Json, Provider } from '../gateway/provider';
+import type { RequestContext } from '../mcp/context';
+import type { Backend } from '../mcp/dispatch';
+import { rpc, toolError } from '../mcp/errors';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
 import { runProxy } from './proxy';
 import type { HubStatus } from './status';
@@ -37,7 +38,10 @@ const RESOURCES = [
 const TEMPLATES = [{ uriTemplate: 'hub://server/{name}', name: 'server', description: 'One configured server', mimeType: 'application/json' }];
 
 /** JSON text plus structuredContent; MCP requires the latter to be an object, so a list goes under `key`. */
-const text = (v: unknown, key = 'items') => ({ content: [{ type: 'text', text: JSON.stringify(v, null, 2) }], structuredContent: (Array.isArray(v) ? { [key]: v } : v) as Json });
+const text = (v: unknown, key = 'items') => ({
+  content: [{ type: 'text', text: JSON.stringify(v, null, 2) }],
+  structuredContent: (Array.isArray(v) ? { [key]: v } : v) as Json,
+});
 
 async function change(s: HubServices, r: ChangeResult, what: string): Promise<Json> {
   if (r.ok) await s.committed(r.version).catch(() => {});
@@ -142,8 +146,7 @@ export class HubProvider implements Provider {
       .map(([n]) => n);
     if (action === 'remount') this.services.reconnect(failing);
     if (action === 'unmount') this.services.exclude(failing);
-    if (action === 'disable')
-      for (const n of failing) await this.services.config().setEnabled({ sub: ctx.principal.sub }, n, false, false);
+    if (action === 'disable') for (const n of failing) await this.services.config().setEnabled({ sub: ctx.principal.sub }, n, false, false);
     return text({ action, results, failing });
   }
 }

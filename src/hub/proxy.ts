@@ -3,10 +3,11 @@
  * item's definition) and call (tool call, resource read, prompt get). Results of `call` are the
  * target's own result; list/info are JSON text plus structuredContent.
  */
-import type { Backend } from '../mcp/dispatch';
-import type { RequestContext } from '../mcp/context';
-import { toolError } from '../mcp/errors';
+
 import type { Json } from '../gateway/provider';
+import type { RequestContext } from '../mcp/context';
+import type { Backend } from '../mcp/dispatch';
+import { toolError } from '../mcp/errors';
 
 const LISTS = { tool: ['listTools', 'tools', 'name'], resource: ['listResources', 'resources', 'uri'], prompt: ['listPrompts', 'prompts', 'name'] } as const;
 

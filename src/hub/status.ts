@@ -3,7 +3,7 @@
  * count, last error and last health probe (the ConfigDO's alarm results). Computed on request
  * from the gateway's mounts; it answers even when the ConfigDO is unreachable.
  */
-import { effectivePrefix, serverKind, type ConfigSnapshot } from '../config/schema';
+import { type ConfigSnapshot, effectivePrefix, serverKind } from '../config/schema';
 import type { Provider } from '../gateway/provider';
 import { SERVER_VERSION } from '../mcp/server-info';
 
@@ -60,7 +60,15 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
         error = e instanceof Error ? e.message : String(e);
       }
     }
-    const state: ServerStatus['state'] = !enabled ? 'disabled' : i.excluded.has(name) ? 'excluded' : i.unmountable.has(name) ? 'unmountable' : error ? 'failing' : 'ok';
+    const state: ServerStatus['state'] = !enabled
+      ? 'disabled'
+      : i.excluded.has(name)
+        ? 'excluded'
+        : i.unmountable.has(name)
+          ? 'unmountable'
+          : error
+            ? 'failing'
+            : 'ok';
     const probe = probes.get(name);
     servers.push({
       name,
@@ -70,7 +78,16 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
       state,
       tools,
       ...(error && enabled ? { error } : {}),
-      ...(probe ? { health: { ok: probe.ok, latencyMs: probe.latencyMs, checkedAt: new Date(probe.checkedAt).toISOString(), ...(probe.error ? { error: probe.error } : {}) } } : {}),
+      ...(probe
+        ? {
+            health: {
+              ok: probe.ok,
+              latencyMs: probe.latencyMs,
+              checkedAt: new Date(probe.checkedAt).toISOString(),
+              ...(probe.error ? { error: probe.error } : {}),
+            },
+          }
+        : {}),
     });
   }
   return {
@@ -78,6 +95,10 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
     configVersion: i.snapshot.version,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     servers,
-    totals: { servers: servers.length, mounted: servers.filter((x) => x.state === 'ok' || x.state === 'failing').length, tools: servers.reduce((n, x) => n + x.tools, 0) },
+    totals: {
+      servers: servers.length,
+      mounted: servers.filter((x) => x.state === 'ok' || x.state === 'failing').length,
+      tools: servers.reduce((n, x) => n + x.tools, 0),
+    },
   };
 }

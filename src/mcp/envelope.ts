@@ -12,12 +12,12 @@ import {
   HEADER_NAME,
   HEADER_VERSION,
   isModernVersion,
+  type JsonRpcRequest,
   LOG_LEVELS,
+  type LogLevel,
   META_CLIENT_CAPS,
   META_LOG_LEVEL,
   META_VERSION,
-  type JsonRpcRequest,
-  type LogLevel,
 } from './protocol';
 
 export interface Envelope {
@@ -44,7 +44,10 @@ export function checkEnvelope(req: JsonRpcRequest, headers: Headers): Envelope {
   for (const key of [META_VERSION, META_CLIENT_CAPS]) {
     const v = meta[key];
     const ok = key === META_VERSION ? typeof v === 'string' : typeof v === 'object' && v !== null && !Array.isArray(v);
-    if (!ok) throw bad(`Invalid _meta envelope: ${key}: ${v === undefined ? 'missing' : 'invalid'}`, { envelope: { key, problem: v === undefined ? 'missing' : 'invalid' } });
+    if (!ok)
+      throw bad(`Invalid _meta envelope: ${key}: ${v === undefined ? 'missing' : 'invalid'}`, {
+        envelope: { key, problem: v === undefined ? 'missing' : 'invalid' },
+      });
   }
   const version = meta[META_VERSION] as string;
   if (headerVersion !== null && headerVersion !== version)
@@ -57,7 +60,8 @@ export function checkEnvelope(req: JsonRpcRequest, headers: Headers): Envelope {
   const nameKey = req.method === 'resources/read' ? 'uri' : req.method === 'tools/call' || req.method === 'prompts/get' ? 'name' : null;
   if (nameKey && typeof params[nameKey] === 'string') {
     const name = ows(headers.get(HEADER_NAME));
-    if (name !== params[nameKey]) throw mismatch(`Mcp-Name header '${name ?? '(missing)'}' does not match ${nameKey} '${String(params[nameKey])}'`, name, String(params[nameKey]));
+    if (name !== params[nameKey])
+      throw mismatch(`Mcp-Name header '${name ?? '(missing)'}' does not match ${nameKey} '${String(params[nameKey])}'`, name, String(params[nameKey]));
   }
   const level = meta[META_LOG_LEVEL];
   return {

@@ -29,8 +29,7 @@ export function isRpcError(e: unknown): e is RpcError {
 export const rpc = {
   parse: (detail: string) => new RpcError(ErrorCode.ParseError, `Parse error: ${detail}`, 400),
   invalidRequest: (detail: string) => new RpcError(ErrorCode.InvalidRequest, `Invalid Request: ${detail}`, 400),
-  methodNotFound: (method: string, httpStatus = 200) =>
-    new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`, httpStatus),
+  methodNotFound: (method: string, httpStatus = 200) => new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`, httpStatus),
   invalidParams: (detail: string, httpStatus = 200) => new RpcError(ErrorCode.InvalidParams, `Invalid params: ${detail}`, httpStatus),
   internal: () => new RpcError(ErrorCode.InternalError, 'Internal error', 500),
   forbidden: (detail: string) => new RpcError(ErrorCode.Forbidden, detail, 403),

@@ -4,9 +4,10 @@
  * stream when it first sends a related notification or server→client request. Either way the
  * final JSON-RPC response ends the exchange. Events get ids from `stamp` (for Last-Event-ID).
  */
-import { SseWriter, sseEvent } from './sse';
-import type { JsonRpcMessage } from './protocol';
+
 import { stringifyMessage } from './json-text';
+import type { JsonRpcMessage } from './protocol';
+import { SseWriter, sseEvent } from './sse';
 
 export interface ExchangeOptions {
   /** Whether the client's Accept header allows text/event-stream. */

@@ -2,7 +2,7 @@
  * Parsing and validating JSON-RPC bodies (JSON-RPC 2.0 §4–5).
  * Batches are refused: MCP 2025-06-18 removed JSON-RPC batching, 2026-07-28 never had it.
  */
-import { rpc, RpcError } from './errors';
+import { type RpcError, rpc } from './errors';
 import type { JsonRpcMessage } from './protocol';
 
 export type Parsed = { ok: true; message: JsonRpcMessage } | { ok: false; error: RpcError; id: string | number | null };
@@ -18,7 +18,8 @@ export function parseBody(text: string): Parsed {
     return { ok: false, error: rpc.parse(e instanceof Error ? e.message : 'invalid JSON'), id: null };
   }
   if (depthExceeds(value, MAX_DEPTH)) {
-    const id = typeof (value as { id?: unknown })?.id === 'string' || typeof (value as { id?: unknown })?.id === 'number' ? ((value as { id: string | number }).id) : null;
+    const id =
+      typeof (value as { id?: unknown })?.id === 'string' || typeof (value as { id?: unknown })?.id === 'number' ? (value as { id: string | number }).id : null;
     return { ok: false, error: rpc.invalidRequest(`JSON nested deeper than ${MAX_DEPTH} levels`), id };
   }
   return validateMessage(value);

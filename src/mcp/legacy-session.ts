@@ -11,26 +11,26 @@
  *   stored, bounded, for Last-Event-ID replay.
  */
 import type { Principal } from '../auth/principal';
+import { log } from '../observability/log';
 import type { RequestContext } from './context';
-import { dispatch, type Backend } from './dispatch';
-import { errorResponse, rpc, RpcError, toRpcError } from './errors';
-import { Exchange, jsonReply, type JsonReply } from './exchange';
+import { type Backend, dispatch } from './dispatch';
+import { errorResponse, RpcError, rpc, toRpcError } from './errors';
+import { Exchange, type JsonReply, jsonReply } from './exchange';
 import {
   ErrorCode,
   isLegacyVersion,
   isNotification,
   isRequest,
-  LATEST_LEGACY,
-  LOG_LEVELS,
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  LATEST_LEGACY,
+  LOG_LEVELS,
   type LogLevel,
 } from './protocol';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info';
-import { SseWriter, sseEvent } from './sse';
 import type { SessionState, SessionStore } from './session-store';
-import { log } from '../observability/log';
+import { SseWriter, sseEvent } from './sse';
 
 export interface SessionHost {
   /** The gateway for the newest config version this session knows. */
@@ -47,7 +47,14 @@ export interface SessionHost {
 
 /** MCP transports §session management: an unknown or terminated session → 404 (also for another principal). */
 export function sessionNotFound(): JsonReply {
-  return jsonReply({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.SessionNotFound, message: 'Session not found: it ended or never existed. Initialize a new session.' } }, 404);
+  return jsonReply(
+    {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: ErrorCode.SessionNotFound, message: 'Session not found: it ended or never existed. Initialize a new session.' },
+    },
+    404,
+  );
 }
 
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
@@ -78,7 +85,11 @@ export class LegacySession {
    * Opens the session. Returns null if this id was used before (the caller made a fresh id), or
    * `refused` when the tenant's session cap is reached (nothing is stored then).
    */
-  async initialize(id: string, principal: Principal, params: Record<string, unknown>): Promise<{ result: Record<string, unknown> } | { refused: string } | null> {
+  async initialize(
+    id: string,
+    principal: Principal,
+    params: Record<string, unknown>,
+  ): Promise<{ result: Record<string, unknown> } | { refused: string } | null> {
     if (this.state()) return null;
     const requested = params.protocolVersion;
     const version = isLegacyVersion(requested) ? requested : LATEST_LEGACY;
@@ -181,7 +192,14 @@ export class LegacySession {
     return false;
   }
 
-  async #run(state: SessionState, principal: Principal, req: JsonRpcRequest, exchange: Exchange, signal: AbortSignal, requestId?: string): Promise<JsonRpcMessage> {
+  async #run(
+    state: SessionState,
+    principal: Principal,
+    req: JsonRpcRequest,
+    exchange: Exchange,
+    signal: AbortSignal,
+    requestId?: string,
+  ): Promise<JsonRpcMessage> {
     const started = Date.now();
     const params = req.params ?? {};
     const meta = (params._meta ?? {}) as Record<string, unknown>;
@@ -246,12 +264,7 @@ export class LegacySession {
     return this.#clientRequest(method, params, (m) => this.#sendOnGetStream(m), new AbortController().signal);
   }
 
-  #clientRequest(
-    method: string,
-    params: Record<string, unknown>,
-    send: (m: JsonRpcMessage) => boolean,
-    signal: AbortSignal,
-  ): Promise<Record<string, unknown>> {
+  #clientRequest(method: string, params: Record<string, unknown>, send: (m: JsonRpcMessage) => boolean, signal: AbortSignal): Promise<Record<string, unknown>> {
     const id = `edgehub-${this.#nextOutId++}`;
     const message = { jsonrpc: '2.0' as const, id, method, params };
     return new Promise((resolve, reject) => {
@@ -266,8 +279,7 @@ export class LegacySession {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, { resolve: (r) => done(null, r), reject: (e) => done(e) });
-      if (!send(message))
-        done(new RpcError(ErrorCode.InternalError, `cannot send ${method}: the client accepts no event stream`));
+      if (!send(message)) done(new RpcError(ErrorCode.InternalError, `cannot send ${method}: the client accepts no event stream`));
     });
   }
 

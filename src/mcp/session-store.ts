@@ -8,8 +8,9 @@
  * Invariants: the event store is bounded (EVENT_CAP rows, EVENT_TTL_MS age); `destroy()` leaves
  * no rows behind. Event ids are the global `seq`, so one id names both the stream and position.
  */
-import type { LogLevel } from './protocol';
+
 import type { Principal } from '../auth/principal';
+import type { LogLevel } from './protocol';
 
 export const EVENT_CAP = 1000;
 export const EVENT_TTL_MS = 15 * 60_000;
@@ -39,9 +40,7 @@ export class SessionStore {
   #init(): void {
     if (this.#ready) return;
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS session (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
-    this.#sql.exec(
-      `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL)`,
-    );
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL)`);
     this.#ready = true;
   }
 
@@ -59,9 +58,7 @@ export class SessionStore {
   /** Appends an SSE event and returns its id. Trims the store to its cap and TTL as it goes. */
   appendEvent(stream: string, data: string, now = Date.now()): string {
     this.#init();
-    const row = this.#sql
-      .exec<{ seq: number }>(`INSERT INTO events (stream, data, at) VALUES (?, ?, ?) RETURNING seq`, stream, data, now)
-      .one();
+    const row = this.#sql.exec<{ seq: number }>(`INSERT INTO events (stream, data, at) VALUES (?, ?, ?) RETURNING seq`, stream, data, now).one();
     // Bounded at every step: drop what falls out of the window (cheap: a primary-key range).
     this.#sql.exec(`DELETE FROM events WHERE seq <= ?`, row.seq - EVENT_CAP);
     if (++this.#inserts % 100 === 0) this.trimEvents(now);

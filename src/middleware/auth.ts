@@ -10,15 +10,15 @@
  * gateway's, via auth/scopes.ts requiredScope). The token is never logged or echoed.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Principal } from '../auth/principal';
-import { insufficientScope, forbidden, rateLimited, unauthorized, unavailable, type ChallengeContext } from './challenge';
 import { keyRing } from '../auth/keys';
-import { SCOPES, type Scope } from '../auth/scopes';
-import { CLOCK_TOLERANCE_SEC, readAuthSettings, resourceMetadataUrl, type AuthEnv } from '../auth/settings';
-import { isLoopback } from '../net/loopback.mjs';
-import { verifyAccessToken } from '../auth/verify';
-import { log } from '../observability/log';
+import type { Principal } from '../auth/principal';
 import { TokenBuckets } from '../auth/rate-limit';
+import { SCOPES, type Scope } from '../auth/scopes';
+import { type AuthEnv, CLOCK_TOLERANCE_SEC, readAuthSettings, resourceMetadataUrl } from '../auth/settings';
+import { verifyAccessToken } from '../auth/verify';
+import { isLoopback } from '../net/loopback.mjs';
+import { log } from '../observability/log';
+import { type ChallengeContext, forbidden, insufficientScope, rateLimited, unauthorized, unavailable } from './challenge';
 
 /**
  * Requests that fail authentication, counted per client IP (CF-Connecting-IP, set by Cloudflare's

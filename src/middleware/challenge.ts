@@ -61,7 +61,9 @@ export function forbidden(ctx: ChallengeContext, message: string): Response {
 }
 
 export function rateLimited(ctx: ChallengeContext, retryAfterSec: number): Response {
-  return respond(429, body(ctx, ErrorCode.ServerError, 'rate_limited', `Too many requests: retry after ${retryAfterSec} s`), { 'retry-after': String(retryAfterSec) });
+  return respond(429, body(ctx, ErrorCode.ServerError, 'rate_limited', `Too many requests: retry after ${retryAfterSec} s`), {
+    'retry-after': String(retryAfterSec),
+  });
 }
 
 export function unavailable(ctx: ChallengeContext, message: string, retryAfterSec = 30): Response {

@@ -6,10 +6,11 @@
  * - Origin (browsers only send it): same origin as the request, loopback in dev-open, or listed
  *   in ALLOWED_ORIGINS. No Origin (non-browser client) passes.
  */
-import { ErrorCode } from '../mcp/protocol';
-import { isLoopback } from '../net/loopback.mjs';
+
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { ErrorCode } from '../mcp/protocol';
+import { isLoopback } from '../net/loopback.mjs';
 
 export interface OriginGuardOptions {
   devOpen: boolean;
@@ -21,8 +22,7 @@ export function originGuard(opts: (env: Env) => OriginGuardOptions): MiddlewareH
   return async function originGuard(c, next) {
     const o = opts(c.env);
     const host = c.req.header('host') ?? new URL(c.req.url).host;
-    if (!hostAllowed(host, o))
-      return refuse(`Host '${host}' is not allowed${o.devOpen ? ' (dev-open mode serves loopback only)' : ''}`);
+    if (!hostAllowed(host, o)) return refuse(`Host '${host}' is not allowed${o.devOpen ? ' (dev-open mode serves loopback only)' : ''}`);
     const origin = c.req.header('origin');
     if (origin !== undefined && !originAllowed(origin, host, o)) return refuse(`Origin '${origin}' is not allowed`);
     await next();

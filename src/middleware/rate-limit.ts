@@ -9,10 +9,10 @@
  * A failing binding lets the request through (availability control, not authorization) and is logged.
  */
 import type { MiddlewareHandler } from 'hono';
-import { rateLimited } from './challenge';
 import { perMinuteFrom, TokenBuckets } from '../auth/rate-limit';
-import type { AuthVars } from './auth';
 import { log } from '../observability/log';
+import type { AuthVars } from './auth';
+import { rateLimited } from './challenge';
 
 interface RateLimitBinding {
   limit(opts: { key: string }): Promise<{ success: boolean }>;

@@ -115,7 +115,10 @@ export function checkUrl(raw: string, allowPrivate: boolean): URL {
   const host = u.hostname.toLowerCase().replace(/\.+$/, '');
   const v4 = parseV4(host);
   const refused = nameRefused(host) || (v4 !== null && v4Private(v4)) || (host.startsWith('[') && v6Private(host));
-  if (refused) throw new SsrfError(`upstream address ${u.hostname} is private, loopback or link-local; refused (set ALLOW_PRIVATE_UPSTREAMS=true only for local development)`);
+  if (refused)
+    throw new SsrfError(
+      `upstream address ${u.hostname} is private, loopback or link-local; refused (set ALLOW_PRIVATE_UPSTREAMS=true only for local development)`,
+    );
   return u;
 }
 
@@ -126,7 +129,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * (Authorization, Cookie, every configured upstream header such as `X-Api-Key: ${SECRET}`, session
  * ids) is dropped at the first cross-origin hop and stays dropped for the rest of the chain.
  */
-const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language', 'cache-control', 'content-type', 'mcp-protocol-version', 'pragma', 'user-agent']);
+const CROSS_ORIGIN_SAFE = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-type',
+  'mcp-protocol-version',
+  'pragma',
+  'user-agent',
+]);
 
 function isRedirect(res: Response): boolean {
   return REDIRECT_STATUSES.has(res.status) && res.headers.has('location');
@@ -158,7 +170,10 @@ export function guardedFetch(allowPrivate: boolean, base: typeof fetch = fetch):
     const first = checkUrl(input instanceof Request ? input.url : String(input), allowPrivate);
     const mode = init?.redirect ?? (input instanceof Request ? input.redirect : 'follow');
     if (mode !== 'follow') {
-      const res = input instanceof Request ? await base(new Request(first.toString(), input), { ...init, redirect: 'manual' }) : await base(first.toString(), { ...init, redirect: 'manual' });
+      const res =
+        input instanceof Request
+          ? await base(new Request(first.toString(), input), { ...init, redirect: 'manual' })
+          : await base(first.toString(), { ...init, redirect: 'manual' });
       if (mode === 'error' && isRedirect(res)) {
         await res.body?.cancel();
         throw new SsrfError(`upstream answered a redirect (${res.status}) where none is allowed`);

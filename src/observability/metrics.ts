@@ -127,7 +127,8 @@ export class MetricsStore {
       out.push(`edgehub_upstream_latency_ms_count{${labels(k, esc)}} ${s.requests}`);
     }
     help('edgehub_upstream_breaker_state', 'gauge', 'Circuit breaker state: 0 closed, 1 half-open, 2 open.');
-    for (const [server, st] of this.#breaker) out.push(`edgehub_upstream_breaker_state{server="${esc(server)}"} ${st === 'open' ? 2 : st === 'half-open' ? 1 : 0}`);
+    for (const [server, st] of this.#breaker)
+      out.push(`edgehub_upstream_breaker_state{server="${esc(server)}"} ${st === 'open' ? 2 : st === 'half-open' ? 1 : 0}`);
     help('edgehub_upstream_up', 'gauge', 'Last health probe result (1 up, 0 down).');
     for (const h of gauges.health) out.push(`edgehub_upstream_up{server="${esc(h.server)}"} ${h.up ? 1 : 0}`);
     help('edgehub_upstream_probe_latency_ms', 'gauge', 'Latency of the last health probe.');

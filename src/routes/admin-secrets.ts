@@ -8,11 +8,11 @@
  *
  * A change to a secret the config references is a new config version (ETag), like a config change.
  */
-import { Hono, type Context } from 'hono';
-import type { AuthVars } from '../middleware/auth';
-import { readLimited } from '../middleware/body';
+import { type Context, Hono } from 'hono';
 import { configApi } from '../config/api';
 import type { SecretResult } from '../config/secret-service';
+import type { AuthVars } from '../middleware/auth';
+import { readLimited } from '../middleware/body';
 import { configCommitted } from '../runtime/isolate-runtimes';
 
 type App = { Bindings: Env; Variables: AuthVars };
@@ -46,7 +46,8 @@ secretsApi.put('/:name', async (c) => {
     // The parser's message may quote the body (the secret): never echo it.
     return c.json({ error: 'invalid_json', message: 'body must be JSON: {"value": "..."}' }, 400);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return c.json({ error: 'invalid', message: 'body must be a JSON object: {"value": "..."}' }, 400);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return c.json({ error: 'invalid', message: 'body must be a JSON object: {"value": "..."}' }, 400);
   const name = c.req.param('name');
   return result(c, name, await config(c).setSecret(actor(c), name, (body as { value?: unknown }).value));
 });

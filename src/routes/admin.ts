@@ -3,15 +3,15 @@
  * change; errors are 4xx with `{ error, message, field? }` naming what to fix. The config's ETag
  * is its version: `PUT /config` with a stale `If-Match` gets 412 (no lost update).
  */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
+import { configApi } from '../config/api';
+import { effectivePrefix, serverKind } from '../config/schema';
+import { redactServer } from '../config/secrets';
+import type { ChangeResult } from '../config/service';
 import type { AuthVars } from '../middleware/auth';
 import { readLimited } from '../middleware/body';
-import type { ChangeResult } from '../config/service';
-import { effectivePrefix, serverKind } from '../config/schema';
-import { configApi } from '../config/api';
-import { secretsApi } from './admin-secrets';
-import { redactServer } from '../config/secrets';
 import { configCommitted } from '../runtime/isolate-runtimes';
+import { secretsApi } from './admin-secrets';
 
 type App = { Bindings: Env; Variables: AuthVars };
 type C = Context<App>;
@@ -96,7 +96,14 @@ adminApi.put('/config', async (c) => {
 adminApi.get('/kits', async (c) => {
   const { config: cfg } = await readConfig(c);
   const loaded = (k: string) => Object.values(cfg.servers).some((s) => s.kits?.includes(k));
-  return c.json({ kits: Object.entries(cfg.kits).map(([name, k]) => ({ name, description: k.description ?? null, servers: Object.keys(k.servers ?? {}), loaded: loaded(name) })) });
+  return c.json({
+    kits: Object.entries(cfg.kits).map(([name, k]) => ({
+      name,
+      description: k.description ?? null,
+      servers: Object.keys(k.servers ?? {}),
+      loaded: loaded(name),
+    })),
+  });
 });
 
 adminApi.get('/kits/:name', async (c) => {

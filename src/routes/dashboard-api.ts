@@ -4,7 +4,7 @@
  * actor and error mapping for the CLI, scripts and the dashboard. The principal travels in a
  * WeakMap keyed by the internal Request object, so nothing a client sends can set it.
  */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Principal } from '../auth/principal';
 import type { AuthVars } from '../middleware/auth';
 import { adminApi } from './admin';

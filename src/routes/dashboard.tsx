@@ -13,21 +13,18 @@
  * go through the admin API's own handlers (dashboard/api.ts). Middleware is attached per path,
  * never with `*`: a `*` here would also match /admin/api/* and let the cookie authenticate the API.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { authenticate, type AuthVars } from '../middleware/auth';
-import { listVar, originGuard } from '../middleware/origin';
-import { rateLimit } from '../middleware/rate-limit';
-import { adminCaller, type ApiReply } from './dashboard-api';
 import { ASSETS } from '../dashboard/assets';
-import { breakerStates, serverRows, type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession } from '../dashboard/model';
+import { type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession, breakerStates, serverRows } from '../dashboard/model';
 import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';
 import {
   BASE,
+  CSRF_COOKIE,
   clearLoginCookie,
   cookieBearer,
-  CSRF_COOKIE,
   csrf,
+  type DashVars,
   dashboardHeaders,
   hasLoginCookie,
   pastedToken,
@@ -35,8 +32,11 @@ import {
   setFlash,
   setLoginCookie,
   takeFlash,
-  type DashVars,
 } from '../dashboard/security';
+import { type AuthVars, authenticate } from '../middleware/auth';
+import { listVar, originGuard } from '../middleware/origin';
+import { rateLimit } from '../middleware/rate-limit';
+import { type ApiReply, adminCaller } from './dashboard-api';
 
 type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
 type C = Context<App>;
@@ -79,9 +79,19 @@ async function messageOf(res: Response): Promise<string> {
   return message.length > 500 ? `${message.slice(0, 500)}…` : message || `HTTP ${res.status}`;
 }
 
-const guarded = [dashboardHeaders(), refusalsAsPages(), cookieBearer(), sameOriginNull(), hostGuard, authenticate({ scope: 'admin' }), rateLimit(), csrf()] as MiddlewareHandler<App>[];
+const guarded = [
+  dashboardHeaders(),
+  refusalsAsPages(),
+  cookieBearer(),
+  sameOriginNull(),
+  hostGuard,
+  authenticate({ scope: 'admin' }),
+  rateLimit(),
+  csrf(),
+] as MiddlewareHandler<App>[];
 for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
-for (const path of ['/login', '/logout']) dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
+for (const path of ['/login', '/logout'])
+  dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
 dashboard.use('/assets/*', dashboardHeaders());
 
 const api = (c: C) => adminCaller(c.env, c.executionCtx, c.get('principal'));
@@ -110,26 +120,42 @@ dashboard.get('/', async (c) => {
   const s = must(servers, 'GET /servers');
   const rows = serverRows(s.servers, must(health, 'GET /health').health, breakerStates(metrics.ok ? metrics.text : ''));
   return c.html(
-    <ServersPage {...chrome(c, 'Servers', s.version)} csrf={c.get('csrf')} rows={rows} sessions={must(sessions, 'GET /sessions').sessions.length} audit={must(audit, 'GET /audit').audit} secrets={must(secrets, 'GET /secrets').secrets} now={Date.now()} />,
+    <ServersPage
+      {...chrome(c, 'Servers', s.version)}
+      csrf={c.get('csrf')}
+      rows={rows}
+      sessions={must(sessions, 'GET /sessions').sessions.length}
+      audit={must(audit, 'GET /audit').audit}
+      secrets={must(secrets, 'GET /secrets').secrets}
+      now={Date.now()}
+    />,
   );
 });
 
 dashboard.get('/sessions', async (c) => {
   const call = api(c);
   const [sessions, servers] = await Promise.all([call<{ sessions: ApiSession[] }>('GET', '/sessions'), call<{ version: number }>('GET', '/servers')]);
-  return c.html(<SessionsPage {...chrome(c, 'Sessions', must(servers, 'GET /servers').version)} sessions={must(sessions, 'GET /sessions').sessions} now={Date.now()} />);
+  return c.html(
+    <SessionsPage {...chrome(c, 'Sessions', must(servers, 'GET /servers').version)} sessions={must(sessions, 'GET /sessions').sessions} now={Date.now()} />,
+  );
 });
 
 dashboard.get('/audit', async (c) => {
   const limit = 50;
   const before = /^\d+$/.test(c.req.query('before') ?? '') ? `&before=${c.req.query('before')}` : '';
   const call = api(c);
-  const [audit, servers] = await Promise.all([call<{ audit: ApiAudit[] }>('GET', `/audit?limit=${limit}${before}`), call<{ version: number }>('GET', '/servers')]);
-  return c.html(<AuditPage {...chrome(c, 'Audit log', must(servers, 'GET /servers').version)} rows={must(audit, 'GET /audit').audit} now={Date.now()} limit={limit} />);
+  const [audit, servers] = await Promise.all([
+    call<{ audit: ApiAudit[] }>('GET', `/audit?limit=${limit}${before}`),
+    call<{ version: number }>('GET', '/servers'),
+  ]);
+  return c.html(
+    <AuditPage {...chrome(c, 'Audit log', must(servers, 'GET /servers').version)} rows={must(audit, 'GET /audit').audit} now={Date.now()} limit={limit} />,
+  );
 });
 
 type CheckResult = { ok: boolean; tools?: number; error?: string; ms: number };
-const describeCheck = (name: string, r: CheckResult) => (r.ok ? `${name}: up, ${r.tools ?? 0} tools in ${r.ms} ms` : `${name}: down (${r.error ?? 'failed'}) after ${r.ms} ms`);
+const describeCheck = (name: string, r: CheckResult) =>
+  r.ok ? `${name}: up, ${r.tools ?? 0} tools in ${r.ms} ms` : `${name}: down (${r.error ?? 'failed'}) after ${r.ms} ms`;
 
 /** Post/Redirect/Get: the outcome travels in a one-shot flash cookie. */
 function back(c: C, ok: boolean, text: string) {
@@ -159,7 +185,11 @@ dashboard.post('/check', async (c) => {
   if (!r.ok) return back(c, false, `Check failed: ${r.message}`);
   const entries = Object.entries(r.json.results);
   const down = entries.filter(([, x]) => !x.ok);
-  return back(c, down.length === 0, `Checked ${entries.length} servers: ${entries.length - down.length} up${down.length ? `; ${down.map(([n, x]) => describeCheck(n, x)).join('; ')}` : ''}.`);
+  return back(
+    c,
+    down.length === 0,
+    `Checked ${entries.length} servers: ${entries.length - down.length} up${down.length ? `; ${down.map(([n, x]) => describeCheck(n, x)).join('; ')}` : ''}.`,
+  );
 });
 
 // --- login / logout (public: no token yet) ---------------------------------------------------

@@ -14,15 +14,15 @@
  * inflation (request-body.ts). The protocol itself runs in the Repo DO (src/git/smart-http.ts).
  */
 import { Hono } from 'hono';
-import type { AuthVars } from '../middleware/auth';
-import { requireScope } from '../middleware/scope';
-import { repoStub } from '../utils/do-stubs';
-import type { Service } from '../git/smart-http';
-import { refuseReceive } from '../git/smart-http';
 import { isGitToolError } from '../git/errors';
 import { gitLimits, pushTooLarge, UPLOAD_PACK_MAX_BYTES } from '../git/limits';
 import { readCapped } from '../git/request-body';
+import type { Service } from '../git/smart-http';
+import { refuseReceive } from '../git/smart-http';
 import { repoName } from '../git/validate';
+import type { AuthVars } from '../middleware/auth';
+import { requireScope } from '../middleware/scope';
+import { repoStub } from '../utils/do-stubs';
 
 export const gitRoutes = new Hono<{ Bindings: Env; Variables: AuthVars }>();
 

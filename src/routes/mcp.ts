@@ -6,29 +6,21 @@
  * `initialize` opens a legacy session; anything else needs `Mcp-Session-Id` and goes to the
  * session's Durable Object. GET and DELETE belong to the legacy lane only.
  */
+
+import { Hono } from 'hono';
+import type { Principal } from '../auth/principal';
+import type { SessionDO } from '../durable-objects/session';
+import { errorResponse, RpcError, rpc } from '../mcp/errors';
+import { toResponse } from '../mcp/exchange';
+import { parseBody } from '../mcp/jsonrpc';
+import { sessionNotFound } from '../mcp/legacy-session';
+import { ALL_VERSIONS, ErrorCode, HEADER_SESSION, HEADER_VERSION, isModernVersion, isRequest, type JsonRpcMessage, META_VERSION } from '../mcp/protocol';
+import type { AuthVars } from '../middleware/auth';
+import { MAX_BODY_BYTES, readLimited } from '../middleware/body';
+import type { RequestIdVars } from '../middleware/request-id';
+import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
 import { hex } from '../utils/bytes';
 import { sessionStub } from '../utils/do-stubs';
-import { Hono } from 'hono';
-import type { AuthVars } from '../middleware/auth';
-import type { RequestIdVars } from '../middleware/request-id';
-import { readLimited, MAX_BODY_BYTES } from '../middleware/body';
-import type { Principal } from '../auth/principal';
-import { errorResponse, rpc, RpcError } from '../mcp/errors';
-import { parseBody } from '../mcp/jsonrpc';
-import {
-  ALL_VERSIONS,
-  ErrorCode,
-  HEADER_SESSION,
-  HEADER_VERSION,
-  isModernVersion,
-  isRequest,
-  META_VERSION,
-  type JsonRpcMessage,
-} from '../mcp/protocol';
-import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
-import { toResponse } from '../mcp/exchange';
-import { sessionNotFound } from '../mcp/legacy-session';
-import type { SessionDO } from '../durable-objects/session';
 
 type App = { Bindings: Env; Variables: AuthVars & RequestIdVars };
 

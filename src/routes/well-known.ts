@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { SCOPES } from '../auth/scopes';
-import { readAuthSettings, type AuthEnv } from '../auth/settings';
+import { type AuthEnv, readAuthSettings } from '../auth/settings';
 
 export const wellKnown = new Hono<{ Bindings: Env }>();
 

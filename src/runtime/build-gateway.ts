@@ -3,11 +3,11 @@
  * Magg's `proxy` tool unprefixed), built-in servers, and upstream clients (reused across versions
  * through the pool, so a config change does not reconnect servers whose entry did not change).
  */
-import { effectivePrefix, type ConfigSnapshot } from '../config/schema';
-import { HubProvider, type HubServices } from '../hub/provider';
-import { hubStatus, markStarted } from '../hub/status';
+import { type ConfigSnapshot, effectivePrefix } from '../config/schema';
 import { Gateway, type GatewayObserver, type Mount } from '../gateway/gateway';
 import type { Provider } from '../gateway/provider';
+import { HubProvider, type HubServices } from '../hub/provider';
+import { hubStatus, markStarted } from '../hub/status';
 
 export const HUB_SERVER = 'hub';
 /** Sorts after every config server name, so a configured tool named `proxy` would win. */
@@ -31,8 +31,20 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
   let gateway: Gateway;
   const services: HubServices = { ...deps.services, status: () => status(), gateway: () => gateway };
   const status = () =>
-    hubStatus({ snapshot, mounts, unmountable, excluded: deps.excluded, lastError: (n) => deps.observer.lastError(n), health: () => deps.services.config().health() });
-  mounts.set(HUB_SERVER, { provider: new HubProvider(HUB_SERVER, services, false), prefix: deps.hubPrefix, listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS, uriScheme: 'hub://' });
+    hubStatus({
+      snapshot,
+      mounts,
+      unmountable,
+      excluded: deps.excluded,
+      lastError: (n) => deps.observer.lastError(n),
+      health: () => deps.services.config().health(),
+    });
+  mounts.set(HUB_SERVER, {
+    provider: new HubProvider(HUB_SERVER, services, false),
+    prefix: deps.hubPrefix,
+    listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
+    uriScheme: 'hub://',
+  });
   mounts.set(PROXY_SERVER, { provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true)), prefix: '', listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS });
   for (const [name, s] of Object.entries(snapshot.config.servers)) {
     if (s.enabled === false || deps.excluded.has(name)) continue;

@@ -13,10 +13,10 @@
  */
 import type { ConfigApi } from '../config/api';
 import type { ConfigSnapshot } from '../config/schema';
-import { log } from '../observability/log';
-import { buildGateway } from './build-gateway';
 import type { Gateway, GatewayObserver } from '../gateway/gateway';
 import type { ProviderPool } from '../gateway/providers';
+import { log } from '../observability/log';
+import { buildGateway } from './build-gateway';
 
 export const REFRESH_MS = 30_000;
 /** Stateless lane: the most a list's snapshot may lag (then checked before serving). */

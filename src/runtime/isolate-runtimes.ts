@@ -4,13 +4,14 @@
  * least recently used dropped first (its metrics flushed; its upstream connections never outlive
  * a request on this lane, so nothing else is held).
  */
-import { configStub } from '../utils/do-stubs';
+
 import { configApi } from '../config/api';
 import type { DownstreamSink } from '../gateway/upstream';
 import { RpcError } from '../mcp/errors';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
+import { configStub } from '../utils/do-stubs';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';

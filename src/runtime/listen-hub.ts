@@ -6,9 +6,8 @@
  * (MAX_LISTENERS) and per principal (MAX_LISTEN_STREAMS_PER_PRINCIPAL): a stream over either cap
  * is refused with HTTP 429 and a JSON-RPC error saying which cap, before anything is held.
  */
-import { ErrorCode } from '../mcp/protocol';
+import { ErrorCode, META_SUBSCRIPTION_ID } from '../mcp/protocol';
 import { SseWriter, sseEvent } from '../mcp/sse';
-import { META_SUBSCRIPTION_ID } from '../mcp/protocol';
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
 const FILTER_KEYS: Record<string, ListKind> = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' };
@@ -55,7 +54,8 @@ export class ListenHub {
         : this.countOf(sub) >= perPrincipal
           ? `you have ${perPrincipal} open listen streams, the most one principal may hold (MAX_LISTEN_STREAMS_PER_PRINCIPAL); close one first`
           : null;
-    if (refusal) return Response.json({ jsonrpc: '2.0', id, error: { code: ErrorCode.ServerError, message: refusal } }, { status: 429, headers: { 'retry-after': '60' } });
+    if (refusal)
+      return Response.json({ jsonrpc: '2.0', id, error: { code: ErrorCode.ServerError, message: refusal } }, { status: 429, headers: { 'retry-after': '60' } });
     const honoured: Record<string, boolean> = {};
     const kinds = new Set<ListKind>();
     for (const [key, kind] of Object.entries(FILTER_KEYS))
@@ -65,7 +65,9 @@ export class ListenHub {
       }
     const writer = new SseWriter();
     const meta = { [META_SUBSCRIPTION_ID]: id };
-    writer.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: honoured, _meta: meta } })));
+    writer.write(
+      sseEvent(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: honoured, _meta: meta } })),
+    );
     if (kinds.size === 0) {
       writer.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: meta } })));
       writer.close();

@@ -8,16 +8,17 @@
  * a tool that needs sampling/elicitation/roots through a 2025 upstream gets an `isError` result
  * that names the sessionful lane.
  */
-import { configStub } from '../utils/do-stubs';
+
 import type { Principal } from '../auth/principal';
 import type { RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
 import { checkEnvelope, type Envelope } from '../mcp/envelope';
-import { errorResponse, rpc, RpcError, toRpcError } from '../mcp/errors';
+import { errorResponse, RpcError, rpc, toRpcError } from '../mcp/errors';
 import { Exchange } from '../mcp/exchange';
-import { ALL_VERSIONS, ErrorCode, isRequest, META_SERVER_INFO, type JsonRpcMessage } from '../mcp/protocol';
+import { ALL_VERSIONS, ErrorCode, isRequest, type JsonRpcMessage, META_SERVER_INFO } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
 import { log } from '../observability/log';
+import { configStub } from '../utils/do-stubs';
 import { FRESH_MS } from './gateway-runtime';
 import { runtimeFor } from './isolate-runtimes';
 
@@ -132,12 +133,17 @@ export async function handleModern(
       return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };
     } catch (e) {
       const err = toRpcError(e);
-      if (err.code === ErrorCode.InternalError) log.error('request failed', { requestId, lane: 'modern', tenant: principal.tenant, method: message.method, error: e });
+      if (err.code === ErrorCode.InternalError)
+        log.error('request failed', { requestId, lane: 'modern', tenant: principal.tenant, method: message.method, error: e });
       httpStatus = err.httpStatus;
       return errorResponse(id, err);
     }
   })();
-  return exchange.respond(work, () => ac.abort(new Error('client closed the stream')), () => httpStatus);
+  return exchange.respond(
+    work,
+    () => ac.abort(new Error('client closed the stream')),
+    () => httpStatus,
+  );
 }
 
 /** MCP 2026-07-28 (SEP-2243): unknown `Mcp-Param-*` headers are forwarded unchanged. */

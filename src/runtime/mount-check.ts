@@ -3,9 +3,8 @@
  * a session would (same factories, SSRF guard, secrets), lists its catalog under the server's
  * timeouts, and closes it. Nothing is kept.
  */
-import type { ResolvedSecrets } from '../config/schema';
+import type { ResolvedSecrets, ServerConfig } from '../config/schema';
 import type { MountCheck } from '../config/service';
-import type { ServerConfig } from '../config/schema';
 import type { Json } from '../gateway/provider';
 import type { DownstreamSink } from '../gateway/upstream';
 import { providerPool } from './providers';

@@ -3,18 +3,19 @@
  * the tenant's ConfigDO), its own upstream connections (a ProviderPool whose upstream traffic is
  * relayed back to this session), and the session registry used for list_changed fan-out.
  */
-import { configStub } from '../utils/do-stubs';
+
+import { configApi } from '../config/api';
+import type { Json, Provider } from '../gateway/provider';
+import type { ProviderPool } from '../gateway/providers';
+import type { DownstreamSink } from '../gateway/upstream';
 import type { LegacySession, SessionHost } from '../mcp/legacy-session';
+import { exposedUri } from '../mcp/naming';
 import type { LogLevel } from '../mcp/protocol';
 import type { SessionState } from '../mcp/session-store';
-import { GatewayRuntime } from './gateway-runtime';
-import { configApi } from '../config/api';
-import type { DownstreamSink } from '../gateway/upstream';
-import type { Json, Provider } from '../gateway/provider';
-import { exposedUri } from '../mcp/naming';
-import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
+import { configStub } from '../utils/do-stubs';
+import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
 

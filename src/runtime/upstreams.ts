@@ -2,15 +2,16 @@
  * The factory for upstream servers of one runtime. Sessions (2025 lane) get a sessionful client;
  * the stateless 2026 lane gets a hybrid that forwards statelessly to 2026-capable upstreams.
  */
+
+import { type ServerConfig, serverKind } from '../config/schema';
 import { resolveSecrets } from '../config/secrets';
-import { serverKind, type ServerConfig } from '../config/schema';
+import { Breaker } from '../gateway/breaker';
 import type { ProviderFactory } from '../gateway/providers';
-import { checkUrl, guardedFetch } from '../net/ssrf';
-import { UpstreamProvider, type DownstreamSink } from '../gateway/upstream';
+import { type DownstreamSink, UpstreamProvider } from '../gateway/upstream';
+import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
 import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';
-import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
-import { Breaker } from '../gateway/breaker';
+import { checkUrl, guardedFetch } from '../net/ssrf';
 import type { Recorder } from '../observability/metrics';
 
 export const DEFAULT_TIMEOUTS = { connect: 10_000, call: 60_000, list: 10_000 } as const;
@@ -32,7 +33,10 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
   return (name, server, secrets) => {
     try {
       const tr = server.transport ?? {};
-      const breaker = new Breaker(name, { failures: tr.breaker_failures ?? DEFAULT_BREAKER.failures, cooldownMs: tr.breaker_cooldown_ms ?? DEFAULT_BREAKER.cooldownMs });
+      const breaker = new Breaker(name, {
+        failures: tr.breaker_failures ?? DEFAULT_BREAKER.failures,
+        cooldownMs: tr.breaker_cooldown_ms ?? DEFAULT_BREAKER.cooldownMs,
+      });
       checkUrl(server.uri ?? '', allowPrivate);
       const t = timeouts(server);
       // Never the Worker env directly: the ConfigDO resolved what this tenant may use.
@@ -40,18 +44,18 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
       const kind = serverKind(server) === 'sse' ? 'sse' : 'http';
       const legacyOf = () =>
         new UpstreamProvider({
-        name,
-        breaker,
-        recorder,
-        url: server.uri!,
-        kind,
-        headers,
-        connectTimeoutMs: t.connect,
-        callTimeoutMs: t.call,
-        listTimeoutMs: t.list,
-        sink,
-        fetch: fetcher,
-      });
+          name,
+          breaker,
+          recorder,
+          url: server.uri!,
+          kind,
+          headers,
+          connectTimeoutMs: t.connect,
+          callTimeoutMs: t.call,
+          listTimeoutMs: t.list,
+          sink,
+          fetch: fetcher,
+        });
       if (lane === 'legacy') return legacyOf();
       // Stateless lane in the Worker isolate: no connection may outlive its request.
       const legacy = new EphemeralUpstream(name, legacyOf);

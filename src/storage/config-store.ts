@@ -57,9 +57,7 @@ export class ConfigStore<C = unknown> {
   /** The newest version, or null before the first commit. */
   current(): Versioned<C> | null {
     if (this.#current) return this.#current;
-    const row = this.#sql
-      .exec<{ version: number; config: string }>(`SELECT version, config FROM config_versions ORDER BY version DESC LIMIT 1`)
-      .toArray()[0];
+    const row = this.#sql.exec<{ version: number; config: string }>(`SELECT version, config FROM config_versions ORDER BY version DESC LIMIT 1`).toArray()[0];
     this.#current = row ? Object.freeze({ version: row.version, config: JSON.parse(row.config) as C }) : null;
     return this.#current;
   }
@@ -171,14 +169,19 @@ export class ConfigStore<C = unknown> {
 
   health(): { server: string; ok: boolean; latencyMs: number; tools: number | null; error: string | null; checkedAt: number }[] {
     return this.#sql
-      .exec<{ server: string; ok: number; latency_ms: number; tools: number | null; error: string | null; checked_at: number }>(`SELECT * FROM health ORDER BY server`)
+      .exec<{ server: string; ok: number; latency_ms: number; tools: number | null; error: string | null; checked_at: number }>(
+        `SELECT * FROM health ORDER BY server`,
+      )
       .toArray()
       .map((r) => ({ server: r.server, ok: r.ok === 1, latencyMs: r.latency_ms, tools: r.tools, error: r.error, checkedAt: r.checked_at }));
   }
 
   /** Versions still stored (oldest first). */
   versions(): number[] {
-    return this.#sql.exec<{ version: number }>(`SELECT version FROM config_versions ORDER BY version`).toArray().map((r) => r.version);
+    return this.#sql
+      .exec<{ version: number }>(`SELECT version FROM config_versions ORDER BY version`)
+      .toArray()
+      .map((r) => r.version);
   }
 
   /** Keeps the newest `keep` audit rows (the audit log is bounded). */
@@ -204,7 +207,10 @@ export class ConfigStore<C = unknown> {
 
   /** Live sessions of the tenant, or of one principal (`sub`). */
   countSessions(sub?: string): number {
-    const q = sub === undefined ? this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions`) : this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE sub = ?`, sub);
+    const q =
+      sub === undefined
+        ? this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions`)
+        : this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE sub = ?`, sub);
     return q.one().n;
   }
 
@@ -220,9 +226,7 @@ export class ConfigStore<C = unknown> {
 
   sessions(): { sessionId: string; sub: string; lane: string; createdAt: number; lastSeenAt: number }[] {
     return this.#sql
-      .exec<{ session_id: string; sub: string; lane: string; created_at: number; last_seen_at: number }>(
-        `SELECT * FROM sessions ORDER BY created_at`,
-      )
+      .exec<{ session_id: string; sub: string; lane: string; created_at: number; last_seen_at: number }>(`SELECT * FROM sessions ORDER BY created_at`)
       .toArray()
       .map((r) => ({ sessionId: r.session_id, sub: r.sub, lane: r.lane, createdAt: r.created_at, lastSeenAt: r.last_seen_at }));
   }

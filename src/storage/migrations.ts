@@ -12,7 +12,12 @@ export interface Migration {
 export function applyMigrations(storage: DurableObjectStorage, migrations: readonly Migration[]): number[] {
   const sql = storage.sql;
   sql.exec(`CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const done = new Set(sql.exec<{ id: number }>(`SELECT id FROM _migrations`).toArray().map((r) => r.id));
+  const done = new Set(
+    sql
+      .exec<{ id: number }>(`SELECT id FROM _migrations`)
+      .toArray()
+      .map((r) => r.id),
+  );
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
     if (done.has(m.id)) continue;

@@ -56,7 +56,10 @@ export function hexToBytes(h: string, out: Uint8Array = new Uint8Array(h.length 
  * Reads `reader` to its end, or until more than `limit` bytes have arrived: then it stops (the
  * chunk that crossed the limit is not kept) and leaves cancelling or draining to the caller.
  */
-export async function collectUpTo(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<{ chunks: Uint8Array[]; size: number; over: boolean }> {
+export async function collectUpTo(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+): Promise<{ chunks: Uint8Array[]; size: number; over: boolean }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

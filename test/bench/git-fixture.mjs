@@ -18,7 +18,14 @@ export const GIT_ENV = {
   GIT_COMMITTER_EMAIL: 'bench@example.com',
 };
 
-export const git = (cwd, ...args) => execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 }).trim();
+export const git = (cwd, ...args) =>
+  execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    env: GIT_ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  }).trim();
 
 const WORDS = (
   'value result config option handler request response buffer stream index entry commit tree blob ' +
@@ -127,5 +134,12 @@ export async function makeFixture(dir, opts = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = performance.now();
   const bare = await makeFixture(process.argv[2] ?? '/tmp/edgehub-git-fixture');
-  console.log(bare, `${Math.round(performance.now() - t0)} ms`, git(bare, 'rev-list', '--count', 'HEAD'), 'commits', git(bare, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').length, 'files');
+  console.log(
+    bare,
+    `${Math.round(performance.now() - t0)} ms`,
+    git(bare, 'rev-list', '--count', 'HEAD'),
+    'commits',
+    git(bare, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').length,
+    'files',
+  );
 }

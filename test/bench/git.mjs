@@ -89,7 +89,7 @@ export async function run({ dev, row, check, quick }) {
     const repo = `bench-${crypto.randomUUID().slice(0, 8)}`;
     await call('git_init', { repo_path: repo });
     const remote = `${dev.url}/git/${repo}`;
-    let t = performance.now();
+    const t = performance.now();
     await ngit(nativeDir, 'push', '-q', remote, 'main');
     const pushMs = round(performance.now() - t);
     log(`native push into edgehub: ${pushMs} ms`);
@@ -127,7 +127,11 @@ export async function run({ dev, row, check, quick }) {
       const ok = ours.p50 <= theirs.p50;
       const fixed = round(calls * floor.p50);
       const work = round(ours.p50 - fixed);
-      const bound = ok ? '' : work < theirs.p50 ? ' (bounded by the per-call floor: its git work alone is under the peer)' : ' (its git work alone exceeds the peer)';
+      const bound = ok
+        ? ''
+        : work < theirs.p50
+          ? ' (bounded by the per-call floor: its git work alone is under the peer)'
+          : ' (its git work alone exceeds the peer)';
       check(
         `git ${op}: edgehub ahead of ${PEER}`,
         ok,
@@ -168,12 +172,20 @@ export async function run({ dev, row, check, quick }) {
     row('git', 'native: `git clone` from git http-backend (CGI, loopback)', nClone);
     const eClone = await clones(remote, [], cloneN);
     row('git', 'edgehub: native `git clone` over smart HTTP (warm)', eClone, { ratio: round(eClone.p50 / nClone.p50) });
-    check('git clone through edgehub ≤ 3× native http-backend clone', eClone.p50 <= 3 * nClone.p50, `${eClone.p50} ms vs ${nClone.p50} ms (${round(eClone.p50 / nClone.p50)}×)`);
+    check(
+      'git clone through edgehub ≤ 3× native http-backend clone',
+      eClone.p50 <= 3 * nClone.p50,
+      `${eClone.p50} ms vs ${nClone.p50} ms (${round(eClone.p50 / nClone.p50)}×)`,
+    );
     const nBare = await clones(servedUrl, ['--bare'], cloneN);
     row('git', 'native: `git clone --bare` from git http-backend (transfer + index-pack only)', nBare);
     const eBare = await clones(remote, ['--bare'], cloneN);
     row('git', 'edgehub: `git clone --bare` over smart HTTP (transfer + index-pack only)', eBare, { ratio: round(eBare.p50 / nBare.p50) });
-    check('git clone --bare through edgehub ≤ 3× native http-backend', eBare.p50 <= 3 * nBare.p50, `${eBare.p50} ms vs ${nBare.p50} ms (${round(eBare.p50 / nBare.p50)}×)`);
+    check(
+      'git clone --bare through edgehub ≤ 3× native http-backend',
+      eBare.p50 <= 3 * nBare.p50,
+      `${eBare.p50} ms vs ${nBare.p50} ms (${round(eBare.p50 / nBare.p50)}×)`,
+    );
     log(`clone: edgehub ${eClone.p50} ms vs http-backend ${nClone.p50} ms; bare ${eBare.p50} vs ${nBare.p50} ms`);
 
     // 5. git_status (warm), both lanes; native `git status`; the peer.

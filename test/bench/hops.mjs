@@ -32,7 +32,11 @@ export async function run({ dev, row, check, quick, results }) {
   const fx = await startFixture('hops');
   try {
     const up = `${fx.url}/mcp`;
-    await fetch(`${dev.url}/admin/api/servers/hx`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: up, prefix: 'hx' }) });
+    await fetch(`${dev.url}/admin/api/servers/hx`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uri: up, prefix: 'hx' }),
+    });
     const ours = roles(dev);
     const theirs = roles(bare);
     const mcp = `${dev.url}/mcp`;
@@ -43,11 +47,11 @@ export async function run({ dev, row, check, quick, results }) {
     const cases = [
       ['bare', 'GET /health (floor: inbound request only)', () => fetch(`${bare.url}/health`).then((r) => r.text()), theirs],
       ['edgehub', 'GET /health', () => fetch(`${dev.url}/health`).then((r) => r.text()), ours],
-      ['bare', 'Worker → upstream passthrough, 2026 tools/call (the 2026 lane\'s hops)', () => modern(via('/fetch'), 'tools/call', call), theirs],
+      ['bare', "Worker → upstream passthrough, 2026 tools/call (the 2026 lane's hops)", () => modern(via('/fetch'), 'tools/call', call), theirs],
       ['edgehub', 'forwarded tools/call, 2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
       ['bare', 'Worker → DO (RPC) echo, no upstream (the DO hop alone)', () => legacy(`${bare.url}/do-echo`, upSid, 'ping'), theirs],
       ['edgehub', 'ping, 2025 lane (Worker + session DO, no upstream)', () => legacy(mcp, sid, 'ping'), ours],
-      ['bare', 'Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane\'s hops)', () => legacy(via('/do'), upSid, 'tools/call', call), theirs],
+      ['bare', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane's hops)", () => legacy(via('/do'), upSid, 'tools/call', call), theirs],
       ['edgehub', 'forwarded tools/call, 2025 lane', () => legacy(mcp, sid, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
     ];
     // Interleaved rounds (lib.mjs): each bare case runs next to its edgehub twin, so drift on the
@@ -63,7 +67,9 @@ export async function run({ dev, row, check, quick, results }) {
       const c = meter.perOp(key);
       c.total = round(c.proxy + c.runtime + c.wrangler);
       got[key].cpu = c;
-      row('hops', `${who}: ${name} — CPU ms/op: dev proxy ${c.proxy}, runtime ${c.runtime}, wrangler ${c.wrangler}, upstream ${c.upstream}`, got[key], { cpuMsPerOp: c.total });
+      row('hops', `${who}: ${name} — CPU ms/op: dev proxy ${c.proxy}, runtime ${c.runtime}, wrangler ${c.wrangler}, upstream ${c.upstream}`, got[key], {
+        cpuMsPerOp: c.total,
+      });
     }
     // Throughput at 64 concurrent sessions: each needs the CPU measured above, and the machine's
     // cores are shared by both wrangler trees and the upstream, so the bare Worker with the same
@@ -88,17 +94,17 @@ export async function run({ dev, row, check, quick, results }) {
     for (const lane of ['2026', '2025']) {
       const e = got[`edgehub:c64 ${lane} lane`];
       const b = got[`bare:c64 ${lane} hops`];
-      check(`${lane} lane throughput at ${C} sessions ≥ 80% of the bare Worker with the same hops`, e.rps >= 0.8 * b.rps, `${e.rps} vs ${b.rps} req/s (${round((100 * e.rps) / b.rps)} %)`);
+      check(
+        `${lane} lane throughput at ${C} sessions ≥ 80% of the bare Worker with the same hops`,
+        e.rps >= 0.8 * b.rps,
+        `${e.rps} vs ${b.rps} req/s (${round((100 * e.rps) / b.rps)} %)`,
+      );
     }
     results.hops = got;
     const pair = (lane, bareName) => {
       const e = got[`edgehub:forwarded tools/call, ${lane} lane`];
       const b = got[`bare:${bareName}`];
-      check(
-        `${lane} lane p50 ≤ bare Worker with the same hops + 1 ms`,
-        e.p50 <= b.p50 + 1,
-        `${e.p50} ms vs bare ${b.p50} ms (+${round(e.p50 - b.p50)} ms)`,
-      );
+      check(`${lane} lane p50 ≤ bare Worker with the same hops + 1 ms`, e.p50 <= b.p50 + 1, `${e.p50} ms vs bare ${b.p50} ms (+${round(e.p50 - b.p50)} ms)`);
       check(
         `${lane} lane runtime CPU ≤ 1.5× bare Worker with the same hops`,
         e.cpu.runtime <= 1.5 * b.cpu.runtime,

@@ -1,6 +1,6 @@
 // Bench helpers: processes on loopback (started and stopped by PID), latency sampling, CPU of a pid.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,9 +60,25 @@ export async function startWrangler(vars = {}, { config } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'edgehub-bench-'));
   // wrangler dev logs every request at info level, which costs ~6 ms per request here: the bench
   // measures the runtime, not the dev server's console, so it runs at warn (floor and edgehub alike).
-  const args = [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dir, '--show-interactive-dev-session=false', '--log-level', 'warn', '--inspector-port', String(inspector)];
+  const args = [
+    join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    dir,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+    '--inspector-port',
+    String(inspector),
+  ];
   if (config) args.push('--config', config);
-  else for (const [k, v] of Object.entries({ AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', RATE_LIMIT_PER_MINUTE: '0', ...vars })) args.push('--var', `${k}:${v}`);
+  else
+    for (const [k, v] of Object.entries({ AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', RATE_LIMIT_PER_MINUTE: '0', ...vars }))
+      args.push('--var', `${k}:${v}`);
   const url = `http://127.0.0.1:${port}`;
   const p = await startProc(args, { env: { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }, ready: async () => (await fetch(`${url}/health`)).ok });
   return { ...p, url, inspectorUrl: `http://127.0.0.1:${inspector}` };
@@ -81,7 +97,9 @@ export async function stopBareWorker() {
 }
 
 export async function startFixture(name) {
-  const p = await startProc([join(ROOT, 'test/fixtures/conformance-server.mjs'), '--port', '0', '--name', name, '--no-resumability'], { ready: async (out) => /LISTENING \d+/.test(out) });
+  const p = await startProc([join(ROOT, 'test/fixtures/conformance-server.mjs'), '--port', '0', '--name', name, '--no-resumability'], {
+    ready: async (out) => /LISTENING \d+/.test(out),
+  });
   const port = Number(/LISTENING (\d+)/.exec(p.output())[1]);
   return { ...p, url: `http://127.0.0.1:${port}` };
 }

@@ -19,16 +19,29 @@ export async function openSession(url) {
   const r = await fetch(url, {
     method: 'POST',
     headers: J,
-    body: JSON.stringify({ jsonrpc: '2.0', id: seq++, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: seq++,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    }),
   });
   const sid = r.headers.get('mcp-session-id');
   await r.text();
-  await fetch(url, { method: 'POST', headers: { ...J, 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) }).then((x) => x.text());
+  await fetch(url, {
+    method: 'POST',
+    headers: { ...J, 'mcp-session-id': sid },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  }).then((x) => x.text());
   return sid;
 }
 
 export async function legacy(url, sid, method, params = {}) {
-  const r = await fetch(url, { method: 'POST', headers: { ...J, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', id: seq++, method, params }) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { ...J, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: seq++, method, params }),
+  });
   const m = await rpcResult(r);
   if (m.error) throw new Error(`${method}: ${m.error.message}`);
   return m.result;

@@ -28,7 +28,11 @@ export async function run({ dev, row, check, quick }) {
     env: { HOME: dir, XDG_CONFIG_HOME: dir, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir },
     ready: async (out) => /servers started successfully/.test(out),
   });
-  await fetch(`${dev.url}/admin/api/servers/peerfx`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: `${fx.url}/mcp`, prefix: 'peerfx' }) });
+  await fetch(`${dev.url}/admin/api/servers/peerfx`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uri: `${fx.url}/mcp`, prefix: 'peerfx' }),
+  });
   try {
     for (const c of [1, 16]) {
       const count = Math.max(20, Math.round((c === 1 ? 200 : 320) * (quick ? 0.25 : 1)));

@@ -88,7 +88,10 @@ async function attribute(session, profile, maps) {
     else {
       if (!maps.has(f.scriptId)) maps.set(f.scriptId, await moduleMap(session, f.scriptId).catch(() => () => f.url || '(script)'));
       where = maps.get(f.scriptId)(f.lineNumber);
-      group = f.url.includes('node_modules') || where.startsWith('node_modules') || where.startsWith('src/') ? groupOf(where) : `runtime: built-in JS (${f.url || 'anonymous'})`;
+      group =
+        f.url.includes('node_modules') || where.startsWith('node_modules') || where.startsWith('src/')
+          ? groupOf(where)
+          : `runtime: built-in JS (${f.url || 'anonymous'})`;
     }
     groups.set(group, (groups.get(group) ?? 0) + us);
     if (where) {
@@ -107,7 +110,11 @@ export async function run({ dev, row, quick, results }) {
   let session;
   try {
     session = await cdp(dev.inspectorUrl);
-    await fetch(`${dev.url}/admin/api/servers/pf`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: `${fx.url}/mcp`, prefix: 'pf' }) });
+    await fetch(`${dev.url}/admin/api/servers/pf`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uri: `${fx.url}/mcp`, prefix: 'pf' }),
+    });
     const sid = await openSession(mcp);
     // The debugger (needed for script sources) is enabled only after profiling: it cannot skew the samples.
     await session.send('Profiler.enable');
@@ -132,15 +139,26 @@ export async function run({ dev, row, quick, results }) {
       const { groups, fns } = await attribute(session, profile, maps);
       const busy = [...groups].filter(([g]) => g !== '(idle)').reduce((a, [, us]) => a + us, 0);
       const perOp = (us) => round(us / 1000 / N);
-      const groupRows = [...groups].filter(([g]) => g !== '(idle)').sort((a, b) => b[1] - a[1]).map(([g, us]) => ({ group: g, msPerOp: perOp(us) }));
-      const top = [...fns].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([f, us]) => ({ fn: f, msPerOp: perOp(us) }));
+      const groupRows = [...groups]
+        .filter(([g]) => g !== '(idle)')
+        .sort((a, b) => b[1] - a[1])
+        .map(([g, us]) => ({ group: g, msPerOp: perOp(us) }));
+      const top = [...fns]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([f, us]) => ({ fn: f, msPerOp: perOp(us) }));
       const ours = groupRows.filter((g) => g.group.startsWith('edgehub')).reduce((a, g) => a + g.msPerOp, 0);
       out.push({ name, p50: m.p50, busyMsPerOp: perOp(busy), edgehubMsPerOp: round(ours), groups: groupRows, top });
       log(`${name}: isolate busy ${perOp(busy)} ms/op, edgehub code ${round(ours)} ms/op`);
     }
     results.profile = { target: session.title, samplingIntervalUs: 200, ops: N, kinds: out };
     for (const k of out)
-      row('profile', `${k.name}: isolate busy ms/op (samples in edgehub's own modules ${k.edgehubMsPerOp} ms/op)`, { p50: k.p50, p99: '', rps: '', concurrency: 1 }, { cpuMsPerOp: k.busyMsPerOp });
+      row(
+        'profile',
+        `${k.name}: isolate busy ms/op (samples in edgehub's own modules ${k.edgehubMsPerOp} ms/op)`,
+        { p50: k.p50, p99: '', rps: '', concurrency: 1 },
+        { cpuMsPerOp: k.busyMsPerOp },
+      );
   } finally {
     session?.close();
     await fetch(`${dev.url}/admin/api/servers/pf`, { method: 'DELETE' }).catch(() => {});
@@ -151,7 +169,13 @@ export async function run({ dev, row, quick, results }) {
 /** Markdown for results.profile (appended by run.mjs). */
 export function profileMarkdown(p) {
   if (!p) return [];
-  const lines = ['', '## Profile: where a call spends the isolate\'s CPU', '', `V8 sampling profiler via wrangler dev's inspector (target "${p.target}", ${p.samplingIntervalUs} µs interval, ${p.ops} sequential calls each). ms per call; idle excluded. Samples are taken on the wall clock: a frame on top while the thread waits for a core (2 shared cores) or runs native code it called (stream reads, RPC, fetch) is charged that time, so read the split as where to look, and the hops section for CPU.`, ''];
+  const lines = [
+    '',
+    "## Profile: where a call spends the isolate's CPU",
+    '',
+    `V8 sampling profiler via wrangler dev's inspector (target "${p.target}", ${p.samplingIntervalUs} µs interval, ${p.ops} sequential calls each). ms per call; idle excluded. Samples are taken on the wall clock: a frame on top while the thread waits for a core (2 shared cores) or runs native code it called (stream reads, RPC, fetch) is charged that time, so read the split as where to look, and the hops section for CPU.`,
+    '',
+  ];
   for (const k of p.kinds) {
     lines.push(`### ${k.name} — ${k.busyMsPerOp} ms busy per call (p50 ${k.p50} ms)`, '', '| module group | ms/op |', '|---|---:|');
     for (const g of k.groups.slice(0, 12)) lines.push(`| ${g.group} | ${g.msPerOp} |`);

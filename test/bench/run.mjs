@@ -115,7 +115,10 @@ async function catalogBench(dev) {
     };
     const settle = async (op) => {
       for (let i = 0; ; i++) {
-        const err = await op().then(() => null, (e) => e);
+        const err = await op().then(
+          () => null,
+          (e) => e,
+        );
         if (!err) return;
         if (i === 100) throw new Error(`tools/list never complete: ${err.message}`);
         await new Promise((r) => setTimeout(r, 300));
@@ -128,18 +131,32 @@ async function catalogBench(dev) {
     // The floor's reply is 40 bytes; 500 tools are ~100 KiB that the client must also parse. The
     // bare Worker serves each lane's own reply bytes with none of edgehub's work: from the Worker
     // (the 2026 lane's hops) and from a Durable Object over RPC (the 2025 lane's hops).
-    const rawList = (headers, body) => fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body }).then((r) => r.text());
+    const rawList = (headers, body) =>
+      fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body }).then(
+        (r) => r.text(),
+      );
     const replyM = await rawList(
       { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+      }),
     );
-    const replyL = await rawList({ 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }));
+    const replyL = await rawList(
+      { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' },
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    );
     const bare = await bareWorker();
     const sameReply = (path) => async () => {
       const r = await fetch(`${bare.url}${path}`, { method: 'POST', headers: { 'mcp-session-id': 'catalog' }, body: '{}' }).then((x) => x.json());
       if (r.result.tools.length < 500) throw new Error('bare reply is not the full list');
     };
-    for (const [path, text] of [['/body', replyM], ['/do-body', replyL]])
+    for (const [path, text] of [
+      ['/body', replyM],
+      ['/do-body', replyL],
+    ])
       await fetch(`${bare.url}${path}`, { method: 'PUT', headers: { 'mcp-session-id': 'catalog' }, body: text }).then((r) => r.text());
     const lists = await interleave(
       [
@@ -162,7 +179,11 @@ async function catalogBench(dev) {
       ['2025', warm, bareL, 'Worker → DO'],
       ['2026', warmM, bareM, 'Worker'],
     ])
-      check(`warm aggregated tools/list ≤ bare ${hops} replying the same bytes + 2 ms (${lane})`, m.p50 <= ref.p50 + 2, `${m.p50} ms vs bare ${ref.p50} ms (+${round(m.p50 - ref.p50)} ms)`);
+      check(
+        `warm aggregated tools/list ≤ bare ${hops} replying the same bytes + 2 ms (${lane})`,
+        m.p50 <= ref.p50 + 2,
+        `${m.p50} ms vs bare ${ref.p50} ms (+${round(m.p50 - ref.p50)} ms)`,
+      );
   } finally {
     for (let i = 0; i < 10; i++) await admin(dev.url, 'DELETE', `/servers/cat${i}`).catch(() => {});
     await Promise.all(ups.map((u) => u.stop()));

@@ -5,13 +5,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
-  LoggingMessageNotificationSchema,
   ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
-import { startEverything, type Proc } from '../helpers/procs';
+import { type Proc, startEverything } from '../helpers/procs';
 
 let ev: Proc;
 const base = () => inject('edgehubUrl');

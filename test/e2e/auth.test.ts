@@ -2,19 +2,24 @@
 // multi-line PEMs through `--var`), real HTTP, the official SDK client, an upstream that records
 // every header it receives, a seeded fuzz of 10,000+ requests, and a search of every response and
 // every log line for the tokens and the upstream secret.
-import { Agent as HttpAgent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, Agent as HttpAgent, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../helpers/prng.mjs';
-import { freePort, startDev, type DevServer } from '../helpers/wrangler';
-import { bearer, createMinter, TEST_ISSUER, type Minter } from '../helpers/tokens';
+import { bearer, createMinter, type Minter, TEST_ISSUER } from '../helpers/tokens';
+import { type DevServer, freePort, startDev } from '../helpers/wrangler';
 
 const UPSTREAM_SECRET = `up-secret-${crypto.randomUUID()}`;
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-auth', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-auth', version: '1' } },
+};
 
 let dev: DevServer;
 let base: string;
@@ -42,13 +47,17 @@ async function http(path: string, init: RequestInit = {}): Promise<{ status: num
     /* SSE or empty */
   }
   if (!json && text.includes('data:')) {
-    const data = text.split('\n').filter((l) => l.startsWith('data:')).map((l) => JSON.parse(l.slice(5)));
+    const data = text
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => JSON.parse(l.slice(5)));
     json = data.find((m) => 'result' in m || 'error' in m) ?? null;
   }
   return { status: r.status, headers: r.headers, text, json };
 }
 
-const mcp = (body: unknown, headers: Record<string, string>) => http('/mcp', { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
+const mcp = (body: unknown, headers: Record<string, string>) =>
+  http('/mcp', { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
 
 async function session(auth: Record<string, string>): Promise<string> {
   const r = await mcp(INIT, auth);
@@ -63,7 +72,9 @@ function startRecordingUpstream(): Promise<void> {
   upstream = createServer(async (req, res) => {
     upstreamSeen.push(req.headers);
     const server = new McpServer({ name: 'recorder', version: '1.0.0' });
-    server.registerTool('ping', { description: 'answers pong', annotations: { readOnlyHint: true } }, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+    server.registerTool('ping', { description: 'answers pong', annotations: { readOnlyHint: true } }, async () => ({
+      content: [{ type: 'text', text: 'pong' }],
+    }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => void transport.close());
     await server.connect(transport);
@@ -183,7 +194,11 @@ describe('upstream requests never carry the client token', () => {
         jsonrpc: '2.0',
         id: 6,
         method: 'tools/call',
-        params: { name: 'rec_ping', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+        params: {
+          name: 'rec_ping',
+          arguments: {},
+          _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} },
+        },
       },
       { ...user, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'rec_ping' },
     );
@@ -289,10 +304,31 @@ describe('fuzz', () => {
     }
     await Promise.all(Array.from({ length: 12 }, worker));
     agent.destroy();
-    if (process.env.FUZZ_PROFILE) console.log([...profile].sort((a, b) => b[1][1] - a[1][1]).slice(0, 25).map(([k, [n, ms]]) => `${k}: n=${n} total=${ms}ms`).join('\n'));
+    if (process.env.FUZZ_PROFILE)
+      console.log(
+        [...profile]
+          .sort((a, b) => b[1][1] - a[1][1])
+          .slice(0, 25)
+          .map(([k, [n, ms]]) => `${k}: n=${n} total=${ms}ms`)
+          .join('\n'),
+      );
     console.log(`fuzz seed=${seed} sent=${sent} statuses=${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-    if (fivexx.length) console.log(`${fivexx.length} failures; first:\n${fivexx.slice(0, 12).join('\n')}\n500s:\n${fivexx.filter((x) => / 5\d\d /.test(x)).slice(0, 8).join('\n')}`);
-    if (fivexx.length) console.log(dev.output().split('\n').filter((l) => /"level":"error"|ERROR|rror/.test(l)).slice(0, 15).join('\n'));
+    if (fivexx.length)
+      console.log(
+        `${fivexx.length} failures; first:\n${fivexx.slice(0, 12).join('\n')}\n500s:\n${fivexx
+          .filter((x) => / 5\d\d /.test(x))
+          .slice(0, 8)
+          .join('\n')}`,
+      );
+    if (fivexx.length)
+      console.log(
+        dev
+          .output()
+          .split('\n')
+          .filter((l) => /"level":"error"|ERROR|rror/.test(l))
+          .slice(0, 15)
+          .join('\n'),
+      );
     if (networkErrors) console.log(`wrangler exit=${dev.proc.exitCode} output tail:\n${dev.output().slice(-4000)}`);
     expect(fivexx, `seed ${seed}`).toEqual([]);
     expect(networkErrors).toBe(0);
@@ -382,7 +418,7 @@ interface FuzzReq {
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: () => number, n: number) => Math.floor(r() * n);
 const hex = (r: () => number, n: number) => Array.from({ length: n }, () => '0123456789abcdef'[int(r, 16)]).join('');
 const b64u = (s: string) => Buffer.from(s).toString('base64url');
@@ -451,26 +487,86 @@ function authHeader(ctx: FuzzCtx, kind: string): string | undefined {
 }
 
 const MCP_METHODS = [
-  'ping', 'tools/list', 'tools/call', 'tools/call', 'tools/call', 'resources/list', 'resources/read', 'resources/templates/list',
-  'prompts/list', 'prompts/get', 'completion/complete', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe',
-  'server/discover', 'subscriptions/listen', 'notifications/initialized', 'notifications/cancelled', 'notifications/progress',
-  'sampling/createMessage', 'roots/list', 'no/such/method', '', 'tasks/get', 'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'tools/call',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'server/discover',
+  'subscriptions/listen',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'sampling/createMessage',
+  'roots/list',
+  'no/such/method',
+  '',
+  'tasks/get',
+  'initialize',
 ];
-const TOOL_NAMES = ['hub_status', 'hub_list_servers', 'hub_add_server', 'hub_remove_server', 'hub_reload_config', 'hub_check', 'proxy', 'nope', 'rec_ping', 'git_status', 'git_log', 'git_commit', '', 'a'.repeat(300), 'hub_', '_', 'hub_status\u0000'];
+const TOOL_NAMES = [
+  'hub_status',
+  'hub_list_servers',
+  'hub_add_server',
+  'hub_remove_server',
+  'hub_reload_config',
+  'hub_check',
+  'proxy',
+  'nope',
+  'rec_ping',
+  'git_status',
+  'git_log',
+  'git_commit',
+  '',
+  'a'.repeat(300),
+  'hub_',
+  '_',
+  'hub_status\u0000',
+];
 
 function randomJson(r: () => number, depth = 0): unknown {
   const k = int(r, depth > 3 ? 6 : 9);
   switch (k) {
-    case 0: return null;
-    case 1: return r() < 0.5;
-    case 2: return pick(r, [0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER]);
-    case 3: return junk(r, int(r, 40));
-    case 4: return pick(r, ['', '../../etc/passwd', 'hub://servers/all', 'edgehub://git/x', 'file:///etc/passwd', 'http://169.254.169.254/', '${UPSTREAM_SECRET}', '\u202e', '<script>']);
-    case 5: return int(r, 1000);
-    case 6: return Array.from({ length: int(r, 4) }, () => randomJson(r, depth + 1));
+    case 0:
+      return null;
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return pick(r, [0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER]);
+    case 3:
+      return junk(r, int(r, 40));
+    case 4:
+      return pick(r, [
+        '',
+        '../../etc/passwd',
+        'hub://servers/all',
+        'edgehub://git/x',
+        'file:///etc/passwd',
+        'http://169.254.169.254/',
+        '${UPSTREAM_SECRET}',
+        '\u202e',
+        '<script>',
+      ]);
+    case 5:
+      return int(r, 1000);
+    case 6:
+      return Array.from({ length: int(r, 4) }, () => randomJson(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = int(r, 4); i > 0; i--) o[pick(r, ['name', 'arguments', 'uri', 'cursor', 'level', 'ref', '_meta', 'x', '__proto__', 'constructor', 'progressToken', 'requestId'])] = randomJson(r, depth + 1);
+      for (let i = int(r, 4); i > 0; i--)
+        o[pick(r, ['name', 'arguments', 'uri', 'cursor', 'level', 'ref', '_meta', 'x', '__proto__', 'constructor', 'progressToken', 'requestId'])] = randomJson(
+          r,
+          depth + 1,
+        );
       return o;
     }
   }
@@ -478,7 +574,14 @@ function randomJson(r: () => number, depth = 0): unknown {
 
 function mcpParams(r: () => number, method: string): unknown {
   const modern = r() < 0.3;
-  const meta = modern ? { _meta: { 'io.modelcontextprotocol/protocolVersion': pick(r, ['2026-07-28', '2026-07-28', '1999-01-01', 7]), 'io.modelcontextprotocol/clientCapabilities': pick(r, [{}, null, 'x']) } } : {};
+  const meta = modern
+    ? {
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': pick(r, ['2026-07-28', '2026-07-28', '1999-01-01', 7]),
+          'io.modelcontextprotocol/clientCapabilities': pick(r, [{}, null, 'x']),
+        },
+      }
+    : {};
   switch (method) {
     case 'tools/call':
       return { name: pick(r, TOOL_NAMES), arguments: r() < 0.8 ? randomJson(r) : { path: '.', name: 'x', uri: 'http://127.0.0.1:1/' }, ...meta };
@@ -486,14 +589,17 @@ function mcpParams(r: () => number, method: string): unknown {
     case 'resources/subscribe':
       return { uri: pick(r, ['hub://servers/all', 'hub://server/git', 'edgehub://x/y', '', `hub://server/${'a'.repeat(500)}`]), ...meta };
     case 'initialize':
-      return r() < 0.5 ? { protocolVersion: pick(r, ['2025-11-25', '2025-03-26', '2099-01-01', 1]), capabilities: randomJson(r), clientInfo: { name: 'f', version: '1' } } : randomJson(r);
+      return r() < 0.5
+        ? { protocolVersion: pick(r, ['2025-11-25', '2025-03-26', '2099-01-01', 1]), capabilities: randomJson(r), clientInfo: { name: 'f', version: '1' } }
+        : randomJson(r);
     case 'logging/setLevel':
       return { level: pick(r, ['debug', 'loud', 1, null]), ...meta };
     case 'subscriptions/listen':
       return { notifications: pick(r, [{ toolsListChanged: true }, null, [], 'x']), ...meta };
     default: {
       const p = r() < 0.5 ? { ...(randomJson(r) as object), ...meta } : randomJson(r);
-      if (AVOID_KNOWN_BUGS && p && typeof p === 'object' && '_meta' in p && (typeof (p as any)._meta !== 'object' || (p as any)._meta === null)) delete (p as any)._meta;
+      if (AVOID_KNOWN_BUGS && p && typeof p === 'object' && '_meta' in p && (typeof (p as any)._meta !== 'object' || (p as any)._meta === null))
+        delete (p as any)._meta;
       return p;
     }
   }
@@ -509,37 +615,117 @@ function mcpBody(r: () => number): { body: string; label: string; method?: strin
     if (r() < 0.9) msg.params = mcpParams(r, method);
     return { body: JSON.stringify(msg), label: `rpc ${method}`, method };
   }
-  if (k < 0.6) return { body: JSON.stringify({ jsonrpc: '2.0', id: int(r, 10), ...(r() < 0.5 ? { result: randomJson(r) } : { error: { code: -1, message: 'x' } }) }), label: 'response' };
-  if (k < 0.65) return { body: JSON.stringify(Array.from({ length: int(r, 5) }, () => ({ jsonrpc: '2.0', id: int(r, 9), method: pick(r, MCP_METHODS) }))), label: 'batch' };
+  if (k < 0.6)
+    return {
+      body: JSON.stringify({ jsonrpc: '2.0', id: int(r, 10), ...(r() < 0.5 ? { result: randomJson(r) } : { error: { code: -1, message: 'x' } }) }),
+      label: 'response',
+    };
+  if (k < 0.65)
+    return { body: JSON.stringify(Array.from({ length: int(r, 5) }, () => ({ jsonrpc: '2.0', id: int(r, 9), method: pick(r, MCP_METHODS) }))), label: 'batch' };
   if (k < 0.8) {
     const valid = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: randomJson(r) });
     return {
-      body: pick(r, [valid.slice(0, int(r, valid.length)), '{', '{"jsonrpc":"2.0",', 'null', '[]', '1e99999', '"str"', '\ufeff{}', junk(r, 200), '{"jsonrpc":"2.0","id":1,"method":"ping","__proto__":{"polluted":1}}', '{"a":1,"a":2}', '\u0000']),
+      body: pick(r, [
+        valid.slice(0, int(r, valid.length)),
+        '{',
+        '{"jsonrpc":"2.0",',
+        'null',
+        '[]',
+        '1e99999',
+        '"str"',
+        '\ufeff{}',
+        junk(r, 200),
+        '{"jsonrpc":"2.0","id":1,"method":"ping","__proto__":{"polluted":1}}',
+        '{"a":1,"a":2}',
+        '\u0000',
+      ]),
       label: 'invalid json',
     };
   }
   if (k < 0.81) {
     const n = AVOID_KNOWN_BUGS ? 200 + int(r, 800) : 20_000 + int(r, 30_000);
-    return { body: pick(r, ['['.repeat(n) + ']'.repeat(n), `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"hub_status","arguments":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}}`, '['.repeat(n)]), label: 'deep nesting' };
+    return {
+      body: pick(r, [
+        '['.repeat(n) + ']'.repeat(n),
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"hub_status","arguments":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}}`,
+        '['.repeat(n),
+      ]),
+      label: 'deep nesting',
+    };
   }
-  if (k < 0.815) return { body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hub_status', arguments: { big: 'x'.repeat(1_000_000) } } }), label: 'large 1 MB' };
+  if (k < 0.815)
+    return {
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hub_status', arguments: { big: 'x'.repeat(1_000_000) } } }),
+      label: 'large 1 MB',
+    };
   if (k < 0.817) return { body: 'x'.repeat(4 * 1024 * 1024 + 10), label: 'oversized 4 MB+' };
   if (k < 0.85) return { body: '', label: 'empty' };
   return { body: JSON.stringify({ jsonrpc: '2.0', id: int(r, 100), method: 'ping' }), label: 'ping' };
 }
 
 const ODD_PATHS = [
-  '/', '/mcp/', '//mcp', '/MCP', `/mcp?x=${'y'.repeat(3000)}`, '/mcp/../admin/api/config', '/%2e%2e/admin/api/config', '/mcp%00',
-  '/admin/api/servers/%00', `/admin/api/servers/${'a'.repeat(3000)}`, '/admin/api/audit?limit=-1', '/admin/api/audit?limit=abc&before=1e309',
-  '/admin/api/kits/%E2%80%AE', '/admin/api/servers/..%2f..%2fconfig', '/git/../../etc/passwd', '/git/repo.git/info/refs?service=git-receive-pack',
-  `/git/${'r'.repeat(500)}/git-upload-pack`, '/.well-known/oauth-protected-resource/admin', '/.well-known/oauth-authorization-server', '/health?x=1', '/favicon.ico',
+  '/',
+  '/mcp/',
+  '//mcp',
+  '/MCP',
+  `/mcp?x=${'y'.repeat(3000)}`,
+  '/mcp/../admin/api/config',
+  '/%2e%2e/admin/api/config',
+  '/mcp%00',
+  '/admin/api/servers/%00',
+  `/admin/api/servers/${'a'.repeat(3000)}`,
+  '/admin/api/audit?limit=-1',
+  '/admin/api/audit?limit=abc&before=1e309',
+  '/admin/api/kits/%E2%80%AE',
+  '/admin/api/servers/..%2f..%2fconfig',
+  '/git/../../etc/passwd',
+  '/git/repo.git/info/refs?service=git-receive-pack',
+  `/git/${'r'.repeat(500)}/git-upload-pack`,
+  '/.well-known/oauth-protected-resource/admin',
+  '/.well-known/oauth-authorization-server',
+  '/health?x=1',
+  '/favicon.ico',
 ];
-const ADMIN_PATHS = ['/admin/api/servers', '/admin/api/servers/git', '/admin/api/servers/fz', '/admin/api/config', '/admin/api/kits', '/admin/api/kits/k', '/admin/api/audit', '/admin/api/sessions', '/admin/api/check', '/admin/api/servers/fz/enable', '/admin/api/servers/fz/disable', '/admin/api/kits/k/load', '/admin'];
+const ADMIN_PATHS = [
+  '/admin/api/servers',
+  '/admin/api/servers/git',
+  '/admin/api/servers/fz',
+  '/admin/api/config',
+  '/admin/api/kits',
+  '/admin/api/kits/k',
+  '/admin/api/audit',
+  '/admin/api/sessions',
+  '/admin/api/check',
+  '/admin/api/servers/fz/enable',
+  '/admin/api/servers/fz/disable',
+  '/admin/api/kits/k/load',
+  '/admin',
+];
 
 function fuzzRequest(ctx: FuzzCtx, i: number): FuzzReq {
   const r = ctx.rand;
   const headers: Record<string, string> = {};
-  const authKind = pick(r, ['none', 'none', 'mutated', 'mutated', 'mutated', 'scheme', 'expired', 'other', 'reader', 'reader', 'reader', 'caller', 'caller', 'caller', 'caller', 'caller', 'caller', 'fuzzAdmin', 'full']);
+  const authKind = pick(r, [
+    'none',
+    'none',
+    'mutated',
+    'mutated',
+    'mutated',
+    'scheme',
+    'expired',
+    'other',
+    'reader',
+    'reader',
+    'reader',
+    'caller',
+    'caller',
+    'caller',
+    'caller',
+    'caller',
+    'caller',
+    'fuzzAdmin',
+    'full',
+  ]);
   const where = r();
   let method: string;
   let path: string;
@@ -551,8 +737,17 @@ function fuzzRequest(ctx: FuzzCtx, i: number): FuzzReq {
     path = '/mcp';
     method = pick(r, ['POST', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST', 'GET', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD']);
     if (kind === 'full') kind = 'caller'; // the default tenant's admin may only read (state check)
-    headers['content-type'] = r() < 0.88 ? 'application/json' : pick(r, ['text/plain', 'application/json; charset=utf-16', 'multipart/form-data', 'application/jsonx', '']);
-    headers.accept = pick(r, ['application/json, text/event-stream', 'application/json, text/event-stream', 'text/event-stream', 'application/json', '*/*', '', 'text/html']);
+    headers['content-type'] =
+      r() < 0.88 ? 'application/json' : pick(r, ['text/plain', 'application/json; charset=utf-16', 'multipart/form-data', 'application/jsonx', '']);
+    headers.accept = pick(r, [
+      'application/json, text/event-stream',
+      'application/json, text/event-stream',
+      'text/event-stream',
+      'application/json',
+      '*/*',
+      '',
+      'text/html',
+    ]);
     const s = r();
     if (s < 0.45) headers['mcp-session-id'] = pick(r, ctx.sessions);
     else if (s < 0.55) headers['mcp-session-id'] = hex(r, 32);
@@ -579,7 +774,11 @@ function fuzzRequest(ctx: FuzzCtx, i: number): FuzzReq {
       headers['content-type'] = 'application/json';
       body = pick(r, [
         JSON.stringify(randomJson(r)),
-        JSON.stringify({ uri: pick(r, ['http://127.0.0.1:1/mcp', 'https://[::1]/', 'file:///x', 'builtin:git', 'http://169.254.169.254/']), prefix: pick(r, ['fz', 'a_b', '', 'x'.repeat(40)]), enabled: r() < 0.5 }),
+        JSON.stringify({
+          uri: pick(r, ['http://127.0.0.1:1/mcp', 'https://[::1]/', 'file:///x', 'builtin:git', 'http://169.254.169.254/']),
+          prefix: pick(r, ['fz', 'a_b', '', 'x'.repeat(40)]),
+          enabled: r() < 0.5,
+        }),
         JSON.stringify({ servers: randomJson(r), kits: randomJson(r) }),
         junk(r, 100),
         '',
@@ -588,7 +787,14 @@ function fuzzRequest(ctx: FuzzCtx, i: number): FuzzReq {
     }
     label = `admin ${method}`;
   } else if (where < 0.88) {
-    path = pick(r, ['/git/demo/info/refs?service=git-upload-pack', '/git/demo/info/refs?service=git-receive-pack', '/git/demo/git-upload-pack', '/git/demo/git-receive-pack', '/git/', '/git']);
+    path = pick(r, [
+      '/git/demo/info/refs?service=git-upload-pack',
+      '/git/demo/info/refs?service=git-receive-pack',
+      '/git/demo/git-upload-pack',
+      '/git/demo/git-receive-pack',
+      '/git/',
+      '/git',
+    ]);
     method = pick(r, ['GET', 'POST']);
     if (kind === 'full') kind = 'caller';
     if (method === 'POST') {

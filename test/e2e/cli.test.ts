@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { startEverything, type Proc } from '../helpers/procs';
-import { freePort, ROOT, startDev, type DevServer } from '../helpers/wrangler';
+import { type Proc, startEverything } from '../helpers/procs';
+import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
 
 const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
 const base = () => inject('edgehubUrl');
@@ -203,7 +203,7 @@ describe('edgehub servers', () => {
     const bad = await cli(['servers', 'add', 'bad', '--uri', 'https://a.example/mcp', '--prefix', 'has_underscore']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^edgehub: prefix: prefix must match/m);
-    expect(bad.stderr).toMatch(/^  field: prefix$/m);
+    expect(bad.stderr).toMatch(/^ {2}field: prefix$/m);
 
     const dead = `http://127.0.0.1:${await freePort()}/mcp`;
     const refused = await cli(['servers', 'add', 'dead', '--uri', dead]);
@@ -214,7 +214,11 @@ describe('edgehub servers', () => {
 
     const saved = await cli(['servers', 'add', 'dead', '--uri', dead, '--no-check', '--header', 'X-Api-Key=${DEAD_KEY}']);
     expect(saved.code, saved.stderr).toBe(0);
-    expect((await admin(base(), 'GET', '/servers/dead')).json).toMatchObject({ uri: dead, enabled: true, transport: { headers: { 'X-Api-Key': '${DEAD_KEY}' } } });
+    expect((await admin(base(), 'GET', '/servers/dead')).json).toMatchObject({
+      uri: dead,
+      enabled: true,
+      transport: { headers: { 'X-Api-Key': '${DEAD_KEY}' } },
+    });
 
     const missing = await cli(['servers', 'enable', 'nope']);
     expect(missing.code).toBe(1);
@@ -308,7 +312,10 @@ describe('edgehub config import/export (Magg config.json)', () => {
       for await (const c of req) chunks.push(c as Buffer);
       if (req.method === 'PUT' && req.url?.startsWith('/admin/api/config'))
         await admin(base(), 'PUT', '/servers/sneaky?check=false', { uri: 'https://sneaky.example/mcp', enabled: false });
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<
+        string,
+        string
+      >;
       const up = await fetch(`${base()}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
       const back = Object.fromEntries([...up.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)));
       res.writeHead(up.status, back);
@@ -334,7 +341,10 @@ describe('edgehub config import/export (Magg config.json)', () => {
     const cases: [unknown, RegExp][] = [
       [{ servers: { x: { uri: 'https://a.example/mcp', prefix: 'has_underscore' } } }, /field: servers\.x\.prefix/],
       [{ servers: { x: { uri: 'https://a.example/mcp', transport: { hedaers: {} } } } }, /field: servers\.x\.transport\.hedaers/],
-      [{ servers: { x: { uri: 'https://a.example/mcp', transport: { headers: { Authorization: '***' } } } } }, /redacted export[\s\S]*field: servers\.x\.transport\.headers\.Authorization/],
+      [
+        { servers: { x: { uri: 'https://a.example/mcp', transport: { headers: { Authorization: '***' } } } } },
+        /redacted export[\s\S]*field: servers\.x\.transport\.headers\.Authorization/,
+      ],
     ];
     const before = (await admin(base(), 'GET', '/config')).headers.get('etag');
     for (const [cfg, re] of cases) {
@@ -355,7 +365,10 @@ describe('edgehub config import/export (Magg config.json)', () => {
 describe('edgehub kits', () => {
   it('list → load (servers added, tagged) → unload (removed)', async () => {
     const cur = await admin(base(), 'GET', '/config');
-    const kits = { ...cur.json.kits, everything: { name: 'everything', description: 'the reference server', servers: { evk: { uri: `${ev.url}/mcp`, prefix: 'evk' } } } };
+    const kits = {
+      ...cur.json.kits,
+      everything: { name: 'everything', description: 'the reference server', servers: { evk: { uri: `${ev.url}/mcp`, prefix: 'evk' } } },
+    };
     expect((await admin(base(), 'PUT', '/config', { ...cur.json, kits }, { 'if-match': cur.headers.get('etag')! })).status).toBe(200);
 
     const list = await cli(['kits', 'list', '--json']);
@@ -380,7 +393,25 @@ describe('edgehub kits', () => {
 describe('edgehub usage', () => {
   it('--help works for every command; unknown commands and an unreachable URL exit 2 and 3', async () => {
     const commands = [[], ['auth'], ['servers'], ['config'], ['kits'], ['check'], ['status']];
-    for (const g of ['auth init', 'auth token', 'auth public-key', 'auth status', 'servers list', 'servers info', 'servers add', 'servers update', 'servers remove', 'servers enable', 'servers disable', 'config export', 'config import', 'kits list', 'kits info', 'kits load', 'kits unload'])
+    for (const g of [
+      'auth init',
+      'auth token',
+      'auth public-key',
+      'auth status',
+      'servers list',
+      'servers info',
+      'servers add',
+      'servers update',
+      'servers remove',
+      'servers enable',
+      'servers disable',
+      'config export',
+      'config import',
+      'kits list',
+      'kits info',
+      'kits load',
+      'kits unload',
+    ])
       commands.push(g.split(' '));
     for (const c of commands) {
       const r = await cli([...c, '--help']);
@@ -405,7 +436,17 @@ describe('edgehub against a jwt-mode instance', () => {
     const pub = await cli(['auth', 'public-key', '--base64'], { EDGEHUB_HOME: jwtHome });
     // The .dev.vars-style value the CLI suggests (base64 of the PEM); PUBLIC_URL makes the audience <PUBLIC_URL>/mcp.
     const port = await freePort();
-    dev = await startDev({ port, vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: pub.stdout.trim(), AUTH_ISSUER: 'https://cli.edgehub.test', PUBLIC_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' } });
+    dev = await startDev({
+      port,
+      vars: {
+        AUTH_MODE: 'jwt',
+        AUTH_PUBLIC_KEY: pub.stdout.trim(),
+        AUTH_ISSUER: 'https://cli.edgehub.test',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        RATE_LIMIT_PER_MINUTE: '0',
+        AUTH_FAILURES_PER_MINUTE: '0',
+      },
+    });
   }, 180_000);
 
   afterAll(async () => {

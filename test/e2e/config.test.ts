@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { startEverything, type Proc } from '../helpers/procs';
+import { type Proc, startEverything } from '../helpers/procs';
 import { freePort } from '../helpers/wrangler';
 
 const base = () => inject('edgehubUrl');
@@ -176,7 +176,12 @@ describe('live sessions learn about changes', () => {
     const res = await fetch(`${base()}/mcp`, {
       method: 'POST',
       signal: ac.signal,
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'subscriptions/listen',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'subscriptions/listen', params: { _meta: meta, notifications: { toolsListChanged: true } } }),
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -194,7 +199,10 @@ describe('live sessions learn about changes', () => {
     const change = admin(base(), 'PUT', '/servers/quiet', { uri: 'https://quiet.example/mcp', enabled: false });
     await read(/tools\/list_changed/);
     expect((await change).status).toBe(200);
-    const frames = text.split('\n').filter((l) => l.startsWith('data:')).map((l) => JSON.parse(l.slice(5)));
+    const frames = text
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => JSON.parse(l.slice(5)));
     expect(frames[0].method).toBe('notifications/subscriptions/acknowledged');
     const changed = frames.find((f) => f.method === 'notifications/tools/list_changed');
     expect(changed.params._meta['io.modelcontextprotocol/subscriptionId']).toBe(77);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
-import { startFixture, type Proc } from '../helpers/procs';
+import { type Proc, startFixture } from '../helpers/procs';
 import { ROOT } from '../helpers/wrangler';
 
 const SUITE_2026 = join(ROOT, 'node_modules', 'conformance-2026', 'dist', 'index.js');
@@ -53,7 +53,16 @@ describe('conformance suite 0.2.0-alpha (requirement sets)', () => {
     it(`${c.target} @ ${c.rev} matches ${c.baseline}`, { timeout: 240_000 }, async () => {
       const url = c.target === 'direct' ? `${fixture.url}/mcp` : `${inject('edgehubUrl')}/mcp`;
       const outDir = mkdtempSync(join(tmpdir(), 'conformance-'));
-      const r = await run(SUITE_2026, ['--url', url, '--requirements', c.rev, '--expected-failures', join(ROOT, 'test', 'conformance', c.baseline), '-o', outDir]);
+      const r = await run(SUITE_2026, [
+        '--url',
+        url,
+        '--requirements',
+        c.rev,
+        '--expected-failures',
+        join(ROOT, 'test', 'conformance', c.baseline),
+        '-o',
+        outDir,
+      ]);
       expect(r.code, summary(r.out)).toBe(0);
       expect(r.out).toMatch(/Total: \d+ passed/);
     });

@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFixture, type Proc } from '../helpers/procs';
+import { type Proc, startFixture } from '../helpers/procs';
 import { base64, bearer, createMinter, type Minter } from '../helpers/tokens';
-import { freePort, ROOT, startDev, type DevServer } from '../helpers/wrangler';
+import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
@@ -35,7 +35,16 @@ async function launch(): Promise<BrowserContext> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1360, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -51,8 +60,17 @@ async function csrfSession(cookie: string): Promise<{ cookies: string; csrf: str
 async function mcpSession(token: string): Promise<string> {
   const headers = { ...bearer(token), 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   const post = (body: unknown, sid?: string) =>
-    fetch(`${base}/mcp`, { method: 'POST', headers: { ...headers, ...(sid ? { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' } : {}) }, body: JSON.stringify(body) });
-  const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-dashboard', version: '1' } } });
+    fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: { ...headers, ...(sid ? { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' } : {}) },
+      body: JSON.stringify(body),
+    });
+  const init = await post({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-dashboard', version: '1' } },
+  });
   expect(init.status, await init.text()).toBe(200);
   const sid = init.headers.get('mcp-session-id')!;
   await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sid)).text();
@@ -68,7 +86,17 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     minter = await createMinter({ audience: `${base}/mcp` });
     [fixture, dev] = await Promise.all([
       startFixture('fixture'),
-      startDev({ port, vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: base64(minter.keys.publicPem), AUTH_ISSUER: minter.issuer, PUBLIC_URL: base, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' } }),
+      startDev({
+        port,
+        vars: {
+          AUTH_MODE: 'jwt',
+          AUTH_PUBLIC_KEY: base64(minter.keys.publicPem),
+          AUTH_ISSUER: minter.issuer,
+          PUBLIC_URL: base,
+          RATE_LIMIT_PER_MINUTE: '0',
+          AUTH_FAILURES_PER_MINUTE: '0',
+        },
+      }),
     ]);
     const admin = await minter.token({ sub: 'setup', scope: 'admin' });
     const r = await fetch(`${base}/admin/api/servers/fixture`, {
@@ -210,7 +238,12 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     const version = async () => (await (await fetch(`${base}/admin/api/servers`, { headers: bearer(adminToken) })).json()).version as number;
     const before = await version();
     const post = (headers: Record<string, string>, body: string) =>
-      fetch(`${base}/admin/servers/fixture/enable`, { method: 'POST', redirect: 'manual', headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+      fetch(`${base}/admin/servers/fixture/enable`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
     expect((await post({ origin: 'https://evil.example' }, `_csrf=${csrf}`)).status).toBe(403);
     expect((await post({ 'sec-fetch-site': 'cross-site' }, `_csrf=${csrf}`)).status).toBe(403);
     expect((await post({}, `_csrf=${csrf}`)).status).toBe(403); // neither Origin nor Sec-Fetch-Site

@@ -96,7 +96,9 @@ describe('deploy', () => {
       const a = committed.split('\n');
       const b = fresh.split('\n');
       const i = a.findIndex((line, k) => line !== b[k]);
-      throw new Error(`src/worker-configuration.d.ts drifted from \`wrangler types\` near line ${i + 2}:\n  committed: ${a[i]}\n  generated: ${b[i]}\nRun \`npm run types\` and commit it.`);
+      throw new Error(
+        `src/worker-configuration.d.ts drifted from \`wrangler types\` near line ${i + 2}:\n  committed: ${a[i]}\n  generated: ${b[i]}\nRun \`npm run types\` and commit it.`,
+      );
     }
   });
 });

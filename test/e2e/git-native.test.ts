@@ -4,7 +4,7 @@
 // pushes are visible to the tools; and git_clone / git_push work against a native `git
 // http-backend` remote served by the test on loopback.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -26,7 +26,8 @@ const GIT_ENV = {
   GIT_COMMITTER_NAME: 'native',
   GIT_COMMITTER_EMAIL: 'native@example.com',
 };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 async function call(name: string, args: Record<string, unknown> = {}) {
   const r = (await client.callTool({ name, arguments: args })) as { content: { text: string }[]; structuredContent?: any; isError?: boolean };
@@ -48,9 +49,28 @@ afterAll(async () => {
 
 /** The edits both sides make: [path, content | null (delete), executable?][] per commit. */
 const HISTORY: { message: string; edits: [string, string | null, boolean?][] }[] = [
-  { message: 'initial commit', edits: [['README.md', '# demo\n'], ['src/main.ts', 'console.log(1)\n'], ['bin/run.sh', '#!/bin/sh\necho run\n', true]] },
-  { message: 'second: nested dirs and an edit', edits: [['src/lib/util.ts', 'export const x = 1;\n'], ['README.md', '# demo\n\nmore\n']] },
-  { message: 'third: delete and add', edits: [['src/main.ts', null], ['docs/a b.md', 'spaces in names\n']] },
+  {
+    message: 'initial commit',
+    edits: [
+      ['README.md', '# demo\n'],
+      ['src/main.ts', 'console.log(1)\n'],
+      ['bin/run.sh', '#!/bin/sh\necho run\n', true],
+    ],
+  },
+  {
+    message: 'second: nested dirs and an edit',
+    edits: [
+      ['src/lib/util.ts', 'export const x = 1;\n'],
+      ['README.md', '# demo\n\nmore\n'],
+    ],
+  },
+  {
+    message: 'third: delete and add',
+    edits: [
+      ['src/main.ts', null],
+      ['docs/a b.md', 'spaces in names\n'],
+    ],
+  },
 ];
 
 async function buildWithTools(repo: string) {
@@ -73,7 +93,9 @@ describe('native git against edgehub', () => {
     git(work, 'clone', '-q', `${base()}/git/${repo}`, dir);
     git(dir, 'fsck', '--full', '--strict');
 
-    const native = git(dir, 'log', '--format=%H%x09%an%x09%ae%x09%s').split('\n').map((l) => l.split('\t'));
+    const native = git(dir, 'log', '--format=%H%x09%an%x09%ae%x09%s')
+      .split('\n')
+      .map((l) => l.split('\t'));
     const tools = (await call('git_log', { repo_path: repo, max_count: 100 })).structuredContent.commits;
     expect(native.map(([hash, name, email, subject]) => ({ hash, name, email, subject }))).toEqual(
       tools.map((c: any) => ({ hash: c.hash, name: c.author, email: c.email, subject: c.message })),

@@ -1,6 +1,6 @@
 // One shared `wrangler dev` for the e2e files (tests needing their own instance start one).
 import type { TestProject } from 'vitest/node';
-import { startDev, type DevServer } from '../helpers/wrangler';
+import { type DevServer, startDev } from '../helpers/wrangler';
 
 let dev: DevServer | undefined;
 

@@ -7,8 +7,8 @@
 //   8. unwired breakers/sessions → resilience.test.ts (breaker), session-lifecycle (idle expiry)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
-import { startFault, startFixture, type Proc } from '../helpers/procs';
-import { startDev, type DevServer } from '../helpers/wrangler';
+import { type Proc, startFault, startFixture } from '../helpers/procs';
+import { type DevServer, startDev } from '../helpers/wrangler';
 
 let dev: DevServer;
 let fault: Awaited<ReturnType<typeof startFault>>;
@@ -17,9 +17,20 @@ const H = { 'content-type': 'application/json', accept: 'application/json, text/
 let seq = 1;
 
 async function rpc(sid: string, method: string, params: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const r = await fetch(`${dev.url}/mcp`, { method: 'POST', headers: { ...H, 'mcp-session-id': sid, ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: seq++, method, params }) });
+  const r = await fetch(`${dev.url}/mcp`, {
+    method: 'POST',
+    headers: { ...H, 'mcp-session-id': sid, ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: seq++, method, params }),
+  });
   const text = await r.text();
-  const data = (r.headers.get('content-type') ?? '').includes('event-stream') ? (text.split('\n').filter((l) => l.startsWith('data:')).pop() ?? '').slice(5) : text;
+  const data = (r.headers.get('content-type') ?? '').includes('event-stream')
+    ? (
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .pop() ?? ''
+      ).slice(5)
+    : text;
   return JSON.parse(data);
 }
 
@@ -27,7 +38,12 @@ async function session(): Promise<string> {
   const r = await fetch(`${dev.url}/mcp`, {
     method: 'POST',
     headers: H,
-    body: JSON.stringify({ jsonrpc: '2.0', id: seq++, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'magg-defects', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: seq++,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'magg-defects', version: '1' } },
+    }),
   });
   await r.text();
   const sid = r.headers.get('mcp-session-id');
@@ -38,7 +54,11 @@ async function session(): Promise<string> {
 const toolNames = async (sid: string) => ((await rpc(sid, 'tools/list', {})).result.tools as { name: string }[]).map((t) => t.name);
 
 beforeAll(async () => {
-  [dev, fault, fixture] = await Promise.all([startDev({ vars: { HEALTH_INTERVAL_SECONDS: '3600', EDGEHUB_REAL_SECRET: 'configured-secret' } }), startFault(), startFixture('plain')]);
+  [dev, fault, fixture] = await Promise.all([
+    startDev({ vars: { HEALTH_INTERVAL_SECONDS: '3600', EDGEHUB_REAL_SECRET: 'configured-secret' } }),
+    startFault(),
+    startFixture('plain'),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -110,16 +130,29 @@ describe('Magg defects that cannot happen in edgehub', () => {
     expect(after.error.data.configVersion).toBe(removed.json.version);
   });
 
-  it('7. loading config never touches the environment: a server\'s env block is not a secret source', async () => {
+  it("7. loading config never touches the environment: a server's env block is not a secret source", async () => {
     // Magg exports each server's env into its own process environment while loading config.
-    const stdio = await admin(dev.url, 'PUT', '/servers/leaky?check=false', { command: 'node', args: ['server.js'], env: { EDGEHUB_LEAK_TEST: 'leaked' }, enabled: false });
+    const stdio = await admin(dev.url, 'PUT', '/servers/leaky?check=false', {
+      command: 'node',
+      args: ['server.js'],
+      env: { EDGEHUB_LEAK_TEST: 'leaked' },
+      enabled: false,
+    });
     expect(stdio.status, stdio.text).toBe(200);
-    const user = await admin(dev.url, 'PUT', '/servers/user', { uri: `${fixture.url}/mcp`, prefix: 'user', transport: { headers: { 'x-key': '${EDGEHUB_LEAK_TEST}' } } });
+    const user = await admin(dev.url, 'PUT', '/servers/user', {
+      uri: `${fixture.url}/mcp`,
+      prefix: 'user',
+      transport: { headers: { 'x-key': '${EDGEHUB_LEAK_TEST}' } },
+    });
     expect(user.status, user.text).toBe(422);
     expect(user.text).toMatch(/secret EDGEHUB_LEAK_TEST .*is not set/);
     expect(user.text).not.toContain('leaked');
     // A real Worker secret (binding) does resolve, and is never echoed back.
-    const real = await admin(dev.url, 'PUT', '/servers/user', { uri: `${fixture.url}/mcp`, prefix: 'user', transport: { headers: { 'x-key': '${EDGEHUB_REAL_SECRET}' } } });
+    const real = await admin(dev.url, 'PUT', '/servers/user', {
+      uri: `${fixture.url}/mcp`,
+      prefix: 'user',
+      transport: { headers: { 'x-key': '${EDGEHUB_REAL_SECRET}' } },
+    });
     expect(real.status).toBe(200);
     expect(real.text).not.toContain('configured-secret');
     for (const n of ['leaky', 'user']) await admin(dev.url, 'DELETE', `/servers/${n}`);

@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { startFixture, type Proc } from '../helpers/procs';
+import { type Proc, startFixture } from '../helpers/procs';
 
 const base = () => inject('edgehubUrl');
 const SESSIONS = 20;
@@ -82,7 +82,7 @@ it('2,000 calls during 100 config changes: every result routed by the version th
   const results: { tool: string; version: number; answer: string | null }[] = [];
   const otherErrors: string[] = [];
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 
   const callers = clients.map(async (c) => {
     for (let i = 0; i < CALLS; i++) {

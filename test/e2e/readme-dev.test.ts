@@ -14,7 +14,12 @@ afterAll(() => {
 it('npm run dev serves /health and /mcp with the built-in git server mounted', { timeout: 120_000 }, async () => {
   const probe = await fetch('http://127.0.0.1:8787/health').catch(() => null);
   if (probe) throw new Error('port 8787 is already in use: stop whatever serves it to run this test');
-  const child = spawn('npm', ['run', 'dev'], { cwd: ROOT, detached: true, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } });
+  const child = spawn('npm', ['run', 'dev'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+  });
   pid = child.pid;
   const deadline = Date.now() + 90_000;
   let health: Response | null = null;
@@ -27,7 +32,13 @@ it('npm run dev serves /health and /mcp with the built-in git server mounted', {
   const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
   const r = await fetch('http://127.0.0.1:8787/mcp', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'hub_status' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'hub_status',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hub_status', arguments: {}, _meta: meta } }),
   });
   const status = ((await r.json()) as any).result.structuredContent;
@@ -37,10 +48,13 @@ it('npm run dev serves /health and /mcp with the built-in git server mounted', {
   // dev-open serves loopback only: a foreign Host is refused.
   const { request } = await import('node:http');
   const code = await new Promise<number>((res, rej) => {
-    const req = request({ host: '127.0.0.1', port: 8787, path: '/mcp', method: 'POST', headers: { host: 'evil.example.com', 'content-type': 'application/json' } }, (resp) => {
-      resp.resume();
-      res(resp.statusCode ?? 0);
-    });
+    const req = request(
+      { host: '127.0.0.1', port: 8787, path: '/mcp', method: 'POST', headers: { host: 'evil.example.com', 'content-type': 'application/json' } },
+      (resp) => {
+        resp.resume();
+        res(resp.statusCode ?? 0);
+      },
+    );
     req.on('error', rej);
     req.end('{}');
   });

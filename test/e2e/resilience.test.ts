@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
-import { startFault, startFixture, type Proc } from '../helpers/procs';
+import { type Proc, startFault, startFixture } from '../helpers/procs';
 
 const base = () => inject('edgehubUrl');
 const CALL_TIMEOUT = 1000;
@@ -28,7 +28,13 @@ beforeAll(async () => {
   await mount(base(), 'flaky', {
     uri: `${fault.url}/mcp`,
     prefix: 'flaky',
-    transport: { call_timeout_ms: CALL_TIMEOUT, connect_timeout_ms: CALL_TIMEOUT, list_timeout_ms: CALL_TIMEOUT, breaker_failures: 5, breaker_cooldown_ms: 2000 },
+    transport: {
+      call_timeout_ms: CALL_TIMEOUT,
+      connect_timeout_ms: CALL_TIMEOUT,
+      list_timeout_ms: CALL_TIMEOUT,
+      breaker_failures: 5,
+      breaker_cooldown_ms: 2000,
+    },
   });
   client = new Client({ name: 'resilience', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp`)));
@@ -103,7 +109,10 @@ describe('metrics', () => {
     const read = async () => {
       const r = await fetch(`${base()}/admin/api/metrics`);
       expect(r.headers.get('content-type')).toContain('text/plain');
-      return parsePrometheusTextFormat(await r.text()) as { name: string; metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string> }[] }[];
+      return parsePrometheusTextFormat(await r.text()) as {
+        name: string;
+        metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string> }[];
+      }[];
     };
     const value = (fams: Awaited<ReturnType<typeof read>>, name: string, labels: Record<string, string>) =>
       Number(fams.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? 0);

@@ -6,9 +6,9 @@
 // its config without bound; 50 bad tokens in a row from one IP all got 401 (no limit).
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJwtDev, type JwtDev } from '../helpers/jwt-dev';
+import { type JwtDev, startJwtDev } from '../helpers/jwt-dev';
 import { createMinter, TEST_ISSUER } from '../helpers/tokens';
-import { freePort, startDev, type DevServer } from '../helpers/wrangler';
+import { type DevServer, freePort, startDev } from '../helpers/wrangler';
 
 const QUERY_SECRET = `q-${crypto.randomUUID()}`;
 const ARG_SECRET = `arg-${crypto.randomUUID()}`;
@@ -24,16 +24,35 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 const admin = (method: string, path: string, body?: unknown, tenant: 'acme' | 'globex' = 'acme') =>
-  h.fetch(`/admin/api${path}`, { method, headers: { ...h.auth(tenant, 'admin'), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  h.fetch(`/admin/api${path}`, {
+    method,
+    headers: { ...h.auth(tenant, 'admin'), 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 describe('every spelling of a guarded path is guarded the same', () => {
-  const spellings = ['/admin/api/servers', '/admin/%61pi/servers', '/admin/ap%69/servers', '/%61dmin/api/servers', '/admin/api/servers/', '/admin//api/servers', '/admin/api/./servers', '/admin/x/../api/servers', '/ADMIN/api/servers', '/admin/api/%73ervers'];
+  const spellings = [
+    '/admin/api/servers',
+    '/admin/%61pi/servers',
+    '/admin/ap%69/servers',
+    '/%61dmin/api/servers',
+    '/admin/api/servers/',
+    '/admin//api/servers',
+    '/admin/api/./servers',
+    '/admin/x/../api/servers',
+    '/ADMIN/api/servers',
+    '/admin/api/%73ervers',
+  ];
 
   it('a reader never reads or changes the admin API under any spelling', async () => {
     for (const p of spellings) {
       const get = await h.fetch(p, { headers: h.auth('acme', 'reader') });
       expect([401, 403, 404], `GET ${p}: ${get.status} ${get.text}`).toContain(get.status);
-      const put = await h.fetch(`${p}/sneaky`, { method: 'PUT', headers: { ...h.auth('acme', 'reader'), 'content-type': 'application/json' }, body: JSON.stringify({ uri: 'https://example.com/mcp', enabled: false }) });
+      const put = await h.fetch(`${p}/sneaky`, {
+        method: 'PUT',
+        headers: { ...h.auth('acme', 'reader'), 'content-type': 'application/json' },
+        body: JSON.stringify({ uri: 'https://example.com/mcp', enabled: false }),
+      });
       expect([401, 403, 404], `PUT ${p}/sneaky: ${put.status}`).toContain(put.status);
     }
     const servers = (await admin('GET', '/servers')).json;
@@ -42,9 +61,25 @@ describe('every spelling of a guarded path is guarded the same', () => {
 
   it('no token gets nothing from /mcp, /admin or /git under any spelling', async () => {
     let i = 1;
-    for (const p of ['/mcp', '/mc%70', '/%6dcp', '/mcp/', '//mcp', '/admin', '/admin/', '/%61dmin', '/admin/api/config', '/git/demo/info/refs?service=git-upload-pack', '/g%69t/demo/info/refs?service=git-upload-pack']) {
+    for (const p of [
+      '/mcp',
+      '/mc%70',
+      '/%6dcp',
+      '/mcp/',
+      '//mcp',
+      '/admin',
+      '/admin/',
+      '/%61dmin',
+      '/admin/api/config',
+      '/git/demo/info/refs?service=git-upload-pack',
+      '/g%69t/demo/info/refs?service=git-upload-pack',
+    ]) {
       // Its own client IP: these 401s count against that IP's failure budget, not the other tests'.
-      const r = await h.fetch(p, { method: p.includes('mc') ? 'POST' : 'GET', headers: { ...JSON_HEADERS, 'cf-connecting-ip': `198.51.100.${i++}` }, body: p.includes('mc') ? JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) : undefined });
+      const r = await h.fetch(p, {
+        method: p.includes('mc') ? 'POST' : 'GET',
+        headers: { ...JSON_HEADERS, 'cf-connecting-ip': `198.51.100.${i++}` },
+        body: p.includes('mc') ? JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) : undefined,
+      });
       // The dashboard's sign-in page is public; it holds no data.
       const signIn = r.status === 200 && r.text.includes('<title>Sign in');
       expect(signIn || [302, 401, 403, 404, 405].includes(r.status), `${p}: ${r.status} ${r.text.slice(0, 200)}`).toBe(true);
@@ -55,9 +90,19 @@ describe('every spelling of a guarded path is guarded the same', () => {
 
 describe('what a reader sees of the configuration', () => {
   beforeAll(async () => {
-    const put = await admin('PUT', '/servers/keyed?check=false', { uri: `https://api.example.com/mcp?api_key=${QUERY_SECRET}#frag`, enabled: false, source: `https://example.com/src?token=${QUERY_SECRET}` });
+    const put = await admin('PUT', '/servers/keyed?check=false', {
+      uri: `https://api.example.com/mcp?api_key=${QUERY_SECRET}#frag`,
+      enabled: false,
+      source: `https://example.com/src?token=${QUERY_SECRET}`,
+    });
     expect(put.status, put.text).toBe(200);
-    const stdio = await admin('PUT', '/servers/local?check=false', { command: 'npx', args: ['-y', 'some-server', `--token=${ARG_SECRET}`], env: { API_TOKEN: ENV_SECRET }, cwd: CWD, enabled: false });
+    const stdio = await admin('PUT', '/servers/local?check=false', {
+      command: 'npx',
+      args: ['-y', 'some-server', `--token=${ARG_SECRET}`],
+      env: { API_TOKEN: ENV_SECRET },
+      cwd: CWD,
+      enabled: false,
+    });
     expect(stdio.status, stdio.text).toBe(200);
   });
 
@@ -66,7 +111,10 @@ describe('what a reader sees of the configuration', () => {
       const c = await h.client('acme', role);
       try {
         const texts: string[] = [];
-        const list = (await c.callTool({ name: 'hub_list_servers', arguments: {} })) as { content: { text: string }[]; structuredContent: { servers: Record<string, unknown>[] } };
+        const list = (await c.callTool({ name: 'hub_list_servers', arguments: {} })) as {
+          content: { text: string }[];
+          structuredContent: { servers: Record<string, unknown>[] };
+        };
         texts.push(list.content[0].text);
         const servers = list.structuredContent.servers;
         expect(servers.find((s) => s.name === 'keyed')?.uri).toBe('https://api.example.com/mcp?…');
@@ -75,7 +123,8 @@ describe('what a reader sees of the configuration', () => {
         texts.push(((await c.callTool({ name: 'hub_status', arguments: {} })) as { content: { text: string }[] }).content[0].text);
         for (const uri of ['hub://servers/all', 'hub://server/keyed', 'hub://server/local']) texts.push(JSON.stringify(await c.readResource({ uri })));
         // proxy needs mcp:call (it is not read-only): the caller reads the same resources through it.
-        if (role === 'caller') texts.push(JSON.stringify(await c.callTool({ name: 'proxy', arguments: { action: 'call', type: 'resource', path: 'hub://servers/all' } })));
+        if (role === 'caller')
+          texts.push(JSON.stringify(await c.callTool({ name: 'proxy', arguments: { action: 'call', type: 'resource', path: 'hub://servers/all' } })));
         for (const t of texts) for (const secret of [QUERY_SECRET, ARG_SECRET, ENV_SECRET, CWD]) expect(t, role).not.toContain(secret);
       } finally {
         await c.close();
@@ -141,15 +190,21 @@ describe('the token audience never comes from the request Host', () => {
   it('jwt mode without PUBLIC_URL or AUTH_AUDIENCE refuses every token and says what to set', async () => {
     const port = await freePort();
     const m = await createMinter({ audience: 'http://evil.example/mcp' });
-    dev = await startDev({ port, vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: m.keys.publicPem, AUTH_ISSUER: TEST_ISSUER, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' } });
+    dev = await startDev({
+      port,
+      vars: { AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: m.keys.publicPem, AUTH_ISSUER: TEST_ISSUER, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' },
+    });
     const token = await m.token({ sub: 'mallory' });
     // A token for "evil.example", sent with Host: evil.example.
     const r = await new Promise<{ status: number; body: string }>((res, rej) => {
-      const req = request({ host: '127.0.0.1', port, path: '/admin/api/servers', headers: { host: 'evil.example', authorization: `Bearer ${token}` } }, (resp) => {
-        let body = '';
-        resp.on('data', (d) => (body += d));
-        resp.on('end', () => res({ status: resp.statusCode ?? 0, body }));
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: '/admin/api/servers', headers: { host: 'evil.example', authorization: `Bearer ${token}` } },
+        (resp) => {
+          let body = '';
+          resp.on('data', (d) => (body += d));
+          resp.on('end', () => res({ status: resp.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', rej);
       req.end();
     });

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JwtDev, type Role, type Tenant, startJwtDev } from '../helpers/jwt-dev';
+import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
 
 const PUSH_MAX = 200_000;
 const REPO_MAX = 350_000;
@@ -285,7 +285,10 @@ describe('decompression and size bombs', () => {
 
   it('a 256 MiB gzip bomb to upload-pack is refused with 413 and a message; the server stays healthy', async () => {
     expect(bomb.length).toBeLessThan(300 * 1024);
-    const r = await post(`/git/${repoA}/git-upload-pack`, 'acme', 'reader', bomb, { 'content-type': 'application/x-git-upload-pack-request', 'content-encoding': 'gzip' });
+    const r = await post(`/git/${repoA}/git-upload-pack`, 'acme', 'reader', bomb, {
+      'content-type': 'application/x-git-upload-pack-request',
+      'content-encoding': 'gzip',
+    });
     expect(r.status).toBe(413);
     expect(r.body.toString()).toMatch(/10485760 bytes/);
     expect((await fetch(`${h.base}/health`)).status).toBe(200);
@@ -302,7 +305,9 @@ describe('decompression and size bombs', () => {
   });
 
   it('a plain upload-pack body over 10 MiB is refused with 413', async () => {
-    const r = await post(`/git/${repoA}/git-upload-pack`, 'acme', 'reader', Buffer.alloc(11 * 1024 * 1024, 0x30), { 'content-type': 'application/x-git-upload-pack-request' });
+    const r = await post(`/git/${repoA}/git-upload-pack`, 'acme', 'reader', Buffer.alloc(11 * 1024 * 1024, 0x30), {
+      'content-type': 'application/x-git-upload-pack-request',
+    });
     expect(r.status).toBe(413);
   });
 
@@ -400,7 +405,9 @@ describe('protected branches', () => {
 
   it('git_protect_branch needs mcp:call; git_branch marks protected branches', async () => {
     const reader = await mcp('acme', 'reader');
-    await expect(reader.callTool({ name: 'git_protect_branch', arguments: { repo_path: repo, branch: 'main', protected: true } })).rejects.toThrow(/insufficient_scope|mcp:call/);
+    await expect(reader.callTool({ name: 'git_protect_branch', arguments: { repo_path: repo, branch: 'main', protected: true } })).rejects.toThrow(
+      /insufficient_scope|mcp:call/,
+    );
     const caller = await mcp('acme', 'caller');
     await ok(caller, 'git_protect_branch', { repo_path: repo, branch: 'main', protected: true });
     await ok(caller, 'git_protect_branch', { repo_path: repo, branch: 'release', protected: true });

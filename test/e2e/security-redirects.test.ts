@@ -5,7 +5,7 @@
 // and ignored the SDK's `redirect: 'manual'`: the thief below recorded the secrets.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJwtDev, type JwtDev } from '../helpers/jwt-dev';
+import { type JwtDev, startJwtDev } from '../helpers/jwt-dev';
 
 const SECRET = `redirect-secret-${crypto.randomUUID()}`;
 const API_KEY = `redirect-key-${crypto.randomUUID()}`;
@@ -67,7 +67,10 @@ describe('credentials never follow a redirect to another origin', () => {
     const c = await h.client('acme', 'caller');
     try {
       for (const status of [302, 307, 308]) {
-        const r = (await c.callTool({ name: 'git_clone', arguments: { repo_path: `stolen${status}`, url: `${redirectorUrl}/r${status}/repo.git`, token: GIT_TOKEN } })) as { isError?: boolean; content: { text: string }[] };
+        const r = (await c.callTool({
+          name: 'git_clone',
+          arguments: { repo_path: `stolen${status}`, url: `${redirectorUrl}/r${status}/repo.git`, token: GIT_TOKEN },
+        })) as { isError?: boolean; content: { text: string }[] };
         expect(r.isError).toBe(true);
         expect(r.content[0].text).not.toContain(GIT_TOKEN);
       }

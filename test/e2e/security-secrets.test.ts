@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJwtDev, type JwtDev, type Role, type Tenant } from '../helpers/jwt-dev';
+import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
 import { ROOT } from '../helpers/wrangler';
 
 const WORKER_SECRET = `worker-secret-${crypto.randomUUID()}`;
@@ -30,7 +30,9 @@ function startRecordingUpstream(): Promise<void> {
   upstream = createServer(async (req, res) => {
     seen.push(req.headers);
     const server = new McpServer({ name: 'recorder', version: '1.0.0' });
-    server.registerTool('ping', { description: 'answers pong', annotations: { readOnlyHint: true } }, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+    server.registerTool('ping', { description: 'answers pong', annotations: { readOnlyHint: true } }, async () => ({
+      content: [{ type: 'text', text: 'pong' }],
+    }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => void transport.close());
     await server.connect(transport);
@@ -56,7 +58,12 @@ async function openSession(tenant: Tenant): Promise<string> {
   const init = await h.fetch('/mcp', {
     method: 'POST',
     headers: { ...h.auth(tenant, 'caller'), ...JSON_HEADERS },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-secrets', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e-secrets', version: '1' } },
+    }),
   });
   expect(init.status, init.text).toBe(200);
   return init.headers.get('mcp-session-id')!;
@@ -83,7 +90,11 @@ async function callPingModern(tenant: Tenant): Promise<string> {
       jsonrpc: '2.0',
       id: 3,
       method: 'tools/call',
-      params: { name: 'rec_ping', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+      params: {
+        name: 'rec_ping',
+        arguments: {},
+        _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} },
+      },
     }),
   });
   return r.text;
@@ -121,7 +132,7 @@ afterAll(async () => {
 });
 
 describe('Worker secrets are not readable by other tenants', () => {
-  it("globex cannot mount an upstream with a Worker secret in a header, and the upstream never receives it", async () => {
+  it('globex cannot mount an upstream with a Worker secret in a header, and the upstream never receives it', async () => {
     const r = await api('globex', 'admin', 'PUT', '/servers/rec', mountEntry('Bearer ${SOME_WORKER_SECRET}', 'globex-env'));
     // The auth key is a Worker var too.
     const key = await api('globex', 'admin', 'PUT', '/servers/rec', mountEntry('${AUTH_PUBLIC_KEY}', 'globex-auth'));
@@ -146,8 +157,12 @@ describe('Worker secrets are not readable by other tenants', () => {
   });
 
   it('the default tenant (SHARED_SECRET_TENANTS unset) still resolves Worker secrets, but never SECRETS_KEY or AUTH_*', async () => {
-    const ops = { authorization: `Bearer ${await h.token({ sub: 'ops', tenant: 'default', scope: 'admin mcp:read mcp:call' })}`, 'content-type': 'application/json' };
-    const put = (header: string, marker: string) => h.fetch('/admin/api/servers/rec', { method: 'PUT', headers: ops, body: JSON.stringify(mountEntry(header, marker)) });
+    const ops = {
+      authorization: `Bearer ${await h.token({ sub: 'ops', tenant: 'default', scope: 'admin mcp:read mcp:call' })}`,
+      'content-type': 'application/json',
+    };
+    const put = (header: string, marker: string) =>
+      h.fetch('/admin/api/servers/rec', { method: 'PUT', headers: ops, body: JSON.stringify(mountEntry(header, marker)) });
     const ok = await put('${SOME_WORKER_SECRET}', 'default-env');
     expect(ok.status, ok.text).toBe(200);
     expect(seen.filter((s) => s['x-marker'] === 'default-env').map((s) => s['x-key'])).toContain(WORKER_SECRET);

@@ -4,19 +4,28 @@
 // per principal) so the suite stays fast; production defaults are 100 / 10,000 / 20.
 // Before the fix one reader opened 12 sessions and all 12 stayed live, and 5 listen streams opened.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJwtDev, type JwtDev, type Role, type Tenant } from '../helpers/jwt-dev';
+import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
 
 const PER_PRINCIPAL = 5;
 const PER_TENANT = 8;
 const LISTEN_PER_PRINCIPAL = 2;
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } },
+};
 
 let h: JwtDev;
 
 beforeAll(async () => {
   h = await startJwtDev({
-    vars: { MAX_SESSIONS_PER_PRINCIPAL: String(PER_PRINCIPAL), MAX_SESSIONS_PER_TENANT: String(PER_TENANT), MAX_LISTEN_STREAMS_PER_PRINCIPAL: String(LISTEN_PER_PRINCIPAL) },
+    vars: {
+      MAX_SESSIONS_PER_PRINCIPAL: String(PER_PRINCIPAL),
+      MAX_SESSIONS_PER_TENANT: String(PER_TENANT),
+      MAX_LISTEN_STREAMS_PER_PRINCIPAL: String(LISTEN_PER_PRINCIPAL),
+    },
   });
 }, 180_000);
 afterAll(() => h?.stop());
@@ -27,7 +36,11 @@ async function open(tenant: Tenant, role: Role) {
 }
 
 async function ping(tenant: Tenant, role: Role, sid: string) {
-  const r = await h.fetch('/mcp', { method: 'POST', headers: { ...JSON_HEADERS, ...h.auth(tenant, role), 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+  const r = await h.fetch('/mcp', {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, ...h.auth(tenant, role), 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+  });
   return r.status;
 }
 

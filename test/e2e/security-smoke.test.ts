@@ -1,6 +1,6 @@
 // The attack suites' jwt-mode instance starts and tells tenants and roles apart.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startJwtDev, type JwtDev } from '../helpers/jwt-dev';
+import { type JwtDev, startJwtDev } from '../helpers/jwt-dev';
 
 let h: JwtDev;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
-import { startEverything, startFixture, type Proc } from '../helpers/procs';
+import { type Proc, startEverything, startFixture } from '../helpers/procs';
 
 const base = () => inject('edgehubUrl');
 const procs: Proc[] = [];

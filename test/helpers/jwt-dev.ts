@@ -54,7 +54,8 @@ export async function startJwtDev(o: { vars?: Record<string, string> } = {}): Pr
   const tokens = {} as Record<Tenant, Record<Role, string>>;
   for (const tenant of ['acme', 'globex'] as const) {
     tokens[tenant] = {} as Record<Role, string>;
-    for (const role of ['admin', 'reader', 'caller'] as const) tokens[tenant][role] = await token({ sub: `${role}@${tenant}`, tenant, scope: ROLE_SCOPES[role], ttlSec: 4 * 3600 });
+    for (const role of ['admin', 'reader', 'caller'] as const)
+      tokens[tenant][role] = await token({ sub: `${role}@${tenant}`, tenant, scope: ROLE_SCOPES[role], ttlSec: 4 * 3600 });
   }
   const dev = await startDev({
     port,

@@ -2,7 +2,7 @@
  * Child processes for e2e tests and benchmarks (fixture upstreams, server-everything): started on
  * free loopback ports, awaited until they answer, and stopped by their own PID only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, ROOT } from './wrangler';
 
@@ -40,7 +40,11 @@ function stopper(proc: ChildProcess) {
     });
 }
 
-export async function startNode(script: string, args: string[], opts: { env?: Record<string, string>; ready: (port: number, out: string) => Promise<boolean> | boolean; port?: number }): Promise<Proc> {
+export async function startNode(
+  script: string,
+  args: string[],
+  opts: { env?: Record<string, string>; ready: (port: number, out: string) => Promise<boolean> | boolean; port?: number },
+): Promise<Proc> {
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, [script, ...args.map((a) => a.replace('{port}', String(port)))], {
     cwd: ROOT,
@@ -50,7 +54,12 @@ export async function startNode(script: string, args: string[], opts: { env?: Re
   let out = '';
   proc.stdout?.on('data', (d) => (out += d));
   proc.stderr?.on('data', (d) => (out += d));
-  await waitFor(proc, async () => opts.ready(port, out), () => out, 30_000);
+  await waitFor(
+    proc,
+    async () => opts.ready(port, out),
+    () => out,
+    30_000,
+  );
   return { url: `http://127.0.0.1:${port}`, port, proc, stop: stopper(proc), output: () => out };
 }
 

@@ -2,7 +2,7 @@
  * Starts and stops `wrangler dev` for end-to-end tests and benchmarks: free loopback port, its own
  * persistence directory, bounded start-up wait. Only the process started here is ever killed (by PID).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

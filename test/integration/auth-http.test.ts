@@ -1,14 +1,15 @@
 // The auth matrix through the real Worker (Hono app, SessionDO, ConfigDO) inside workerd, in jwt
 // mode: the shared vitest config binds AUTH_MODE=dev-open, so these tests call the app with an
 // env whose auth vars are overridden (same DO namespaces, same storage).
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import app from '../../src/index';
 import { authenticate } from '../../src/middleware/auth';
-import { JSON_HEADERS, INIT, readResponse } from '../helpers/rpc';
-import { bearer, createMinter, TEST_ISSUER, type Minter } from '../helpers/tokens';
+import { INIT, JSON_HEADERS, readResponse } from '../helpers/rpc';
+import { bearer, createMinter, type Minter, TEST_ISSUER } from '../helpers/tokens';
 
 const ORIGIN = 'https://hub.example';
 const AUD = `${ORIGIN}/mcp`;
@@ -25,7 +26,15 @@ beforeAll(async () => {
     createMinter({ alg: 'ES256', audience: AUD }),
     createMinter({ alg: 'RS256', audience: AUD }),
   ]);
-  jwtEnv = { ...env, AUTH_MODE: 'jwt', AUTH_PUBLIC_KEY: `${rs.keys.publicPem}\n${es.keys.publicPem}`, AUTH_ISSUER: TEST_ISSUER, PUBLIC_URL: ORIGIN, RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0' };
+  jwtEnv = {
+    ...env,
+    AUTH_MODE: 'jwt',
+    AUTH_PUBLIC_KEY: `${rs.keys.publicPem}\n${es.keys.publicPem}`,
+    AUTH_ISSUER: TEST_ISSUER,
+    PUBLIC_URL: ORIGIN,
+    RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_FAILURES_PER_MINUTE: '0',
+  };
 });
 
 async function token(m: Minter, req: Parameters<Minter['token']>[0] = {}): Promise<string> {
@@ -77,11 +86,18 @@ describe('auth matrix (jwt mode)', () => {
     ['empty Bearer', async () => ({ authorization: 'Bearer ' }), /malformed/],
     ['two tokens', async () => ({ authorization: `Bearer ${await token(rs)} ${await token(rs)}` }), /malformed/],
     ['bad signature', async () => bearer(await token(stranger)), /signature/],
-    ['tampered payload', async () => {
-      const [h, , s] = (await token(rs)).split('.');
-      const p = btoa(JSON.stringify({ iss: TEST_ISSUER, aud: AUD, sub: 'root', scope: 'admin mcp:read mcp:call', exp: now() + 600 })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-      return bearer(`${h}.${p}.${s}`);
-    }, /signature/],
+    [
+      'tampered payload',
+      async () => {
+        const [h, , s] = (await token(rs)).split('.');
+        const p = btoa(JSON.stringify({ iss: TEST_ISSUER, aud: AUD, sub: 'root', scope: 'admin mcp:read mcp:call', exp: now() + 600 }))
+          .replace(/=+$/, '')
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_');
+        return bearer(`${h}.${p}.${s}`);
+      },
+      /signature/,
+    ],
     ['expired', async () => bearer(await token(rs, { exp: now() - 300 })), /expired/],
     ['not yet valid', async () => bearer(await token(rs, { nbf: now() + 3600 })), /not valid yet/],
     ['wrong issuer', async () => bearer(await token(rs, { iss: 'https://evil.example' })), /issuer/],
@@ -155,11 +171,25 @@ describe('auth matrix (jwt mode)', () => {
 
   it('every path under the protected prefixes is refused without a token (no route escapes auth)', async () => {
     const DASHBOARD = ['/admin', '/admin/', '/admin/sessions', '/admin/audit', '/admin/servers/x/enable', '/admin/check', '/admin/ui'];
-    for (const p of ['/mcp', '/mcp/', '/admin/api', '/admin/api/', '/admin/api/config', '/admin/api/sessions', '/admin/api/servers/x', '/git', '/git/', '/git/x/y/z', '/git/r/info/refs', ...DASHBOARD])
+    for (const p of [
+      '/mcp',
+      '/mcp/',
+      '/admin/api',
+      '/admin/api/',
+      '/admin/api/config',
+      '/admin/api/sessions',
+      '/admin/api/servers/x',
+      '/git',
+      '/git/',
+      '/git/x/y/z',
+      '/git/r/info/refs',
+      ...DASHBOARD,
+    ])
       for (const method of ['GET', 'POST', 'DELETE', 'PUT']) {
         const r = await hit(p, { method, headers: JSON_HEADERS, body: method === 'GET' ? undefined : '{}' });
         const text = await r.text();
-        if (p === '/mcp/') expect(r.status, `${method} ${p}`).toBe(404); // matches no route at all (strict routing)
+        if (p === '/mcp/')
+          expect(r.status, `${method} ${p}`).toBe(404); // matches no route at all (strict routing)
         else if (DASHBOARD.includes(p)) {
           // Dashboard pages answer a browser without a token with the login page (303) or a refusal — never content.
           expect([303, 401, 403, 404], `${method} ${p} → ${r.status}`).toContain(r.status);
@@ -198,7 +228,12 @@ describe('MCP scopes at the transport', () => {
     expect(list.result.tools.map((t: any) => t.name)).toContain('hub_status');
     expect((await readResponse(await rpcCall(sid, 'ping', auth))).result).toEqual({});
     const discover = await mcpPost(
-      { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'server/discover',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+      },
       { ...auth, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' },
     );
     expect(discover.status).toBe(200);
@@ -229,7 +264,7 @@ describe('MCP scopes at the transport', () => {
   });
 
   // Sessions are never authentication: each request runs with its own token's scopes.
-  it("a session opened with admin, used with a token without admin, cannot call admin tools", async () => {
+  it('a session opened with admin, used with a token without admin, cannot call admin tools', async () => {
     const sid = await initSession(bearer(await token(rs, { sub: 'downgrade' })));
     const weaker = bearer(await token(rs, { sub: 'downgrade', scope: 'mcp:read mcp:call' }));
     const r = await readResponse(await rpcCall(sid, 'tools/call', weaker, { name: 'hub_reload_config', arguments: {} }));
@@ -303,7 +338,7 @@ describe('tenants are isolated', () => {
 });
 
 describe('git repositories are per tenant', () => {
-  it("a repository created in tenant A is 404 over /git and invisible to git tools for tenant B", async () => {
+  it('a repository created in tenant A is 404 over /git and invisible to git tools for tenant B', async () => {
     const a = bearer(await token(rs, { sub: 'dev-a', tenant: 'git-a', scope: 'mcp:read mcp:call' }));
     const b = bearer(await token(rs, { sub: 'dev-b', tenant: 'git-b', scope: 'mcp:read mcp:call' }));
     const repo = `iso-${crypto.randomUUID().slice(0, 8)}`;
@@ -353,7 +388,11 @@ describe('CORS in jwt mode', () => {
   const APP = 'https://inspector.example';
   const over = { ALLOWED_ORIGINS: APP };
   it('a preflight needs no token; a 401 challenge is readable by the allowed origin', async () => {
-    const pre = await hit('/mcp', { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } }, over);
+    const pre = await hit(
+      '/mcp',
+      { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } },
+      over,
+    );
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(APP);
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization/);
@@ -423,11 +462,18 @@ describe('rate limits per principal', () => {
         return { success: false };
       },
     };
-    const r = await hit('/admin/api/servers', { headers: bearer(await token(rs, { sub: 'frank-rl', tenant: 'acme' })) }, { RATE_LIMITER, RATE_LIMIT_PER_MINUTE: '100' });
+    const r = await hit(
+      '/admin/api/servers',
+      { headers: bearer(await token(rs, { sub: 'frank-rl', tenant: 'acme' })) },
+      { RATE_LIMITER, RATE_LIMIT_PER_MINUTE: '100' },
+    );
     expect(r.status).toBe(429);
     expect(keys).toEqual(['acme\u0000frank-rl']);
     const broken = { limit: async () => Promise.reject(new Error('binding down')) };
-    expect((await hit('/admin/api/servers', { headers: bearer(await token(rs, { sub: 'gina-rl' })) }, { RATE_LIMITER: broken, RATE_LIMIT_PER_MINUTE: '100' })).status).toBe(200);
+    expect(
+      (await hit('/admin/api/servers', { headers: bearer(await token(rs, { sub: 'gina-rl' })) }, { RATE_LIMITER: broken, RATE_LIMIT_PER_MINUTE: '100' }))
+        .status,
+    ).toBe(200);
   });
 });
 

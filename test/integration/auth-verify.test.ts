@@ -1,15 +1,16 @@
 // Unit tests of the auth modules (verify, keys, scopes, rate limit, settings) inside workerd, so
 // WebCrypto (RSA, P-256, Ed25519) is the one the Worker uses in production.
+
+import { base64url, exportJWK, exportSPKI, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { exportJWK, exportSPKI, SignJWT, base64url } from 'jose';
-import { keyRing, parsePublicKeys, type KeyRing } from '../../src/auth/keys';
-import { verifyAccessToken, type VerifyOptions } from '../../src/auth/verify';
-import { requiredScope, scopesFromClaims } from '../../src/auth/scopes';
+import { type KeyRing, keyRing, parsePublicKeys } from '../../src/auth/keys';
 import { perMinuteFrom, TokenBuckets } from '../../src/auth/rate-limit';
+import { requiredScope, scopesFromClaims } from '../../src/auth/scopes';
 import { readAuthSettings, resourceMetadataUrl } from '../../src/auth/settings';
-import { isLoopback } from '../../src/net/loopback.mjs';
 import { generateSigningKeys } from '../../src/auth/tokens.mjs';
-import { base64, createMinter, TEST_ISSUER, type Minter } from '../helpers/tokens';
+import { type VerifyOptions, verifyAccessToken } from '../../src/auth/verify';
+import { isLoopback } from '../../src/net/loopback.mjs';
+import { base64, createMinter, type Minter, TEST_ISSUER } from '../helpers/tokens';
 
 const AUD = 'https://hub.example/mcp';
 
@@ -84,7 +85,12 @@ describe('verifyAccessToken', () => {
   it('requires exp and sub', async () => {
     const noExp = await new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS256' }).setIssuer(TEST_ISSUER).setAudience(AUD).sign(rs.keys.privateKey);
     expect(await verifyAccessToken(noExp, opts(keys))).toMatchObject({ ok: false, reason: 'bad_claims' });
-    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(TEST_ISSUER).setAudience(AUD).setExpirationTime('1h').sign(rs.keys.privateKey);
+    const noSub = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(TEST_ISSUER)
+      .setAudience(AUD)
+      .setExpirationTime('1h')
+      .sign(rs.keys.privateKey);
     expect(await verifyAccessToken(noSub, opts(keys))).toMatchObject({ ok: false, reason: 'bad_claims' });
   });
 
@@ -220,7 +226,18 @@ describe('parsePublicKeys', () => {
 
 describe('scopes', () => {
   it('requiredScope: reads need mcp:read, tools need mcp:call unless readOnlyHint is exactly true', () => {
-    for (const m of ['initialize', 'ping', 'tools/list', 'resources/read', 'prompts/get', 'server/discover', 'subscriptions/listen', 'logging/setLevel', 'notifications/initialized', 'completion/complete'])
+    for (const m of [
+      'initialize',
+      'ping',
+      'tools/list',
+      'resources/read',
+      'prompts/get',
+      'server/discover',
+      'subscriptions/listen',
+      'logging/setLevel',
+      'notifications/initialized',
+      'completion/complete',
+    ])
       expect(requiredScope(m), m).toBe('mcp:read');
     expect(requiredScope('tools/call')).toBe('mcp:call');
     expect(requiredScope('tools/call', { readOnlyHint: true })).toBe('mcp:read');

@@ -346,7 +346,10 @@ describe('leading-dash refusals and revision syntax (32–43)', () => {
 
   it('37 show refuses an option-like revision', async () => {
     const repo = await fixture(sid);
-    expectRefused(await tool(sid, 'git_show', { repo_path: repo, revision: '--output=/tmp/evil' }), "Invalid revision: '--output=/tmp/evil' - cannot start with '-'");
+    expectRefused(
+      await tool(sid, 'git_show', { repo_path: repo, revision: '--output=/tmp/evil' }),
+      "Invalid revision: '--output=/tmp/evil' - cannot start with '-'",
+    );
   });
 
   it('38 create_branch refuses an option-like name', async () => {
@@ -375,11 +378,17 @@ describe('leading-dash refusals and revision syntax (32–43)', () => {
 
   it('42 branch refuses an option-like contains', async () => {
     const repo = await fixture(sid);
-    expectRefused(await tool(sid, 'git_branch', { repo_path: repo, branch_type: 'local', contains: '--evil' }), "Invalid contains: '--evil' - cannot start with '-'");
+    expectRefused(
+      await tool(sid, 'git_branch', { repo_path: repo, branch_type: 'local', contains: '--evil' }),
+      "Invalid contains: '--evil' - cannot start with '-'",
+    );
   });
 
   it('43 branch refuses an option-like not_contains', async () => {
     const repo = await fixture(sid);
-    expectRefused(await tool(sid, 'git_branch', { repo_path: repo, branch_type: 'local', not_contains: '-x' }), "Invalid not_contains: '-x' - cannot start with '-'");
+    expectRefused(
+      await tool(sid, 'git_branch', { repo_path: repo, branch_type: 'local', not_contains: '-x' }),
+      "Invalid not_contains: '-x' - cannot start with '-'",
+    );
   });
 });

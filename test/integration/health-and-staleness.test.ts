@@ -1,12 +1,13 @@
 // The ConfigDO health alarm records probe results that hub_status shows; a runtime whose Config DO
 // is unreachable keeps serving the last version it has.
-import { env } from 'cloudflare:workers';
+
 import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigApi } from '../../src/config/api';
 import type { ConfigSnapshot } from '../../src/config/schema';
-import { FRESH_MS, GatewayRuntime, RECHECK_MIN_MS, REFRESH_MS } from '../../src/runtime/gateway-runtime';
 import { ProviderPool } from '../../src/gateway/providers';
+import { FRESH_MS, GatewayRuntime, RECHECK_MIN_MS, REFRESH_MS } from '../../src/runtime/gateway-runtime';
 import { openSession, request } from '../helpers/rpc';
 
 describe('health alarm', () => {

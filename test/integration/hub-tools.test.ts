@@ -14,7 +14,20 @@ describe('hub tools', () => {
   it('lists every Magg meta tool under the hub prefix, plus proxy', async () => {
     const sid = await openSession();
     const names = (await request(sid, 'tools/list')).result.tools.map((t: any) => t.name);
-    for (const n of ['status', 'list_servers', 'add_server', 'remove_server', 'enable_server', 'disable_server', 'check', 'reload_config', 'list_kits', 'load_kit', 'unload_kit', 'kit_info'])
+    for (const n of [
+      'status',
+      'list_servers',
+      'add_server',
+      'remove_server',
+      'enable_server',
+      'disable_server',
+      'check',
+      'reload_config',
+      'list_kits',
+      'load_kit',
+      'unload_kit',
+      'kit_info',
+    ])
       expect(names).toContain(`hub_${n}`);
     expect(names).toContain('proxy');
   });
@@ -48,7 +61,10 @@ describe('hub tools', () => {
   });
 
   it('kits: load adds tagged servers, unload removes only servers in no other kit', async () => {
-    const kitA = { description: 'A', servers: { shared: { uri: 'http://127.0.0.1:9/mcp', enabled: false }, onlya: { uri: 'http://127.0.0.1:9/mcp', enabled: false } } };
+    const kitA = {
+      description: 'A',
+      servers: { shared: { uri: 'http://127.0.0.1:9/mcp', enabled: false }, onlya: { uri: 'http://127.0.0.1:9/mcp', enabled: false } },
+    };
     const kitB = { description: 'B', servers: { shared: { uri: 'http://127.0.0.1:9/mcp', enabled: false } } };
     expect((await adminApi('PUT', '/kits/ka', kitA)).status).toBe(200);
     expect((await adminApi('PUT', '/kits/kb', kitB)).status).toBe(200);
@@ -56,7 +72,12 @@ describe('hub tools', () => {
     expect((await tool(sid, 'hub_load_kit', { name: 'ka' })).structuredContent.ok).toBe(true);
     expect((await tool(sid, 'hub_load_kit', { name: 'kb' })).structuredContent.ok).toBe(true);
     const kits = (await tool(sid, 'hub_list_kits')).structuredContent.kits;
-    expect(kits.filter((k: any) => k.loaded).map((k: any) => k.name).sort()).toEqual(['ka', 'kb']);
+    expect(
+      kits
+        .filter((k: any) => k.loaded)
+        .map((k: any) => k.name)
+        .sort(),
+    ).toEqual(['ka', 'kb']);
     const info = (await tool(sid, 'hub_kit_info', { name: 'ka' })).structuredContent;
     expect(Object.keys(info.servers).sort()).toEqual(['onlya', 'shared']);
     expect((await tool(sid, 'hub_unload_kit', { name: 'ka' })).structuredContent.ok).toBe(true);

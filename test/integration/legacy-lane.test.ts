@@ -1,7 +1,8 @@
 // The sessionful lane (MCP 2025-06-18 / 2025-11-25 Streamable HTTP) through the real Worker and
 // SessionDO, inside workerd.
-import { env, exports } from 'cloudflare:workers';
+
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, INIT, JSON_HEADERS, openSession, post, request } from '../helpers/rpc';
 
@@ -54,9 +55,7 @@ describe('session lifecycle', () => {
     // In-memory state is gone; the session must come back from SQLite, bound to the same principal.
     const list = await request(sid, 'tools/list');
     expect(list.result.tools.map((t: any) => t.name)).toContain('hub_status');
-    const level = await runInDurableObject(stub, (_o, state) =>
-      state.storage.sql.exec<{ v: string }>(`SELECT v FROM session WHERE k = 'state'`).one().v,
-    );
+    const level = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ v: string }>(`SELECT v FROM session WHERE k = 'state'`).one().v);
     expect(JSON.parse(level).logLevel).toBe('warning');
   });
 
@@ -124,7 +123,13 @@ describe('bad input never gets a 5xx', () => {
     expect(((await r.json()) as any).error.code).toBe(-32700);
   });
   it('invalid JSON-RPC → 400 / -32600 with the reason', async () => {
-    for (const body of [{ id: 1, method: 'ping' }, { jsonrpc: '2.0', id: {}, method: 'ping' }, [INIT], 42, { jsonrpc: '2.0', id: 1, method: 'x', params: [1] }]) {
+    for (const body of [
+      { id: 1, method: 'ping' },
+      { jsonrpc: '2.0', id: {}, method: 'ping' },
+      [INIT],
+      42,
+      { jsonrpc: '2.0', id: 1, method: 'x', params: [1] },
+    ]) {
       const r = await post(body);
       expect(r.status).toBe(400);
       const j = (await r.json()) as any;
@@ -167,7 +172,11 @@ describe('CORS for browser clients (dev-open)', () => {
   const preflight = (origin: string) =>
     call('/mcp', {
       method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, mcp-session-id, mcp-protocol-version, mcp-param-region' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, mcp-session-id, mcp-protocol-version, mcp-param-region',
+      },
     });
   it('answers a preflight from an allowed origin, echoing the requested headers', async () => {
     const r = await preflight(INSPECTOR);

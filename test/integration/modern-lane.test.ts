@@ -101,10 +101,18 @@ describe('2026-07-28 lane', () => {
 
     it('a change made through hub_* tools on this lane is served from the next request', async () => {
       expect(await names()).not.toContain('gitd_status');
-      const added = await modern('tools/call', { name: 'hub_add_server', arguments: { name: 'gitd', uri: 'builtin:git', prefix: 'gitd' } }, H('tools/call', { 'mcp-name': 'hub_add_server' }));
+      const added = await modern(
+        'tools/call',
+        { name: 'hub_add_server', arguments: { name: 'gitd', uri: 'builtin:git', prefix: 'gitd' } },
+        H('tools/call', { 'mcp-name': 'hub_add_server' }),
+      );
       expect(added.body.result.structuredContent).toMatchObject({ ok: true });
       expect(await names()).toContain('gitd_status');
-      const removed = await modern('tools/call', { name: 'hub_remove_server', arguments: { name: 'gitd' } }, H('tools/call', { 'mcp-name': 'hub_remove_server' }));
+      const removed = await modern(
+        'tools/call',
+        { name: 'hub_remove_server', arguments: { name: 'gitd' } },
+        H('tools/call', { 'mcp-name': 'hub_remove_server' }),
+      );
       expect(removed.body.result.structuredContent).toMatchObject({ ok: true });
       expect(await names()).not.toContain('gitd_status');
     });

@@ -3,15 +3,16 @@
 // config version bumped only when a server references the secret), the resolution rule (tenant
 // store first, Worker env only for shared tenants and never reserved names), and the clear refusal
 // without SECRETS_KEY (this test environment has none).
-import { env } from 'cloudflare:workers';
+
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import type { ConfigSnapshot } from '../../src/config/schema';
 import { keyProblem, open, seal, tenantKey } from '../../src/config/secret-crypto';
-import { SecretService, SECRETS_PER_TENANT } from '../../src/config/secret-service';
+import { SECRETS_PER_TENANT, SecretService } from '../../src/config/secret-service';
 import { envSecret, isReservedName, resolveSecrets, secretsKey, sharedTenants } from '../../src/config/secrets';
 import { ConfigStore } from '../../src/storage/config-store';
 import { SecretStore } from '../../src/storage/secret-store';
-import type { ConfigSnapshot } from '../../src/config/schema';
 import { call } from '../helpers/rpc';
 
 const KEY = 'k'.repeat(20) + crypto.randomUUID();
@@ -107,14 +108,23 @@ describe('the store in a ConfigDO', () => {
       expect(await svc.set({ sub: 'ops' }, 'UNUSED', 'plain-unused-value')).toMatchObject({ ok: true, servers: [] });
       expect(commits).toHaveLength(0);
       const cur = cfg.current()!;
-      cfg.commit(cur.version, { ...cur.config, servers: { rec: { uri: 'https://x/mcp', transport: { headers: { a: 'Bearer ${USED}' } } } } }, { actor: 't', action: 'server.add', ok: true });
+      cfg.commit(
+        cur.version,
+        { ...cur.config, servers: { rec: { uri: 'https://x/mcp', transport: { headers: { a: 'Bearer ${USED}' } } } } },
+        { actor: 't', action: 'server.add', ok: true },
+      );
       const r = await svc.set({ sub: 'ops' }, 'USED', 'plain-used-value');
       expect(r).toMatchObject({ ok: true, servers: ['rec'] });
       expect(commits).toHaveLength(1);
       expect(r.version).toBeGreaterThan(v0);
       expect(svc.list().map((s) => s.name)).toEqual(['UNUSED', 'USED']);
       expect(JSON.stringify(svc.list())).not.toContain('plain-');
-      const dump = JSON.stringify(storage.sql.exec('SELECT * FROM secrets').toArray().map((row) => Object.values(row).map((v) => (v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v))));
+      const dump = JSON.stringify(
+        storage.sql
+          .exec('SELECT * FROM secrets')
+          .toArray()
+          .map((row) => Object.values(row).map((v) => (v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v))),
+      );
       expect(dump).not.toContain('plain-');
       const audit = JSON.stringify(storage.sql.exec('SELECT * FROM audit').toArray());
       expect(audit).toContain('secret.set');
@@ -130,7 +140,9 @@ describe('the store in a ConfigDO', () => {
   it('a row copied under another name does not open; a changed SECRETS_KEY is reported, not guessed around', async () => {
     await withService('store-b', { SECRETS_KEY: KEY, SHARED_SECRET_TENANTS: 'store-b', MOVED: 'from-env' }, async (svc, storage) => {
       await svc.set({ sub: 'ops' }, 'ORIGINAL', 'orig-value');
-      storage.sql.exec(`INSERT INTO secrets (name, iv, ciphertext, updated_at, updated_by) SELECT 'MOVED', iv, ciphertext, updated_at, updated_by FROM secrets WHERE name = 'ORIGINAL'`);
+      storage.sql.exec(
+        `INSERT INTO secrets (name, iv, ciphertext, updated_at, updated_by) SELECT 'MOVED', iv, ciphertext, updated_at, updated_by FROM secrets WHERE name = 'ORIGINAL'`,
+      );
       const r = await svc.resolve(['ORIGINAL', 'MOVED']);
       expect(r.values).toEqual({ ORIGINAL: 'orig-value' });
       expect(r.errors.MOVED).toMatch(/cannot be decrypted/);
@@ -160,7 +172,11 @@ describe('the store in a ConfigDO', () => {
 
 describe('without SECRETS_KEY', () => {
   it('storing a secret is refused with what to set, and nothing is stored', async () => {
-    const r = await call('/admin/api/secrets/API_TOKEN', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: 'never-stored' }) });
+    const r = await call('/admin/api/secrets/API_TOKEN', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 'never-stored' }),
+    });
     const body = (await r.json()) as { error: string; message: string };
     expect(r.status).toBe(503);
     expect(body.message).toContain('wrangler secret put SECRETS_KEY');

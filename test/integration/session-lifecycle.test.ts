@@ -1,7 +1,8 @@
 // Session storage is bounded and expires: idle sessions end on their alarm and leave no rows;
 // 10,000 notifications leave the event store under its cap; Last-Event-ID replays a stream.
-import { env } from 'cloudflare:workers';
+
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { EVENT_CAP, SessionStore } from '../../src/mcp/session-store';
 import { call, openSession, parseSse, post, request } from '../helpers/rpc';
@@ -23,7 +24,11 @@ describe('idle expiry', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const r = await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': sid });
     expect(r.status).toBe(404);
-    const left = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name != 'sqlite_sequence'`).toArray());
+    const left = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql
+        .exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name != 'sqlite_sequence'`)
+        .toArray(),
+    );
     expect(left).toEqual([]);
     const sessions = await env.CONFIG.get(env.CONFIG.idFromName('default')).sessions();
     expect(sessions.map((s) => s.sessionId)).not.toContain(sid);
@@ -64,10 +69,16 @@ describe('resumable GET stream', () => {
     const sid = await openSession();
     const ids = await runInDurableObject(stubOf(sid), (_o, state) => {
       const store = new SessionStore(state.storage);
-      return [1, 2, 3].map((i) => store.appendEvent('get', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: `m${i}` } })));
+      return [1, 2, 3].map((i) =>
+        store.appendEvent('get', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: `m${i}` } })),
+      );
     });
     const ac = new AbortController();
-    const r = await call('/mcp', { method: 'GET', signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] } });
+    const r = await call('/mcp', {
+      method: 'GET',
+      signal: ac.signal,
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] },
+    });
     expect(r.headers.get('content-type')).toContain('text/event-stream');
     const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

@@ -99,7 +99,16 @@ const ALLOWED = [
   'https://mcp.localhost-tools.com/',
 ];
 
-const NOT_HTTP = ['file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'ftp://example.com/', 'javascript:alert(1)', 'data:text/plain,hi', 'ws://example.com/', 'not a url', ''];
+const NOT_HTTP = [
+  'file:///etc/passwd',
+  'gopher://127.0.0.1:6379/_INFO',
+  'ftp://example.com/',
+  'javascript:alert(1)',
+  'data:text/plain,hi',
+  'ws://example.com/',
+  'not a url',
+  '',
+];
 
 describe('checkUrl', () => {
   for (const u of REFUSED)
@@ -144,10 +153,19 @@ describe('guardedFetch', () => {
     }) as typeof fetch;
     return { base, hits, seen };
   }
-  const redirect = (to: string, status = 302) => () => new Response(null, { status, headers: { location: to } });
+  const redirect =
+    (to: string, status = 302) =>
+    () =>
+      new Response(null, { status, headers: { location: to } });
 
   it('refuses a redirect to a private range, never fetching it', async () => {
-    for (const target of ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:8787/admin/api/config', 'http://[::ffff:7f00:1]/', 'http://0x7f000001/', 'http://localhost/'])
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://127.0.0.1:8787/admin/api/config',
+      'http://[::ffff:7f00:1]/',
+      'http://0x7f000001/',
+      'http://localhost/',
+    ])
       for (const status of [301, 302, 303, 307, 308]) {
         const net = fakeNet({ 'https://public.example/mcp': redirect(target, status) });
         await expect(guardedFetch(false, net.base)('https://public.example/mcp')).rejects.toThrow(SsrfError);
@@ -191,7 +209,14 @@ describe('guardedFetch', () => {
     expect((await guardedFetch(false, net.base)('https://a.example/')).status).toBe(304);
   });
 
-  const SECRET_HEADERS = { authorization: 'Bearer top-secret', 'x-api-key': 'key-secret', cookie: 'a=b', 'mcp-session-id': 'abc', accept: 'application/json', 'content-type': 'application/json' };
+  const SECRET_HEADERS = {
+    authorization: 'Bearer top-secret',
+    'x-api-key': 'key-secret',
+    cookie: 'a=b',
+    'mcp-session-id': 'abc',
+    accept: 'application/json',
+    'content-type': 'application/json',
+  };
 
   it('never sends credentials to another origin: scheme, host or port, for every redirect status', async () => {
     for (const target of ['https://b.example/mcp', 'http://a.example/mcp', 'https://a.example:8443/mcp'])

@@ -51,9 +51,21 @@ describe('Breaker', () => {
 
   it('run() counts only failures the predicate calls failures', async () => {
     const { b } = make();
-    for (let i = 0; i < 10; i++) await b.run(() => Promise.reject(new Error('protocol')), () => false).catch(() => {});
+    for (let i = 0; i < 10; i++)
+      await b
+        .run(
+          () => Promise.reject(new Error('protocol')),
+          () => false,
+        )
+        .catch(() => {});
     expect(b.state).toBe('closed');
-    for (let i = 0; i < 5; i++) await b.run(() => Promise.reject(new Error('down')), () => true).catch(() => {});
+    for (let i = 0; i < 5; i++)
+      await b
+        .run(
+          () => Promise.reject(new Error('down')),
+          () => true,
+        )
+        .catch(() => {});
     expect(b.state).toBe('open');
   });
 });
@@ -61,11 +73,29 @@ describe('Breaker', () => {
 describe('retryRead', () => {
   it('retries retryable errors with backoff and gives up after the delays', async () => {
     let n = 0;
-    await expect(retryRead(() => Promise.reject(new Error(`e${++n}`)), () => true, [1, 1])).rejects.toThrow('e3');
+    await expect(
+      retryRead(
+        () => Promise.reject(new Error(`e${++n}`)),
+        () => true,
+        [1, 1],
+      ),
+    ).rejects.toThrow('e3');
     expect(n).toBe(3);
     n = 0;
-    await expect(retryRead(() => Promise.reject(new Error(`e${++n}`)), () => false, [1, 1])).rejects.toThrow('e1');
+    await expect(
+      retryRead(
+        () => Promise.reject(new Error(`e${++n}`)),
+        () => false,
+        [1, 1],
+      ),
+    ).rejects.toThrow('e1');
     n = 0;
-    expect(await retryRead(() => (++n < 2 ? Promise.reject(new Error('x')) : Promise.resolve('ok')), () => true, [1])).toBe('ok');
+    expect(
+      await retryRead(
+        () => (++n < 2 ? Promise.reject(new Error('x')) : Promise.resolve('ok')),
+        () => true,
+        [1],
+      ),
+    ).toBe('ok');
   });
 });

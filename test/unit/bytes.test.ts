@@ -41,7 +41,13 @@ describe('byte helpers', () => {
   });
 
   it('collectUpTo reads to the end within the limit and stops at the chunk that crosses it', async () => {
-    const stream = (sizes: number[]) => new ReadableStream<Uint8Array>({ start(c) { for (const n of sizes) c.enqueue(new Uint8Array(n)); c.close(); } });
+    const stream = (sizes: number[]) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const n of sizes) c.enqueue(new Uint8Array(n));
+          c.close();
+        },
+      });
     const whole = await collectUpTo(stream([3, 4, 3]).getReader(), 10);
     expect([whole.over, whole.size, whole.chunks.length]).toEqual([false, 10, 3]);
     const over = await collectUpTo(stream([3, 4, 4, 100]).getReader(), 10);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as changes from '../../src/config/changes';
-import { parseConfig, type HubConfig } from '../../src/config/schema';
+import { type HubConfig, parseConfig } from '../../src/config/schema';
 import { isReferenceOnly, redactServer, resolveSecrets } from '../../src/config/secrets';
 
 const base: HubConfig = { servers: { a: { uri: 'https://a.example/mcp', prefix: 'a' } }, kits: {} };
@@ -12,21 +12,46 @@ describe('config changes', () => {
       kits: {},
     };
     const after: HubConfig = {
-      servers: { off: { uri: 'https://o/mcp', enabled: false }, upd: { uri: 'https://u2/mcp' }, on: { uri: 'https://n/mcp', enabled: true }, added: { uri: 'https://x/mcp' } },
+      servers: {
+        off: { uri: 'https://o/mcp', enabled: false },
+        upd: { uri: 'https://u2/mcp' },
+        on: { uri: 'https://n/mcp', enabled: true },
+        added: { uri: 'https://x/mcp' },
+      },
       kits: {},
     };
     expect(changes.diff(before, after)).toEqual({ remove: ['gone'], disable: ['off'], update: ['upd'], enable: ['on'], add: ['added'] });
   });
   it('refuses duplicate prefixes, the hub prefix and two empty prefixes', () => {
-    expect(changes.validate({ servers: { a: { uri: 'https://a/mcp', prefix: 'x' }, b: { uri: 'https://b/mcp', prefix: 'x' } }, kits: {} }, 'hub').ok).toBe(false);
+    expect(changes.validate({ servers: { a: { uri: 'https://a/mcp', prefix: 'x' }, b: { uri: 'https://b/mcp', prefix: 'x' } }, kits: {} }, 'hub').ok).toBe(
+      false,
+    );
     expect(changes.validate({ servers: { a: { uri: 'https://a/mcp', prefix: 'hub' } }, kits: {} }, 'hub').ok).toBe(false);
     expect(changes.validate({ servers: { a: { uri: 'https://a/mcp', prefix: '' }, b: { uri: 'https://b/mcp', prefix: '' } }, kits: {} }, 'hub').ok).toBe(false);
-    expect(changes.validate({ servers: { a: { uri: 'https://a/mcp', prefix: 'x' }, b: { uri: 'https://b/mcp', prefix: 'x', enabled: false } }, kits: {} }, 'hub').ok).toBe(true);
+    expect(
+      changes.validate({ servers: { a: { uri: 'https://a/mcp', prefix: 'x' }, b: { uri: 'https://b/mcp', prefix: 'x', enabled: false } }, kits: {} }, 'hub').ok,
+    ).toBe(true);
   });
   it('detects exposed-name collisions between an unprefixed and a prefixed server', () => {
     const cfg: HubConfig = { servers: { raw: { uri: 'https://r/mcp', prefix: '' }, ab: { uri: 'https://a/mcp', prefix: 'ab' } }, kits: {} };
-    expect(changes.collisions(cfg, new Map([['raw', ['ab_tool']], ['ab', ['tool']]]))).toMatch(/ab_tool/);
-    expect(changes.collisions(cfg, new Map([['raw', ['other']], ['ab', ['tool']]]))).toBeNull();
+    expect(
+      changes.collisions(
+        cfg,
+        new Map([
+          ['raw', ['ab_tool']],
+          ['ab', ['tool']],
+        ]),
+      ),
+    ).toMatch(/ab_tool/);
+    expect(
+      changes.collisions(
+        cfg,
+        new Map([
+          ['raw', ['other']],
+          ['ab', ['tool']],
+        ]),
+      ),
+    ).toBeNull();
   });
   it('kits: load tags servers, unload removes only servers in no other kit', () => {
     const cfg: HubConfig = {
@@ -56,7 +81,9 @@ describe('config changes', () => {
 
 describe('secrets', () => {
   it('resolves ${NAME} from the resolved set and names a missing secret', () => {
-    expect(resolveSecrets({ Authorization: 'Bearer ${TOK}' }, { tenant: 't', values: { TOK: 's3cret' }, errors: {} })).toEqual({ Authorization: 'Bearer s3cret' });
+    expect(resolveSecrets({ Authorization: 'Bearer ${TOK}' }, { tenant: 't', values: { TOK: 's3cret' }, errors: {} })).toEqual({
+      Authorization: 'Bearer s3cret',
+    });
     expect(() => resolveSecrets({ A: '${NOPE}' }, { tenant: 't', values: {}, errors: {} })).toThrow(/NOPE/);
   });
   it('redacts literal values but keeps reference-only ones', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoJson, stringifyMessage } from '../../src/mcp/json-text';
 import { PAGE_SIZE, paginate } from '../../src/gateway/paging';
+import { memoJson, stringifyMessage } from '../../src/mcp/json-text';
 
 const tools = (n: number, tag = '') =>
   Array.from({ length: n }, (_, i) => ({

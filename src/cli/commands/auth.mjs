@@ -2,10 +2,11 @@
  * `edgehub auth init|token|public-key|status`: a local key pair and self-minted access tokens
  * (Magg's model: the Worker holds only the public key). No network.
  */
+
+import { userInfo } from 'node:os';
 import { CliError } from '../lib/errors.mjs';
 import { checkClaims, DEFAULT_ISSUER, DEFAULT_SCOPE, initKeys, keyDir, loadPublicKey, loadSigningKey, parseTtl, signToken } from '../lib/keys.mjs';
-import { note, printJson, printPairs, println, warn } from '../lib/output.mjs';
-import { userInfo } from 'node:os';
+import { note, printJson, println, printPairs, warn } from '../lib/output.mjs';
 
 /** @type {Record<string, import('../lib/args.mjs').OptionSpec>} */
 const DIR = { dir: { type: 'string', value: 'DIR', desc: 'key directory (env EDGEHUB_HOME; default ~/.edgehub)' } };
@@ -38,7 +39,16 @@ Refuses to overwrite existing keys without --force (tokens signed by the old key
   async run(ctx) {
     const v = ctx.values;
     const k = await initKeys({ dir: keyDir(v.dir, ctx.env), alg: v.alg ?? 'RS256', force: !!v.force, issuer: v.issuer, audience: v.audience });
-    if (ctx.out.json) return printJson(ctx.out, { alg: k.alg, kid: k.kid, issuer: k.meta.issuer, audience: k.meta.audience ?? null, privateKey: k.paths.private, publicKey: k.paths.public, publicPem: k.publicPem });
+    if (ctx.out.json)
+      return printJson(ctx.out, {
+        alg: k.alg,
+        kid: k.kid,
+        issuer: k.meta.issuer,
+        audience: k.meta.audience ?? null,
+        privateKey: k.paths.private,
+        publicKey: k.paths.public,
+        publicPem: k.publicPem,
+      });
     printPairs(ctx.out, [
       ['alg', k.alg],
       ['kid', k.kid],
@@ -83,7 +93,10 @@ Use it as: export EDGEHUB_TOKEN=$(edgehub auth token --scope admin)`,
     const t = await signToken(k, { iss, aud, sub, scope, tenant: v.tenant, ttlSec: parseTtl(v.ttl ?? '1h') });
     if (ctx.out.json) return printJson(ctx.out, t);
     println(ctx.out, t.token);
-    note(ctx.out, `token for sub '${sub}' scope '${scope}' tenant '${v.tenant ?? 'default'}' aud ${aud} iss ${iss}, expires ${new Date(t.claims.exp * 1000).toISOString()}`);
+    note(
+      ctx.out,
+      `token for sub '${sub}' scope '${scope}' tenant '${v.tenant ?? 'default'}' aud ${aud} iss ${iss}, expires ${new Date(t.claims.exp * 1000).toISOString()}`,
+    );
   },
 };
 
@@ -119,7 +132,15 @@ const status = {
       }
       throw e;
     }
-    const info = { dir, configured: true, source: k.source, alg: k.alg, kid: k.kid, issuer: k.meta.issuer ?? DEFAULT_ISSUER, audience: k.meta.audience ?? `${ctx.url()}/mcp` };
+    const info = {
+      dir,
+      configured: true,
+      source: k.source,
+      alg: k.alg,
+      kid: k.kid,
+      issuer: k.meta.issuer ?? DEFAULT_ISSUER,
+      audience: k.meta.audience ?? `${ctx.url()}/mcp`,
+    };
     if (ctx.out.json) return printJson(ctx.out, info);
     printPairs(ctx.out, [
       ['key', info.source],

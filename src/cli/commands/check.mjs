@@ -45,8 +45,25 @@ export const check = {
     bar.done(`checked ${names.length} server(s): ${names.length - failed.length} ok, ${failed.length} failed`);
     if (ctx.out.json) printJson(ctx.out, { results, failed, skipped });
     else {
-      const rows = names.map((n) => ({ name: n, status: results[n].ok ? 'ok' : 'FAILED', tools: results[n].tools, ms: results[n].ms, error: results[n].error }));
-      printTable(ctx.out, [['name', 'NAME'], ['status', 'STATUS'], ['tools', 'TOOLS'], ['ms', 'MS'], ['error', 'ERROR']], rows, 'no servers to check');
+      const rows = names.map((n) => ({
+        name: n,
+        status: results[n].ok ? 'ok' : 'FAILED',
+        tools: results[n].tools,
+        ms: results[n].ms,
+        error: results[n].error,
+      }));
+      printTable(
+        ctx.out,
+        [
+          ['name', 'NAME'],
+          ['status', 'STATUS'],
+          ['tools', 'TOOLS'],
+          ['ms', 'MS'],
+          ['error', 'ERROR'],
+        ],
+        rows,
+        'no servers to check',
+      );
       if (skipped.length) note(ctx.out, `not checked (disabled or stdio): ${skipped.join(', ')}${ctx.values.all ? '' : '; --all includes disabled ones'}`);
     }
     return failed.length ? EXIT.FAILED : EXIT.OK;

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CliError, EXIT } from '../lib/errors.mjs';
-import { note, printJson, printPairs, println, progress, warn } from '../lib/output.mjs';
+import { note, printJson, println, printPairs, progress, warn } from '../lib/output.mjs';
 
 // Light local pre-check (mirrors src/config/schema.ts; the API validates fully and names the field).
 const SERVER_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
@@ -34,7 +34,8 @@ export function precheck(cfg) {
   /** @type {{ field: string, message: string }[]} */
   const problems = [];
   const p = (/** @type {string} */ field, /** @type {string} */ message) => problems.push({ field, message });
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) return [{ field: '(root)', message: 'the config must be a JSON object with "servers" (and optionally "kits")' }];
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
+    return [{ field: '(root)', message: 'the config must be a JSON object with "servers" (and optionally "kits")' }];
   for (const k of Object.keys(cfg)) if (k !== 'servers' && k !== 'kits') p(k, 'unrecognized top-level key');
   for (const [name, s] of Object.entries(cfg.servers ?? {})) {
     const f = `servers.${name}`;
@@ -102,7 +103,16 @@ function planPairs(p) {
  */
 function same(a, b) {
   /** @type {(v: any) => unknown} */
-  const canon = (v) => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  const canon = (v) =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon(v[k])]),
+          )
+        : v;
   const norm = (/** @type {Record<string, unknown>} */ c) => JSON.stringify(canon({ servers: {}, kits: {}, ...c }));
   return norm(a) === norm(b);
 }
@@ -122,7 +132,11 @@ const exportCmd = {
       writeFileSync(ctx.values.output, text);
       note(ctx.out, `wrote ${ctx.values.output} (config version ${version(r.headers)})`);
     } else ctx.out.stdout.write(text);
-    if (hidden.length) warn(ctx.out, `${hidden.length} secret value(s) are redacted as "***" (${hidden.slice(0, 3).join(', ')}${hidden.length > 3 ? ', …' : ''}); replace them with \${SECRET} references before importing this file`);
+    if (hidden.length)
+      warn(
+        ctx.out,
+        `${hidden.length} secret value(s) are redacted as "***" (${hidden.slice(0, 3).join(', ')}${hidden.length > 3 ? ', …' : ''}); replace them with \${SECRET} references before importing this file`,
+      );
   },
 };
 
@@ -161,7 +175,9 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     }
     if (problems.length) {
       const [first] = problems;
-      throw new CliError(`${file}: ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more; see --dry-run)` : ''}`, { field: first.field });
+      throw new CliError(`${file}: ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more; see --dry-run)` : ''}`, {
+        field: first.field,
+      });
     }
     if (same(cur.json, cfg)) {
       if (ctx.out.json) return printJson(ctx.out, { ok: true, version: Number(base), changes: null });
@@ -172,11 +188,18 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     const bar = progress(ctx.out, `importing ${servers.length} server(s) over version ${base}${checking ? `, mount-checking ${checking}` : ''}`);
     let r;
     try {
-      r = await api.admin('PUT', '/config', { body: cfg, headers: { 'if-match': `"${base}"` }, query: { check: ctx.values['no-check'] ? 'false' : undefined } });
+      r = await api.admin('PUT', '/config', {
+        body: cfg,
+        headers: { 'if-match': `"${base}"` },
+        query: { check: ctx.values['no-check'] ? 'false' : undefined },
+      });
     } catch (e) {
       bar.done();
       if (e instanceof CliError && e.status === 412)
-        throw new CliError(`the config changed on the server after it was read (version ${base}); nothing was written`, { exitCode: EXIT.CONFLICT, hint: 'review it (`edgehub config export`) and re-run the import' });
+        throw new CliError(`the config changed on the server after it was read (version ${base}); nothing was written`, {
+          exitCode: EXIT.CONFLICT,
+          hint: 'review it (`edgehub config export`) and re-run the import',
+        });
       if (e instanceof CliError && e.status === 422) e.hint ??= 'fix or disable that server in the file, or import with --no-check';
       throw e;
     }
@@ -184,7 +207,11 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const pairs = planPairs(r.json.changes ?? {});
     printPairs(ctx.out, [['version', r.json.version], ...(pairs.length ? pairs : /** @type {[string, unknown][]} */ ([['change', 'none']]))]);
-    if (r.json.changes?.notMountable?.length) note(ctx.out, `note: ${r.json.changes.notMountable.join(', ')} run over stdio and are kept but not mounted; serve them over HTTP to use them at the edge`);
+    if (r.json.changes?.notMountable?.length)
+      note(
+        ctx.out,
+        `note: ${r.json.changes.notMountable.join(', ')} run over stdio and are kept but not mounted; serve them over HTTP to use them at the edge`,
+      );
   },
 };
 

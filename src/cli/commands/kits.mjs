@@ -2,7 +2,7 @@
  * `edgehub kits list|info|load|unload` over /admin/api/kits. Loading adds the kit's servers
  * (tagged with the kit); unloading removes only servers that belong to no other kit (Magg).
  */
-import { printJson, printPairs, printTable, println } from '../lib/output.mjs';
+import { printJson, println, printPairs, printTable } from '../lib/output.mjs';
 
 const enc = encodeURIComponent;
 
@@ -14,7 +14,17 @@ const list = {
     const r = await ctx.client().admin('GET', '/kits');
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const rows = r.json.kits.map((/** @type {any} */ k) => ({ ...k, loaded: k.loaded ? 'yes' : 'no' }));
-    printTable(ctx.out, [['name', 'NAME'], ['loaded', 'LOADED'], ['servers', 'SERVERS'], ['description', 'DESCRIPTION']], rows, 'no kits');
+    printTable(
+      ctx.out,
+      [
+        ['name', 'NAME'],
+        ['loaded', 'LOADED'],
+        ['servers', 'SERVERS'],
+        ['description', 'DESCRIPTION'],
+      ],
+      rows,
+      'no kits',
+    );
   },
 };
 
@@ -27,7 +37,10 @@ const info = {
   async run(ctx) {
     const r = await ctx.client().admin('GET', `/kits/${enc(ctx.args[0])}`);
     if (ctx.out.json) return printJson(ctx.out, r.json);
-    printPairs(ctx.out, Object.entries(r.json).map(([k, v]) => [k, k === 'servers' && v ? Object.keys(v).join(', ') : v]));
+    printPairs(
+      ctx.out,
+      Object.entries(r.json).map(([k, v]) => [k, k === 'servers' && v ? Object.keys(v).join(', ') : v]),
+    );
   },
 };
 

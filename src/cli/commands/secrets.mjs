@@ -5,7 +5,7 @@
  * `ps`. No command ever prints a value (the API never returns one).
  */
 import { usage } from '../lib/errors.mjs';
-import { note, printJson, printTable, println } from '../lib/output.mjs';
+import { note, printJson, println, printTable } from '../lib/output.mjs';
 
 const enc = encodeURIComponent;
 const NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -19,7 +19,9 @@ function checkName(name) {
 async function readPiped() {
   const chunks = [];
   for await (const c of process.stdin) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** One line typed on a terminal without echo (raw mode); Ctrl-C aborts. @param {string} prompt */
@@ -82,7 +84,16 @@ const list = {
     const r = await ctx.client().admin('GET', '/secrets');
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const rows = r.json.secrets.map((/** @type {any} */ s) => ({ ...s, updatedAt: new Date(s.updatedAt).toISOString() }));
-    printTable(ctx.out, [['name', 'NAME'], ['updatedAt', 'UPDATED'], ['updatedBy', 'BY']], rows, 'no secrets');
+    printTable(
+      ctx.out,
+      [
+        ['name', 'NAME'],
+        ['updatedAt', 'UPDATED'],
+        ['updatedBy', 'BY'],
+      ],
+      rows,
+      'no secrets',
+    );
   },
 };
 

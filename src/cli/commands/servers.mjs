@@ -4,7 +4,7 @@
  * maps to `?check=false` for servers that are not reachable yet.
  */
 import { CliError, usage } from '../lib/errors.mjs';
-import { note, printJson, printPairs, printTable, println } from '../lib/output.mjs';
+import { note, printJson, println, printPairs, printTable } from '../lib/output.mjs';
 
 const enc = encodeURIComponent;
 /** @type {Record<string, import('../lib/args.mjs').OptionSpec>} */
@@ -71,7 +71,19 @@ const list = {
       state: s.enabled === false ? 'disabled' : s.kind === 'stdio' ? 'not mountable' : 'enabled',
       target: s.uri ?? [s.command, ...(s.args ?? [])].filter(Boolean).join(' '),
     }));
-    printTable(ctx.out, [['name', 'NAME'], ['effectivePrefix', 'PREFIX'], ['kind', 'KIND'], ['state', 'STATE'], ['kits', 'KITS'], ['target', 'TARGET']], rows, 'no servers');
+    printTable(
+      ctx.out,
+      [
+        ['name', 'NAME'],
+        ['effectivePrefix', 'PREFIX'],
+        ['kind', 'KIND'],
+        ['state', 'STATE'],
+        ['kits', 'KITS'],
+        ['target', 'TARGET'],
+      ],
+      rows,
+      'no servers',
+    );
     note(ctx.out, `config version ${r.json.version}`);
   },
 };
@@ -113,7 +125,12 @@ const add = {
     const api = ctx.client();
     if (!v.replace) {
       const cur = await api.admin('GET', `/servers/${enc(name)}`, { allow: [404] });
-      if (cur.status === 200) throw new CliError(`server '${name}' already exists`, { exitCode: 5, field: 'name', hint: 'pass --replace, or change it with `edgehub servers update`' });
+      if (cur.status === 200)
+        throw new CliError(`server '${name}' already exists`, {
+          exitCode: 5,
+          field: 'name',
+          hint: 'pass --replace, or change it with `edgehub servers update`',
+        });
     }
     const r = await api.admin('PUT', `/servers/${enc(name)}`, { body: entry, query: checkQuery(v) });
     reportChange(ctx, r, `added '${name}'${v.disabled ? ' (disabled)' : ''}`);

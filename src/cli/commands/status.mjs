@@ -2,7 +2,7 @@
  * `edgehub status`: is the instance up (GET /health, no token needed), which config version it
  * serves, how many servers in which state, and the live MCP sessions.
  */
-import { displayUrl, printJson, printPairs, printTable, println } from '../lib/output.mjs';
+import { displayUrl, printJson, println, printPairs, printTable } from '../lib/output.mjs';
 
 /** @type {import('../lib/args.mjs').Command} */
 export const status = {
@@ -28,7 +28,10 @@ export const status = {
     printPairs(ctx.out, [
       ['edgehub', `${displayUrl(api.url)}  ${health?.status ?? '?'}  (version ${health?.version ?? '?'})`],
       ['config', `version ${srv.json.version}`],
-      ['servers', `${servers.length} total: ${enabled.length} enabled, ${disabled.length} disabled${stdio.length ? `, ${stdio.length} not mountable (stdio: ${stdio.map((s) => s.name).join(', ')})` : ''}`],
+      [
+        'servers',
+        `${servers.length} total: ${enabled.length} enabled, ${disabled.length} disabled${stdio.length ? `, ${stdio.length} not mountable (stdio: ${stdio.map((s) => s.name).join(', ')})` : ''}`,
+      ],
       ['sessions', String(sessions.length)],
     ]);
     if (sessions.length) {
@@ -36,7 +39,13 @@ export const status = {
       const ago = (/** @type {number} */ t) => `${Math.max(0, Math.round((Date.now() - t) / 1000))} s ago`;
       printTable(
         ctx.out,
-        [['sessionId', 'SESSION'], ['sub', 'SUB'], ['lane', 'LANE'], ['created', 'CREATED'], ['seen', 'LAST SEEN']],
+        [
+          ['sessionId', 'SESSION'],
+          ['sub', 'SUB'],
+          ['lane', 'LANE'],
+          ['created', 'CREATED'],
+          ['seen', 'LAST SEEN'],
+        ],
         sessions.map((s) => ({ ...s, created: ago(s.createdAt), seen: ago(s.lastSeenAt) })),
       );
     }

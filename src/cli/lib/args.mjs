@@ -65,7 +65,9 @@ export function parseCommand(cmd, argv) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+      ),
     });
   } catch (e) {
     throw usage(e instanceof Error ? e.message.replace(/\. To specify a positional.*$/s, '') : String(e));
@@ -80,7 +82,10 @@ export function parseCommand(cmd, argv) {
 
 /** @param {Record<string, OptionSpec>} options */
 function optionLines(options) {
-  const rows = Object.entries(options).map(([k, o]) => [`${o.short ? `-${o.short}, ` : '    '}--${k}${o.value ? ` ${o.value}` : ''}${o.multiple ? ' …' : ''}`, o.desc]);
+  const rows = Object.entries(options).map(([k, o]) => [
+    `${o.short ? `-${o.short}, ` : '    '}--${k}${o.value ? ` ${o.value}` : ''}${o.multiple ? ' …' : ''}`,
+    o.desc,
+  ]);
   const w = Math.max(...rows.map(([l]) => l.length));
   return rows.map(([l, d]) => `  ${l.padEnd(w)}  ${d}`).join('\n');
 }

@@ -78,10 +78,13 @@ export function createClient(o) {
     try {
       text = await res.text();
     } catch (e) {
-      throw new CliError(`the connection to ${displayUrl(url)} broke while reading the answer to ${method} ${path} (${/** @type {any} */ (e)?.cause?.code ?? /** @type {any} */ (e)?.message ?? e}); the change may or may not have been applied`, {
-        exitCode: EXIT.UNREACHABLE,
-        hint: 'check with `edgehub status` / `edgehub servers list` before retrying',
-      });
+      throw new CliError(
+        `the connection to ${displayUrl(url)} broke while reading the answer to ${method} ${path} (${/** @type {any} */ (e)?.cause?.code ?? /** @type {any} */ (e)?.message ?? e}); the change may or may not have been applied`,
+        {
+          exitCode: EXIT.UNREACHABLE,
+          hint: 'check with `edgehub status` / `edgehub servers list` before retrying',
+        },
+      );
     }
     let json = null;
     try {
@@ -107,7 +110,10 @@ export function createClient(o) {
 function networkError(e, url, timeoutMs) {
   const err = /** @type {any} */ (e);
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError')
-    return new CliError(`no answer from edgehub at ${displayUrl(url)} within ${timeoutMs / 1000} s`, { exitCode: EXIT.UNREACHABLE, hint: 'raise --timeout, or check the instance' });
+    return new CliError(`no answer from edgehub at ${displayUrl(url)} within ${timeoutMs / 1000} s`, {
+      exitCode: EXIT.UNREACHABLE,
+      hint: 'raise --timeout, or check the instance',
+    });
   const code = err?.cause?.code ?? err?.code;
   const why = code ?? err?.cause?.message ?? err?.message ?? String(e);
   return new CliError(`cannot reach edgehub at ${displayUrl(url)} (${why})`, {
@@ -125,7 +131,10 @@ function apiError(res, json, text, c) {
   let message =
     json && typeof json.message === 'string'
       ? json.message
-      : json?.error?.message ?? (s >= 300 && s < 400 ? `redirected to ${res.headers.get('location') ?? '?'}: is --url the edgehub origin?` : `HTTP ${s} ${res.statusText}${text && !json ? `: ${text.slice(0, 200)}` : ''}`);
+      : (json?.error?.message ??
+        (s >= 300 && s < 400
+          ? `redirected to ${res.headers.get('location') ?? '?'}: is --url the edgehub origin?`
+          : `HTTP ${s} ${res.statusText}${text && !json ? `: ${text.slice(0, 200)}` : ''}`));
   message = c.scrub(String(message));
   const field = typeof json?.field === 'string' ? json.field : undefined;
   const code = typeof json?.error === 'string' ? json.error : undefined;
@@ -138,7 +147,8 @@ function apiError(res, json, text, c) {
         ? 'the token was refused: mint a fresh one (`edgehub auth token`) whose iss/aud match AUTH_ISSUER/AUTH_AUDIENCE'
         : 'set EDGEHUB_TOKEN to an admin token (`edgehub auth token --scope admin`)',
     });
-  if (s === 403) return new CliError(message, { exitCode: EXIT.AUTH, status: s, code, hint: /scope/.test(message) ? "the token needs the 'admin' scope" : undefined });
+  if (s === 403)
+    return new CliError(message, { exitCode: EXIT.AUTH, status: s, code, hint: /scope/.test(message) ? "the token needs the 'admin' scope" : undefined });
   if (s === 409 || s === 412) return new CliError(message, { exitCode: EXIT.CONFLICT, status: s, code, field });
   if (s === 404 && !json) return new CliError(`${c.method} ${c.path}: not found at ${displayUrl(c.url)} — is this an edgehub instance?`, { status: s });
   return new CliError(message, { exitCode: EXIT.FAILED, status: s, code, field });

@@ -2,8 +2,9 @@
  * What a command receives: its parsed flags and arguments, the output sink, and a lazily built
  * admin client (commands that never talk to the API — `auth …` — never need a URL or token).
  */
-import { usage } from './errors.mjs';
+
 import { createClient, normaliseToken, normaliseUrl } from './client.mjs';
+import { usage } from './errors.mjs';
 import { createOut } from './output.mjs';
 
 /**

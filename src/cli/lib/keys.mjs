@@ -76,7 +76,13 @@ export async function initKeys(o) {
   const k = await generateSigningKeys(alg);
   writeSecure(p.private, k.privatePem, 0o600);
   writeSecure(p.public, k.publicPem, 0o644);
-  const meta = { alg: k.alg, kid: k.kid, issuer: o.issuer ?? DEFAULT_ISSUER, ...(o.audience ? { audience: o.audience } : {}), createdAt: new Date().toISOString() };
+  const meta = {
+    alg: k.alg,
+    kid: k.kid,
+    issuer: o.issuer ?? DEFAULT_ISSUER,
+    ...(o.audience ? { audience: o.audience } : {}),
+    createdAt: new Date().toISOString(),
+  };
   writeSecure(p.meta, `${JSON.stringify(meta, null, 2)}\n`, 0o644);
   return { ...k, paths: p, meta };
 }
@@ -162,7 +168,8 @@ export function parseTtl(s) {
 export function checkClaims(c) {
   const warnings = [];
   if (!isSubject(c.sub)) throw usage('--sub must be 1–256 characters without control characters');
-  if (c.tenant !== undefined && !isTenant(c.tenant)) throw new CliError(`--tenant must match ${TENANT_RE} (lowercase letters, digits, '-')`, { exitCode: 2, field: 'tenant' });
+  if (c.tenant !== undefined && !isTenant(c.tenant))
+    throw new CliError(`--tenant must match ${TENANT_RE} (lowercase letters, digits, '-')`, { exitCode: 2, field: 'tenant' });
   const scopes = splitScopeList(c.scope);
   for (const s of scopes) if (!isScopeToken(s)) throw new CliError(`scope '${s}' is not a valid scope token`, { exitCode: 2, field: 'scope' });
   const unknown = scopes.filter((s) => !(/** @type {readonly string[]} */ (SCOPES).includes(s)));
@@ -177,7 +184,11 @@ export function checkClaims(c) {
  */
 export async function signToken(k, c) {
   const now = c.now ?? Math.floor(Date.now() / 1000);
-  const token = await signAccessToken(k.key, { iss: c.iss, aud: c.aud, sub: c.sub, scope: c.scope, tenant: c.tenant, ttlSec: c.ttlSec }, { alg: k.alg, kid: k.kid, now });
+  const token = await signAccessToken(
+    k.key,
+    { iss: c.iss, aud: c.aud, sub: c.sub, scope: c.scope, tenant: c.tenant, ttlSec: c.ttlSec },
+    { alg: k.alg, kid: k.kid, now },
+  );
   /** @type {{ scope: string, tenant?: string }} */
   const payload = { scope: c.scope };
   if (c.tenant !== undefined) payload.tenant = c.tenant;

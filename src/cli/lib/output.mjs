@@ -51,7 +51,14 @@ export function printTable(out, columns, rows, empty = '(none)') {
   if (rows.length === 0) return println(out, empty);
   const grid = [columns.map(([, h]) => h), ...rows.map((r) => columns.map(([k]) => cell(r[k])))];
   const widths = columns.map((_, i) => Math.max(...grid.map((line) => line[i].length)));
-  for (const line of grid) println(out, line.map((c, i) => (i === line.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+  for (const line of grid)
+    println(
+      out,
+      line
+        .map((c, i) => (i === line.length - 1 ? c : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** Prints `key  value` lines aligned on the keys. @param {Out} out @param {[string, unknown][]} pairs */

@@ -107,7 +107,14 @@ export class FileStore {
     this.#ensureDir(parentOf(path), 'open', path);
     const type = opts.type ?? FILE;
     const mode = opts.mode ?? (prev && prev.type === type ? prev.mode : MODE[type]);
-    const meta: Meta = { type, mode, size: data.byteLength, mtimeUs: this.#tick(), ino: ++this.#ino, chunks: data.byteLength > CHUNK ? Math.ceil(data.byteLength / CHUNK) : 0 };
+    const meta: Meta = {
+      type,
+      mode,
+      size: data.byteLength,
+      mtimeUs: this.#tick(),
+      ino: ++this.#ino,
+      chunks: data.byteLength > CHUNK ? Math.ceil(data.byteLength / CHUNK) : 0,
+    };
     this.storage.transactionSync(() => {
       if (prev?.chunks) this.#sql.exec(`DELETE FROM file_chunks WHERE ino = ?`, prev.ino);
       for (let i = 0; i < meta.chunks; i++) {
@@ -177,7 +184,14 @@ export class FileStore {
   #put(path: string, m: Meta, data: Uint8Array | null): void {
     this.#sql.exec(
       `INSERT OR REPLACE INTO files (path, type, mode, size, mtime_us, ino, chunks, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      path, m.type, m.mode, m.size, m.mtimeUs, m.ino, m.chunks, data,
+      path,
+      m.type,
+      m.mode,
+      m.size,
+      m.mtimeUs,
+      m.ino,
+      m.chunks,
+      data,
     );
     this.#index(path, m);
   }

@@ -11,8 +11,9 @@
  * is what lets isomorphic-git trust the index instead of re-hashing every file. `stat` does not
  * follow symlinks (same as `lstat`): a symlink's target may name a path outside the repository.
  */
-import { DIR, FILE, SYMLINK, type FileStore, type Meta } from './files';
+
 import { fsError } from './errors';
+import { DIR, FILE, type FileStore, type Meta, SYMLINK } from './files';
 import type { ObjectStore } from './objects';
 
 const OBJECT = /^\.git\/objects\/([0-9a-f]{2})\/([0-9a-f]{38})$/;

@@ -43,14 +43,19 @@ export class ObjectRows {
 
   /** Size of the loose object, or undefined when the repository does not have it. */
   looseSize(oid: string): number | undefined {
-    const r = this.sql.exec<{ size: number; fmt: number; type: number | null; raw_size: number | null }>(`SELECT size, fmt, type, raw_size FROM objects WHERE oid = ?`, oid).toArray()[0];
+    const r = this.sql
+      .exec<{ size: number; fmt: number; type: number | null; raw_size: number | null }>(`SELECT size, fmt, type, raw_size FROM objects WHERE oid = ?`, oid)
+      .toArray()[0];
     return r ? looseSize(r.fmt, r.type, r.raw_size, r.size) : undefined;
   }
 
   /** Object ids starting with a 2-hex prefix. */
   list(prefix2: string): string[] {
     const hi = prefix2.slice(0, 1) + String.fromCharCode(prefix2.charCodeAt(1) + 1);
-    return this.sql.exec<{ oid: string }>(`SELECT oid FROM objects WHERE oid >= ? AND oid < ?`, prefix2, hi).toArray().map((r) => r.oid);
+    return this.sql
+      .exec<{ oid: string }>(`SELECT oid FROM objects WHERE oid >= ? AND oid < ?`, prefix2, hi)
+      .toArray()
+      .map((r) => r.oid);
   }
 
   /** The row of `oid`; when it holds data, its use time is refreshed (at most once per TOUCH_MS). */
@@ -65,7 +70,8 @@ export class ObjectRows {
 
   /** Caches a loose object read back from R2 in its row, when it fits one. */
   fillLoose(oid: string, loose: Uint8Array): void {
-    if (loose.byteLength <= ROW_MAX) this.sql.exec(`UPDATE objects SET data = ?, fmt = 0, size = ?, used_at = ? WHERE oid = ?`, loose, loose.byteLength, Date.now(), oid);
+    if (loose.byteLength <= ROW_MAX)
+      this.sql.exec(`UPDATE objects SET data = ?, fmt = 0, size = ?, used_at = ? WHERE oid = ?`, loose, loose.byteLength, Date.now(), oid);
   }
 
   /** Stores the pack-ready form in the row (when it fits one); `touch` also marks it used now. */
@@ -79,7 +85,8 @@ export class ObjectRows {
 
   /** A new row: pending (the loose object kept here until copied to R2) or, for R2-only objects, without data. */
   insert(oid: string, loose: Uint8Array, pending: boolean): void {
-    if (pending) this.sql.exec(`INSERT OR IGNORE INTO objects (oid, size, pending, used_at, data) VALUES (?, ?, 1, ?, ?)`, oid, loose.byteLength, Date.now(), loose);
+    if (pending)
+      this.sql.exec(`INSERT OR IGNORE INTO objects (oid, size, pending, used_at, data) VALUES (?, ?, 1, ?, ?)`, oid, loose.byteLength, Date.now(), loose);
     else this.sql.exec(`INSERT OR IGNORE INTO objects (oid, size, pending, used_at, data) VALUES (?, ?, 0, ?, NULL)`, oid, loose.byteLength, Date.now());
   }
 
@@ -118,7 +125,15 @@ export class ObjectRows {
 
   /** Marks a row copied to R2, storing its pack-ready form when there is one. */
   flushed(oid: string, p: PackReady | null): void {
-    if (p) this.sql.exec(`UPDATE objects SET pending = 0, data = ?, fmt = 1, type = ?, raw_size = ?, size = ? WHERE oid = ?`, p.data, p.type, p.rawSize, p.data.byteLength, oid);
+    if (p)
+      this.sql.exec(
+        `UPDATE objects SET pending = 0, data = ?, fmt = 1, type = ?, raw_size = ?, size = ? WHERE oid = ?`,
+        p.data,
+        p.type,
+        p.rawSize,
+        p.data.byteLength,
+        oid,
+      );
     else this.sql.exec(`UPDATE objects SET pending = 0 WHERE oid = ?`, oid);
   }
 

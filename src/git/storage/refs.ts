@@ -7,7 +7,7 @@
  * the new one written inside one synchronous SQLite transaction, so no interleaved request can
  * slip between the check and the write, and a lost update is reported instead of hidden.
  */
-import { FileStore } from './files';
+import type { FileStore } from './files';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -2,8 +2,8 @@
 import git from 'isomorphic-git';
 import { GitToolError } from '../errors';
 import { isAncestor } from '../history';
-import { resolveCommit } from '../revparse';
 import { protectedRefs, refUpdateRefusal, setProtected } from '../protect';
+import { resolveCommit } from '../revparse';
 import { noDash, refName } from '../validate';
 import type { Handlers } from './types';
 
@@ -36,7 +36,7 @@ export const branchTools: Handlers<'create_branch' | 'checkout' | 'delete_branch
     if (repo.refs.resolve(ref) === null) {
       // git's DWIM: a branch that exists only on one remote is created tracking it.
       const remote = [...repo.refs.list('refs/remotes/')].filter(([r]) => r.endsWith(`/${branch_name}`) && !r.endsWith('/HEAD'));
-      if (remote.length !== 1 || /[^A-Za-z0-9._\/-]/.test(branch_name)) {
+      if (remote.length !== 1 || /[^A-Za-z0-9._/-]/.test(branch_name)) {
         throw new GitToolError(`Unknown branch: '${branch_name}' (see git_branch for the branches of this repository)`);
       }
       refName('branch_name', branch_name);
@@ -47,7 +47,9 @@ export const branchTools: Handlers<'create_branch' | 'checkout' | 'delete_branch
     } catch (e) {
       const err = e as { code?: string; data?: { filepaths?: string[] } };
       if (err.code === 'CheckoutConflictError') {
-        throw new GitToolError(`Cannot switch to '${branch_name}': your local changes to ${(err.data?.filepaths ?? []).join(', ')} would be overwritten; commit or reset them first`);
+        throw new GitToolError(
+          `Cannot switch to '${branch_name}': your local changes to ${(err.data?.filepaths ?? []).join(', ')} would be overwritten; commit or reset them first`,
+        );
       }
       throw e;
     }

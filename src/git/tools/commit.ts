@@ -58,25 +58,29 @@ export const commitTools: Handlers<'commit' | 'merge' | 'tag'> = {
     }
     const author = await signature(repo, actor);
     const current = ours.replace(/^refs\/heads\//, '');
-    const r = await git.merge({
-      ...repo.opts,
-      ours,
-      theirs,
-      fastForward: !no_ff,
-      fastForwardOnly: fast_forward_only,
-      noUpdateBranch: true,
-      abortOnConflict: true,
-      message: message ?? `Merge branch '${branch}' into ${current}`,
-      author,
-      committer: author,
-    }).catch((e: { code?: string; data?: { filepaths?: string[] } }) => {
-      if (e?.code === 'MergeConflictError') {
-        throw new GitToolError(`Merge conflict: automatic merge failed in ${(e.data?.filepaths ?? []).join(', ')}; the merge was aborted and nothing changed`);
-      }
-      if (e?.code === 'FastForwardError') throw new GitToolError(`Cannot fast-forward ${current} to '${branch}': the branches have diverged`);
-      if (e?.code === 'MergeNotSupportedError') throw new GitToolError(`Cannot merge '${branch}': no single merge base (criss-cross or unrelated histories)`);
-      throw e;
-    });
+    const r = await git
+      .merge({
+        ...repo.opts,
+        ours,
+        theirs,
+        fastForward: !no_ff,
+        fastForwardOnly: fast_forward_only,
+        noUpdateBranch: true,
+        abortOnConflict: true,
+        message: message ?? `Merge branch '${branch}' into ${current}`,
+        author,
+        committer: author,
+      })
+      .catch((e: { code?: string; data?: { filepaths?: string[] } }) => {
+        if (e?.code === 'MergeConflictError') {
+          throw new GitToolError(
+            `Merge conflict: automatic merge failed in ${(e.data?.filepaths ?? []).join(', ')}; the merge was aborted and nothing changed`,
+          );
+        }
+        if (e?.code === 'FastForwardError') throw new GitToolError(`Cannot fast-forward ${current} to '${branch}': the branches have diverged`);
+        if (e?.code === 'MergeNotSupportedError') throw new GitToolError(`Cannot merge '${branch}': no single merge base (criss-cross or unrelated histories)`);
+        throw e;
+      });
     if (r.alreadyMerged || r.oid === ourOid) return { text: 'Already up to date.', data: { result: 'up-to-date' as const, commit: ourOid } };
     advanceHead(repo, ourOid, r.oid!);
     await git.checkout({ ...repo.opts, ref: current, force: true });

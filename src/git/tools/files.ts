@@ -6,8 +6,8 @@
 import git from 'isomorphic-git';
 import { GitToolError } from '../errors';
 import { resolveCommit } from '../revparse';
-import { DIR, SYMLINK } from '../storage/files';
 import { isFsError } from '../storage/errors';
+import { DIR, SYMLINK } from '../storage/files';
 import { flatten } from '../tree';
 import { refName, treePath } from '../validate';
 import { isGitDir } from '../worktree';
@@ -45,7 +45,11 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 export const fileTools: Handlers<'init' | 'write_file' | 'read_file' | 'list_files' | 'delete_file'> = {
   async init({ repo, name, bucket }, { default_branch }) {
     refName('default_branch', default_branch);
-    if (repo.exists()) return { text: `Reinitialized existing Git repository '${name}'`, data: { repo: name, created: false, branch: repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '') ?? default_branch } };
+    if (repo.exists())
+      return {
+        text: `Reinitialized existing Git repository '${name}'`,
+        data: { repo: name, created: false, branch: repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '') ?? default_branch },
+      };
     await git.init({ ...repo.opts, defaultBranch: default_branch });
     await bucket.put(`${encodeURIComponent(repo.ident.tenant)}/${name}/repo.json`, JSON.stringify({ name, createdAt: new Date().toISOString() }));
     return { text: `Initialized empty Git repository '${name}' on branch '${default_branch}'`, data: { repo: name, created: true, branch: default_branch } };

@@ -3,15 +3,15 @@
  * Texts follow mcp-server-git 0.6.2 (docs/git-reference.md); structured results mirror them.
  */
 import { parseDate } from '../dates';
-import { protectedRefs } from '../protect';
 import { commitData, commitText, isAncestor, walkLog } from '../history';
 import { renderPatch } from '../patch';
+import { protectedRefs } from '../protect';
+import type { Repo } from '../repo';
 import { resolveCommit } from '../revparse';
 import { computeStatus, renderStatus } from '../status';
 import { diffMaps, diffTrees, flatten } from '../tree';
 import { noDash } from '../validate';
 import { indexMap, readWorktree } from '../worktree';
-import type { Repo } from '../repo';
 import type { Handlers } from './types';
 
 async function headTree(repo: Repo): Promise<string | null> {

@@ -7,8 +7,8 @@
  */
 import git from 'isomorphic-git';
 import { checkUrl, SsrfError } from '../../net/ssrf';
-import { guardedGitHttp } from '../http-client';
 import { GitToolError } from '../errors';
+import { guardedGitHttp } from '../http-client';
 import { explodePacks } from '../packs';
 import { refName } from '../validate';
 import { commitTools } from './commit';
@@ -23,7 +23,8 @@ function checkRemoteUrl(raw: string, allowPrivate: boolean): string {
     throw new GitToolError(`Invalid remote URL '${raw}': expected https://host/path`);
   }
   if (url.username || url.password) throw new GitToolError('Invalid remote URL: do not put credentials in the URL; pass them as token');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowPrivate)) throw new GitToolError(`Invalid remote URL '${raw}': only https:// remotes are supported`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowPrivate))
+    throw new GitToolError(`Invalid remote URL '${raw}': only https:// remotes are supported`);
   try {
     return checkUrl(raw, allowPrivate).toString();
   } catch (e) {
@@ -59,18 +60,38 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
     const checked = checkRemoteUrl(url, ctx.allowPrivate);
     if (branch !== undefined) refName('branch', branch);
     if (repo.exists()) throw new GitToolError(`Repository '${name}' already exists; clone into a new name or use git_fetch`);
-    await transfer(token, () => git.clone({ ...repo.opts, http: guardedGitHttp(ctx.allowPrivate), url: checked, ref: branch, depth, singleBranch: depth !== undefined, ...auth(token) }));
+    await transfer(token, () =>
+      git.clone({ ...repo.opts, http: guardedGitHttp(ctx.allowPrivate), url: checked, ref: branch, depth, singleBranch: depth !== undefined, ...auth(token) }),
+    );
     await explodePacks(repo);
-    await bucket.put(`${encodeURIComponent(repo.ident.tenant)}/${name}/repo.json`, JSON.stringify({ name, createdAt: new Date().toISOString(), clonedFrom: checked }));
+    await bucket.put(
+      `${encodeURIComponent(repo.ident.tenant)}/${name}/repo.json`,
+      JSON.stringify({ name, createdAt: new Date().toISOString(), clonedFrom: checked }),
+    );
     const current = repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '') ?? null;
     const head = repo.refs.resolve('HEAD');
-    return { text: `Cloned ${checked} into '${name}'${current ? ` (branch '${current}' at ${head?.slice(0, 7)})` : ''}`, data: { repo: name, branch: current, head } };
+    return {
+      text: `Cloned ${checked} into '${name}'${current ? ` (branch '${current}' at ${head?.slice(0, 7)})` : ''}`,
+      data: { repo: name, branch: current, head },
+    };
   },
 
   async fetch(ctx, { remote, ref, token, depth }) {
     if (ref !== undefined) refName('ref', ref.replace(/^refs\/(heads|tags)\//, ''));
     const url = await remoteUrlOf(ctx, remote);
-    const r = await transfer(token, () => git.fetch({ ...ctx.repo.opts, http: guardedGitHttp(ctx.allowPrivate), url, remote, ref, depth, tags: true, singleBranch: ref !== undefined, ...auth(token) }));
+    const r = await transfer(token, () =>
+      git.fetch({
+        ...ctx.repo.opts,
+        http: guardedGitHttp(ctx.allowPrivate),
+        url,
+        remote,
+        ref,
+        depth,
+        tags: true,
+        singleBranch: ref !== undefined,
+        ...auth(token),
+      }),
+    );
     const objects = await explodePacks(ctx.repo);
     const text = `Fetched from ${remote}: ${objects} new object(s)${r.fetchHead ? `, FETCH_HEAD ${r.fetchHead.slice(0, 7)}` : ''}`;
     return { text, data: { remote, head: r.fetchHead ?? null, fetched: r.fetchHeadDescription ?? null } };
@@ -82,7 +103,13 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
     const b = branch ?? current;
     if (!b) throw new GitToolError('Cannot pull: HEAD is detached; name the branch to pull');
     await remoteTools.fetch(ctx, { repo_path: ctx.name, remote, ref: b, token });
-    const merged = await commitTools.merge(ctx, { repo_path: ctx.name, branch: `refs/remotes/${remote}/${b}`, message: `Merge branch '${b}' of ${remote}`, fast_forward_only: false, no_ff: false });
+    const merged = await commitTools.merge(ctx, {
+      repo_path: ctx.name,
+      branch: `refs/remotes/${remote}/${b}`,
+      message: `Merge branch '${b}' of ${remote}`,
+      fast_forward_only: false,
+      no_ff: false,
+    });
     return { text: merged.text, data: { result: merged.data.result, commit: merged.data.commit } };
   },
 
@@ -92,7 +119,16 @@ export const remoteTools: Handlers<'clone' | 'fetch' | 'pull' | 'push' | 'remote
     const b = branch ?? ctx.repo.refs.target('HEAD')?.replace(/^refs\/heads\//, '');
     if (!b) throw new GitToolError('Cannot push: HEAD is detached; name the branch to push');
     const r = await transfer(token, () => git.push({ ...ctx.repo.opts, http: guardedGitHttp(ctx.allowPrivate), url, remote, ref: b, force, ...auth(token) }));
-    if (!r.ok) throw new GitToolError(`Push rejected by ${remote}: ${r.error ?? Object.values(r.refs ?? {}).map((x) => x.error).filter(Boolean).join('; ')}`);
+    if (!r.ok)
+      throw new GitToolError(
+        `Push rejected by ${remote}: ${
+          r.error ??
+          Object.values(r.refs ?? {})
+            .map((x) => x.error)
+            .filter(Boolean)
+            .join('; ')
+        }`,
+      );
     return { text: `Pushed '${b}' to ${remote}${force ? ' (forced)' : ''}`, data: { remote, ref: `refs/heads/${b}`, ok: true } };
   },
 

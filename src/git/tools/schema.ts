@@ -6,10 +6,10 @@
  * from this module without touching a repository.
  */
 import { z } from 'zod';
+import type { ToolDef } from '../../gateway/provider';
+import type { Spec } from './spec-common';
 import { EXTRA_SPECS } from './spec-extra';
 import { REFERENCE_SPECS } from './spec-reference';
-import type { Spec } from './spec-common';
-import type { ToolDef } from '../../gateway/provider';
 
 export type { LockMode } from './spec-common';
 

@@ -23,5 +23,11 @@ export interface Spec {
 
 export const fileChange = z.object({ path: z.string(), status: z.string() });
 export const diffOut = z.object({ diff: z.string(), files: z.array(fileChange) });
-export const commitOut = z.object({ hash: z.string(), author: z.string(), email: z.string(), date: z.string(), message: z.string(), parents: z.array(z.string()) });
-
+export const commitOut = z.object({
+  hash: z.string(),
+  author: z.string(),
+  email: z.string(),
+  date: z.string(),
+  message: z.string(),
+  parents: z.array(z.string()),
+});

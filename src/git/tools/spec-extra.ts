@@ -3,7 +3,7 @@
  * (no local disk at the edge), history editing (merge, tag, rm, delete_branch) and remotes.
  */
 import { z } from 'zod';
-import { repo_path, token, type Spec } from './spec-common';
+import { repo_path, type Spec, token } from './spec-common';
 
 export const EXTRA_SPECS = {
   init: {
@@ -17,7 +17,7 @@ export const EXTRA_SPECS = {
   },
   list_repos: {
     title: 'List repositories',
-    description: "Lists the repositories edgehub holds for you (the names to use as repo_path).",
+    description: 'Lists the repositories edgehub holds for you (the names to use as repo_path).',
     input: z.object({}),
     output: z.object({ repos: z.array(z.string()) }),
     hints: [true, false, true, false],
@@ -42,7 +42,12 @@ export const EXTRA_SPECS = {
   read_file: {
     title: 'Read a file',
     description: 'Reads a file from the working tree, or from a revision when one is given.',
-    input: z.object({ repo_path, path: z.string(), revision: z.string().optional().describe('Read from this commit instead of the working tree'), encoding: z.enum(['utf8', 'base64']).default('utf8') }),
+    input: z.object({
+      repo_path,
+      path: z.string(),
+      revision: z.string().optional().describe('Read from this commit instead of the working tree'),
+      encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    }),
     output: z.object({ path: z.string(), size: z.number(), content: z.string(), encoding: z.string() }),
     hints: [true, false, true, false],
     lock: 'read',
@@ -50,7 +55,12 @@ export const EXTRA_SPECS = {
   list_files: {
     title: 'List files',
     description: 'Lists files in the working tree (or in a revision) under a directory.',
-    input: z.object({ repo_path, path: z.string().default('.').describe('Directory relative to the repository root'), revision: z.string().optional(), recursive: z.boolean().default(true) }),
+    input: z.object({
+      repo_path,
+      path: z.string().default('.').describe('Directory relative to the repository root'),
+      revision: z.string().optional(),
+      recursive: z.boolean().default(true),
+    }),
     output: z.object({ files: z.array(z.object({ path: z.string(), size: z.number().optional(), type: z.string() })) }),
     hints: [true, false, true, false],
     lock: 'read',
@@ -105,7 +115,8 @@ export const EXTRA_SPECS = {
   },
   merge: {
     title: 'Merge a branch',
-    description: 'Merges a branch, tag or commit into the current branch: fast-forward when possible, else a merge commit. Conflicts abort the merge and are listed.',
+    description:
+      'Merges a branch, tag or commit into the current branch: fast-forward when possible, else a merge commit. Conflicts abort the merge and are listed.',
     input: z.object({
       repo_path,
       branch: z.string().describe('What to merge into the current branch'),

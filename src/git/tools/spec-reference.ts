@@ -71,7 +71,8 @@ export const REFERENCE_SPECS = {
   },
   reset: {
     title: 'Unstage all changes',
-    description: 'Unstages all staged changes (index ← HEAD); the working tree is untouched. With hard: true also discards working-tree changes to tracked files.',
+    description:
+      'Unstages all staged changes (index ← HEAD); the working tree is untouched. With hard: true also discards working-tree changes to tracked files.',
     input: z.object({ repo_path, hard: z.boolean().default(false).describe('Also discard working-tree changes (destructive)') }),
     output: z.object({ unstaged: z.array(z.string()), restored: z.array(z.string()) }),
     hints: [false, true, true, false],
@@ -95,7 +96,11 @@ export const REFERENCE_SPECS = {
   create_branch: {
     title: 'Create a branch',
     description: 'Creates a new branch from the current branch or from base_branch (a branch, tag or commit). Does not switch to it.',
-    input: z.object({ repo_path, branch_name: z.string().describe('Name of the new branch'), base_branch: z.string().optional().describe('Starting point (default: current branch)') }),
+    input: z.object({
+      repo_path,
+      branch_name: z.string().describe('Name of the new branch'),
+      base_branch: z.string().optional().describe('Starting point (default: current branch)'),
+    }),
     output: z.object({ branch: z.string(), base: z.string(), commit: z.string() }),
     hints: [false, false, false, false],
     lock: 'write',
@@ -110,7 +115,8 @@ export const REFERENCE_SPECS = {
   },
   show: {
     title: 'Show a commit',
-    description: 'Shows the contents of a commit (metadata and patch against its first parent). Accepts HEAD, HEAD~1, HEAD^, short or full shas, branch and tag names.',
+    description:
+      'Shows the contents of a commit (metadata and patch against its first parent). Accepts HEAD, HEAD~1, HEAD^, short or full shas, branch and tag names.',
     input: z.object({ repo_path, revision: z.string().describe('Revision to show') }),
     output: commitOut.extend({ diff: z.string(), files: z.array(fileChange) }),
     hints: [true, false, true, false],
@@ -118,14 +124,18 @@ export const REFERENCE_SPECS = {
   },
   branch: {
     title: 'List branches',
-    description: "Lists branches like `git branch`: local, remote (-r) or all (-a); the current branch is marked '* '. Optionally only branches that contain / do not contain a commit.",
+    description:
+      "Lists branches like `git branch`: local, remote (-r) or all (-a); the current branch is marked '* '. Optionally only branches that contain / do not contain a commit.",
     input: z.object({
       repo_path,
       branch_type: z.enum(['local', 'remote', 'all']).describe("'local', 'remote' or 'all'"),
       contains: z.string().optional().describe('Only branches that contain this commit'),
       not_contains: z.string().optional().describe('Only branches that do not contain this commit'),
     }),
-    output: z.object({ current: z.string().nullable(), branches: z.array(z.object({ name: z.string(), commit: z.string(), current: z.boolean(), remote: z.boolean(), protected: z.boolean() })) }),
+    output: z.object({
+      current: z.string().nullable(),
+      branches: z.array(z.object({ name: z.string(), commit: z.string(), current: z.boolean(), remote: z.boolean(), protected: z.boolean() })),
+    }),
     hints: [true, false, true, false],
     lock: 'read',
   },

@@ -6,13 +6,13 @@
  */
 import git from 'isomorphic-git';
 import { GitToolError } from '../errors';
+import { editableIndex, entryFor, saveIndex, stageFile } from '../index-write';
 import type { Repo } from '../repo';
 import { visibleUntracked } from '../status';
+import { DIR, type Meta } from '../storage/files';
 import { diffMaps, flatten } from '../tree';
 import { treePath } from '../validate';
-import { DIR, type Meta } from '../storage/files';
 import { hashBlob, indexMap, isGitDir, readWorktree, statMatches } from '../worktree';
-import { editableIndex, entryFor, saveIndex, stageFile } from '../index-write';
 import type { Handlers } from './types';
 
 const under = (path: string, prefix: string) => prefix === '' || path === prefix || path.startsWith(`${prefix}/`);

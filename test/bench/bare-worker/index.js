@@ -77,7 +77,8 @@ export default {
       });
     if (url.pathname === '/body') return request.text().then(() => json(stored));
     if (url.pathname === '/do-body') return request.text().then(() => hop().body());
-    if (url.pathname === '/bytes') return request.text().then(() => new Response(sized(Number(url.searchParams.get('n'))), { headers: { 'content-type': 'application/json' } }));
+    if (url.pathname === '/bytes')
+      return request.text().then(() => new Response(sized(Number(url.searchParams.get('n'))), { headers: { 'content-type': 'application/json' } }));
     const target = url.searchParams.get('u');
     if (!target) return new Response('missing u', { status: 400 });
     if (url.pathname === '/fetch') return request.text().then((body) => forward(target, picked(request), body));

@@ -1,8 +1,9 @@
 // Concurrency: 5 MCP sessions × 20 concurrent commits to one repository, each commit being
 // write_file + add + commit of its own file. The Repo DO serialises writers, so history must
 // hold exactly 100 new commits, every one once, on one linear chain, with every file in HEAD.
-import { env } from 'cloudflare:workers';
+
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { fixture, ok, session, tool } from '../../helpers/git';
 
@@ -43,7 +44,10 @@ describe('concurrent commits', () => {
     await runDurableObjectAlarm(stub);
     const oids = await runInDurableObject(stub, (_o, state) => {
       expect(state.storage.sql.exec(`SELECT count(*) AS n FROM objects WHERE pending = 1`).one().n).toBe(0);
-      return state.storage.sql.exec<{ oid: string }>(`SELECT oid FROM objects`).toArray().map((r) => r.oid);
+      return state.storage.sql
+        .exec<{ oid: string }>(`SELECT oid FROM objects`)
+        .toArray()
+        .map((r) => r.oid);
     });
     // Every commit and every file's blob is among them (trees are shared between commits whose
     // adds interleaved, so their number varies).

@@ -2,14 +2,15 @@
 // pack encoding (entry headers, zlib data, ofs/ref deltas, trailing SHA-1) and each carries a valid
 // blob before the bad entry, so "nothing stored" is a real check (a reader that wrote as it went
 // would leave that blob behind). Also: the Repo DO refuses a push without mcp:call on its own.
-import { env } from 'cloudflare:workers';
+
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { GitLimitError } from '../../../src/git/limits';
 import { explodePack } from '../../../src/git/pack-reader';
 import { Repo } from '../../../src/git/repo';
-import { concatBytes } from '../../../src/utils/bytes';
 import { deflate, sha1Hex, wrapObject } from '../../../src/git/zlib';
+import { concatBytes } from '../../../src/utils/bytes';
 import { fixture, ok, session } from '../../helpers/git';
 
 const enc = new TextEncoder();
@@ -56,7 +57,15 @@ function delta(baseSize: number, resultSize: number, ops: ({ insert: Uint8Array 
     if ('insert' in op) out.push(op.insert.byteLength, ...op.insert);
     else {
       const [off, size] = op.copy;
-      out.push(0x80 | 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20, off & 255, (off >> 8) & 255, (off >> 16) & 255, (off >> 24) & 255, size & 255, (size >> 8) & 255);
+      out.push(
+        0x80 | 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20,
+        off & 255,
+        (off >> 8) & 255,
+        (off >> 16) & 255,
+        (off >> 24) & 255,
+        size & 255,
+        (size >> 8) & 255,
+      );
     }
   }
   return new Uint8Array(out);
@@ -86,7 +95,11 @@ function pack(entries: PackEntry[]): Uint8Array {
     }
   }
   const body = concatBytes(parts);
-  const sum = Uint8Array.from(sha1Hex(body).match(/../g)!.map((h) => parseInt(h, 16)));
+  const sum = Uint8Array.from(
+    sha1Hex(body)
+      .match(/../g)!
+      .map((h) => parseInt(h, 16)),
+  );
   return concatBytes([body, sum]);
 }
 
@@ -179,7 +192,11 @@ describe('pack reader bounds', () => {
     let content = enc.encode('ref chain');
     for (let i = 0; i < 51; i++) {
       const next = concatBytes([content, enc.encode('+')]);
-      entries.push({ type: REF, base: wrapObject('blob', content).oid, data: delta(content.byteLength, next.byteLength, [{ copy: [0, content.byteLength] }, { insert: enc.encode('+') }]) });
+      entries.push({
+        type: REF,
+        base: wrapObject('blob', content).oid,
+        data: delta(content.byteLength, next.byteLength, [{ copy: [0, content.byteLength] }, { insert: enc.encode('+') }]),
+      });
       content = next;
     }
     expectRefused(await explode(pack(entries)), 400, /deeper than 50/);
@@ -203,7 +220,14 @@ describe('pack reader bounds', () => {
     const good = pack([blob('a')]);
     const lying = good.slice();
     new DataView(lying.buffer).setUint32(8, 5);
-    const fixed = concatBytes([lying.subarray(0, lying.byteLength - 20), Uint8Array.from(sha1Hex(lying.subarray(0, lying.byteLength - 20)).match(/../g)!.map((h) => parseInt(h, 16)))]);
+    const fixed = concatBytes([
+      lying.subarray(0, lying.byteLength - 20),
+      Uint8Array.from(
+        sha1Hex(lying.subarray(0, lying.byteLength - 20))
+          .match(/../g)!
+          .map((h) => parseInt(h, 16)),
+      ),
+    ]);
     expectRefused(await explode(fixed), 400, /malformed pack/);
   });
 });
@@ -229,7 +253,10 @@ describe('the Repo DO checks the push scope itself', () => {
     const after = await runInDurableObject(stub, async (_o, state) => Repo.open(state.storage, env.GIT_OBJECTS, null)!.refs.read('refs/heads/victim'));
     expect(after).toBe(before);
     // The same request with mcp:call goes through (the refusal above is the scope, nothing else).
-    const allowed = await stub.smart({ tenant: 'default', repo, service: 'git-receive-pack', body, principal: { sub: 'caller', scopes: ['mcp:read', 'mcp:call'] } } as never, 'pack');
+    const allowed = await stub.smart(
+      { tenant: 'default', repo, service: 'git-receive-pack', body, principal: { sub: 'caller', scopes: ['mcp:read', 'mcp:call'] } } as never,
+      'pack',
+    );
     expect(allowed.status).toBe(200);
     expect(await allowed.text()).toContain('ok refs/heads/victim');
   });

@@ -3,16 +3,17 @@
 // the loose form rebuilt from them is a valid git loose object, R2 keeps git's loose format, and
 // upload-pack's streamed pack — from converted rows, unconverted rows, evicted rows read back
 // from R2 and a large R2-only object streamed — explodes into another repository intact.
-import { env } from 'cloudflare:workers';
+
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { explodePack } from '../../../src/git/pack-reader';
 import { Repo } from '../../../src/git/repo';
 import { uploadPack } from '../../../src/git/smart-http';
-import { concatBytes } from '../../../src/utils/bytes';
 import { looseOf, packedOf } from '../../../src/git/storage/object-format';
 import { ObjectStore } from '../../../src/git/storage/objects';
 import { deflate, inflate, sha1Hex } from '../../../src/git/zlib';
+import { concatBytes } from '../../../src/utils/bytes';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -68,7 +69,12 @@ async function clonePack(r: Repo, want: string, has?: string): Promise<Uint8Arra
 }
 
 const rows = (state: DurableObjectState) =>
-  Object.fromEntries(state.storage.sql.exec<{ oid: string; fmt: number; cached: number; pending: number }>(`SELECT oid, fmt, data IS NOT NULL AS cached, pending FROM objects`).toArray().map((x) => [x.oid, x]));
+  Object.fromEntries(
+    state.storage.sql
+      .exec<{ oid: string; fmt: number; cached: number; pending: number }>(`SELECT oid, fmt, data IS NOT NULL AS cached, pending FROM objects`)
+      .toArray()
+      .map((x) => [x.oid, x]),
+  );
 
 /** The pack explodes into a fresh repository with exactly `oids`, each of the expected type and hash-checked. */
 async function sameObjects(pack: Uint8Array, oids: string[], expected: Record<string, string>) {
@@ -175,4 +181,3 @@ describe('pack-ready objects', () => {
     await sameObjects(pack.out, pack.oids, { [pack.oids[0]]: 'commit', [pack.oids[1]]: 'tree', [pack.oids[2]]: 'blob' });
   });
 });
-

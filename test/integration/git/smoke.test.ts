@@ -1,6 +1,6 @@
 // Exact reply texts of the main tools on a tiny repository (the formats agents parse).
 import { describe, expect, it } from 'vitest';
-import { fixture, ok, session, tool, text } from '../../helpers/git';
+import { fixture, ok, session, text, tool } from '../../helpers/git';
 
 describe('reply formats', () => {
   it('status, log, show and diffs print git-style text', async () => {

@@ -1,8 +1,9 @@
 // The Repo DO's storage layer inside a real Durable Object: the fs contract isomorphic-git
 // relies on (error codes, stable stats), write-behind to R2 with eviction and re-reads, refs
 // compare-and-set, chunked large files.
-import { env } from 'cloudflare:workers';
+
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { Repo } from '../../../src/git/repo';
 import { ObjectStore } from '../../../src/git/storage/objects';
@@ -12,7 +13,11 @@ function fresh() {
   return { repo, stub: env.REPO.get(env.REPO.idFromName(`default:${repo}`)) };
 }
 
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
 
 describe('fs adapter', () => {
   it('reports ENOENT / ENOTDIR / EEXIST / EISDIR / ENOTEMPTY like Node', async () => {

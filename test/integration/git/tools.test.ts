@@ -1,7 +1,8 @@
 // The git tools beyond the reference (merge, tag, rm, file tools, reset --hard, remotes, date
 // filters, revision syntax) and the catalog itself, through /mcp inside workerd.
-import { env } from 'cloudflare:workers';
+
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commitFile, fixture, ok, session, text, tool, uniqueRepo } from '../../helpers/git';
 import { request } from '../../helpers/rpc';
@@ -25,11 +26,27 @@ describe('catalog', () => {
       const a = byName.get(n).annotations;
       return [a.readOnlyHint, a.destructiveHint, a.idempotentHint, a.openWorldHint];
     };
-    for (const n of ['git_status', 'git_diff_unstaged', 'git_diff_staged', 'git_diff', 'git_log', 'git_show', 'git_branch']) expect(hints(n)).toEqual([true, false, true, false]);
+    for (const n of ['git_status', 'git_diff_unstaged', 'git_diff_staged', 'git_diff', 'git_log', 'git_show', 'git_branch'])
+      expect(hints(n)).toEqual([true, false, true, false]);
     for (const n of ['git_commit', 'git_create_branch', 'git_checkout']) expect(hints(n)).toEqual([false, false, false, false]);
     expect(hints('git_add')).toEqual([false, false, true, false]);
     expect(hints('git_reset')).toEqual([false, true, true, false]);
-    for (const n of ['init', 'clone', 'fetch', 'pull', 'push', 'merge', 'tag', 'remote', 'rm', 'list_repos', 'write_file', 'read_file', 'list_files', 'delete_file']) {
+    for (const n of [
+      'init',
+      'clone',
+      'fetch',
+      'pull',
+      'push',
+      'merge',
+      'tag',
+      'remote',
+      'rm',
+      'list_repos',
+      'write_file',
+      'read_file',
+      'list_files',
+      'delete_file',
+    ]) {
       expect(byName.has(`git_${n}`)).toBe(true);
     }
     for (const t of tools.filter((t) => t.name.startsWith('git_'))) {
@@ -111,7 +128,12 @@ describe('files', () => {
     expect(s.unstaged).toEqual([{ path: 'test.txt', status: 'deleted' }]);
     await ok(sid, 'git_add', { repo_path: repo, files: ['.'] });
     const after = await sc('git_status', { repo_path: repo });
-    expect(after.staged.map((x: any) => `${x.status}:${x.path}`)).toEqual(['new file:.gitignore', 'new file:newdir/a.txt', 'new file:newdir/b/c.txt', 'deleted:test.txt']);
+    expect(after.staged.map((x: any) => `${x.status}:${x.path}`)).toEqual([
+      'new file:.gitignore',
+      'new file:newdir/a.txt',
+      'new file:newdir/b/c.txt',
+      'deleted:test.txt',
+    ]);
     expect(after.untracked).toEqual([]);
     const add = await tool(sid, 'git_add', { repo_path: repo, files: ['debug.log'] });
     expect(add.isError).toBe(true);
