@@ -57,8 +57,8 @@ export interface Provider {
   close?(): Promise<void>;
   /** Drops the cached catalog (hub_reload_config). */
   invalidate?(): void;
-  /** The client set a log level (2025 lane): tell the upstream. */
+  /** The client set a log level (legacy lane): tell the upstream. */
   setLogLevel?(level: LogLevel): Promise<void>;
-  /** The client's roots changed (2025 lane): tell the upstream. */
+  /** The client's roots changed (legacy lane): tell the upstream. */
   rootsChanged?(): Promise<void>;
 }

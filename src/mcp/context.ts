@@ -21,7 +21,7 @@ export interface RequestContext {
   params?: Record<string, unknown>;
   /** Request headers a stateless forwarder must pass on (2026-07-28: `Mcp-Param-*`). */
   forwardHeaders?: Record<string, string>;
-  /** Minimum level for notifications/message on this request; undefined = no logging (2026 lane rule). */
+  /** Minimum level for notifications/message on this request; undefined = no logging (modern lane rule). */
   logLevel?: LogLevel;
   /** Sends a notification tied to this request (progress, log message). Never throws. */
   notify(method: string, params: Record<string, unknown>): void;

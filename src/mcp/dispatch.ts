@@ -59,7 +59,7 @@ export const GATEWAY_METHODS = new Set([
 
 export async function dispatch(backend: Backend, ctx: RequestContext, method: string, params: Params | undefined): Promise<Result> {
   const result = await route(backend, ctx, method, params);
-  // 2025 lane: (un)subscribe results are exactly {} (clients parse them strictly).
+  // legacy lane: (un)subscribe results are exactly {} (clients parse them strictly).
   if (method === 'resources/subscribe' || method === 'resources/unsubscribe') return result;
   const meta = (result._meta as Params | undefined) ?? {};
   return { ...result, _meta: { ...meta, [META_CONFIG_VERSION]: backend.configVersion } };

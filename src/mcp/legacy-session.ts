@@ -1,5 +1,5 @@
 /**
- * The sessionful lane (MCP 2025-03-26 / 2025-06-18 / 2025-11-25 Streamable HTTP), one instance
+ * The legacy lane (MCP 2025-03-26 / 2025-06-18 / 2025-11-25 Streamable HTTP), one instance
  * per session inside its SessionDO.
  *
  * Invariants:

@@ -29,7 +29,7 @@ const actor = (c: C) => ({ sub: c.get('principal').sub });
 
 async function result(c: C, name: string, r: SecretResult) {
   if (!r.ok) return c.json({ error: ERROR_NAMES[r.status] ?? 'error', message: r.error, ...(r.field ? { field: r.field } : {}) }, r.status as 400);
-  // This isolate's stateless lane uses the new value from the next request on.
+  // This isolate's modern lane uses the new value from the next request on.
   if (r.version !== undefined) await configCommitted(c.get('principal').tenant, r.version);
   return c.json({ ok: true, name, version: r.version, servers: r.servers ?? [] }, 200, r.version !== undefined ? { ETag: `"${r.version}"` } : {});
 }

@@ -29,7 +29,7 @@ const actor = (c: C) => ({ sub: c.get('principal').sub });
 
 async function result(c: C, r: ChangeResult) {
   if (r.ok) {
-    // This isolate's stateless lane serves the new version from the next request on.
+    // This isolate's modern lane serves the new version from the next request on.
     await configCommitted(c.get('principal').tenant, r.version);
     return c.json({ ok: true, version: r.version, changes: r.detail }, 200, { ETag: `"${r.version}"` });
   }

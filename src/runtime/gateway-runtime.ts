@@ -5,7 +5,7 @@
  *
  * Freshness without a Config DO round trip per call: the snapshot is refreshed when pushed
  * (`configChanged`: Session DOs get pushes from the Config DO) or when older than REFRESH_MS; if
- * the Config DO is unreachable the last snapshot keeps serving. A Worker isolate (stateless lane)
+ * the Config DO is unreachable the last snapshot keeps serving. A Worker isolate (modern lane)
  * gets no pushes, so it asks for tighter bounds (`gateway(opts)`): lists wait for a snapshot at
  * most FRESH_MS old, calls revalidate in the background past FRESH_MS, and a name the snapshot
  * does not know triggers `recheck()` before it is refused. Each check is one conditional read
@@ -19,9 +19,9 @@ import { log } from '../observability/log';
 import { buildGateway } from './build-gateway';
 
 export const REFRESH_MS = 30_000;
-/** Stateless lane: the most a list's snapshot may lag (then checked before serving). */
+/** Modern lane: the most a list's snapshot may lag (then checked before serving). */
 export const FRESH_MS = 1_000;
-/** Stateless lane: unknown-name rechecks are at most this often. */
+/** Modern lane: unknown-name rechecks are at most this often. */
 export const RECHECK_MIN_MS = 200;
 
 export interface FreshnessOptions {

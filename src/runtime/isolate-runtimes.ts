@@ -1,5 +1,5 @@
 /**
- * The stateless lane's per-isolate state: one GatewayRuntime (config snapshot, upstream pool,
+ * The modern lane's per-isolate state: one GatewayRuntime (config snapshot, upstream pool,
  * metrics recorder) per tenant, reused across requests. Bounded: at most MAX_TENANTS runtimes,
  * least recently used dropped first (its metrics flushed; its upstream connections never outlive
  * a request on this lane, so nothing else is held).

@@ -6,7 +6,7 @@
  *
  * Server→client requests cannot be relayed on this lane (no session to route the answer back):
  * a tool that needs sampling/elicitation/roots through a 2025 upstream gets an `isError` result
- * that names the sessionful lane.
+ * that names the legacy lane.
  */
 
 import type { Principal } from '../auth/principal';

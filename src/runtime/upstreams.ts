@@ -1,6 +1,6 @@
 /**
- * The factory for upstream servers of one runtime. Sessions (2025 lane) get a sessionful client;
- * the stateless 2026 lane gets a hybrid that forwards statelessly to 2026-capable upstreams.
+ * The factory for upstream servers of one runtime. Sessions (legacy lane) get a sessionful client;
+ * the modern lane gets a hybrid that forwards statelessly to 2026-capable upstreams.
  */
 
 import { type ServerConfig, serverKind } from '../config/schema';
@@ -57,7 +57,7 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
           fetch: fetcher,
         });
       if (lane === 'legacy') return legacyOf();
-      // Stateless lane in the Worker isolate: no connection may outlive its request.
+      // Modern lane in the Worker isolate: no connection may outlive its request.
       const legacy = new EphemeralUpstream(name, legacyOf);
       if (kind === 'sse') return legacy;
       const modern = new ModernUpstream({ name, breaker, recorder, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch: fetcher });

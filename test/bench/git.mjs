@@ -1,7 +1,7 @@
 // Git benchmark (issues 5 and 8): a generated repository of 3,500 files and 1,000 commits
 // (git-fixture.mjs) is pushed into edgehub with native `git push` over smart HTTP, then the same
 // operations are timed three ways, side by side in one run:
-//   - edgehub's git tools through /mcp (raw HTTP, 2025 lane with a session; 2026 lane for reads);
+//   - edgehub's git tools through /mcp (raw HTTP, legacy lane with a session; modern lane for reads);
 //   - native git (spawned per operation) on a local working copy of the same repository;
 //   - the npm peer @cyanheads/git-mcp-server over its Streamable HTTP transport, confined by
 //     GIT_BASE_DIR to its own local copy of the repository.
@@ -120,7 +120,7 @@ export async function run({ dev, row, check, quick }) {
     const pcall = caller((name, args) => legacy(peerUrl, peerSid, 'tools/call', { name, arguments: args }));
     await pcall('git_set_working_dir', { path: peerDir });
 
-    // edgehub vs the peer per operation (2025 lane, session: like for like). What bounds edgehub
+    // edgehub vs the peer per operation (legacy lane, session: like for like). What bounds edgehub
     // is printed with it: its fixed cost per tool call (`floor`, measured below) vs its own work.
     let floor;
     const side = (op, ours, native, theirs, { alt, calls = 1 } = {}) => {
@@ -135,14 +135,14 @@ export async function run({ dev, row, check, quick }) {
       check(
         `git ${op}: edgehub ahead of ${PEER}`,
         ok,
-        `${ours.p50} ms vs peer ${theirs.p50} ms${alt ? ` (edgehub 2026 lane ${alt.p50} ms)` : ''}; native git ${native.p50} ms; edgehub = ${fixed} ms per-call floor (${calls} × /mcp + DO hop under wrangler dev) + ${work} ms — edgehub ${ok ? 'wins' : 'loses'}${bound}`,
+        `${ours.p50} ms vs peer ${theirs.p50} ms${alt ? ` (edgehub modern lane ${alt.p50} ms)` : ''}; native git ${native.p50} ms; edgehub = ${fixed} ms per-call floor (${calls} × /mcp + DO hop under wrangler dev) + ${work} ms — edgehub ${ok ? 'wins' : 'loses'}${bound}`,
       );
     };
 
     // The platform floor of one git tool call: /mcp + the Repo DO hop with next to no git work.
     const readN = k(40, 10);
     const fl = (floor = await measure(() => call('git_branch', { repo_path: repo, branch_type: 'local' }), { count: readN, warmup: 3 }));
-    row('git', 'edgehub git_branch (floor: /mcp + Repo DO hop, no object reads), 2025 lane', fl);
+    row('git', 'edgehub git_branch (floor: /mcp + Repo DO hop, no object reads), legacy lane', fl);
     const flH = await measure(() => fetch(`${dev.url}/health`).then((r) => r.text()), { count: readN, warmup: 3 });
     row('git', 'plain Worker route GET /health (platform floor)', flH);
 
@@ -190,9 +190,9 @@ export async function run({ dev, row, check, quick }) {
 
     // 5. git_status (warm), both lanes; native `git status`; the peer.
     const st = await measure(() => call('git_status', { repo_path: repo }), { count: readN, warmup: 3 });
-    row('git', 'edgehub git_status (warm), 2025 lane', st);
+    row('git', 'edgehub git_status (warm), legacy lane', st);
     const stM = await measure(() => callModern('git_status', { repo_path: repo }), { count: readN, warmup: 3 });
-    row('git', 'edgehub git_status (warm), 2026 lane', stM);
+    row('git', 'edgehub git_status (warm), modern lane', stM);
     const stN = await measure(() => ngit(nativeDir, 'status', '--porcelain=v1', '-b'), { count: readN, warmup: 3 });
     row('git', 'native `git status` (spawned, local copy)', stN);
     const stP = await measure(() => pcall('git_status', { path: peerDir }), { count: readN, warmup: 3 });
@@ -202,9 +202,9 @@ export async function run({ dev, row, check, quick }) {
 
     // 6. git_log max_count 100.
     const lg = await measure(() => call('git_log', { repo_path: repo, max_count: 100 }), { count: readN, warmup: 3 });
-    row('git', 'edgehub git_log max_count=100, 2025 lane', lg);
+    row('git', 'edgehub git_log max_count=100, legacy lane', lg);
     const lgM = await measure(() => callModern('git_log', { repo_path: repo, max_count: 100 }), { count: readN, warmup: 3 });
-    row('git', 'edgehub git_log max_count=100, 2026 lane', lgM);
+    row('git', 'edgehub git_log max_count=100, modern lane', lgM);
     const lgN = await measure(() => ngit(nativeDir, 'log', '-n', '100'), { count: readN, warmup: 3 });
     row('git', 'native `git log -n 100`', lgN);
     const lgP = await measure(() => pcall('git_log', { path: peerDir, maxCount: 100 }), { count: readN, warmup: 3 });
@@ -214,7 +214,7 @@ export async function run({ dev, row, check, quick }) {
 
     // 7. git_diff against HEAD~5 (the fixture's last five commits: a handful of files).
     const df = await measure(() => call('git_diff', { repo_path: repo, target: 'HEAD~5' }), { count: readN, warmup: 3 });
-    row('git', 'edgehub git_diff target=HEAD~5, 2025 lane', df);
+    row('git', 'edgehub git_diff target=HEAD~5, legacy lane', df);
     const dfN = await measure(() => ngit(nativeDir, 'diff', 'HEAD~5'), { count: readN, warmup: 3 });
     row('git', 'native `git diff HEAD~5`', dfN);
     const dfP = await measure(() => pcall('git_diff', { path: peerDir, target: 'HEAD~5' }), { count: readN, warmup: 3 });
@@ -239,9 +239,9 @@ export async function run({ dev, row, check, quick }) {
       },
       { count: commitN, warmup: 2 },
     );
-    row('git', 'edgehub git_write_file + git_add + git_commit (one file), 2025 lane', ec);
+    row('git', 'edgehub git_write_file + git_add + git_commit (one file), legacy lane', ec);
     const ecc = stats(eCommit.slice(2));
-    row('git', 'edgehub git_commit alone (one staged file), 2025 lane', ecc);
+    row('git', 'edgehub git_commit alone (one staged file), legacy lane', ecc);
     const nCommit = [];
     const nc = await measure(
       async () => {

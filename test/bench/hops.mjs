@@ -1,6 +1,6 @@
 // What the platform costs per hop, and what edgehub adds on top: edgehub's two lanes side by side
 // with a bare Worker (test/bench/bare-worker: no framework, no MCP logic) that makes the same hops
-// to the same upstream — inbound request, Worker → Durable Object RPC (2025 lane), outbound fetch.
+// to the same upstream — inbound request, Worker → Durable Object RPC (legacy lane), outbound fetch.
 // CPU is read per process of each `wrangler dev` tree from /proc: the dev proxy workerd (the
 // `entry` socket; every request crosses it), the runtime workerd (the Worker and its DOs), and
 // wrangler's own node process. Called by run.mjs as `run({ dev, row, check, quick, results })`.
@@ -47,12 +47,17 @@ export async function run({ dev, row, check, quick, results }) {
     const cases = [
       ['bare', 'GET /health (floor: inbound request only)', () => fetch(`${bare.url}/health`).then((r) => r.text()), theirs],
       ['edgehub', 'GET /health', () => fetch(`${dev.url}/health`).then((r) => r.text()), ours],
-      ['bare', "Worker → upstream passthrough, 2026 tools/call (the 2026 lane's hops)", () => modern(via('/fetch'), 'tools/call', call), theirs],
-      ['edgehub', 'forwarded tools/call, 2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
+      ['bare', "Worker → upstream passthrough, 2026 tools/call (the modern lane's hops)", () => modern(via('/fetch'), 'tools/call', call), theirs],
+      ['edgehub', 'forwarded tools/call, modern lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
       ['bare', 'Worker → DO (RPC) echo, no upstream (the DO hop alone)', () => legacy(`${bare.url}/do-echo`, upSid, 'ping'), theirs],
-      ['edgehub', 'ping, 2025 lane (Worker + session DO, no upstream)', () => legacy(mcp, sid, 'ping'), ours],
-      ['bare', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane's hops)", () => legacy(via('/do'), upSid, 'tools/call', call), theirs],
-      ['edgehub', 'forwarded tools/call, 2025 lane', () => legacy(mcp, sid, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
+      ['edgehub', 'ping, legacy lane (Worker + session DO, no upstream)', () => legacy(mcp, sid, 'ping'), ours],
+      [
+        'bare',
+        "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the legacy lane's hops)",
+        () => legacy(via('/do'), upSid, 'tools/call', call),
+        theirs,
+      ],
+      ['edgehub', 'forwarded tools/call, legacy lane', () => legacy(mcp, sid, 'tools/call', { ...call, name: 'hx_whoami' }), ours],
     ];
     // Interleaved rounds (lib.mjs): each bare case runs next to its edgehub twin, so drift on the
     // shared machine falls on both alike.
@@ -79,9 +84,9 @@ export async function run({ dev, row, check, quick, results }) {
     const sids = await Promise.all(Array.from({ length: C }, () => openSession(mcp)));
     const wide = [
       ['bare', '2026 hops', () => modern(via('/fetch'), 'tools/call', call)],
-      ['edgehub', '2026 lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' })],
+      ['edgehub', 'modern lane', () => modern(mcp, 'tools/call', { ...call, name: 'hx_whoami' })],
       ['bare', '2025 hops', (w) => legacy(via('/do'), upSids[w], 'tools/call', call)],
-      ['edgehub', '2025 lane', (w) => legacy(mcp, sids[w], 'tools/call', { ...call, name: 'hx_whoami' })],
+      ['edgehub', 'legacy lane', (w) => legacy(mcp, sids[w], 'tools/call', { ...call, name: 'hx_whoami' })],
     ];
     const many = await interleave(
       wide.map(([who, name, op]) => [`${who}:c64 ${name}`, op]),
@@ -111,8 +116,8 @@ export async function run({ dev, row, check, quick, results }) {
         `runtime workerd ${e.cpu.runtime} ms vs bare ${b.cpu.runtime} ms per call (${round(e.cpu.runtime / b.cpu.runtime)}×); whole tree ${e.cpu.total} vs ${b.cpu.total} ms`,
       );
     };
-    pair('2026', "Worker → upstream passthrough, 2026 tools/call (the 2026 lane's hops)");
-    pair('2025', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the 2025 lane's hops)");
+    pair('2026', "Worker → upstream passthrough, 2026 tools/call (the modern lane's hops)");
+    pair('2025', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the legacy lane's hops)");
     log('done');
   } finally {
     await fetch(`${dev.url}/admin/api/servers/hx`, { method: 'DELETE' }).catch(() => {});

@@ -49,7 +49,7 @@ export async function run({ dev, row, check, quick }) {
       );
       row('peer', 'direct fixture (SDK client)', d);
       row('peer', 'mcp-hub 4.2.1 forwarded tools/call (SDK client, SSE)', p);
-      row('peer', 'edgehub forwarded tools/call (SDK client, 2025 lane)', e);
+      row('peer', 'edgehub forwarded tools/call (SDK client, legacy lane)', e);
       check(`c=${c} edgehub ahead of mcp-hub on forwarded p50`, e.p50 <= p.p50, `${e.p50} ms vs mcp-hub ${p.p50} ms (direct ${d.p50} ms)`);
       await Promise.all([...direct, ...peers, ...ours].map((x) => x.close().catch(() => {})));
     }

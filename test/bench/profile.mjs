@@ -122,8 +122,8 @@ export async function run({ dev, row, quick, results }) {
     const maps = new Map();
     const kinds = [
       ['floor: GET /health', () => fetch(`${dev.url}/health`).then((r) => r.text())],
-      ['forwarded tools/call, 2025 lane', () => legacy(mcp, sid, 'tools/call', { name: 'pf_whoami', arguments: {} })],
-      ['forwarded tools/call, 2026 lane', () => modern(mcp, 'tools/call', { name: 'pf_whoami', arguments: {} })],
+      ['forwarded tools/call, legacy lane', () => legacy(mcp, sid, 'tools/call', { name: 'pf_whoami', arguments: {} })],
+      ['forwarded tools/call, modern lane', () => modern(mcp, 'tools/call', { name: 'pf_whoami', arguments: {} })],
     ];
     const taken = [];
     for (const [name, op] of kinds) {

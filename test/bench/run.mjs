@@ -56,14 +56,14 @@ async function gatewayBench(dev) {
       const [cpuFloor, cpuFwd, cpuMod] = [cpu('floor'), cpu('fwd'), cpu('mod')];
       row('floor', 'plain Worker route GET /health', floor, { cpuMsPerOp: cpuFloor });
       row('direct', 'fixture tools/call (2025 session)', dir);
-      row('edgehub', 'forwarded tools/call, 2025 lane (SessionDO)', fwd, { cpuMsPerOp: cpuFwd });
+      row('edgehub', 'forwarded tools/call, legacy lane (SessionDO)', fwd, { cpuMsPerOp: cpuFwd });
       row('direct', 'fixture tools/call (2026 stateless)', modDirect);
-      row('edgehub', 'forwarded tools/call, 2026 lane (stateless)', mod, { cpuMsPerOp: cpuMod });
+      row('edgehub', 'forwarded tools/call, modern lane (stateless)', mod, { cpuMsPerOp: cpuMod });
 
       const hubL = await measure((w) => legacy(mcp, sids[w], 'tools/call', { name: 'hub_status', arguments: {} }), { concurrency: c, count });
-      row('edgehub', 'hub_status, 2025 lane', hubL);
+      row('edgehub', 'hub_status, legacy lane', hubL);
       const hubM = await measure(() => modern(mcp, 'tools/call', { name: 'hub_status', arguments: {} }), { concurrency: c, count });
-      row('edgehub', 'hub_status, 2026 lane', hubM);
+      row('edgehub', 'hub_status, modern lane', hubM);
 
       for (const [lane, f, d] of [
         ['2025', fwd, dir],
@@ -130,7 +130,7 @@ async function catalogBench(dev) {
     await settle(warmMod);
     // The floor's reply is 40 bytes; 500 tools are ~100 KiB that the client must also parse. The
     // bare Worker serves each lane's own reply bytes with none of edgehub's work: from the Worker
-    // (the 2026 lane's hops) and from a Durable Object over RPC (the 2025 lane's hops).
+    // (the modern lane's hops) and from a Durable Object over RPC (the legacy lane's hops).
     const rawList = (headers, body) =>
       fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body }).then(
         (r) => r.text(),
@@ -169,10 +169,10 @@ async function catalogBench(dev) {
       { count: n(240) },
     );
     const { floor, warmL: warm, warmM, bareL, bareM } = lists;
-    row('edgehub', 'warm tools/list, 10 × 50 tools, 2025 lane', warm);
-    row('bare', `Worker → DO (RPC) replying the 2025 lane's tools/list bytes (${Math.round(replyL.length / 1024)} KiB), no work`, bareL);
-    row('edgehub', 'warm tools/list, 10 × 50 tools, 2026 lane', warmM);
-    row('bare', `Worker replying the 2026 lane's tools/list bytes (${Math.round(replyM.length / 1024)} KiB), no work`, bareM);
+    row('edgehub', 'warm tools/list, 10 × 50 tools, legacy lane', warm);
+    row('bare', `Worker → DO (RPC) replying the legacy lane's tools/list bytes (${Math.round(replyL.length / 1024)} KiB), no work`, bareL);
+    row('edgehub', 'warm tools/list, 10 × 50 tools, modern lane', warmM);
+    row('bare', `Worker replying the modern lane's tools/list bytes (${Math.round(replyM.length / 1024)} KiB), no work`, bareM);
     check('warm aggregated tools/list ≤ floor + 2 ms (2025)', warm.p50 <= floor.p50 + 2, `${warm.p50} ms vs floor ${floor.p50} ms`);
     check('warm aggregated tools/list ≤ floor + 2 ms (2026)', warmM.p50 <= floor.p50 + 2, `${warmM.p50} ms vs floor ${floor.p50} ms`);
     for (const [lane, m, ref, hops] of [

@@ -188,7 +188,7 @@ describe('upstream requests never carry the client token', () => {
     const sid = await session(user);
     const call = await mcp({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'rec_ping', arguments: {} } }, { ...user, 'mcp-session-id': sid });
     expect(call.json.result.content[0].text).toBe('pong');
-    // The 2026 stateless lane forwards too.
+    // The 2026 modern lane forwards too.
     const modern = await mcp(
       {
         jsonrpc: '2.0',

@@ -45,7 +45,7 @@ describe('SDK v2 client (2026-07-28, stateless)', () => {
     const res = await client.callTool({ name: 'hub_status', arguments: {} });
     expect((res.structuredContent as { configVersion: number }).configVersion).toBeGreaterThanOrEqual(1);
     await client.close();
-    // The stateless lane has no GET stream and no session to delete.
+    // The modern lane has no GET stream and no session to delete.
     const get = await fetch(url(), { headers: { accept: 'text/event-stream' } });
     expect(get.status).toBe(405);
   });

@@ -144,7 +144,7 @@ describe('Worker secrets are not readable by other tenants', () => {
     expect(key.status, key.text).toBe(422);
   });
 
-  it('saved without the mount check, the reference still never resolves in sessions or the stateless lane', async () => {
+  it('saved without the mount check, the reference still never resolves in sessions or the modern lane', async () => {
     const r = await api('globex', 'admin', 'PUT', '/servers/rec', mountEntry('${SOME_WORKER_SECRET}', 'globex-nocheck'), '?check=false');
     expect(r.status, r.text).toBe(200);
     const legacy = await callPing('globex');
@@ -193,7 +193,7 @@ describe('per-tenant secret store', () => {
     for (const s of mine) expect(s['x-key']).toBe(`Bearer ${GLOBEX_VALUE}`);
   });
 
-  it('a rotated secret reaches new and live sessions and the stateless lane (the write behaves like a config change)', async () => {
+  it('a rotated secret reaches new and live sessions and the modern lane (the write behaves like a config change)', async () => {
     const live = await openSession('globex');
     expect(await callPing('globex', live)).toContain('pong');
     const before = (await api('globex', 'admin', 'GET', '/config')).headers.get('etag');

@@ -1,6 +1,6 @@
 /**
  * Helpers for the git tool tests inside workerd: calls go through /mcp (raw JSON-RPC on a
- * sessionful lane session), exactly as a client would call `git_*` tools.
+ * legacy lane session), exactly as a client would call `git_*` tools.
  */
 import { openSession, request } from './rpc';
 

@@ -1,4 +1,4 @@
-// The stateless lane keeps one runtime per tenant and isolate, bounded (README: every store is
+// The modern lane keeps one runtime per tenant and isolate, bounded (README: every store is
 // bounded): past MAX_TENANTS the least recently used tenant's runtime is dropped.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The sessionful lane (MCP 2025-06-18 / 2025-11-25 Streamable HTTP) through the real Worker and
+// The legacy lane (MCP 2025-06-18 / 2025-11-25 Streamable HTTP) through the real Worker and
 // SessionDO, inside workerd.
 
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
