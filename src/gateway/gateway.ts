@@ -68,17 +68,17 @@ export class Gateway implements Backend {
     this.#merged = null;
   }
 
-  async listTools(ctx: RequestContext, cursor?: string) {
+  async listTools(_ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
     return paginate('tools', m.tools, cursor, this.configVersion);
   }
-  async listResources(ctx: RequestContext, cursor?: string) {
+  async listResources(_ctx: RequestContext, cursor?: string) {
     return paginate('resources', (await this.#merge()).resources, cursor, this.configVersion);
   }
-  async listResourceTemplates(ctx: RequestContext, cursor?: string) {
+  async listResourceTemplates(_ctx: RequestContext, cursor?: string) {
     return paginate('resourceTemplates', (await this.#merge()).templates, cursor, this.configVersion);
   }
-  async listPrompts(ctx: RequestContext, cursor?: string) {
+  async listPrompts(_ctx: RequestContext, cursor?: string) {
     return paginate('prompts', (await this.#merge()).prompts, cursor, this.configVersion);
   }
 

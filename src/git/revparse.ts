@@ -56,7 +56,7 @@ async function base(repo: Repo, name: string, rev: string): Promise<string> {
 /** Resolves a revision to a commit id, or throws a GitToolError naming the revision. */
 export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
   const m = /^(.*?)((?:[~^](?:\{[a-z]*\}|\d*))*)$/.exec(rev);
-  if (!m || !m[1]) throw unknown(rev);
+  if (!m?.[1]) throw unknown(rev);
   let oid = await peelToCommit(repo, await base(repo, m[1], rev), rev);
   for (const [, op, arg] of m[2].matchAll(/([~^])(\{[a-z]*\}|\d*)/g)) {
     if (arg.startsWith('{')) {

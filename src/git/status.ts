@@ -117,5 +117,5 @@ export function renderStatus(s: StatusData): string {
   else if (s.unstaged.length) lines.push('no changes added to commit');
   else if (s.untracked.length) lines.push('nothing added to commit but untracked files present');
   else lines.push(s.head ? 'nothing to commit, working tree clean' : 'nothing to commit');
-  return lines.join('\n').replace(/\n+$/, '') + '\n';
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }

@@ -47,7 +47,10 @@ export async function startProc(args, { ready, env = {}, timeoutMs = 90_000 }) {
     new Promise((r) => {
       if (proc.exitCode !== null) return r();
       const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
-      proc.once('exit', () => (clearTimeout(t), r()));
+      proc.once('exit', () => {
+        clearTimeout(t);
+        r();
+      });
       proc.kill('SIGTERM');
     });
   return { proc, stop, output: () => out };
@@ -193,7 +196,12 @@ export function descendants(pid) {
     }
   }
   const out = [];
-  const walk = (p) => (kids.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+  const walk = (p) => {
+    for (const c of kids.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return out;
 }

@@ -11,7 +11,6 @@ import { freePort } from '../helpers/wrangler';
 const base = () => inject('edgehubUrl');
 let ev: Proc;
 let original: any;
-let originalVersion: string;
 
 /** A Magg config.json as Magg writes it: stdio and HTTP servers, transport options, kits. */
 const MAGG_CONFIG = {
@@ -47,7 +46,6 @@ beforeAll(async () => {
   ev = await startEverything();
   const r = await admin(base(), 'GET', '/config');
   original = r.json;
-  originalVersion = r.headers.get('etag')!;
 });
 
 afterAll(async () => {

@@ -195,7 +195,13 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium (jwt mode)',
     // MCP traffic through the gateway: the fixture's breaker is reported (closed) and the session is listed.
     await mcpSession(await minter.token({ sub: 'carol', scope: 'mcp:read mcp:call' }));
     await expect
-      .poll(async () => (await page.reload(), await row('fixture').locator('[data-col=breaker]').textContent()), { timeout: 15_000, interval: 500 })
+      .poll(
+        async () => {
+          await page.reload();
+          return row('fixture').locator('[data-col=breaker]').textContent();
+        },
+        { timeout: 15_000, interval: 500 },
+      )
       .toBe('closed');
     expect(await page.textContent('[data-testid=sessions]')).toBe('1');
 
