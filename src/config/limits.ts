@@ -14,6 +14,10 @@
  *                                           literal secret removed from the config ages out
  *   AUTH_FAILURES_PER_MINUTE          120   requests failing authentication per client IP
  *                                           (CF-Connecting-IP) before 429; 0 = off
+ *
+ * dev-open mode has one principal (the local developer, loopback only): like the rate limit, the
+ * per-principal caps do not apply there (a benchmark's hundreds of sessions are one "principal");
+ * the tenant-wide caps still do.
  */
 export interface Limits {
   sessionsPerPrincipal: number;
@@ -41,10 +45,11 @@ export function positiveInt(v: unknown, fallback: number): number {
 
 export function readLimits(env: object): Limits {
   const e = env as Record<string, unknown>;
+  const devOpen = e.AUTH_MODE === 'dev-open';
   return {
-    sessionsPerPrincipal: positiveInt(e.MAX_SESSIONS_PER_PRINCIPAL, DEFAULT_LIMITS.sessionsPerPrincipal),
+    sessionsPerPrincipal: devOpen ? Number.MAX_SAFE_INTEGER : positiveInt(e.MAX_SESSIONS_PER_PRINCIPAL, DEFAULT_LIMITS.sessionsPerPrincipal),
     sessionsPerTenant: positiveInt(e.MAX_SESSIONS_PER_TENANT, DEFAULT_LIMITS.sessionsPerTenant),
-    listenPerPrincipal: positiveInt(e.MAX_LISTEN_STREAMS_PER_PRINCIPAL, DEFAULT_LIMITS.listenPerPrincipal),
+    listenPerPrincipal: devOpen ? Number.MAX_SAFE_INTEGER : positiveInt(e.MAX_LISTEN_STREAMS_PER_PRINCIPAL, DEFAULT_LIMITS.listenPerPrincipal),
     serversPerTenant: positiveInt(e.MAX_SERVERS_PER_TENANT, DEFAULT_LIMITS.serversPerTenant),
     configBytes: positiveInt(e.MAX_CONFIG_BYTES, DEFAULT_LIMITS.configBytes),
     historyVersions: positiveInt(e.CONFIG_HISTORY_VERSIONS, DEFAULT_LIMITS.historyVersions),

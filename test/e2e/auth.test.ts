@@ -2,13 +2,13 @@
 // multi-line PEMs through `--var`), real HTTP, the official SDK client, an upstream that records
 // every header it receives, a seeded fuzz of 10,000+ requests, and a search of every response and
 // every log line for the tokens and the upstream secret.
-import { createServer, Agent as HttpAgent, type IncomingHttpHeaders, request, type Server } from 'node:http';
+
+import { Agent as HttpAgent, type IncomingHttpHeaders, request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../helpers/prng.mjs';
+import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream';
 import { bearer, createMinter, type Minter, TEST_ISSUER } from '../helpers/tokens';
 import { type DevServer, freePort, startDev } from '../helpers/wrangler';
 
@@ -24,9 +24,9 @@ const INIT = {
 let dev: DevServer;
 let base: string;
 let rs: Minter, es: Minter, ed: Minter;
-let upstream: Server;
+let upstream: RecordingUpstream;
 let upstreamUrl: string;
-const upstreamSeen: IncomingHttpHeaders[] = [];
+let upstreamSeen: RecordingUpstream['seen'] = [];
 const minted: string[] = [];
 const responses: string[] = [];
 
@@ -67,22 +67,6 @@ async function session(auth: Record<string, string>): Promise<string> {
   return sid;
 }
 
-/** A stateless SDK-based upstream with one read-only tool; records the headers of every request. */
-function startRecordingUpstream(): Promise<void> {
-  upstream = createServer(async (req, res) => {
-    upstreamSeen.push(req.headers);
-    const server = new McpServer({ name: 'recorder', version: '1.0.0' });
-    server.registerTool('ping', { description: 'answers pong', annotations: { readOnlyHint: true } }, async () => ({
-      content: [{ type: 'text', text: 'pong' }],
-    }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => void transport.close());
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
-  });
-  return new Promise((r) => upstream.listen(0, '127.0.0.1', () => r()));
-}
-
 beforeAll(async () => {
   [rs, es, ed] = await Promise.all([
     createMinter({ alg: 'RS256', audience: 'pending' }),
@@ -93,8 +77,9 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   const audience = `${base}/mcp`;
   [rs, es, ed] = await Promise.all([rs, es, ed].map((m) => createMinter({ audience, keys: m.keys })));
-  await startRecordingUpstream();
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}/mcp`;
+  upstream = await startRecordingUpstream();
+  upstreamUrl = upstream.url;
+  upstreamSeen = upstream.seen;
   dev = await startDev({
     port,
     vars: {
@@ -114,7 +99,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dev?.stop();
-  await new Promise((r) => upstream?.close(r));
+  await upstream?.close();
 });
 
 describe('jwt mode over real HTTP (wrangler dev)', () => {

@@ -3,6 +3,7 @@
 // with `git fsck --full`, compared with git_log and with the same edits made by native git; native
 // pushes are visible to the tools; and git_clone / git_push work against a native `git
 // http-backend` remote served by the test on loopback.
+
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,21 +12,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHttpBackend } from '../helpers/git-http-backend.mjs';
+import { GIT_ENV } from '../helpers/native-git';
 
 const base = () => inject('edgehubUrl');
 let client: Client;
 let work: string;
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 'native',
-  GIT_AUTHOR_EMAIL: 'native@example.com',
-  GIT_COMMITTER_NAME: 'native',
-  GIT_COMMITTER_EMAIL: 'native@example.com',
-};
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 

@@ -3,6 +3,7 @@
 // push-path spellings that must not bypass the push scope, gzip bombs, oversize pushes, bad ref
 // names, protected branches and per-tenant quotas. Every refusal is checked by reading the refs
 // (and, where objects matter, asking upload-pack for them) back afterwards.
+
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
+import { GIT_ENV } from '../helpers/native-git';
 
 const PUSH_MAX = 200_000;
 const REPO_MAX = 350_000;
@@ -53,17 +55,6 @@ async function ok(c: Client, name: string, args: Record<string, unknown> = {}) {
   if (r.error) throw new Error(`${name}: ${r.text}`);
   return r;
 }
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 'native',
-  GIT_AUTHOR_EMAIL: 'native@example.com',
-  GIT_COMMITTER_NAME: 'native',
-  GIT_COMMITTER_EMAIL: 'native@example.com',
-};
 
 /** Runs native git; never throws (status and output are what the tests look at). */
 function git(cwd: string, ...args: string[]) {

@@ -3,13 +3,12 @@
 // SHARED_SECRET_TENANTS, non-reserved Worker secrets) may resolve. A local upstream records every
 // header it receives, so "refused" also means "never sent". Secret values are searched for in every
 // response, log line, audit row and export.
+
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
+import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream';
 import { ROOT } from '../helpers/wrangler';
 
 const WORKER_SECRET = `worker-secret-${crypto.randomUUID()}`;
@@ -22,24 +21,9 @@ const ALL_VALUES = [WORKER_SECRET, SECRETS_KEY, GLOBEX_VALUE, GLOBEX_ROTATED, AC
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 let h: JwtDev;
-let upstream: Server;
+let upstream: RecordingUpstream;
 let upstreamUrl: string;
-const seen: IncomingHttpHeaders[] = [];
-
-function startRecordingUpstream(): Promise<void> {
-  upstream = createServer(async (req, res) => {
-    seen.push(req.headers);
-    const server = new McpServer({ name: 'recorder', version: '1.0.0' });
-    server.registerTool('ping', { description: 'answers pong', annotations: { readOnlyHint: true } }, async () => ({
-      content: [{ type: 'text', text: 'pong' }],
-    }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => void transport.close());
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
-  });
-  return new Promise((r) => upstream.listen(0, '127.0.0.1', () => r()));
-}
+let seen: RecordingUpstream['seen'] = [];
 
 const seenText = () => JSON.stringify(seen);
 
@@ -121,14 +105,15 @@ function cli(args: string[], input?: string): Promise<{ code: number; stdout: st
 }
 
 beforeAll(async () => {
-  await startRecordingUpstream();
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}/mcp`;
+  upstream = await startRecordingUpstream();
+  upstreamUrl = upstream.url;
+  seen = upstream.seen;
   h = await startJwtDev({ vars: { SECRETS_KEY, SOME_WORKER_SECRET: WORKER_SECRET, ALLOW_PRIVATE_UPSTREAMS: 'true' } });
 }, 180_000);
 
 afterAll(async () => {
   await h?.stop();
-  await new Promise((r) => upstream?.close(r));
+  await upstream?.close();
 });
 
 describe('Worker secrets are not readable by other tenants', () => {
