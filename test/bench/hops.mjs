@@ -96,9 +96,12 @@ export async function run({ dev, row, check, quick, results }) {
       got[`${who}:c64 ${name}`] = many[`${who}:c64 ${name}`];
       row('hops', `${who}: ${name}, ${C} sessions`, many[`${who}:c64 ${name}`]);
     }
-    for (const lane of ['2026', '2025']) {
+    for (const [lane, era] of [
+      ['modern', '2026'],
+      ['legacy', '2025'],
+    ]) {
       const e = got[`edgehub:c64 ${lane} lane`];
-      const b = got[`bare:c64 ${lane} hops`];
+      const b = got[`bare:c64 ${era} hops`];
       check(
         `${lane} lane throughput at ${C} sessions ≥ 80% of the bare Worker with the same hops`,
         e.rps >= 0.8 * b.rps,
@@ -116,8 +119,8 @@ export async function run({ dev, row, check, quick, results }) {
         `runtime workerd ${e.cpu.runtime} ms vs bare ${b.cpu.runtime} ms per call (${round(e.cpu.runtime / b.cpu.runtime)}×); whole tree ${e.cpu.total} vs ${b.cpu.total} ms`,
       );
     };
-    pair('2026', "Worker → upstream passthrough, 2026 tools/call (the modern lane's hops)");
-    pair('2025', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the legacy lane's hops)");
+    pair('modern', "Worker → upstream passthrough, 2026 tools/call (the modern lane's hops)");
+    pair('legacy', "Worker → DO (RPC) → upstream passthrough, 2025 tools/call (the legacy lane's hops)");
     log('done');
   } finally {
     await fetch(`${dev.url}/admin/api/servers/hx`, { method: 'DELETE' }).catch(() => {});
