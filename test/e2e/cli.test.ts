@@ -340,7 +340,6 @@ describe('edgehub config import/export (Magg config.json)', () => {
   it('a bad file names the field: locally (JSON, prefix, redacted values) and from the API', async () => {
     const cases: [unknown, RegExp][] = [
       [{ servers: { x: { uri: 'https://a.example/mcp', prefix: 'has_underscore' } } }, /field: servers\.x\.prefix/],
-      [{ servers: { x: { uri: 'https://a.example/mcp', transport: { hedaers: {} } } } }, /field: servers\.x\.transport\.hedaers/],
       [
         { servers: { x: { uri: 'https://a.example/mcp', transport: { headers: { Authorization: '***' } } } } },
         /redacted export[\s\S]*field: servers\.x\.transport\.headers\.Authorization/,
@@ -354,11 +353,66 @@ describe('edgehub config import/export (Magg config.json)', () => {
       expect(r.code, JSON.stringify(cfg)).toBe(1);
       expect(r.stderr).toMatch(re);
     }
+    const typo = join(dir, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ servers: { x: { uri: 'https://a.example/mcp', transport: { hedaers: {} } } } }));
+    const strict = await cli(['config', 'import', typo, '--no-check', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/Unrecognized key[\s\S]*field: servers\.x\.transport\.hedaers/);
     writeFileSync(join(dir, 'broken.json'), '{"servers": ');
     const broken = await cli(['config', 'import', join(dir, 'broken.json')]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/broken\.json is not valid JSON/);
     expect((await admin(base(), 'GET', '/config')).headers.get('etag')).toBe(before);
+  });
+
+  it('unknown keys are imported and printed as warnings on stderr (stdout stays the result)', async () => {
+    const f = join(dir, 'typo-ok.json');
+    const cfg = { servers: { x: { uri: 'https://a.example/mcp', enabled: false, transport: { hedaers: {} } } }, log_level: 'DEBUG' };
+    writeFileSync(f, JSON.stringify(cfg));
+    const r = await cli(['config', 'import', f]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: servers\.x\.transport\.hedaers: unknown key 'hedaers'/m);
+    expect(r.stdout).not.toMatch(/warning/);
+    expect((await admin(base(), 'GET', '/config')).json).toEqual(cfg);
+  });
+});
+
+describe('edgehub kits import (Magg kit.d files)', () => {
+  const kitDir = join(ROOT, 'test', 'fixtures', 'magg', 'kit.d');
+  const dir = mkdtempSync(join(tmpdir(), 'edgehub-cli-kits-'));
+
+  it('stores each file as is, named by its stem; progress and warnings on stderr; a bad file fails alone (exit 1)', async () => {
+    const bad = join(dir, 'bad-kit.json');
+    writeFileSync(bad, JSON.stringify({ name: 'bad-kit', servers: { s: { uri: 'https://s.example/mcp', prefix: 'has_underscore' } } }));
+    const files = [join(kitDir, 'example.json'), bad, join(kitDir, 'research.json')];
+    const r = await cli(['kits', 'import', ...files]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^\[1\/3\] .*example\.json → kit 'example'$/m);
+    expect(r.stderr).toMatch(/^\[2\/3\] .*bad-kit\.json → kit 'bad-kit'$/m);
+    expect(r.stderr).toMatch(/^\[3\/3\] .*research\.json → kit 'research'$/m);
+    expect(r.stderr).toMatch(/^warning: .*research\.json: license: unknown key 'license'/m);
+    expect(r.stderr).toMatch(/bad-kit\.json: servers\.s\.prefix: prefix must match/);
+    expect(r.stdout).toMatch(/^imported kit 'example' from .*example\.json \(config version \d+\)$/m);
+    expect(r.stdout).toMatch(/^failed {3}.*bad-kit\.json: /m);
+    for (const f of ['example', 'research']) {
+      const kit = await admin(base(), 'GET', `/kits/${f}`);
+      expect(kit.json).toEqual(JSON.parse(readFileSync(join(kitDir, `${f}.json`), 'utf8')));
+    }
+    expect((await admin(base(), 'GET', '/kits/bad-kit')).status).toBe(404);
+  });
+
+  it('--strict refuses a kit file with unknown keys and writes nothing; --json reports per file', async () => {
+    const copy = join(dir, 'research-strict.json');
+    writeFileSync(copy, readFileSync(join(kitDir, 'research.json')));
+    const r = await cli(['kits', 'import', copy, '--strict', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json.imported).toEqual([
+      expect.objectContaining({ kit: 'research-strict', ok: false, error: expect.stringMatching(/license: Unrecognized key/) }),
+    ]);
+    expect((await admin(base(), 'GET', '/kits/research-strict')).status).toBe(404);
+    const ok = await cli(['kits', 'import', join(kitDir, 'example.json'), '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json.imported).toEqual([expect.objectContaining({ kit: 'example', ok: true, version: expect.any(Number) })]);
   });
 });
 
