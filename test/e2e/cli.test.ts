@@ -2,7 +2,6 @@
 // `wrangler dev` (keys, tokens, servers, Magg import/export, If-Match conflict through a proxy
 // that lands a change mid-import, check, kits, status, exit codes), and against a second instance
 // in jwt mode that accepts a token minted by `edgehub auth token` and refuses one without `admin`.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,46 +9,14 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
+import { cliRunner } from '../helpers/cli';
 import { type Proc, startEverything } from '../helpers/procs';
 import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
 
-const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
 const base = () => inject('edgehubUrl');
 const home = mkdtempSync(join(tmpdir(), 'edgehub-cli-'));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: any;
-}
-
-/** Spawns the bin with a clean environment: EDGEHUB_URL = the shared instance, keys in `home`. */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const clean = { ...process.env };
-  for (const k of Object.keys(clean)) if (k.startsWith('EDGEHUB_')) delete clean[k];
-  const proc = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...clean, NO_COLOR: '1', EDGEHUB_URL: base(), EDGEHUB_HOME: home, ...env } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d) => (stdout += d));
-  proc.stderr.on('data', (d) => (stderr += d));
-  return new Promise((res, rej) => {
-    proc.on('error', rej);
-    proc.on('close', (code) => {
-      let json: any = null;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        /* a table or a PEM */
-      }
-      res({ code: code ?? -1, stdout, stderr, json });
-    });
-  });
-}
+const cli = cliRunner(base, home);
 
 /** A Magg config.json as Magg writes it (stdio + HTTP servers, transport options, a kit), plus edgehub's builtin git. */
 const MAGG_CONFIG = {
@@ -374,45 +341,6 @@ describe('edgehub config import/export (Magg config.json)', () => {
     expect(r.stderr).toMatch(/^warning: servers\.x\.transport\.hedaers: unknown key 'hedaers'/m);
     expect(r.stdout).not.toMatch(/warning/);
     expect((await admin(base(), 'GET', '/config')).json).toEqual(cfg);
-  });
-});
-
-describe('edgehub kits import (Magg kit.d files)', () => {
-  const kitDir = join(ROOT, 'test', 'fixtures', 'magg', 'kit.d');
-  const dir = mkdtempSync(join(tmpdir(), 'edgehub-cli-kits-'));
-
-  it('stores each file as is, named by its stem; progress and warnings on stderr; a bad file fails alone (exit 1)', async () => {
-    const bad = join(dir, 'bad-kit.json');
-    writeFileSync(bad, JSON.stringify({ name: 'bad-kit', servers: { s: { uri: 'https://s.example/mcp', prefix: 'has_underscore' } } }));
-    const files = [join(kitDir, 'example.json'), bad, join(kitDir, 'research.json')];
-    const r = await cli(['kits', 'import', ...files]);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/^\[1\/3\] .*example\.json → kit 'example'$/m);
-    expect(r.stderr).toMatch(/^\[2\/3\] .*bad-kit\.json → kit 'bad-kit'$/m);
-    expect(r.stderr).toMatch(/^\[3\/3\] .*research\.json → kit 'research'$/m);
-    expect(r.stderr).toMatch(/^warning: .*research\.json: license: unknown key 'license'/m);
-    expect(r.stderr).toMatch(/bad-kit\.json: servers\.s\.prefix: prefix must match/);
-    expect(r.stdout).toMatch(/^imported kit 'example' from .*example\.json \(config version \d+\)$/m);
-    expect(r.stdout).toMatch(/^failed {3}.*bad-kit\.json: /m);
-    for (const f of ['example', 'research']) {
-      const kit = await admin(base(), 'GET', `/kits/${f}`);
-      expect(kit.json).toEqual(JSON.parse(readFileSync(join(kitDir, `${f}.json`), 'utf8')));
-    }
-    expect((await admin(base(), 'GET', '/kits/bad-kit')).status).toBe(404);
-  });
-
-  it('--strict refuses a kit file with unknown keys and writes nothing; --json reports per file', async () => {
-    const copy = join(dir, 'research-strict.json');
-    writeFileSync(copy, readFileSync(join(kitDir, 'research.json')));
-    const r = await cli(['kits', 'import', copy, '--strict', '--json']);
-    expect(r.code).toBe(1);
-    expect(r.json.imported).toEqual([
-      expect.objectContaining({ kit: 'research-strict', ok: false, error: expect.stringMatching(/license: Unrecognized key/) }),
-    ]);
-    expect((await admin(base(), 'GET', '/kits/research-strict')).status).toBe(404);
-    const ok = await cli(['kits', 'import', join(kitDir, 'example.json'), '--json']);
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.json.imported).toEqual([expect.objectContaining({ kit: 'example', ok: true, version: expect.any(Number) })]);
   });
 });
 
