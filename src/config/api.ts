@@ -19,12 +19,12 @@ export type CheckResults = Record<string, { ok: boolean; tools?: number; error?:
 export interface ConfigApi {
   snapshot(known: number): Promise<ConfigSnapshot | null>;
   redacted(): Promise<{ version: number; config: HubConfig }>;
-  addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean }): Promise<ChangeResult>;
-  updateServer(actor: Actor, name: string, patch: unknown, check?: boolean): Promise<ChangeResult>;
+  addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean; strict?: boolean }): Promise<ChangeResult>;
+  updateServer(actor: Actor, name: string, patch: unknown, check?: boolean, strict?: boolean): Promise<ChangeResult>;
   removeServer(actor: Actor, name: string): Promise<ChangeResult>;
   setEnabled(actor: Actor, name: string, enabled: boolean, check?: boolean): Promise<ChangeResult>;
-  putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean): Promise<ChangeResult>;
-  putKit(actor: Actor, name: string, kit: unknown): Promise<ChangeResult>;
+  putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean, strict?: boolean): Promise<ChangeResult>;
+  putKit(actor: Actor, name: string, kit: unknown, strict?: boolean): Promise<ChangeResult>;
   deleteKit(actor: Actor, name: string): Promise<ChangeResult>;
   loadKit(actor: Actor, name: string, enable?: boolean): Promise<ChangeResult>;
   unloadKit(actor: Actor, name: string): Promise<ChangeResult>;

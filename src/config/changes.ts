@@ -8,23 +8,25 @@
  * - exposed tool names do not collide (checked against known catalogs, see ConfigService).
  */
 import { exposedName } from '../mcp/naming';
-import { ConfigSchema, effectivePrefix, type HubConfig, parseServer, SERVER_NAME_RE, type ServerConfig } from './schema';
+import { type ConfigWarning, type ParseOptions, parseConfig, parseKit, parseServer } from './parse';
+import { effectivePrefix, type HubConfig, kitMap, prefixSep, SERVER_NAME_RE, type ServerConfig } from './schema';
 
-export type Change<T = HubConfig> = { ok: true; config: T } | { ok: false; status: number; error: string; field?: string };
+/** A refusal, or the next config with the unknown keys it kept (see parse.ts). */
+export type Change<T = HubConfig> = { ok: true; config: T; warnings?: ConfigWarning[] } | { ok: false; status: number; error: string; field?: string };
 
 const refuse = (status: number, error: string, field?: string): Change => ({ ok: false, status, error, field });
 
-export function addServer(cfg: HubConfig, name: string, input: unknown, replace = false): Change {
+export function addServer(cfg: HubConfig, name: string, input: unknown, replace = false, opts: ParseOptions = {}): Change {
   if (!SERVER_NAME_RE.test(name)) return refuse(400, `server name '${name}' must match ${SERVER_NAME_RE}`, 'name');
   if (!replace && cfg.servers[name]) return refuse(409, `server '${name}' already exists; use update to change it`, 'name');
-  const parsed = parseServer(input);
+  const parsed = parseServer(input, opts);
   if (!parsed.ok) return refuse(400, parsed.error, parsed.path);
   const entry = { ...parsed.value };
   delete entry.name;
-  return { ok: true, config: { ...cfg, servers: { ...cfg.servers, [name]: entry } } };
+  return { ok: true, config: { ...cfg, servers: { ...cfg.servers, [name]: entry } }, warnings: parsed.warnings };
 }
 
-export function updateServer(cfg: HubConfig, name: string, patch: unknown): Change {
+export function updateServer(cfg: HubConfig, name: string, patch: unknown, opts: ParseOptions = {}): Change {
   const cur = cfg.servers[name];
   if (!cur) return refuse(404, `server '${name}' does not exist`, 'name');
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return refuse(400, 'patch must be a JSON object');
@@ -33,7 +35,7 @@ export function updateServer(cfg: HubConfig, name: string, patch: unknown): Chan
     if (v === null) delete merged[k];
     else merged[k] = v;
   }
-  return addServer(cfg, name, merged, true);
+  return addServer(cfg, name, merged, true, opts);
 }
 
 export function removeServer(cfg: HubConfig, name: string): Change {
@@ -49,32 +51,30 @@ export function setEnabled(cfg: HubConfig, name: string, enabled: boolean): Chan
   return { ok: true, config: { ...cfg, servers: { ...cfg.servers, [name]: { ...cur, enabled } } } };
 }
 
-export function replaceConfig(input: unknown): Change {
-  const r = ConfigSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    let path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') path = [path, ...issue.keys].filter(Boolean).join('.');
-    return refuse(400, `${path || '(root)'}: ${issue.message}`, path);
-  }
-  return { ok: true, config: r.data };
+export function replaceConfig(input: unknown, opts: ParseOptions = {}): Change {
+  const r = parseConfig(input, opts);
+  if (!r.ok) return refuse(400, r.error, r.path);
+  return { ok: true, config: r.value, warnings: r.warnings };
 }
 
-export function putKit(cfg: HubConfig, name: string, kit: unknown): Change {
-  return replaceConfig({ ...cfg, kits: { ...cfg.kits, [name]: kit } });
+/** Stores a kit as sent (a Magg kit file verbatim); a legacy list of kit names becomes a map then. */
+export function putKit(cfg: HubConfig, name: string, kit: unknown, opts: ParseOptions = {}): Change {
+  const r = parseKit(kit, opts);
+  if (!r.ok) return refuse(400, r.error, r.path);
+  return { ok: true, config: { ...cfg, kits: { ...kitMap(cfg), [name]: r.value } }, warnings: r.warnings };
 }
 
 export function deleteKit(cfg: HubConfig, name: string): Change {
-  if (!cfg.kits[name]) return refuse(404, `kit '${name}' does not exist`, 'name');
+  if (!kitMap(cfg)[name]) return refuse(404, `kit '${name}' does not exist`, 'name');
   if (Object.values(cfg.servers).some((s) => s.kits?.includes(name))) return refuse(409, `kit '${name}' is loaded; unload it first`, 'name');
-  const kits = { ...cfg.kits };
+  const kits = { ...kitMap(cfg) };
   delete kits[name];
   return { ok: true, config: { ...cfg, kits } };
 }
 
 /** Adds the kit's servers (tagging them with the kit); existing servers just gain the tag. */
 export function loadKit(cfg: HubConfig, name: string, enable = true): Change<{ config: HubConfig; added: string[] }> {
-  const kit = cfg.kits[name];
+  const kit = kitMap(cfg)[name];
   if (!kit) return { ok: false, status: 404, error: `kit '${name}' does not exist`, field: 'name' };
   const servers = { ...cfg.servers };
   const added: string[] = [];
@@ -91,7 +91,7 @@ export function loadKit(cfg: HubConfig, name: string, enable = true): Change<{ c
 
 /** Removes servers that belong to no other kit; others lose the tag (Magg semantics). */
 export function unloadKit(cfg: HubConfig, name: string): Change<{ config: HubConfig; removed: string[] }> {
-  if (!cfg.kits[name]) return { ok: false, status: 404, error: `kit '${name}' does not exist`, field: 'name' };
+  if (!kitMap(cfg)[name]) return { ok: false, status: 404, error: `kit '${name}' does not exist`, field: 'name' };
   const servers: Record<string, ServerConfig> = {};
   const removed: string[] = [];
   for (const [sname, s] of Object.entries(cfg.servers)) {
@@ -126,11 +126,12 @@ export function validate(cfg: HubConfig, hubPrefix: string): Change {
 /** Exposed-name collisions between servers, given the tool names each server is known to have. */
 export function collisions(cfg: HubConfig, catalogs: ReadonlyMap<string, string[]>): string | null {
   const owner = new Map<string, string>();
+  const sep = prefixSep(cfg);
   for (const [name, s] of Object.entries(cfg.servers)) {
     if (s.enabled === false) continue;
     const prefix = effectivePrefix(name, s);
     for (const tool of catalogs.get(name) ?? []) {
-      const exposed = exposedName(prefix, tool);
+      const exposed = exposedName(prefix, tool, sep);
       const other = owner.get(exposed);
       if (other !== undefined && other !== name) return `tool name '${exposed}' of server '${name}' collides with server '${other}'; choose another prefix`;
       owner.set(exposed, name);

@@ -10,7 +10,8 @@
 import type { AuditRecord, ConfigStore } from '../storage/config-store';
 import * as changes from './changes';
 import defaultConfig from './default-config.json';
-import { type ConfigSnapshot, type HubConfig, parseConfig, type ServerConfig, STDIO_REFUSAL, serverKind } from './schema';
+import { type ConfigWarning, parseConfig } from './parse';
+import { type ConfigSnapshot, type HubConfig, type ServerConfig, STDIO_REFUSAL, selfPrefix, serverKind } from './schema';
 import { redactServer } from './secrets';
 
 export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
@@ -35,6 +36,8 @@ export interface ChangeResult {
   error?: string;
   field?: string;
   detail?: Record<string, unknown>;
+  /** Unknown keys the change kept (parse.ts); in strict mode they refuse it instead. */
+  warnings?: ConfigWarning[];
 }
 
 export interface ServiceDeps {
@@ -76,11 +79,11 @@ export class ConfigService {
     return { version, config: { ...config, servers: Object.fromEntries(Object.entries(config.servers).map(([n, s]) => [n, redactServer(s)])) } };
   }
 
-  addServer(actor: Actor, name: string, input: unknown, opts: { replace?: boolean; check?: boolean } = {}) {
-    return this.#apply(actor, opts.replace ? 'server.put' : 'server.add', name, (c) => changes.addServer(c, name, input, opts.replace), opts.check);
+  addServer(actor: Actor, name: string, input: unknown, opts: { replace?: boolean; check?: boolean; strict?: boolean } = {}) {
+    return this.#apply(actor, opts.replace ? 'server.put' : 'server.add', name, (c) => changes.addServer(c, name, input, opts.replace, opts), opts.check);
   }
-  updateServer(actor: Actor, name: string, patch: unknown, check = true) {
-    return this.#apply(actor, 'server.update', name, (c) => changes.updateServer(c, name, patch), check);
+  updateServer(actor: Actor, name: string, patch: unknown, check = true, strict = false) {
+    return this.#apply(actor, 'server.update', name, (c) => changes.updateServer(c, name, patch, { strict }), check);
   }
   removeServer(actor: Actor, name: string) {
     return this.#apply(actor, 'server.remove', name, (c) => changes.removeServer(c, name));
@@ -88,11 +91,11 @@ export class ConfigService {
   setEnabled(actor: Actor, name: string, enabled: boolean, check = true) {
     return this.#apply(actor, enabled ? 'server.enable' : 'server.disable', name, (c) => changes.setEnabled(c, name, enabled), check);
   }
-  putConfig(actor: Actor, input: unknown, ifMatch: number | undefined, check = true) {
-    return this.#apply(actor, 'config.put', null, () => changes.replaceConfig(input), check, ifMatch);
+  putConfig(actor: Actor, input: unknown, ifMatch: number | undefined, check = true, strict = false) {
+    return this.#apply(actor, 'config.put', null, () => changes.replaceConfig(input, { strict }), check, ifMatch);
   }
-  putKit(actor: Actor, name: string, kit: unknown) {
-    return this.#apply(actor, 'kit.put', name, (c) => changes.putKit(c, name, kit), false);
+  putKit(actor: Actor, name: string, kit: unknown, strict = false) {
+    return this.#apply(actor, 'kit.put', name, (c) => changes.putKit(c, name, kit, { strict }), false);
   }
   deleteKit(actor: Actor, name: string) {
     return this.#apply(actor, 'kit.delete', name, (c) => changes.deleteKit(c, name), false);
@@ -130,7 +133,7 @@ export class ConfigService {
   /** Periodic cheap probe of every enabled upstream (health alarm). */
   probe(timeoutMs: number) {
     const cfg = this.current().config;
-    const targets = Object.keys(cfg.servers).filter((n) => cfg.servers[n].enabled !== false && serverKind(cfg.servers[n]) !== 'stdio');
+    const targets = Object.keys(cfg.servers).filter((n) => cfg.servers[n].enabled !== false && mountable(cfg.servers[n]));
     return this.check(targets, timeoutMs);
   }
 
@@ -197,32 +200,35 @@ export class ConfigService {
     ifMatch?: number,
   ): Promise<ChangeResult> {
     const base = this.current();
+    let warnings: ConfigWarning[] = [];
     const fail = (status: number, error: string, field?: string): ChangeResult => {
       this.store.auditFailure({ actor: actor.sub, action, target: target ?? undefined, ok: false, detail: { error, field } });
-      return { ok: false, status, version: base.version, error, field };
+      return { ok: false, status, version: base.version, error, field, ...(warnings.length ? { warnings } : {}) };
     };
     if (ifMatch !== undefined && ifMatch !== base.version)
       return fail(412, `config changed: you sent version ${ifMatch}, current is ${base.version}; re-read and retry`);
     const next = change(base.config);
     if (!next.ok) return fail(next.status, next.error, next.field);
-    const valid = changes.validate(next.config, this.deps.hubPrefix);
+    warnings = next.warnings ?? [];
+    const valid = changes.validate(next.config, selfPrefix(next.config, this.deps.hubPrefix));
     if (!valid.ok) return fail(valid.status, valid.error, valid.field);
     const overQuota = this.#overQuota(base.config, next.config);
     if (overQuota) return fail(413, overQuota);
     const d = changes.diff(base.config, next.config);
     // A single-server change that would mount a stdio server is refused; whole-config imports keep
-    // such entries (reported as notMountable) so a Magg config round-trips.
+    // such entries, and Magg's entries with only a `source`, as notMountable so a Magg config round-trips.
     if (target && action.startsWith('server.')) {
       const s = next.config.servers[target];
       if (s && s.enabled !== false && serverKind(s) === 'stdio') return fail(422, `mounting '${target}' failed: ${STDIO_REFUSAL}`, `servers.${target}.command`);
     }
 
-    // Mount first, save only if it works. stdio entries are kept but never mounted.
+    // Mount first, save only if it works. Entries that are not mountable are kept but never mounted.
     const catalogs = this.store.catalogs();
     if (check) {
       const toCheck = [...d.update, ...d.enable, ...d.add].filter((n) => {
         const s = next.config.servers[n];
-        return s.enabled !== false && serverKind(s) !== 'stdio';
+        // A single server with neither uri nor command is still checked: the check says what is missing.
+        return s.enabled !== false && serverKind(s) !== 'stdio' && (mountable(s) || action.startsWith('server.'));
       });
       const results = await Promise.all(toCheck.map(async (n) => [n, await this.deps.mountCheck(n, next.config.servers[n])] as const));
       for (const [n, r] of results) {
@@ -233,7 +239,7 @@ export class ConfigService {
       if (clash) return fail(409, clash);
     }
     const stdio = Object.entries(next.config.servers)
-      .filter(([, s]) => serverKind(s) === 'stdio')
+      .filter(([, s]) => !mountable(s))
       .map(([n]) => n);
     const detail = { ...d, ...(stdio.length ? { notMountable: stdio } : {}) };
     // Mount checks awaited I/O: another change may have landed meanwhile. Check-and-set.
@@ -241,6 +247,12 @@ export class ConfigService {
     if (!committed) return fail(ifMatch !== undefined ? 412 : 409, 'another change landed while this one was being checked; re-read and retry');
     for (const [n, tools] of catalogs) if (next.config.servers[n]) this.store.saveCatalog(n, tools);
     this.deps.committed(committed);
-    return { ok: true, status: 200, version: committed.version, detail };
+    return { ok: true, status: 200, version: committed.version, detail, ...(warnings.length ? { warnings } : {}) };
   }
+}
+
+/** stdio entries and entries with neither uri nor command are kept but never mounted. */
+function mountable(s: ServerConfig): boolean {
+  const kind = serverKind(s);
+  return kind !== 'stdio' && kind !== 'invalid';
 }

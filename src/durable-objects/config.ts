@@ -62,11 +62,11 @@ export class ConfigDO extends DurableObject<Env> {
   redacted() {
     return this.#svc.redacted();
   }
-  addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean }) {
+  addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean; strict?: boolean }) {
     return this.#svc.addServer(actor, name, input, opts);
   }
-  updateServer(actor: Actor, name: string, patch: unknown, check?: boolean) {
-    return this.#svc.updateServer(actor, name, patch, check);
+  updateServer(actor: Actor, name: string, patch: unknown, check?: boolean, strict?: boolean) {
+    return this.#svc.updateServer(actor, name, patch, check, strict);
   }
   removeServer(actor: Actor, name: string) {
     return this.#svc.removeServer(actor, name);
@@ -74,11 +74,11 @@ export class ConfigDO extends DurableObject<Env> {
   setEnabled(actor: Actor, name: string, enabled: boolean, check?: boolean) {
     return this.#svc.setEnabled(actor, name, enabled, check);
   }
-  putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean) {
-    return this.#svc.putConfig(actor, input, ifMatch, check);
+  putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean, strict?: boolean) {
+    return this.#svc.putConfig(actor, input, ifMatch, check, strict);
   }
-  putKit(actor: Actor, name: string, kit: unknown) {
-    return this.#svc.putKit(actor, name, kit);
+  putKit(actor: Actor, name: string, kit: unknown, strict?: boolean) {
+    return this.#svc.putKit(actor, name, kit, strict);
   }
   deleteKit(actor: Actor, name: string) {
     return this.#svc.deleteKit(actor, name);

@@ -6,7 +6,8 @@
  *   Gateway is served entirely by that version (no half-applied reloads, seed issue magg#1).
  * - Lists fan out to providers in parallel, each bounded by its own timeout; a failing provider
  *   contributes nothing and is reported, never breaking the others.
- * - Names: tools/prompts `{prefix}_{name}`; resources `edgehub://{server}/{uri}` (naming.ts).
+ * - Names: tools/prompts `{prefix}{sep}{name}` (sep `_` or the config's `prefix_sep`); resources
+ *   `edgehub://{server}/{uri}` (naming.ts).
  */
 
 import { requiredScope } from '../auth/scopes';
@@ -61,6 +62,8 @@ export class Gateway implements Backend {
     readonly configVersion: number,
     readonly mounts: ReadonlyMap<string, Mount>,
     private readonly observer: GatewayObserver,
+    /** Between prefix and name: Magg's `prefix_sep` (validated by the config schema). */
+    readonly sep = '_',
   ) {}
 
   /** Drops the merged view (after an upstream list_changed); providers keep their own caches. */
@@ -207,13 +210,13 @@ export class Gateway implements Backend {
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
       for (const t of cat.tools) {
-        const name = exposedName(mount.prefix, t.name);
+        const name = exposedName(mount.prefix, t.name, this.sep);
         if (merged.toolRoutes.has(name)) continue; // first (sorted) server wins; collisions are refused at mount time
         merged.toolRoutes.set(name, { mount, name: t.name, annotations: t.annotations });
         merged.tools.push({ ...t, name });
       }
       for (const p of cat.prompts) {
-        const name = exposedName(mount.prefix, p.name);
+        const name = exposedName(mount.prefix, p.name, this.sep);
         if (merged.promptRoutes.has(name)) continue;
         merged.promptRoutes.set(name, { mount, name: p.name });
         merged.prompts.push({ ...p, name });

@@ -1,6 +1,7 @@
 /**
  * The hub's tool definitions (Magg's meta tools under the hub prefix, plus Magg's `proxy`).
- * Names here are unprefixed: exposed as `hub_<name>` (and `proxy` as is, see build.ts).
+ * Names here are unprefixed: exposed as `hub_<name>`, or `{self_prefix}{prefix_sep}<name>` when the
+ * config sets them (`magg_status`), and `proxy` as is (runtime/build-gateway.ts).
  */
 import type { ToolDef } from '../gateway/provider';
 

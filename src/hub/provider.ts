@@ -1,11 +1,13 @@
 /**
  * The hub's own MCP server: edgehub's meta tools (`hub_*`) and resources (`hub://…`), mounted
- * like any other provider under the hub prefix. Each tool is a thin adapter over HubServices
+ * like any other provider under the hub prefix: the config's `self_prefix` (Magg's `magg` gives
+ * `magg_status` and `magg://servers/all`). Each tool is a thin adapter over HubServices
  * (the tenant's ConfigDO and this runtime); mutations need the `admin` scope.
  */
 
 import type { ConfigApi } from '../config/api';
 import { readerView, redactUrlsIn } from '../config/reader-view';
+import { kitMap } from '../config/schema';
 import type { ChangeResult } from '../config/service';
 import type { Catalog, Json, Provider } from '../gateway/provider';
 import type { RequestContext } from '../mcp/context';
@@ -31,11 +33,19 @@ export interface HubServices {
 }
 
 const MUTATING = new Set(['add_server', 'remove_server', 'enable_server', 'disable_server', 'load_kit', 'unload_kit', 'check', 'reload_config']);
-const RESOURCES = [
-  { uri: 'hub://servers/all', name: 'servers', description: 'All configured servers (secrets redacted) with state', mimeType: 'application/json' },
-  { uri: 'hub://kits/all', name: 'kits', description: 'All kits and whether each is loaded', mimeType: 'application/json' },
+const resources = (scheme: string) => [
+  { uri: `${scheme}servers/all`, name: 'servers', description: 'All configured servers (secrets redacted) with state', mimeType: 'application/json' },
+  { uri: `${scheme}kits/all`, name: 'kits', description: 'All kits and whether each is loaded', mimeType: 'application/json' },
 ];
-const TEMPLATES = [{ uriTemplate: 'hub://server/{name}', name: 'server', description: 'One configured server', mimeType: 'application/json' }];
+const templates = (scheme: string) => [
+  { uriTemplate: `${scheme}server/{name}`, name: 'server', description: 'One configured server', mimeType: 'application/json' },
+];
+
+/** How the hub's names are exposed: `{prefix}{sep}{tool}` and `{prefix}://…`. */
+export interface HubNames {
+  prefix: string;
+  sep: string;
+}
 
 /** JSON text plus structuredContent; MCP requires the latter to be an object, so a list goes under `key`. */
 const text = (v: unknown, key = 'items') => ({
@@ -54,14 +64,20 @@ export class HubProvider implements Provider {
     readonly name: string,
     private readonly services: HubServices,
     private readonly withProxy = true,
+    private readonly names: HubNames = { prefix: 'hub', sep: '_' },
   ) {}
 
+  get #scheme(): string {
+    return `${this.names.prefix}://`;
+  }
+
   async catalog(): Promise<Catalog> {
-    return { tools: this.withProxy ? [...HUB_TOOLS, PROXY_TOOL] : HUB_TOOLS, resources: RESOURCES, templates: TEMPLATES, prompts: [] };
+    const scheme = this.#scheme;
+    return { tools: this.withProxy ? [...HUB_TOOLS, PROXY_TOOL] : HUB_TOOLS, resources: resources(scheme), templates: templates(scheme), prompts: [] };
   }
 
   async callTool(ctx: RequestContext, tool: string, args: Json): Promise<Json> {
-    if (MUTATING.has(tool) && !ctx.principal.scopes.includes('admin')) return toolError(`hub_${tool} needs the 'admin' scope`);
+    if (MUTATING.has(tool) && !ctx.principal.scopes.includes('admin')) return toolError(`${this.names.prefix}${this.names.sep}${tool} needs the 'admin' scope`);
     const s = this.services;
     const actor = { sub: ctx.principal.sub };
     const str = (k: string) => (typeof args[k] === 'string' ? (args[k] as string) : '');
@@ -98,7 +114,7 @@ export class HubProvider implements Provider {
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
       }
       case 'proxy':
-        return runProxy(s.gateway(), ctx, args);
+        return runProxy(s.gateway(), ctx, args, this.names.sep);
       default:
         throw rpc.invalidParams(`Unknown tool: ${tool}`);
     }
@@ -106,10 +122,11 @@ export class HubProvider implements Provider {
 
   async readResource(ctx: RequestContext, uri: string): Promise<Json> {
     let value: unknown;
-    if (uri === 'hub://servers/all') value = await this.#servers(ctx);
-    else if (uri === 'hub://kits/all') value = await this.#kits();
-    else if (uri.startsWith('hub://server/')) {
-      const name = decodeURIComponent(uri.slice('hub://server/'.length));
+    const scheme = this.#scheme;
+    if (uri === `${scheme}servers/all`) value = await this.#servers(ctx);
+    else if (uri === `${scheme}kits/all`) value = await this.#kits();
+    else if (uri.startsWith(`${scheme}server/`)) {
+      const name = decodeURIComponent(uri.slice(`${scheme}server/`.length));
       value = (await this.#servers(ctx)).find((x) => x.name === name);
     }
     if (value === undefined) throw rpc.invalidParams(`Resource not found: ${uri}`);
@@ -129,7 +146,7 @@ export class HubProvider implements Provider {
 
   async #kits() {
     const { config } = await this.services.config().redacted();
-    return Object.entries(config.kits).map(([name, k]) => ({
+    return Object.entries(kitMap(config)).map(([name, k]) => ({
       name,
       ...k,
       loaded: Object.values(config.servers).some((x) => x.kits?.includes(name)),

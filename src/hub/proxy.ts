@@ -11,7 +11,7 @@ import { toolError } from '../mcp/errors';
 
 const LISTS = { tool: ['listTools', 'tools', 'name'], resource: ['listResources', 'resources', 'uri'], prompt: ['listPrompts', 'prompts', 'name'] } as const;
 
-export async function runProxy(gateway: Backend, ctx: RequestContext, args: Json): Promise<Json> {
+export async function runProxy(gateway: Backend, ctx: RequestContext, args: Json, sep = '_'): Promise<Json> {
   const action = args.action;
   const type = args.type as keyof typeof LISTS;
   if (!['list', 'info', 'call'].includes(String(action))) return toolError("action must be 'list', 'info' or 'call'");
@@ -20,7 +20,7 @@ export async function runProxy(gateway: Backend, ctx: RequestContext, args: Json
   const all = ((await gateway[method](ctx)) as Json)[key] as Json[];
   if (action === 'list') {
     const filter = typeof args.filter_server === 'string' ? args.filter_server : '';
-    const items = all.filter((x) => !filter || String(x[id]).startsWith(`${filter}_`) || String(x[id]).startsWith(`edgehub://${filter}/`));
+    const items = all.filter((x) => !filter || String(x[id]).startsWith(`${filter}${sep}`) || String(x[id]).startsWith(`edgehub://${filter}/`));
     const offset = Number.isInteger(args.offset) ? (args.offset as number) : 0;
     const limit = Number.isInteger(args.limit) ? (args.limit as number) : 100;
     const page = items.slice(offset, offset + limit);

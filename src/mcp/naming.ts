@@ -1,6 +1,9 @@
 /**
- * Exposed names: `{prefix}_{name}`, always inside `^[a-zA-Z0-9_-]{1,64}$` (the strictest common
- * client rule). Names that do not fit are shortened deterministically: characters
+ * Exposed names: `{prefix}{sep}{name}`, always inside `^[a-zA-Z0-9_-]{1,64}$` (the strictest
+ * common client rule). The separator is `_` unless the config sets Magg's `prefix_sep`, which
+ * must be 1–3 of `_`/`-` with a `_` (config/schema.ts): prefixes hold no `_`, so the first `_` of
+ * a name always lies in the separator and the name splits back into prefix and tool unambiguously.
+ * Names that do not fit are shortened deterministically: characters
  * outside the set become `-`, and a too-long name keeps its head and gets an 8-hex FNV-1a hash of
  * the original, so the same upstream name always maps to the same exposed name.
  *
@@ -20,8 +23,8 @@ export function fnv1a(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-export function exposedName(prefix: string, name: string): string {
-  const raw = prefix ? `${prefix}_${name}` : name;
+export function exposedName(prefix: string, name: string, sep = '_'): string {
+  const raw = prefix ? `${prefix}${sep}${name}` : name;
   if (CLIENT_SAFE_NAME.test(raw)) return raw;
   const safe = raw.replace(/[^a-zA-Z0-9_-]/g, '-');
   const changed = safe !== raw;

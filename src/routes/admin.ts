@@ -1,11 +1,12 @@
 /**
  * Admin REST API (JSON) over the tenant's ConfigDO. Every mutation is one audited, versioned
  * change; errors are 4xx with `{ error, message, field? }` naming what to fix. The config's ETag
- * is its version: `PUT /config` with a stale `If-Match` gets 412 (no lost update).
+ * is its version: `PUT /config` with a stale `If-Match` gets 412 (no lost update). Unknown keys
+ * in a body are kept and returned as `warnings: [{path, message}]`; `?strict=true` refuses them.
  */
 import { type Context, Hono } from 'hono';
 import { configApi } from '../config/api';
-import { effectivePrefix, serverKind } from '../config/schema';
+import { effectivePrefix, kitMap, serverKind } from '../config/schema';
 import { redactServer } from '../config/secrets';
 import type { ChangeResult } from '../config/service';
 import type { AuthVars } from '../middleware/auth';
@@ -31,10 +32,12 @@ async function result(c: C, r: ChangeResult) {
   if (r.ok) {
     // This isolate's modern lane serves the new version from the next request on.
     await configCommitted(c.get('principal').tenant, r.version);
-    return c.json({ ok: true, version: r.version, changes: r.detail }, 200, { ETag: `"${r.version}"` });
+    return c.json({ ok: true, version: r.version, changes: r.detail, ...warnings(r) }, 200, { ETag: `"${r.version}"` });
   }
-  return c.json({ error: ERROR_NAMES[r.status] ?? 'error', message: r.error, ...(r.field ? { field: r.field } : {}) }, r.status as 400);
+  return c.json({ error: ERROR_NAMES[r.status] ?? 'error', message: r.error, ...(r.field ? { field: r.field } : {}), ...warnings(r) }, r.status as 400);
 }
+
+const warnings = (r: ChangeResult) => (r.warnings?.length ? { warnings: r.warnings } : {});
 
 async function body(c: C): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
   const text = await readLimited(c.req.raw, 1024 * 1024);
@@ -47,6 +50,7 @@ async function body(c: C): Promise<{ ok: true; value: unknown } | { ok: false; r
 }
 
 const check = (c: C) => c.req.query('check') !== 'false';
+const strict = (c: C) => c.req.query('strict') === 'true';
 
 adminApi.get('/servers', async (c) => {
   const { version, config: cfg } = await readConfig(c);
@@ -64,13 +68,13 @@ adminApi.get('/servers/:name', async (c) => {
 adminApi.put('/servers/:name', async (c) => {
   const b = await body(c);
   if (!b.ok) return b.res;
-  return result(c, await config(c).addServer(actor(c), c.req.param('name'), b.value, { replace: true, check: check(c) }));
+  return result(c, await config(c).addServer(actor(c), c.req.param('name'), b.value, { replace: true, check: check(c), strict: strict(c) }));
 });
 
 adminApi.patch('/servers/:name', async (c) => {
   const b = await body(c);
   if (!b.ok) return b.res;
-  return result(c, await config(c).updateServer(actor(c), c.req.param('name'), b.value, check(c)));
+  return result(c, await config(c).updateServer(actor(c), c.req.param('name'), b.value, check(c), strict(c)));
 });
 
 adminApi.delete('/servers/:name', async (c) => result(c, await config(c).removeServer(actor(c), c.req.param('name'))));
@@ -90,14 +94,14 @@ adminApi.put('/config', async (c) => {
   const ifMatch = m ? Number(m[1]) : undefined;
   if (c.req.header('if-match') !== undefined && ifMatch === undefined)
     return c.json({ error: 'invalid', message: 'If-Match must be the config version from the ETag, e.g. "7"', field: 'If-Match' }, 400);
-  return result(c, await config(c).putConfig(actor(c), b.value, ifMatch, check(c)));
+  return result(c, await config(c).putConfig(actor(c), b.value, ifMatch, check(c), strict(c)));
 });
 
 adminApi.get('/kits', async (c) => {
   const { config: cfg } = await readConfig(c);
   const loaded = (k: string) => Object.values(cfg.servers).some((s) => s.kits?.includes(k));
   return c.json({
-    kits: Object.entries(cfg.kits).map(([name, k]) => ({
+    kits: Object.entries(kitMap(cfg)).map(([name, k]) => ({
       name,
       description: k.description ?? null,
       servers: Object.keys(k.servers ?? {}),
@@ -108,14 +112,14 @@ adminApi.get('/kits', async (c) => {
 
 adminApi.get('/kits/:name', async (c) => {
   const { config: cfg } = await readConfig(c);
-  const k = cfg.kits[c.req.param('name')];
+  const k = kitMap(cfg)[c.req.param('name')];
   return k ? c.json({ name: c.req.param('name'), ...k }) : c.json({ error: 'not_found', message: `kit '${c.req.param('name')}' does not exist` }, 404);
 });
 
 adminApi.put('/kits/:name', async (c) => {
   const b = await body(c);
   if (!b.ok) return b.res;
-  return result(c, await config(c).putKit(actor(c), c.req.param('name'), b.value));
+  return result(c, await config(c).putKit(actor(c), c.req.param('name'), b.value, strict(c)));
 });
 adminApi.delete('/kits/:name', async (c) => result(c, await config(c).deleteKit(actor(c), c.req.param('name'))));
 adminApi.post('/kits/:name/load', async (c) => result(c, await config(c).loadKit(actor(c), c.req.param('name'), c.req.query('enable') !== 'false')));

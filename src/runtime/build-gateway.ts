@@ -1,9 +1,10 @@
 /**
- * Builds the Gateway for one config snapshot: the hub mounts (meta tools under the hub prefix,
- * Magg's `proxy` tool unprefixed), built-in servers, and upstream clients (reused across versions
+ * Builds the Gateway for one config snapshot: the hub mounts (meta tools under the config's
+ * `self_prefix`, `hub` by default, with resources under `{self_prefix}://`; Magg's `proxy` tool
+ * unprefixed), built-in servers, and upstream clients (reused across versions
  * through the pool, so a config change does not reconnect servers whose entry did not change).
  */
-import { type ConfigSnapshot, effectivePrefix } from '../config/schema';
+import { type ConfigSnapshot, effectivePrefix, prefixSep, selfPrefix } from '../config/schema';
 import { Gateway, type GatewayObserver, type Mount } from '../gateway/gateway';
 import type { Provider } from '../gateway/provider';
 import { HubProvider, type HubServices } from '../hub/provider';
@@ -15,6 +16,7 @@ export const PROXY_SERVER = '~proxy';
 export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
 
 export interface GatewayDeps {
+  /** The hub's prefix when the config sets no `self_prefix`. */
   hubPrefix: string;
   /** Returns the provider for a server entry, or an error string when it cannot be mounted. */
   provider(name: string, snapshot: ConfigSnapshot): Provider | string;
@@ -39,13 +41,18 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
       lastError: (n) => deps.observer.lastError(n),
       health: () => deps.services.config().health(),
     });
+  const names = { prefix: selfPrefix(snapshot.config, deps.hubPrefix), sep: prefixSep(snapshot.config) };
   mounts.set(HUB_SERVER, {
-    provider: new HubProvider(HUB_SERVER, services, false),
-    prefix: deps.hubPrefix,
+    provider: new HubProvider(HUB_SERVER, services, false, names),
+    prefix: names.prefix,
     listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
-    uriScheme: 'hub://',
+    uriScheme: `${names.prefix}://`,
   });
-  mounts.set(PROXY_SERVER, { provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true)), prefix: '', listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS });
+  mounts.set(PROXY_SERVER, {
+    provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true, names)),
+    prefix: '',
+    listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
+  });
   for (const [name, s] of Object.entries(snapshot.config.servers)) {
     if (s.enabled === false || deps.excluded.has(name)) continue;
     const p = deps.provider(name, snapshot);
@@ -55,7 +62,7 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
     }
     mounts.set(name, { provider: p, prefix: effectivePrefix(name, s), listTimeoutMs: s.transport?.list_timeout_ms ?? DEFAULT_LIST_TIMEOUT_MS });
   }
-  gateway = new Gateway(snapshot.version, mounts, deps.observer);
+  gateway = new Gateway(snapshot.version, mounts, deps.observer, names.sep);
   return gateway;
 }
 

@@ -2,7 +2,6 @@
 // `wrangler dev` (keys, tokens, servers, Magg import/export, If-Match conflict through a proxy
 // that lands a change mid-import, check, kits, status, exit codes), and against a second instance
 // in jwt mode that accepts a token minted by `edgehub auth token` and refuses one without `admin`.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,46 +9,14 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
+import { cliRunner } from '../helpers/cli';
 import { type Proc, startEverything } from '../helpers/procs';
 import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
 
-const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
 const base = () => inject('edgehubUrl');
 const home = mkdtempSync(join(tmpdir(), 'edgehub-cli-'));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: any;
-}
-
-/** Spawns the bin with a clean environment: EDGEHUB_URL = the shared instance, keys in `home`. */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const clean = { ...process.env };
-  for (const k of Object.keys(clean)) if (k.startsWith('EDGEHUB_')) delete clean[k];
-  const proc = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...clean, NO_COLOR: '1', EDGEHUB_URL: base(), EDGEHUB_HOME: home, ...env } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d) => (stdout += d));
-  proc.stderr.on('data', (d) => (stderr += d));
-  return new Promise((res, rej) => {
-    proc.on('error', rej);
-    proc.on('close', (code) => {
-      let json: any = null;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        /* a table or a PEM */
-      }
-      res({ code: code ?? -1, stdout, stderr, json });
-    });
-  });
-}
+const cli = cliRunner(base, home);
 
 /** A Magg config.json as Magg writes it (stdio + HTTP servers, transport options, a kit), plus edgehub's builtin git. */
 const MAGG_CONFIG = {
@@ -340,7 +307,6 @@ describe('edgehub config import/export (Magg config.json)', () => {
   it('a bad file names the field: locally (JSON, prefix, redacted values) and from the API', async () => {
     const cases: [unknown, RegExp][] = [
       [{ servers: { x: { uri: 'https://a.example/mcp', prefix: 'has_underscore' } } }, /field: servers\.x\.prefix/],
-      [{ servers: { x: { uri: 'https://a.example/mcp', transport: { hedaers: {} } } } }, /field: servers\.x\.transport\.hedaers/],
       [
         { servers: { x: { uri: 'https://a.example/mcp', transport: { headers: { Authorization: '***' } } } } },
         /redacted export[\s\S]*field: servers\.x\.transport\.headers\.Authorization/,
@@ -354,11 +320,27 @@ describe('edgehub config import/export (Magg config.json)', () => {
       expect(r.code, JSON.stringify(cfg)).toBe(1);
       expect(r.stderr).toMatch(re);
     }
+    const typo = join(dir, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ servers: { x: { uri: 'https://a.example/mcp', transport: { hedaers: {} } } } }));
+    const strict = await cli(['config', 'import', typo, '--no-check', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/Unrecognized key[\s\S]*field: servers\.x\.transport\.hedaers/);
     writeFileSync(join(dir, 'broken.json'), '{"servers": ');
     const broken = await cli(['config', 'import', join(dir, 'broken.json')]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/broken\.json is not valid JSON/);
     expect((await admin(base(), 'GET', '/config')).headers.get('etag')).toBe(before);
+  });
+
+  it('unknown keys are imported and printed as warnings on stderr (stdout stays the result)', async () => {
+    const f = join(dir, 'typo-ok.json');
+    const cfg = { servers: { x: { uri: 'https://a.example/mcp', enabled: false, transport: { hedaers: {} } } }, log_level: 'DEBUG' };
+    writeFileSync(f, JSON.stringify(cfg));
+    const r = await cli(['config', 'import', f]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: servers\.x\.transport\.hedaers: unknown key 'hedaers'/m);
+    expect(r.stdout).not.toMatch(/warning/);
+    expect((await admin(base(), 'GET', '/config')).json).toEqual(cfg);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as changes from '../../src/config/changes';
-import { type HubConfig, parseConfig } from '../../src/config/schema';
+import { parseConfig } from '../../src/config/parse';
+import type { HubConfig } from '../../src/config/schema';
 import { isReferenceOnly, redactServer, resolveSecrets } from '../../src/config/secrets';
 
 const base: HubConfig = { servers: { a: { uri: 'https://a.example/mcp', prefix: 'a' } }, kits: {} };

@@ -2,20 +2,21 @@
  * `edgehub config export|import`. Import takes a Magg `config.json` as is and replaces the whole
  * configuration in one versioned change, sent with `If-Match: <version read>` so a change that
  * lands in between is reported (exit 5), never overwritten. `--dry-run` shows the plan and the
- * local pre-check without writing; the server remains the authority on validity.
+ * local pre-check without writing; the server remains the authority on validity. Unknown keys
+ * are the server's to judge: it keeps them and the CLI prints its warnings (`--strict` refuses them).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { STRICT_OPTION, strictQuery } from '../lib/args.mjs';
 import { CliError, EXIT } from '../lib/errors.mjs';
-import { note, printJson, println, printPairs, progress, warn } from '../lib/output.mjs';
+import { note, printJson, println, printPairs, printWarnings, progress, warn } from '../lib/output.mjs';
 
 // Light local pre-check (mirrors src/config/schema.ts; the API validates fully and names the field).
 const SERVER_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 const PREFIX_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,29}$/;
-const SERVER_KEYS = new Set(['name', 'source', 'prefix', 'notes', 'command', 'args', 'uri', 'env', 'cwd', 'transport', 'enabled', 'kits']);
 const REDACTED = '***';
 
-/** @param {string} file */
-function readJson(file) {
+/** A JSON file (or stdin for `-`), with errors that name the file. @param {string} file */
+export function readJson(file) {
   let text;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -36,7 +37,6 @@ export function precheck(cfg) {
   const p = (/** @type {string} */ field, /** @type {string} */ message) => problems.push({ field, message });
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
     return [{ field: '(root)', message: 'the config must be a JSON object with "servers" (and optionally "kits")' }];
-  for (const k of Object.keys(cfg)) if (k !== 'servers' && k !== 'kits') p(k, 'unrecognized top-level key');
   for (const [name, s] of Object.entries(cfg.servers ?? {})) {
     const f = `servers.${name}`;
     if (!SERVER_NAME_RE.test(name)) p(f, 'server names are letters, digits, . _ - (max 64)');
@@ -44,7 +44,6 @@ export function precheck(cfg) {
       p(f, 'must be an object');
       continue;
     }
-    for (const k of Object.keys(s)) if (!SERVER_KEYS.has(k)) p(`${f}.${k}`, 'unrecognized key');
     if (s.prefix != null && s.prefix !== '' && !PREFIX_RE.test(s.prefix)) p(`${f}.prefix`, "prefix must be letters, digits, '-' (no '_'), at most 30 chars");
     if (s.uri != null && !/^(https?:\/\/|builtin:)/.test(String(s.uri))) p(`${f}.uri`, 'uri must be an http(s) URL or builtin:<name>');
     if (s.enabled !== undefined && typeof s.enabled !== 'boolean') p(`${f}.enabled`, 'must be true or false');
@@ -79,8 +78,8 @@ export function plan(before, after) {
     else if (b.enabled === false && s.enabled !== false) out.enable.push(n);
     else if (JSON.stringify({ ...b, enabled: undefined }) !== JSON.stringify({ ...s, enabled: undefined })) out.update.push(n);
   }
-  const bk = before.kits ?? {};
-  const ak = after.kits ?? {};
+  const bk = kitsOf(before);
+  const ak = kitsOf(after);
   for (const n of Object.keys(bk)) if (!ak[n]) out.kits.remove.push(n);
   for (const n of Object.keys(ak)) {
     if (!bk[n]) out.kits.add.push(n);
@@ -88,6 +87,9 @@ export function plan(before, after) {
   }
   return out;
 }
+
+/** Kits as a map (Magg's legacy form is a list of names). @param {Record<string, any>} c @returns {Record<string, unknown>} */
+const kitsOf = (c) => (Array.isArray(c.kits) ? Object.fromEntries(c.kits.map((/** @type {string} */ n) => [n, { name: n }])) : (c.kits ?? {}));
 
 /** @param {Record<string, any>} p a plan() or the API's `changes` */
 function planPairs(p) {
@@ -150,6 +152,7 @@ meanwhile is reported (exit 5) instead of overwritten.`,
   options: {
     'dry-run': { type: 'boolean', desc: 'show what would change; write nothing' },
     'no-check': { type: 'boolean', desc: 'save without mount checks (?check=false)' },
+    ...STRICT_OPTION,
   },
   minArgs: 1,
   maxArgs: 1,
@@ -191,7 +194,7 @@ meanwhile is reported (exit 5) instead of overwritten.`,
       r = await api.admin('PUT', '/config', {
         body: cfg,
         headers: { 'if-match': `"${base}"` },
-        query: { check: ctx.values['no-check'] ? 'false' : undefined },
+        query: { check: ctx.values['no-check'] ? 'false' : undefined, strict: strictQuery(ctx.values) },
       });
     } catch (e) {
       bar.done();
@@ -204,6 +207,7 @@ meanwhile is reported (exit 5) instead of overwritten.`,
       throw e;
     }
     bar.done(`imported ${file}: config version ${base} → ${r.json.version}`);
+    printWarnings(ctx.out, r.json);
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const pairs = planPairs(r.json.changes ?? {});
     printPairs(ctx.out, [['version', r.json.version], ...(pairs.length ? pairs : /** @type {[string, unknown][]} */ ([['change', 'none']]))]);

@@ -1,8 +1,13 @@
 /**
- * `edgehub kits list|info|load|unload` over /admin/api/kits. Loading adds the kit's servers
+ * `edgehub kits list|info|import|load|unload` over /admin/api/kits. Loading adds the kit's servers
  * (tagged with the kit); unloading removes only servers that belong to no other kit (Magg).
+ * `import` stores Magg kit files (`kit.d/*.json`) as they are, one atomic change per file, named
+ * like Magg names them: by the file's stem.
  */
-import { printJson, println, printPairs, printTable } from '../lib/output.mjs';
+import { STRICT_OPTION, strictQuery } from '../lib/args.mjs';
+import { CliError, EXIT } from '../lib/errors.mjs';
+import { note, printJson, println, printPairs, printTable, printWarnings } from '../lib/output.mjs';
+import { readJson } from './config.mjs';
 
 const enc = encodeURIComponent;
 
@@ -45,6 +50,42 @@ const info = {
 };
 
 /** @type {import('../lib/args.mjs').Command} */
+const importCmd = {
+  summary: 'store Magg kit files (kit.d/*.json) as they are; the kit is named by the file name',
+  args: 'FILE...',
+  description: `Each file is one change (PUT /admin/api/kits/<name>): a file that fails writes nothing and
+the others still go in. Unknown keys are kept and printed as warnings (--strict refuses them).
+Importing a kit does not load it: run \`edgehub kits load NAME\` for that.`,
+  options: { ...STRICT_OPTION },
+  minArgs: 1,
+  async run(ctx) {
+    const api = ctx.client();
+    /** @type {{ file: string, kit: string, ok: boolean, version?: number, error?: string, warnings?: unknown[] }[]} */
+    const results = [];
+    for (const [i, file] of ctx.args.entries()) {
+      const kit = (file.split(/[\\/]/).pop() ?? file).replace(/\.json$/i, '');
+      note(ctx.out, `[${i + 1}/${ctx.args.length}] ${file} → kit '${kit}'`);
+      try {
+        const body = readJson(file);
+        const r = await api.admin('PUT', `/kits/${enc(kit)}`, { body, query: { strict: strictQuery(ctx.values) } });
+        printWarnings(ctx.out, r.json, file);
+        results.push({ file, kit, ok: true, version: r.json.version, ...(r.json.warnings ? { warnings: r.json.warnings } : {}) });
+      } catch (e) {
+        if (!(e instanceof CliError) || e.exitCode === EXIT.UNREACHABLE || e.exitCode === EXIT.AUTH) throw e;
+        ctx.out.stderr.write(`edgehub: ${file}: ${e.message}${e.field ? ` (field: ${e.field})` : ''}\n`);
+        results.push({ file, kit, ok: false, error: e.message });
+      }
+    }
+    const failed = results.filter((r) => !r.ok).length;
+    if (ctx.out.json) printJson(ctx.out, { imported: results });
+    else
+      for (const r of results)
+        println(ctx.out, r.ok ? `imported kit '${r.kit}' from ${r.file} (config version ${r.version})` : `failed   ${r.file}: ${r.error}`);
+    return failed ? EXIT.FAILED : EXIT.OK;
+  },
+};
+
+/** @type {import('../lib/args.mjs').Command} */
 const load = {
   summary: "add the kit's servers (mount-checked)",
   args: 'NAME',
@@ -71,4 +112,4 @@ const unload = {
   },
 };
 
-export const kits = { summary: 'list, load and unload kits (bundles of servers)', commands: { list, info, load, unload } };
+export const kits = { summary: 'list, import, load and unload kits (bundles of servers)', commands: { list, info, import: importCmd, load, unload } };

@@ -3,15 +3,16 @@
  * Adding or enabling mounts first and saves only if the mount works (the API's rule); `--no-check`
  * maps to `?check=false` for servers that are not reachable yet.
  */
+import { STRICT_OPTION, strictQuery } from '../lib/args.mjs';
 import { CliError, usage } from '../lib/errors.mjs';
-import { note, printJson, println, printPairs, printTable } from '../lib/output.mjs';
+import { note, printJson, println, printPairs, printTable, printWarnings } from '../lib/output.mjs';
 
 const enc = encodeURIComponent;
 /** @type {Record<string, import('../lib/args.mjs').OptionSpec>} */
 const NO_CHECK = { 'no-check': { type: 'boolean', desc: 'save without the mount check (?check=false)' } };
 
 /** @param {Record<string, any>} v */
-const checkQuery = (v) => ({ check: v['no-check'] ? 'false' : undefined });
+const checkQuery = (v) => ({ check: v['no-check'] ? 'false' : undefined, strict: strictQuery(v) });
 
 /** `K=V` or `K: V` pairs → object. @param {string[] | undefined} list @param {string} flag */
 function pairs(list, flag) {
@@ -55,6 +56,7 @@ function entryFrom(v) {
 
 /** @param {import('../lib/context.mjs').Ctx} ctx @param {any} r @param {string} what */
 function reportChange(ctx, r, what) {
+  printWarnings(ctx.out, r.json);
   if (ctx.out.json) return printJson(ctx.out, r.json);
   println(ctx.out, `${what} (config version ${r.json.version})`);
 }
@@ -113,6 +115,7 @@ const add = {
     disabled: { type: 'boolean', desc: 'add it disabled (not mounted, no check)' },
     replace: { type: 'boolean', desc: 'replace an existing server of that name' },
     ...NO_CHECK,
+    ...STRICT_OPTION,
   },
   minArgs: 1,
   maxArgs: 1,
@@ -141,7 +144,12 @@ const add = {
 const update = {
   summary: "change some of a server's fields (others are kept)",
   args: 'NAME',
-  options: { ...ENTRY_OPTIONS, unset: { type: 'string', multiple: true, value: 'FIELD', desc: 'remove a field (e.g. --unset notes)' }, ...NO_CHECK },
+  options: {
+    ...ENTRY_OPTIONS,
+    unset: { type: 'string', multiple: true, value: 'FIELD', desc: 'remove a field (e.g. --unset notes)' },
+    ...NO_CHECK,
+    ...STRICT_OPTION,
+  },
   minArgs: 1,
   maxArgs: 1,
   async run(ctx) {

@@ -32,6 +32,13 @@ export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', desc: 'show help' },
 };
 
+/** For commands that write config: refuse unknown keys instead of keeping them with a warning. */
+/** @type {Record<string, OptionSpec>} */
+export const STRICT_OPTION = { strict: { type: 'boolean', desc: 'refuse unknown keys (?strict=true) instead of keeping them with a warning' } };
+
+/** @param {Record<string, unknown>} v the parsed options */
+export const strictQuery = (v) => (v.strict ? 'true' : undefined);
+
 /**
  * Splits argv into the command path (group, sub) and the rest, skipping global options and
  * the values of the global options that take one.

@@ -31,6 +31,14 @@ export function warn(out, line) {
   out.stderr.write(`warning: ${line}\n`);
 }
 
+/**
+ * The API's `warnings` (unknown keys it kept) on stderr, one line each, never hidden: a typo such
+ * as `hedaers` must stay visible. @param {Out} out @param {any} json an API reply @param {string} [where]
+ */
+export function printWarnings(out, json, where = '') {
+  for (const w of json?.warnings ?? []) warn(out, `${where ? `${where}: ` : ''}${w.path}: ${w.message}`);
+}
+
 const MAX_CELL = 60;
 
 /** @param {unknown} v */

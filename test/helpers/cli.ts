@@ -1,0 +1,45 @@
+// Runs the real `edgehub` bin (src/cli/edgehub.mjs) with node, as a user would, for e2e tests.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './wrangler';
+
+const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+/**
+ * A runner with a clean environment: no EDGEHUB_* from the caller's shell, EDGEHUB_URL = `url`,
+ * keys in `home`; `env` overrides per call.
+ */
+export function cliRunner(url: () => string, home: string) {
+  return function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+    const clean = { ...process.env };
+    for (const k of Object.keys(clean)) if (k.startsWith('EDGEHUB_')) delete clean[k];
+    const proc = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...clean, NO_COLOR: '1', EDGEHUB_URL: url(), EDGEHUB_HOME: home, ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => (stdout += d));
+    proc.stderr.on('data', (d) => (stderr += d));
+    return new Promise((res, rej) => {
+      proc.on('error', rej);
+      proc.on('close', (code) => {
+        let json: any = null;
+        try {
+          json = JSON.parse(stdout);
+        } catch {
+          /* a table or a PEM */
+        }
+        res({ code: code ?? -1, stdout, stderr, json });
+      });
+    });
+  };
+}
