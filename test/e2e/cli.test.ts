@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
 import { cliRunner } from '../helpers/cli';
 import { type Proc, startEverything } from '../helpers/procs';
-import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
+import { type DevServer, freePort, startDev } from '../helpers/wrangler';
 
 const base = () => inject('edgehubUrl');
 const home = mkdtempSync(join(tmpdir(), 'edgehub-cli-'));
