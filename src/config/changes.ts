@@ -9,7 +9,7 @@
  */
 import { exposedName } from '../mcp/naming';
 import { type ConfigWarning, type ParseOptions, parseConfig, parseKit, parseServer } from './parse';
-import { effectivePrefix, type HubConfig, kitMap, prefixSep, SERVER_NAME_RE, type ServerConfig } from './schema';
+import { DEFAULT_SELF_PREFIX, effectivePrefix, type HubConfig, kitMap, prefixSep, SERVER_NAME_RE, type ServerConfig } from './schema';
 
 /** A refusal, or the next config with the unknown keys it kept (see parse.ts). */
 export type Change<T = HubConfig> = { ok: true; config: T; warnings?: ConfigWarning[] } | { ok: false; status: number; error: string; field?: string };
@@ -79,6 +79,8 @@ export function loadKit(cfg: HubConfig, name: string, enable = true): Change<{ c
   const servers = { ...cfg.servers };
   const added: string[] = [];
   for (const [sname, s] of Object.entries(kit.servers ?? {})) {
+    // Kit files are stored verbatim; their server names become config names (URLs, resource URIs).
+    if (!SERVER_NAME_RE.test(sname)) return { ok: false, status: 400, error: `kit '${name}': server name '${sname}' must match ${SERVER_NAME_RE}`, field: `kits.${name}.servers.${sname}` };
     const cur = servers[sname];
     if (cur) servers[sname] = { ...cur, kits: [...new Set([...(cur.kits ?? []), name])] };
     else {
@@ -103,8 +105,13 @@ export function unloadKit(cfg: HubConfig, name: string): Change<{ config: HubCon
 }
 
 /** Structural rules over the whole config (prefix uniqueness, reserved hub prefix). */
+/** Server names edgehub uses for its own mounts. */
+const RESERVED_NAMES = new Set(['hub']);
+
 export function validate(cfg: HubConfig, hubPrefix: string): Change {
   const seen = new Map<string, string>();
+  for (const name of Object.keys(cfg.servers))
+    if (RESERVED_NAMES.has(name.toLowerCase())) return refuse(409, `server name '${name}' is reserved for edgehub's own tools; rename the server`, `servers.${name}`);
   for (const [name, s] of Object.entries(cfg.servers)) {
     if (s.enabled === false) continue;
     const prefix = effectivePrefix(name, s);
@@ -124,14 +131,16 @@ export function validate(cfg: HubConfig, hubPrefix: string): Change {
 }
 
 /** Exposed-name collisions between servers, given the tool names each server is known to have. */
-export function collisions(cfg: HubConfig, catalogs: ReadonlyMap<string, string[]>): string | null {
+export function collisions(cfg: HubConfig, catalogs: ReadonlyMap<string, string[]>, hubPrefix = DEFAULT_SELF_PREFIX): string | null {
   const owner = new Map<string, string>();
   const sep = prefixSep(cfg);
+  const own = `${hubPrefix}${sep}`;
   for (const [name, s] of Object.entries(cfg.servers)) {
     if (s.enabled === false) continue;
     const prefix = effectivePrefix(name, s);
     for (const tool of catalogs.get(name) ?? []) {
       const exposed = exposedName(prefix, tool, sep);
+      if (exposed.startsWith(own)) return `tool name '${exposed}' of server '${name}' collides with edgehub's own tools (${own}*); give the server a prefix`;
       const other = owner.get(exposed);
       if (other !== undefined && other !== name) return `tool name '${exposed}' of server '${name}' collides with server '${other}'; choose another prefix`;
       owner.set(exposed, name);

@@ -37,6 +37,11 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   historyVersions: 100,
 });
 
+/** SESSION_IDLE_TTL_SECONDS (default 24 h) in ms: a session unseen this long ends. */
+export function sessionIdleTtlMs(env: object): number {
+  return positiveInt((env as Record<string, unknown>).SESSION_IDLE_TTL_SECONDS, 86_400) * 1000;
+}
+
 /** A positive integer var, or the default. */
 export function positiveInt(v: unknown, fallback: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;

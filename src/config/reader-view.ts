@@ -29,13 +29,31 @@ export function redactUrlsIn(text: string): string {
   return text.replace(/https?:\/\/[^\s'"<>`]+/g, (m) => redactUri(m));
 }
 
+/** Fields a non-admin may see as they are; anything else (an unknown key kept from a lenient import,
+ * `args`, `env`, `cwd`, `transport.auth`) is left out. */
+const SERVER_FIELDS = ['name', 'prefix', 'notes', 'command', 'enabled', 'kits'] as const;
+const TRANSPORT_FIELDS = [
+  'sse_read_timeout',
+  'keep_alive',
+  'timeout',
+  'connect_timeout_ms',
+  'call_timeout_ms',
+  'list_timeout_ms',
+  'breaker_failures',
+  'breaker_cooldown_ms',
+  'connector',
+] as const;
+
+function pick<T extends object>(o: T, keys: readonly string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k))) as Partial<T>;
+}
+
 export function readerView(s: ServerConfig): ServerConfig {
-  const { args: _args, env: _env, cwd: _cwd, ...rest } = s;
-  const out: ServerConfig = { ...rest };
+  const out = pick(s, SERVER_FIELDS) as ServerConfig;
   if (s.uri) out.uri = redactUri(s.uri);
   if (s.source) out.source = redactUri(s.source);
   if (s.transport) {
-    out.transport = { ...s.transport };
+    out.transport = pick(s.transport, TRANSPORT_FIELDS);
     if (s.transport.headers) out.transport.headers = Object.fromEntries(Object.keys(s.transport.headers).map((k) => [k, '***']));
   }
   return out;

@@ -20,6 +20,8 @@ export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number
 export interface SessionLimits {
   perPrincipal: number;
   perTenant: number;
+  /** Registry rows unseen this long are stale (their session expired without unregistering). */
+  idleTtlMs: number;
 }
 
 /** What registering a session did: `refused` (message), `gone` (evicted earlier), `evicted` (ids to end). */
@@ -73,10 +75,12 @@ export class ConfigService {
     return seeded ?? this.store.current()!;
   }
 
-  /** The config with every secret-bearing value redacted (for reads and exports). */
+  /** The config with every secret-bearing value redacted (for reads and exports), kits' servers included. */
   redacted(): { version: number; config: HubConfig } {
     const { version, config } = this.current();
-    return { version, config: { ...config, servers: Object.fromEntries(Object.entries(config.servers).map(([n, s]) => [n, redactServer(s)])) } };
+    const servers = (m: Record<string, ServerConfig>) => Object.fromEntries(Object.entries(m).map(([n, s]) => [n, redactServer(s)]));
+    const kits = config.kits && !Array.isArray(config.kits) ? Object.fromEntries(Object.entries(config.kits).map(([n, k]) => [n, k.servers ? { ...k, servers: servers(k.servers) } : k])) : config.kits;
+    return { version, config: { ...config, servers: servers(config.servers), ...(kits !== undefined ? { kits } : {}) } };
   }
 
   addServer(actor: Actor, name: string, input: unknown, opts: { replace?: boolean; check?: boolean; strict?: boolean } = {}) {
@@ -153,6 +157,7 @@ export class ConfigService {
   registerSession(id: string, sub: string, lane: string, opening: boolean, limits: SessionLimits): SessionAdmission {
     if (!this.store.hasSession(id)) {
       if (!opening) return { gone: true };
+      this.store.pruneSessions(Date.now() - limits.idleTtlMs - 60_000);
       const total = this.store.countSessions();
       if (total >= limits.perTenant)
         return {
@@ -235,7 +240,7 @@ export class ConfigService {
         if (!r.ok) return fail(422, `mounting '${n}' failed: ${r.error}`, `servers.${n}`);
         catalogs.set(n, r.tools);
       }
-      const clash = changes.collisions(next.config, catalogs);
+      const clash = changes.collisions(next.config, catalogs, selfPrefix(next.config, this.deps.hubPrefix));
       if (clash) return fail(409, clash);
     }
     const stdio = Object.entries(next.config.servers)

@@ -6,7 +6,7 @@
  */
 
 import { DurableObject } from 'cloudflare:workers';
-import { readLimits } from '../config/limits';
+import { readLimits, sessionIdleTtlMs } from '../config/limits';
 import type { ConfigSnapshot, HubConfig } from '../config/schema';
 import { SecretService } from '../config/secret-service';
 import { serverSecretNames } from '../config/secrets';
@@ -110,7 +110,7 @@ export class ConfigDO extends DurableObject<Env> {
   /** Admits (opening) or refreshes a session under the caps; evicted sessions are ended here. */
   async registerSession(id: string, sub: string, lane: string, opening: boolean) {
     const limits = readLimits(this.env);
-    const r = this.#svc.registerSession(id, sub, lane, opening, { perPrincipal: limits.sessionsPerPrincipal, perTenant: limits.sessionsPerTenant });
+    const r = this.#svc.registerSession(id, sub, lane, opening, { perPrincipal: limits.sessionsPerPrincipal, perTenant: limits.sessionsPerTenant, idleTtlMs: sessionIdleTtlMs(this.env) });
     if (r.evicted?.length) this.ctx.waitUntil(this.#evict(r.evicted));
     if (!r.refused && !r.gone) await this.#ensureAlarm();
     return r;

@@ -3,6 +3,7 @@
  * session's state and owns its upstream connections. Thin: delegates to LegacySession
  * (protocol) and SessionRuntime (config, upstreams, metrics); the alarm ends idle sessions.
  */
+import { sessionIdleTtlMs } from '../config/limits';
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
 import type { JsonReply } from '../mcp/exchange';
@@ -79,7 +80,6 @@ export class SessionDO extends DurableObject<Env> {
   }
 
   #ttlMs(): number {
-    const s = Number(this.env.SESSION_IDLE_TTL_SECONDS);
-    return (Number.isFinite(s) && s > 0 ? s : 86_400) * 1000;
+    return sessionIdleTtlMs(this.env);
   }
 }

@@ -26,6 +26,8 @@ export interface Mount {
   listTimeoutMs: number;
   /** URIs with this scheme (e.g. `hub://`) are this mount's, exposed unchanged. */
   uriScheme?: string;
+  /** Merged before every other mount, so its names win any clash (edgehub's own hub tools). */
+  first?: boolean;
 }
 
 export interface GatewayObserver {
@@ -194,7 +196,7 @@ export class Gateway implements Backend {
   }
 
   async #buildMerged(): Promise<Merged> {
-    const entries = [...this.mounts.entries()].sort(([a], [b]) => a.localeCompare(b));
+    const entries = [...this.mounts.entries()].sort(([a, ma], [b, mb]) => Number(!!mb.first) - Number(!!ma.first) || a.localeCompare(b));
     const failed = new Set<string>();
     const catalogs = await Promise.all(entries.map(([server, mount]) => this.#catalogOf(server, mount, failed)));
     const merged: Merged = {
@@ -211,7 +213,7 @@ export class Gateway implements Backend {
       const cat = catalogs[i];
       for (const t of cat.tools) {
         const name = exposedName(mount.prefix, t.name, this.sep);
-        if (merged.toolRoutes.has(name)) continue; // first (sorted) server wins; collisions are refused at mount time
+        if (merged.toolRoutes.has(name)) continue; // the hub, then sorted servers: first wins; collisions are refused at mount time
         merged.toolRoutes.set(name, { mount, name: t.name, annotations: t.annotations });
         merged.tools.push({ ...t, name });
       }

@@ -2,15 +2,21 @@
  * The built-in git server's limits, from Worker vars (wrangler.toml [vars]). Each refusal names
  * the limit and the variable to raise, so an operator can act on the message alone.
  *
- *   GIT_MAX_PUSH_BYTES    a receive-pack request body, counted after gzip inflation (100 MiB)
+ *   GIT_MAX_PUSH_BYTES    a receive-pack request body, counted after gzip inflation (32 MiB: the
+ *                         body is held whole, then copied once, in a 128 MB isolate shared by
+ *                         every tenant it serves)
  *   MAX_REPO_BYTES        stored object bytes of one repository, compressed as stored (1 GiB)
  *   MAX_REPOS_PER_TENANT  repositories one tenant may hold (100)
  *
  * Fixed bounds (not vars: they protect the isolate's memory, not a business rule) are here too.
  */
+import { positiveInt } from '../config/limits';
 export const UPLOAD_PACK_MAX_BYTES = 10 * 1024 * 1024;
-/** Largest single object a pack may declare (an isolate holds it whole while hashing it). */
-export const MAX_OBJECT_BYTES = 100 * 1024 * 1024;
+/**
+ * Largest single object a pack may declare: the Repo DO holds it inflated, wrapped and deflated
+ * again (about 3× its size) inside a 128 MB isolate.
+ */
+export const MAX_OBJECT_BYTES = 32 * 1024 * 1024;
 /** Longest delta chain accepted in a pack (git's own pack.depth default). */
 export const MAX_DELTA_DEPTH = 50;
 
@@ -22,17 +28,11 @@ interface GitLimits {
 
 type LimitVars = Partial<Pick<Env, 'GIT_MAX_PUSH_BYTES' | 'MAX_REPO_BYTES' | 'MAX_REPOS_PER_TENANT'>>;
 
-/** A positive integer var, or the default when unset or not a positive integer. */
-function intVar(v: string | undefined, fallback: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
-
 export function gitLimits(env: LimitVars): GitLimits {
   return {
-    maxPushBytes: intVar(env.GIT_MAX_PUSH_BYTES, 104_857_600),
-    maxRepoBytes: intVar(env.MAX_REPO_BYTES, 1_073_741_824),
-    maxReposPerTenant: intVar(env.MAX_REPOS_PER_TENANT, 100),
+    maxPushBytes: positiveInt(env.GIT_MAX_PUSH_BYTES, 33_554_432),
+    maxRepoBytes: positiveInt(env.MAX_REPO_BYTES, 1_073_741_824),
+    maxReposPerTenant: positiveInt(env.MAX_REPOS_PER_TENANT, 100),
   };
 }
 

@@ -54,6 +54,9 @@ export class GitProvider implements Provider {
       if (isGitToolError(e)) return toolError(e.message);
       throw e;
     }
+    // Protection is a boundary between callers: only an admin sets or lifts it (a caller who could
+    // lift it could then force-push or delete the branch it protects).
+    if (name === 'protect_branch' && !ctx.principal.scopes.includes('admin')) return toolError("git_protect_branch needs the 'admin' scope");
     if (name === 'init' || name === 'clone') {
       const refusal = await this.#repoQuota(tenant, repo);
       if (refusal) return toolError(refusal);

@@ -104,13 +104,13 @@ export class HubProvider implements Provider {
       case 'reload_config':
         return text({ reloaded: true, ...(await s.reload()) });
       case 'list_kits':
-        return text(await this.#kits(), 'kits');
+        return text(await this.#kits(ctx), 'kits');
       case 'load_kit':
         return change(s, await s.config().loadKit(actor, str('name')), `Kit '${str('name')}' loaded`);
       case 'unload_kit':
         return change(s, await s.config().unloadKit(actor, str('name')), `Kit '${str('name')}' unloaded`);
       case 'kit_info': {
-        const kit = (await this.#kits()).find((k) => k.name === str('name'));
+        const kit = (await this.#kits(ctx)).find((k) => k.name === str('name'));
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
       }
       case 'proxy':
@@ -124,7 +124,7 @@ export class HubProvider implements Provider {
     let value: unknown;
     const scheme = this.#scheme;
     if (uri === `${scheme}servers/all`) value = await this.#servers(ctx);
-    else if (uri === `${scheme}kits/all`) value = await this.#kits();
+    else if (uri === `${scheme}kits/all`) value = await this.#kits(ctx);
     else if (uri.startsWith(`${scheme}server/`)) {
       const name = decodeURIComponent(uri.slice(`${scheme}server/`.length));
       value = (await this.#servers(ctx)).find((x) => x.name === name);
@@ -144,11 +144,14 @@ export class HubProvider implements Provider {
     });
   }
 
-  async #kits() {
+  /** Kits with whether each is loaded; their server entries as reader-view.ts shows them to a non-admin. */
+  async #kits(ctx: RequestContext) {
     const { config } = await this.services.config().redacted();
+    const admin = ctx.principal.scopes.includes('admin');
     return Object.entries(kitMap(config)).map(([name, k]) => ({
       name,
       ...k,
+      ...(k.servers && !admin ? { servers: Object.fromEntries(Object.entries(k.servers).map(([n, s]) => [n, readerView(s)])) } : {}),
       loaded: Object.values(config.servers).some((x) => x.kits?.includes(name)),
     }));
   }

@@ -52,12 +52,16 @@ export class SseWriter {
   }
 
   /** Writes a comment and waits for it: a stream whose reader went away shows `closed` after this. */
-  async probe(): Promise<boolean> {
+  async probe(timeoutMs = 2000): Promise<boolean> {
     if (this.#closed) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.#writer.write(enc.encode(': probe\n\n'));
+      // A live client that is not reading never completes the write: count it as live, don't wait.
+      await Promise.race([this.#writer.write(enc.encode(': probe\n\n')), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     } catch {
       this.#markClosed();
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
     }
     return !this.#closed;
   }

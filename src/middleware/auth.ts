@@ -28,6 +28,20 @@ import { type ChallengeContext, forbidden, insufficientScope, rateLimited, unaut
 const authFailures = new TokenBuckets();
 const DEFAULT_AUTH_FAILURES_PER_MINUTE = 120;
 
+/** The bucket of a client address: an IPv4 address, or an IPv6 /64 (one host's usual allocation). */
+function clientKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  if (!ip.includes(':')) return ip;
+  const [h, t] = ip.toLowerCase().split('::');
+  const head = h ? h.split(':') : [];
+  const tail = t === undefined ? [] : t ? t.split(':') : [];
+  const groups = t === undefined ? head : [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 function failureLimit(env: Env): number {
   const v = (env as Env & { AUTH_FAILURES_PER_MINUTE?: string }).AUTH_FAILURES_PER_MINUTE;
   if (v === undefined || v.trim() === '') return DEFAULT_AUTH_FAILURES_PER_MINUTE;
@@ -99,13 +113,15 @@ export function authenticate(opts: AuthOptions = {}): MiddlewareHandler<{ Bindin
       return next();
     }
 
-    const ip = c.req.header('cf-connecting-ip') ?? 'unknown';
+    const ip = clientKey(c.req.header('cf-connecting-ip'));
     const perMinute = failureLimit(c.env);
     const wait = authFailures.waitSec(ip, perMinute);
     if (wait > 0) return rateLimited(ctx, wait);
     const res = await verify(c, opts, settings, ctx);
     if (res instanceof Response) {
-      if (res.status === 401) authFailures.take(ip, perMinute);
+      // A request without credentials is the normal first step (a git command, OAuth discovery):
+      // only a credential that failed counts.
+      if (res.status === 401 && c.req.header('authorization')) authFailures.take(ip, perMinute);
       return res;
     }
     c.set('principal', res);

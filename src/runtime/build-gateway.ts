@@ -47,6 +47,7 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
     prefix: names.prefix,
     listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
     uriScheme: `${names.prefix}://`,
+    first: true,
   });
   mounts.set(PROXY_SERVER, {
     provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true, names)),

@@ -94,7 +94,6 @@ export class ConfigStore<C = unknown> {
     this.#sql.exec(`INSERT INTO config_versions (version, config, created_at, actor) VALUES (?, ?, ?, ?)`, next, JSON.stringify(config), now, audit.actor);
     this.#insertAudit(now, audit, cur, next);
     this.#sql.exec(`DELETE FROM config_versions WHERE version <= ?`, next - this.keepVersions);
-    if (next % 100 === 0) this.trimAudit(AUDIT_CAP);
     this.#current = Object.freeze({ version: next, config });
     return this.#current;
   }
@@ -117,6 +116,9 @@ export class ConfigStore<C = unknown> {
       a.ok ? 1 : 0,
       a.detail === undefined ? null : JSON.stringify(a.detail),
     );
+    // Every kind of row (commits, refusals, secret writes) counts toward the cap: trim every 100 ids.
+    const id = this.#sql.exec<{ id: number }>(`SELECT last_insert_rowid() AS id`).one().id;
+    if (id % 100 === 0) this.trimAudit(AUDIT_CAP);
   }
 
   audit(limit = 100, beforeId?: number): AuditRecord[] {
@@ -212,6 +214,11 @@ export class ConfigStore<C = unknown> {
         ? this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions`)
         : this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE sub = ?`, sub);
     return q.one().n;
+  }
+
+  /** Drops registry rows last seen before `cutoff` (sessions that expired without unregistering). */
+  pruneSessions(cutoff: number): void {
+    this.#sql.exec(`DELETE FROM sessions WHERE last_seen_at < ?`, cutoff);
   }
 
   /** The principal's least recently seen session (ties: the oldest). */

@@ -94,6 +94,9 @@ describe('what a reader sees of the configuration', () => {
       uri: `https://api.example.com/mcp?api_key=${QUERY_SECRET}#frag`,
       enabled: false,
       source: `https://example.com/src?token=${QUERY_SECRET}`,
+      // Unknown keys are kept (with a warning) by the lenient Magg-compatible schema: never shown to a reader.
+      api_key: QUERY_SECRET,
+      transport: { token: QUERY_SECRET, call_timeout_ms: 5000 },
     });
     expect(put.status, put.text).toBe(200);
     const stdio = await admin('PUT', '/servers/local?check=false', {
@@ -130,6 +133,35 @@ describe('what a reader sees of the configuration', () => {
         await c.close();
       }
     }
+  });
+
+  it('kits: a non-admin sees kit servers as reader views; an admin read shows literal values as ***', async () => {
+    const KIT_SECRET = `kit-${crypto.randomUUID()}`;
+    const put = await admin('PUT', '/kits/leaky', {
+      description: 'a Magg kit file with literal credentials',
+      servers: {
+        gh: { command: 'npx', args: ['-y', 'gh-server', `--token=${KIT_SECRET}`], env: { GITHUB_TOKEN: KIT_SECRET } },
+        web: { uri: `https://w.example/mcp?key=${KIT_SECRET}`, transport: { headers: { 'X-Key': KIT_SECRET } } },
+      },
+    });
+    expect(put.status, put.text).toBe(200);
+    const c = await h.client('acme', 'reader');
+    try {
+      const texts = [
+        JSON.stringify(await c.callTool({ name: 'hub_list_kits', arguments: {} })),
+        JSON.stringify(await c.callTool({ name: 'hub_kit_info', arguments: { name: 'leaky' } })),
+        JSON.stringify(await c.readResource({ uri: 'hub://kits/all' })),
+      ];
+      for (const t of texts) {
+        expect(t).toContain('leaky');
+        expect(t).not.toContain(KIT_SECRET);
+      }
+    } finally {
+      await c.close();
+    }
+    for (const path of ['/kits/leaky', '/kits', '/config']) expect((await admin('GET', path)).text, path).not.toContain(`GITHUB_TOKEN":"${KIT_SECRET}`);
+    expect((await admin('GET', '/kits/leaky')).json.servers.gh.env.GITHUB_TOKEN).toBe('***');
+    expect((await admin('DELETE', '/kits/leaky')).status).toBe(200);
   });
 
   it('an admin still sees the full URI and the command line (env values stay redacted)', async () => {
@@ -180,6 +212,19 @@ describe('failed authentication is rate-limited per client IP', () => {
     expect(good.status).toBe(429);
     expect(Number(good.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await h.fetch('/admin/api/servers', { headers: { 'cf-connecting-ip': '203.0.113.8', ...h.auth('acme', 'admin') } })).status).toBe(200);
+  });
+
+  it('requests without credentials (discovery, git) do not count; an IPv6 /64 is one client', async () => {
+    for (let i = 0; i < 8; i++) expect((await h.fetch('/admin/api/servers', { headers: { 'cf-connecting-ip': '203.0.113.9' } })).status).toBe(401);
+    expect((await h.fetch('/admin/api/servers', { headers: { 'cf-connecting-ip': '203.0.113.9', ...h.auth('acme', 'admin') } })).status).toBe(200);
+    // Rotating addresses inside one /64 (and spelling them differently) does not reset the budget.
+    const v6 = ['2001:db8:7:1::1', '2001:db8:7:1::2', '2001:0db8:0007:0001:0:0:0:3', '2001:db8:7:1:ffff::4', '2001:db8:7:1::5'];
+    for (const ip of v6)
+      expect((await h.fetch('/admin/api/servers', { headers: { 'cf-connecting-ip': ip, authorization: 'Bearer bad.token.x' } })).status).toBe(401);
+    expect((await h.fetch('/admin/api/servers', { headers: { 'cf-connecting-ip': '2001:db8:7:1::99', authorization: 'Bearer bad.token.y' } })).status).toBe(
+      429,
+    );
+    expect((await h.fetch('/admin/api/servers', { headers: { 'cf-connecting-ip': '2001:db8:7:2::1', ...h.auth('acme', 'admin') } })).status).toBe(200);
   });
 });
 

@@ -394,18 +394,23 @@ describe('protected branches', () => {
     dir = clone(repo, 'acme', 'caller');
   });
 
-  it('git_protect_branch needs mcp:call; git_branch marks protected branches', async () => {
+  it('git_protect_branch needs the admin scope (a caller cannot lift it); git_branch marks protected branches', async () => {
     const reader = await mcp('acme', 'reader');
     await expect(reader.callTool({ name: 'git_protect_branch', arguments: { repo_path: repo, branch: 'main', protected: true } })).rejects.toThrow(
       /insufficient_scope|mcp:call/,
     );
     const caller = await mcp('acme', 'caller');
-    await ok(caller, 'git_protect_branch', { repo_path: repo, branch: 'main', protected: true });
-    await ok(caller, 'git_protect_branch', { repo_path: repo, branch: 'release', protected: true });
+    const refused = await tool(caller, 'git_protect_branch', { repo_path: repo, branch: 'main', protected: true });
+    expect(refused.error).toBe(true);
+    expect(refused.text).toContain("needs the 'admin' scope");
+    await ok(admin, 'git_protect_branch', { repo_path: repo, branch: 'main', protected: true });
+    await ok(admin, 'git_protect_branch', { repo_path: repo, branch: 'release', protected: true });
+    // The attack: a caller lifts the protection, then force-pushes. Refused at the first step.
+    expect((await tool(caller, 'git_protect_branch', { repo_path: repo, branch: 'main', protected: false })).error).toBe(true);
     const b = await ok(caller, 'git_branch', { repo_path: repo, branch_type: 'local' });
     expect(b.text).toBe('* main (protected)\n  release (protected)');
     expect(b.data.branches.map((x: any) => x.protected)).toEqual([true, true]);
-    expect((await tool(caller, 'git_protect_branch', { repo_path: repo, branch: 'a..b', protected: true })).error).toBe(true);
+    expect((await tool(admin, 'git_protect_branch', { repo_path: repo, branch: 'a..b', protected: true })).error).toBe(true);
   });
 
   it('fast-forward push is allowed; force push and deletion are refused with the reason', async () => {

@@ -4,7 +4,8 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ConfigStore } from '../../src/storage/config-store';
+import { ConfigService } from '../../src/config/service';
+import { AUDIT_CAP, ConfigStore } from '../../src/storage/config-store';
 
 describe('config history retention', () => {
   it('keeps the newest N versions; a literal secret from an old version is gone', async () => {
@@ -29,5 +30,32 @@ describe('config history retention', () => {
     expect(out.current).toBe(out.base + 10);
     expect(out.anyOld).toBe(false);
     expect(out.audit).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the audit log stays bounded when nothing is ever committed (refusals only)', async () => {
+    const stub = env.CONFIG.get(env.CONFIG.idFromName(`audit-${crypto.randomUUID()}`));
+    const n = await runInDurableObject(stub, (_o, state) => {
+      const store = new ConfigStore(state.storage);
+      for (let i = 0; i < AUDIT_CAP + 250; i++) store.auditFailure({ actor: 'loop', action: 'server.put', ok: false, detail: { error: 'refused' } });
+      return state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM audit`).one().n;
+    });
+    expect(n).toBeLessThanOrEqual(AUDIT_CAP + 100);
+    expect(n).toBeGreaterThanOrEqual(AUDIT_CAP);
+  });
+
+  it('a registry row whose session expired without unregistering does not hold a place under the tenant cap', async () => {
+    const stub = env.CONFIG.get(env.CONFIG.idFromName(`stale-${crypto.randomUUID()}`));
+    const out = await runInDurableObject(stub, (_o, state) => {
+      const store = new ConfigStore(state.storage);
+      const svc = new ConfigService(store as never, { hubPrefix: 'hub', mountCheck: async () => ({ ok: true, tools: [] }), committed: () => {} } as never);
+      const limits = { perPrincipal: 10, perTenant: 1, idleTtlMs: 3_600_000 };
+      store.upsertSession('ghost', 'u', 'legacy', Date.now() - 2 * 3_600_000); // its alarm never unregistered it
+      const fresh = svc.registerSession('new', 'u', 'legacy', true, limits);
+      const full = svc.registerSession('third', 'v', 'legacy', true, limits);
+      return { fresh, full, ids: store.sessions().map((x) => x.sessionId) };
+    });
+    expect(out.fresh.refused).toBeUndefined();
+    expect(out.full.refused).toMatch(/MAX_SESSIONS_PER_TENANT=1/);
+    expect(out.ids).toEqual(['new']);
   });
 });

@@ -98,3 +98,24 @@ describe('secrets', () => {
     expect(r.env?.R).toBe('${R}');
   });
 });
+
+describe("edgehub's own names cannot be taken (review findings)", () => {
+  it("a server named 'hub' is refused: it would replace the hub mount", () => {
+    const r = changes.validate({ servers: { hub: { uri: 'https://h.example/mcp', prefix: 'x' } }, kits: {} }, 'hub');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/reserved/);
+  });
+
+  it('an empty-prefix server exposing hub_* tools collides with the hub, under any self_prefix', () => {
+    const cfg: HubConfig = { servers: { aaa: { uri: 'https://a.example/mcp', prefix: '' } }, kits: {} };
+    expect(changes.collisions(cfg, new Map([['aaa', ['hub_add_server']]]))).toMatch(/edgehub's own tools/);
+    expect(changes.collisions(cfg, new Map([['aaa', ['magg_status']]]), 'magg')).toMatch(/edgehub's own tools/);
+    expect(changes.collisions(cfg, new Map([['aaa', ['search']]]))).toBeNull();
+  });
+
+  it('a kit whose server name is not a valid server name does not load', () => {
+    const cfg: HubConfig = { servers: {}, kits: { k: { servers: { '@ns/pkg': { command: 'npx' } } } } };
+    const r = changes.loadKit(cfg, 'k');
+    expect(r.ok).toBe(false);
+  });
+});

@@ -48,6 +48,14 @@ function gateway(extra: [string, Mount][] = []) {
 }
 
 describe('Gateway', () => {
+  it("edgehub's own mount wins a name clash even when an unprefixed server sorts before it", async () => {
+    const { gw } = gateway([
+      ['aaa', { provider: provider('aaa', [{ name: 'hub_add_server' }]), prefix: '', listTimeoutMs: 1000 }],
+      ['hub', { provider: provider('hub', [{ name: 'add_server' }]), prefix: 'hub', listTimeoutMs: 1000, first: true }],
+    ]);
+    expect(await gw.callTool(ctx(['mcp:call']), 'hub_add_server', {})).toEqual({ content: [{ type: 'text', text: 'hub:add_server' }] });
+  });
+
   it('merges prefixed and unprefixed names and routes calls back', async () => {
     const { gw } = gateway();
     const { tools } = (await gw.listTools(ctx(['mcp:read']))) as { tools: { name: string }[] };

@@ -63,7 +63,7 @@ export const branchTools: Handlers<'create_branch' | 'checkout' | 'delete_branch
     if (!oid) throw new GitToolError(`Unknown branch: '${branch_name}'`);
     if (repo.refs.target('HEAD') === ref) throw new GitToolError(`Cannot delete branch '${branch_name}': it is the current branch`);
     const refused = await refUpdateRefusal(repo, ref, oid, null);
-    if (refused) throw new GitToolError(`Cannot delete branch '${branch_name}': ${refused} (lift it with git_protect_branch protected: false)`);
+    if (refused) throw new GitToolError(`Cannot delete branch '${branch_name}': ${refused} (an admin lifts it with git_protect_branch protected: false)`);
     const head = repo.refs.resolve('HEAD');
     if (!force && !(head && (await isAncestor(repo, oid, head)))) {
       throw new GitToolError(`The branch '${branch_name}' is not fully merged into the current branch; pass force: true to delete it anyway`);

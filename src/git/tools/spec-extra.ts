@@ -92,7 +92,7 @@ export const EXTRA_SPECS = {
   protect_branch: {
     title: 'Protect a branch',
     description:
-      'Protects a branch (protected: true) or lifts its protection (false). A protected branch cannot be deleted or moved to a commit that does not descend from its tip (no force push), by native git push or by tools.',
+      'Protects a branch (protected: true) or lifts its protection (false). A protected branch cannot be deleted or moved to a commit that does not descend from its tip (no force push), by native git push or by tools. Needs the admin scope.',
     input: z.object({ repo_path, branch: z.string().describe('Branch name, e.g. main (it need not exist yet)'), protected: z.boolean().default(true) }),
     output: z.object({ branch: z.string(), protected: z.boolean(), protected_branches: z.array(z.string()) }),
     hints: [false, false, true, false],
