@@ -80,7 +80,8 @@ export function loadKit(cfg: HubConfig, name: string, enable = true): Change<{ c
   const added: string[] = [];
   for (const [sname, s] of Object.entries(kit.servers ?? {})) {
     // Kit files are stored verbatim; their server names become config names (URLs, resource URIs).
-    if (!SERVER_NAME_RE.test(sname)) return { ok: false, status: 400, error: `kit '${name}': server name '${sname}' must match ${SERVER_NAME_RE}`, field: `kits.${name}.servers.${sname}` };
+    if (!SERVER_NAME_RE.test(sname))
+      return { ok: false, status: 400, error: `kit '${name}': server name '${sname}' must match ${SERVER_NAME_RE}`, field: `kits.${name}.servers.${sname}` };
     const cur = servers[sname];
     if (cur) servers[sname] = { ...cur, kits: [...new Set([...(cur.kits ?? []), name])] };
     else {
@@ -111,7 +112,8 @@ const RESERVED_NAMES = new Set(['hub']);
 export function validate(cfg: HubConfig, hubPrefix: string): Change {
   const seen = new Map<string, string>();
   for (const name of Object.keys(cfg.servers))
-    if (RESERVED_NAMES.has(name.toLowerCase())) return refuse(409, `server name '${name}' is reserved for edgehub's own tools; rename the server`, `servers.${name}`);
+    if (RESERVED_NAMES.has(name.toLowerCase()))
+      return refuse(409, `server name '${name}' is reserved for edgehub's own tools; rename the server`, `servers.${name}`);
   for (const [name, s] of Object.entries(cfg.servers)) {
     if (s.enabled === false) continue;
     const prefix = effectivePrefix(name, s);

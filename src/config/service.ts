@@ -79,7 +79,10 @@ export class ConfigService {
   redacted(): { version: number; config: HubConfig } {
     const { version, config } = this.current();
     const servers = (m: Record<string, ServerConfig>) => Object.fromEntries(Object.entries(m).map(([n, s]) => [n, redactServer(s)]));
-    const kits = config.kits && !Array.isArray(config.kits) ? Object.fromEntries(Object.entries(config.kits).map(([n, k]) => [n, k.servers ? { ...k, servers: servers(k.servers) } : k])) : config.kits;
+    const kits =
+      config.kits && !Array.isArray(config.kits)
+        ? Object.fromEntries(Object.entries(config.kits).map(([n, k]) => [n, k.servers ? { ...k, servers: servers(k.servers) } : k]))
+        : config.kits;
     return { version, config: { ...config, servers: servers(config.servers), ...(kits !== undefined ? { kits } : {}) } };
   }
 

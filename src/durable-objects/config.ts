@@ -110,7 +110,11 @@ export class ConfigDO extends DurableObject<Env> {
   /** Admits (opening) or refreshes a session under the caps; evicted sessions are ended here. */
   async registerSession(id: string, sub: string, lane: string, opening: boolean) {
     const limits = readLimits(this.env);
-    const r = this.#svc.registerSession(id, sub, lane, opening, { perPrincipal: limits.sessionsPerPrincipal, perTenant: limits.sessionsPerTenant, idleTtlMs: sessionIdleTtlMs(this.env) });
+    const r = this.#svc.registerSession(id, sub, lane, opening, {
+      perPrincipal: limits.sessionsPerPrincipal,
+      perTenant: limits.sessionsPerTenant,
+      idleTtlMs: sessionIdleTtlMs(this.env),
+    });
     if (r.evicted?.length) this.ctx.waitUntil(this.#evict(r.evicted));
     if (!r.refused && !r.gone) await this.#ensureAlarm();
     return r;

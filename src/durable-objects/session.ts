@@ -3,9 +3,10 @@
  * session's state and owns its upstream connections. Thin: delegates to LegacySession
  * (protocol) and SessionRuntime (config, upstreams, metrics); the alarm ends idle sessions.
  */
-import { sessionIdleTtlMs } from '../config/limits';
+
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
+import { sessionIdleTtlMs } from '../config/limits';
 import type { JsonReply } from '../mcp/exchange';
 import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
