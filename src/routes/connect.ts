@@ -21,5 +21,7 @@ connectRoutes.get('/:name', async (c) => {
   if (!CONNECTOR_NAME_RE.test(name)) return c.json({ error: 'invalid_name', message: 'connector names are letters, digits, . _ - (max 64)' }, 400);
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return c.json({ error: 'upgrade_required', message: 'connect with a WebSocket' }, 426);
   const headers = new Headers({ upgrade: 'websocket', [CONNECTOR_SUB_HEADER]: principal.sub });
-  return connectorStub(c.env, principal.tenant, name).fetch(new Request('https://connector/', { headers }));
+  const res = await connectorStub(c.env, principal.tenant, name).fetch(new Request('https://connector/', { headers }));
+  // A Response from another object has immutable headers; the middleware after us adds some.
+  return new Response(res.body, { status: res.status, headers: new Headers(res.headers), webSocket: res.webSocket });
 });
