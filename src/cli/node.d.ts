@@ -54,6 +54,7 @@ declare namespace NodeJS {
     argv: string[];
     env: ProcessEnv;
     exitCode?: number | string | undefined;
+    exit(code?: number): never;
     pid: number;
     platform: string;
     stdin: ReadStream;

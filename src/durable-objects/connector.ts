@@ -30,6 +30,12 @@ export class ConnectorDO extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Completes the close handshake (without the auto-reply compatibility flag nobody answers it).
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, 'bye');
+    } catch {
+      /* already closed */
+    }
     await this.#host.closed(ws, `closed ${code}${reason ? `: ${reason}` : ''}`);
   }
 

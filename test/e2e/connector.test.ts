@@ -4,6 +4,8 @@
 // elicitation). kill -9 of the connector → tools gone with a clear error within 10 s; a restart
 // brings them back; a child that exits at once shows `crash-looping` in hub_status.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -17,12 +19,15 @@ const base = () => inject('edgehubUrl');
 const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
 const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 const NAME = 'e2e-conn';
+const work = mkdtempSync(join(tmpdir(), 'edgehub-conn-'));
+const pkgBin = (pkg: string) => join(ROOT, 'node_modules', '@modelcontextprotocol', pkg, 'dist', 'index.js');
 let connector: { proc: ChildProcess; output: () => string } | null = null;
 
 function startConnector() {
   const proc = spawn(process.execPath, [CLI, 'connect', '--name', NAME], {
     cwd: ROOT,
-    env: { ...process.env, EDGEHUB_URL: base(), NO_COLOR: '1' },
+    // The memory server's file comes from this machine's environment (`${NAME}` in the entry's env).
+    env: { ...process.env, EDGEHUB_URL: base(), NO_COLOR: '1', E2E_MEMORY_FILE: join(work, 'memory.jsonl') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -90,6 +95,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin(base(), 'DELETE', '/servers/evs');
   await admin(base(), 'DELETE', '/servers/crashy');
+  await admin(base(), 'DELETE', '/servers/fs');
+  await admin(base(), 'DELETE', '/servers/mem');
   await stopConnector();
 });
 
@@ -170,6 +177,34 @@ describe('server-everything over stdio through a connector', () => {
     expect(st.error).toMatch(/crash-looping: exited \d+ times in 60 s, last: fixture: cannot open the database/);
     const health = await admin(base(), 'GET', '/health');
     expect(JSON.stringify(health.json)).toContain('crash-looping');
+    await gw.close();
+  });
+
+  it("Magg's contrib kit (server-filesystem, server-memory) through the connector", async () => {
+    writeFileSync(join(work, 'hello.txt'), 'hello from the connector machine\n');
+    await mount(base(), 'fs', { command: process.execPath, args: [pkgBin('server-filesystem'), work], transport: { connector: NAME } });
+    await mount(base(), 'mem', {
+      command: process.execPath,
+      args: [pkgBin('server-memory')],
+      env: { MEMORY_FILE_PATH: '${E2E_MEMORY_FILE}' },
+      transport: { connector: NAME },
+    });
+    const gw = await viaEdge();
+    await until('fs and mem tools', async () => {
+      const names = (await gw.listTools()).tools.map((t) => t.name);
+      return names.includes('fs_read_text_file') && names.includes('mem_create_entities');
+    });
+    const read = await gw.callTool({ name: 'fs_read_text_file', arguments: { path: join(work, 'hello.txt') } });
+    expect(JSON.stringify(read.content)).toContain('hello from the connector machine');
+    await gw.callTool({
+      name: 'mem_create_entities',
+      arguments: { entities: [{ name: 'edgehub', entityType: 'gateway', observations: ['runs at the edge'] }] },
+    });
+    const graph = await gw.callTool({ name: 'mem_read_graph', arguments: {} });
+    expect(JSON.stringify(graph)).toContain('runs at the edge');
+    // The raw `${E2E_MEMORY_FILE}` went to the connector, which resolved it on its machine.
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(work, 'memory.jsonl'), 'utf8')).toContain('runs at the edge');
     await gw.close();
   });
 });

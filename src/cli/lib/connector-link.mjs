@@ -6,15 +6,7 @@
  * under the same name replaces this one: then it stops instead of fighting for the name.
  * Needs Node ≥ 22 (a global WebSocket that accepts headers).
  */
-import {
-  CLOSE_REPLACED,
-  controlFrame,
-  decodeFrame,
-  MAX_FRAME_BYTES,
-  PING,
-  PONG,
-  sessionFrame,
-} from '../../mcp/connector-frames.mjs';
+import { CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
 import { CliError, EXIT } from './errors.mjs';
 import { Supervisor } from './supervisor.mjs';
 
@@ -39,7 +31,8 @@ export async function runConnector(o) {
   const sup = new Supervisor(
     {
       message: (server, session, line) => {
-        if (line.length > MAX_FRAME_BYTES - 200) return sup.close(server, session), send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`));
+        if (line.length > MAX_FRAME_BYTES - 200)
+          return (sup.close(server, session), send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`)));
         send(sessionFrame('M', server, session, line));
       },
       closed: (server, session, reason) => send(sessionFrame('C', server, session, reason)),
@@ -63,6 +56,8 @@ export async function runConnector(o) {
       sup.stopAll();
       ws?.close(1000, 'connector stopping');
       resolve(code);
+      // Children were sent SIGTERM; do not wait on a close handshake the edge may never finish.
+      setTimeout(() => process.exit(code), 2500).unref();
     };
     process.on('SIGINT', () => stop(EXIT.OK));
     process.on('SIGTERM', () => stop(EXIT.OK));
@@ -95,8 +90,11 @@ export async function runConnector(o) {
         else if (f.type === 'M') sup.message(f.server, f.session, f.payload);
         else if (f.type === 'C') sup.close(f.server, f.session);
       };
-      sock.onerror = () => {}; // followed by onclose
-      sock.onclose = (ev) => {
+      // A refused handshake fires only `error` in Node's WebSocket (no `close`): both end the link.
+      sock.onerror = () => ended({ code: 1006, reason: 'connection failed' });
+      sock.onclose = (ev) => ended(ev);
+      /** @param {{ code: number, reason: string }} ev */
+      const ended = (ev) => {
         clearInterval(pinger);
         if (ws !== sock) return;
         ws = null;

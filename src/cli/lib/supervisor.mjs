@@ -208,7 +208,12 @@ class ServerSlot {
     /** @type {NodeJS.ProcessEnv} */
     const base = {};
     for (const k of INHERITED) if (this.sup.env[k] !== undefined) base[k] = this.sup.env[k];
-    const proc = spawn(this.entry.command, this.entry.args, { cwd: this.entry.cwd, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const proc = spawn(this.entry.command, this.entry.args, {
+      cwd: this.entry.cwd,
+      env: { ...base, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     /** @type {Child} */
     const child = { proc, session, killed: false, lines: [], stderr: '', startedAt: Date.now() };
     let buffered = '';
