@@ -3,7 +3,7 @@
  *
  * Invariants: unknown fields are refused (`.strict()`) with the path to the bad field; every
  * field Magg writes is accepted and exported unchanged (import → export round-trips). Entries with
- * `command` (stdio) are kept but reported as not mountable at the edge — never dropped.
+ * `command` (stdio) are run by a connector (config/connector.ts) — never dropped.
  * Secrets: `transport.headers` values may reference secrets as `${NAME}` (resolved by the rule in
  * secrets.ts); header and `env` values are redacted in every read.
  */
