@@ -7,6 +7,7 @@
  *   *    /admin[/…]        admin dashboard (routes/dashboard.tsx): own guard chain (cookie login, CSRF, CSP)
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
+ *   GET  /connect/:name    WebSocket of `edgehub connect` (routes/connect.ts), connector or admin scope
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
 
@@ -20,12 +21,14 @@ import { type RequestIdVars, requestId } from './middleware/request-id';
 import { requireScope } from './middleware/scope';
 import { log } from './observability/log';
 import { adminApi } from './routes/admin';
+import { connectRoutes } from './routes/connect';
 import { dashboard } from './routes/dashboard';
 import { gitRoutes } from './routes/git';
 import { mcpRoutes } from './routes/mcp';
 import { wellKnown } from './routes/well-known';
 
 export { ConfigDO } from './durable-objects/config';
+export { ConnectorDO } from './durable-objects/connector';
 export { RepoDO } from './durable-objects/repo';
 export { SessionDO } from './durable-objects/session';
 
@@ -54,6 +57,10 @@ app.route('/admin/api', adminApi);
 // push routes add mcp:call themselves (routes/git.ts), on the path as routed, never the raw URL.
 app.use('/git/*', guard, authenticate({ scope: 'mcp:read', basic: true }), rateLimit());
 app.route('/git', gitRoutes);
+
+// A connector is a machine, not a browser: no Origin to check; its scope is checked by the route.
+app.use('/connect/*', authenticate(), rateLimit());
+app.route('/connect', connectRoutes);
 
 app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 

@@ -6,6 +6,8 @@
  *             say `readOnlyHint: true`
  *   mcp:call  every other tool call; git push (receive-pack: routes/git.ts and the Repo DO)
  *   admin     /admin/api/*, the dashboard, mutating hub_* tools (hub/provider.ts)
+ *   connector `GET /connect/:name` only (routes/connect.ts; `admin` also may): a machine that runs
+ *             the tenant's stdio servers. It grants nothing else: no MCP request, no admin API.
  *
  * Scopes are independent: `mcp:call` does not imply `mcp:read` and `admin` implies neither
  * (a token lists what it may do; `edgehub auth token` defaults to all three). Unknown methods

@@ -10,7 +10,7 @@
  *   tokens  header {alg, typ: JWT, kid}; claims iss, aud, sub, iat, exp, optional nbf, `scope`
  *           (space-separated) and `tenant` (omitted = "default")
  *   rules   tenant ^[a-z0-9][a-z0-9-]{0,62}$, sub 1–256 chars without control characters, scope
- *           tokens per RFC 6749 §3.3; the scopes edgehub knows are mcp:read, mcp:call, admin
+ *           tokens per RFC 6749 §3.3; the scopes edgehub knows are mcp:read, mcp:call, admin, connector
  */
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, SignJWT } from 'jose';
 
@@ -19,7 +19,7 @@ export const SIGNING_ALGS = /** @type {const} */ (['RS256', 'ES256', 'EdDSA']);
 /** @typedef {(typeof SIGNING_ALGS)[number]} SigningAlg */
 
 /** The scopes edgehub enforces (scopes.ts explains which operation needs which). */
-export const SCOPES = /** @type {const} */ (['mcp:read', 'mcp:call', 'admin']);
+export const SCOPES = /** @type {const} */ (['mcp:read', 'mcp:call', 'admin', 'connector']);
 /** @typedef {(typeof SCOPES)[number]} Scope */
 
 /** `iss` of CLI-minted tokens unless `auth init --issuer` says otherwise; AUTH_ISSUER must equal it. */

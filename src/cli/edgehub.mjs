@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { auth } from './commands/auth.mjs';
 import { check } from './commands/check.mjs';
 import { config } from './commands/config.mjs';
+import { connect } from './commands/connect.mjs';
 import { kits } from './commands/kits.mjs';
 import { secrets as secretsCmd } from './commands/secrets.mjs';
 import { servers } from './commands/servers.mjs';
@@ -22,7 +23,7 @@ import { createCtx } from './lib/context.mjs';
 import { CliError, EXIT, usage } from './lib/errors.mjs';
 
 /** @type {Record<string, import('./lib/args.mjs').Entry>} */
-const TREE = { auth, servers, config, kits, secrets: secretsCmd, check, status };
+const TREE = { auth, servers, config, kits, secrets: secretsCmd, check, status, connect };
 
 function version() {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -60,7 +61,9 @@ export async function main(argv, env = process.env) {
     name = `${path[0]} ${path[1]}`;
   } else {
     cmd = entry;
-    if (path[1] !== undefined) args = [path[1], ...rest]; // a single command's first positional
+    // A single command parses everything but its own name, in order (`connect --name laptop`).
+    const at = argv.indexOf(path[0]);
+    if (path[1] !== undefined) args = argv.filter((_, i) => i !== at);
   }
   // Positionals after the first two stayed in `rest`, in order, after the options they followed.
   const parsed = parseCommand(cmd, args);

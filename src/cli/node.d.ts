@@ -30,6 +30,14 @@ declare namespace NodeJS {
     /** Set on a TTY only. */
     isTTY?: boolean;
   }
+  interface Readable extends EventEmitter {
+    setEncoding(encoding: BufferEncoding): this;
+  }
+  interface Writable extends EventEmitter {
+    write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
+    end(): this;
+    writable: boolean;
+  }
   interface ReadStream extends EventEmitter, AsyncIterable<Buffer> {
     /** Set on a TTY only. */
     isTTY?: boolean;
@@ -42,10 +50,11 @@ declare namespace NodeJS {
     unref(): this;
     hasRef(): boolean;
   }
-  interface Process {
+  interface Process extends EventEmitter {
     argv: string[];
     env: ProcessEnv;
     exitCode?: number | string | undefined;
+    exit(code?: number): never;
     pid: number;
     platform: string;
     stdin: ReadStream;
@@ -106,4 +115,22 @@ declare module 'node:util' {
     values: Record<string, string | boolean | (string | boolean)[] | undefined>;
     positionals: string[];
   };
+}
+
+declare module 'node:child_process' {
+  interface ChildProcess extends NodeJS.EventEmitter {
+    pid?: number;
+    exitCode: number | null;
+    signalCode: string | null;
+    stdin: NodeJS.Writable;
+    stdout: NodeJS.Readable;
+    stderr: NodeJS.Readable;
+    kill(signal?: 'SIGTERM' | 'SIGKILL'): boolean;
+  }
+  export function spawn(
+    command: string,
+    args: readonly string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; stdio?: ('pipe' | 'ignore' | 'inherit')[]; windowsHide?: boolean },
+  ): ChildProcess;
+  export type { ChildProcess };
 }

@@ -10,6 +10,7 @@ import type { MetricsBatch } from '../observability/metrics';
 import type { AuditRecord } from '../storage/config-store';
 import type { SecretMeta } from '../storage/secret-store';
 import { configStub } from '../utils/do-stubs';
+import type { Assignment } from './connector';
 import type { ConfigSnapshot, HubConfig } from './schema';
 import type { SecretResult } from './secret-service';
 import type { Actor, ChangeResult, SessionAdmission } from './service';
@@ -18,6 +19,7 @@ export type CheckResults = Record<string, { ok: boolean; tools?: number; error?:
 
 export interface ConfigApi {
   snapshot(known: number): Promise<ConfigSnapshot | null>;
+  assignment(name: string, known: number): Promise<Assignment | null>;
   redacted(): Promise<{ version: number; config: HubConfig }>;
   addServer(actor: Actor, name: string, input: unknown, opts?: { replace?: boolean; check?: boolean; strict?: boolean }): Promise<ChangeResult>;
   updateServer(actor: Actor, name: string, patch: unknown, check?: boolean, strict?: boolean): Promise<ChangeResult>;
@@ -38,6 +40,10 @@ export interface ConfigApi {
   metrics(): Promise<string>;
   registerSession(id: string, sub: string, lane: string, opening: boolean): Promise<SessionAdmission>;
   unregisterSession(id: string): Promise<void>;
+  /** A connector came or went: the tenant's sessions and listen streams are told their lists changed. */
+  connectorChanged(name: string): Promise<void>;
+  /** A connector's servers' states, kept as their health rows (hub_status, dashboard). */
+  connectorHealth(results: Record<string, { ok: boolean; error?: string }>): Promise<void>;
   sessions(): Promise<{ sessionId: string; sub: string; lane: string; createdAt: number; lastSeenAt: number }[]>;
 }
 

@@ -4,7 +4,7 @@
  * Invariants: every field Magg writes is accepted and exported unchanged (import → export
  * round-trips), unknown fields included: like Magg (pydantic `extra="allow"`) they are kept, and
  * parse.ts reports each one as a warning with its path (or refuses it in strict mode), so a typo
- * stays visible. Entries with `command` (stdio) are kept but reported as not mountable at the edge.
+ * stays visible. Entries with `command` (stdio) are run by a connector (config/connector.ts), never dropped.
  * Secrets: `transport.headers` values may reference secrets as `${NAME}` (resolved by the rule in
  * secrets.ts); header and `env` values are redacted in every read.
  */
@@ -45,6 +45,8 @@ export const TransportSchema = z.looseObject({
   list_timeout_ms: z.number().int().positive().max(120_000).optional(),
   breaker_failures: z.number().int().min(1).max(100).optional(),
   breaker_cooldown_ms: z.number().int().min(100).max(3_600_000).optional(),
+  // edgehub extension: the connector (`edgehub connect --name`) that runs this entry; stdio entries default to `default`.
+  connector: z.string().regex(SERVER_NAME_RE, 'connector names are letters, digits, . _ - (max 64)').optional(),
 });
 
 export const ServerSchema = z

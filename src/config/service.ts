@@ -9,9 +9,10 @@
  */
 import type { AuditRecord, ConfigStore } from '../storage/config-store';
 import * as changes from './changes';
+import { connectorOf } from './connector';
 import defaultConfig from './default-config.json';
 import { type ConfigWarning, parseConfig } from './parse';
-import { type ConfigSnapshot, type HubConfig, type ServerConfig, STDIO_REFUSAL, selfPrefix, serverKind } from './schema';
+import { type ConfigSnapshot, type HubConfig, type ServerConfig, selfPrefix, serverKind } from './schema';
 import { redactServer } from './secrets';
 
 export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
@@ -140,12 +141,19 @@ export class ConfigService {
   /** Periodic cheap probe of every enabled upstream (health alarm). */
   probe(timeoutMs: number) {
     const cfg = this.current().config;
-    const targets = Object.keys(cfg.servers).filter((n) => cfg.servers[n].enabled !== false && mountable(cfg.servers[n]));
+    // Connector-served entries report their state from the connector (hub_check still asks them).
+    const targets = Object.keys(cfg.servers).filter((n) => cfg.servers[n].enabled !== false && mountable(cfg.servers[n]) && !connectorOf(cfg.servers[n]));
     return this.check(targets, timeoutMs);
   }
 
   health() {
     return this.store.health();
+  }
+
+  /** A connector reported its servers' states (no probe spawns processes for them). */
+  connectorHealth(results: Record<string, { ok: boolean; error?: string }>): void {
+    const servers = this.current().config.servers;
+    for (const [n, r] of Object.entries(results)) if (servers[n]) this.store.saveHealth(n, { ok: r.ok, ms: 0, ...(r.error ? { error: r.error } : {}) });
   }
 
   audit(limit?: number, before?: number): AuditRecord[] {
@@ -223,20 +231,15 @@ export class ConfigService {
     const overQuota = this.#overQuota(base.config, next.config);
     if (overQuota) return fail(413, overQuota);
     const d = changes.diff(base.config, next.config);
-    // A single-server change that would mount a stdio server is refused; whole-config imports keep
-    // such entries, and Magg's entries with only a `source`, as notMountable so a Magg config round-trips.
-    if (target && action.startsWith('server.')) {
-      const s = next.config.servers[target];
-      if (s && s.enabled !== false && serverKind(s) === 'stdio') return fail(422, `mounting '${target}' failed: ${STDIO_REFUSAL}`, `servers.${target}.command`);
-    }
-
-    // Mount first, save only if it works. Entries that are not mountable are kept but never mounted.
+    // Mount first, save only if it works. Connector-served entries (stdio) are saved unchecked:
+    // their machine may be offline now ("waiting for connector"), which is allowed. Magg's entries
+    // with only a `source` are kept as notMountable so a Magg config round-trips.
     const catalogs = this.store.catalogs();
     if (check) {
       const toCheck = [...d.update, ...d.enable, ...d.add].filter((n) => {
         const s = next.config.servers[n];
         // A single server with neither uri nor command is still checked: the check says what is missing.
-        return s.enabled !== false && serverKind(s) !== 'stdio' && (mountable(s) || action.startsWith('server.'));
+        return s.enabled !== false && !connectorOf(s) && (mountable(s) || action.startsWith('server.'));
       });
       const results = await Promise.all(toCheck.map(async (n) => [n, await this.deps.mountCheck(n, next.config.servers[n])] as const));
       for (const [n, r] of results) {
@@ -246,10 +249,13 @@ export class ConfigService {
       const clash = changes.collisions(next.config, catalogs, selfPrefix(next.config, this.deps.hubPrefix));
       if (clash) return fail(409, clash);
     }
-    const stdio = Object.entries(next.config.servers)
-      .filter(([, s]) => !mountable(s))
+    const viaConnector = Object.entries(next.config.servers)
+      .filter(([, s]) => connectorOf(s))
       .map(([n]) => n);
-    const detail = { ...d, ...(stdio.length ? { notMountable: stdio } : {}) };
+    const notMountable = Object.entries(next.config.servers)
+      .filter(([, s]) => !mountable(s) && !connectorOf(s))
+      .map(([n]) => n);
+    const detail = { ...d, ...(viaConnector.length ? { viaConnector } : {}), ...(notMountable.length ? { notMountable } : {}) };
     // Mount checks awaited I/O: another change may have landed meanwhile. Check-and-set.
     const committed = this.store.commit(base.version, next.config, { actor: actor.sub, action, target: target ?? undefined, ok: true, detail });
     if (!committed) return fail(ifMatch !== undefined ? 412 : 409, 'another change landed while this one was being checked; re-read and retry');
@@ -259,7 +265,7 @@ export class ConfigService {
   }
 }
 
-/** stdio entries and entries with neither uri nor command are kept but never mounted. */
+/** stdio entries (run by connectors) and entries with neither uri nor command are not mounted by the edge. */
 function mountable(s: ServerConfig): boolean {
   const kind = serverKind(s);
   return kind !== 'stdio' && kind !== 'invalid';

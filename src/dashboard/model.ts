@@ -63,7 +63,8 @@ export function serverRows(servers: ApiServer[], health: ApiHealth[], breakers: 
   return servers.map((s) => {
     const h = byName.get(s.name);
     const enabled = s.enabled !== false;
-    const state: ServerState = !enabled ? 'disabled' : s.kind === 'stdio' || s.kind === 'invalid' ? 'not mountable' : !h ? 'unchecked' : h.ok ? 'up' : 'down';
+    // stdio entries run on a connector: their health rows are the connector's reports.
+    const state: ServerState = !enabled ? 'disabled' : s.kind === 'invalid' ? 'not mountable' : !h ? 'unchecked' : h.ok ? 'up' : 'down';
     return {
       name: s.name,
       prefix: s.effectivePrefix,

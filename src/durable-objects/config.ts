@@ -6,6 +6,7 @@
  */
 
 import { DurableObject } from 'cloudflare:workers';
+import { assignmentFor, connectorNames } from '../config/connector';
 import { readLimits, sessionIdleTtlMs } from '../config/limits';
 import type { ConfigSnapshot, HubConfig } from '../config/schema';
 import { SecretService } from '../config/secret-service';
@@ -18,7 +19,7 @@ import { mountChecker } from '../runtime/mount-check';
 import { UpstreamWatch } from '../runtime/upstream-watch';
 import { ConfigStore } from '../storage/config-store';
 import { SecretStore } from '../storage/secret-store';
-import { sessionStub } from '../utils/do-stubs';
+import { connectorStub, sessionStub } from '../utils/do-stubs';
 
 export const HEALTH_PROBE_TIMEOUT_MS = 5000;
 
@@ -29,6 +30,8 @@ export class ConfigDO extends DurableObject<Env> {
   #watch: UpstreamWatch;
   #metrics = new MetricsStore();
   #tenant: string;
+  /** Connectors told about changes since this object started (a connector also rereads on connect). */
+  #connectors = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,6 +61,11 @@ export class ConfigDO extends DurableObject<Env> {
   async snapshot(known: number) {
     const s = this.#svc.snapshot(known);
     return s && this.#secrets.attach(s);
+  }
+  /** A connector's entries if the config moved past `known` (raw text, no secret values). */
+  assignment(name: string, known: number) {
+    const s = this.#svc.snapshot(known);
+    return s && assignmentFor(name, s.version, s.config);
   }
   redacted() {
     return this.#svc.redacted();
@@ -136,6 +144,17 @@ export class ConfigDO extends DurableObject<Env> {
   listChanged(kinds: ListKind[]) {
     this.#listeners.changed(kinds);
   }
+  /** A connector came or went (its ConnectorDO says so): every session and listen stream relists. */
+  async connectorChanged(name: string) {
+    this.#listeners.changed();
+    const sessions = this.#svc.sessions();
+    const results = await Promise.allSettled(sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).connectorChanged(name)));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed) log.warn('connector fan-out failed for some sessions', { tenant: this.#tenant, connector: name, failed });
+  }
+  connectorHealth(results: Record<string, { ok: boolean; error?: string }>) {
+    this.#svc.connectorHealth(results);
+  }
   /** A 2026-lane `subscriptions/listen` stream for this tenant's list changes. */
   async listen(requestId: string | number, filter: Record<string, unknown>, sub: string) {
     const res = await this.#listeners.open(requestId, filter, sub, readLimits(this.env).listenPerPrincipal);
@@ -173,9 +192,13 @@ export class ConfigDO extends DurableObject<Env> {
     if (this.#listeners.size > 0) this.#watch.ensure(withSecrets);
   }
 
-  /** Pushes the new version to every registered session and open listen stream. */
+  /** Pushes the new version to every registered session, open listen stream and named connector. */
   async #fanOut(s: ConfigSnapshot): Promise<void> {
     this.#listeners.changed();
+    // Connectors named before too: an entry moved away or disabled must stop on its old machine.
+    for (const n of connectorNames(s.config)) this.#connectors.add(n);
+    const pushed = await Promise.allSettled([...this.#connectors].map((n) => connectorStub(this.env, this.#tenant, n).configChanged()));
+    if (pushed.some((r) => r.status === 'rejected')) log.warn('config push to connectors failed', { tenant: this.#tenant, version: s.version });
     if (this.#listeners.size > 0) await this.#watchSnapshot(s);
     const sessions = this.#svc.sessions();
     const results = await Promise.allSettled(sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).configChanged(s.version)));

@@ -3,12 +3,14 @@
  * the entry did not change between config versions (connections survive unrelated changes).
  */
 
+import { connectorOf } from '../config/connector';
 import type { ResolvedSecrets } from '../config/schema';
 import { type ServerConfig, STDIO_REFUSAL, serverKind } from '../config/schema';
 import { secretsKey } from '../config/secrets';
 import type { Provider } from './provider';
 
-export type ProviderKind = 'builtin' | 'http' | 'sse';
+/** `connector`: a stdio entry run by a connector machine (config/connector.ts). */
+export type ProviderKind = 'builtin' | 'http' | 'sse' | 'connector';
 /** `secrets`: the values the tenant's config references (from the ConfigDO); the only source of `${NAME}`. */
 export type ProviderFactory = (name: string, server: ServerConfig, secrets?: ResolvedSecrets) => Provider | string;
 
@@ -65,7 +67,7 @@ export class ProviderPool {
   }
 
   #create(name: string, server: ServerConfig, secrets?: ResolvedSecrets): Provider | string {
-    const kind = serverKind(server);
+    const kind = connectorOf(server) ? 'connector' : serverKind(server);
     if (kind === 'stdio') return STDIO_REFUSAL;
     if (kind === 'invalid') return 'server has neither uri nor command';
     const factory = this.factories[kind];

@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -61,6 +62,12 @@ export interface UpstreamOptions {
   listTimeoutMs: number;
   sink: DownstreamSink;
   fetch?: typeof fetch;
+  /**
+   * Another transport than HTTP (connector-served stdio servers). Its connection ending on its own
+   * (the connector went away, the child exited) drops the catalog and tells the sink, so clients
+   * see the server's tools leave and come back.
+   */
+  transport?: () => Transport;
 }
 
 export interface UpstreamStats {
@@ -242,9 +249,11 @@ export class UpstreamProvider implements Provider {
     const client = new Client({ name: 'edgehub', version: SERVER_VERSION }, { capabilities, jsonSchemaValidator: passThroughValidator });
     this.#wire(client, capabilities);
     const requestInit = { headers: o.headers };
-    const url = new URL(o.url);
-    const transport =
-      o.kind === 'sse' ? new SSEClientTransport(url, { requestInit, fetch: o.fetch }) : new StreamableHTTPClientTransport(url, { requestInit, fetch: o.fetch });
+    const transport = o.transport
+      ? o.transport()
+      : o.kind === 'sse'
+        ? new SSEClientTransport(new URL(o.url), { requestInit, fetch: o.fetch })
+        : new StreamableHTTPClientTransport(new URL(o.url), { requestInit, fetch: o.fetch });
     this.stats.connects++;
     try {
       await client.connect(transport, { timeout: o.connectTimeoutMs });
@@ -252,8 +261,15 @@ export class UpstreamProvider implements Provider {
       await client.close().catch(() => {});
       throw new RpcError(ErrorCode.UpstreamUnavailable, `cannot connect to upstream ${o.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const current = this.#client;
     client.onclose = () => {
-      if (this.#client) this.#client = null;
+      // close()/#reset() clear #client first: only a connection that ended by itself gets here.
+      if (!this.#client || this.#client !== current) return;
+      this.#client = null;
+      if (o.transport) {
+        this.#catalog = null;
+        o.sink.catalogChanged(o.name, ['tools', 'resources', 'prompts']);
+      }
     };
     if (this.#logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(this.#logLevel).catch(() => {});
     return client;

@@ -37,7 +37,7 @@ export const HUB_TOOLS: ToolDef[] = [
   {
     name: 'add_server',
     description:
-      'Add a server. An enabled server is mounted first (connect + list tools) and saved only if that works; the error says why it did not. stdio servers (command) cannot run at the edge.',
+      'Add a server. An enabled server is mounted first (connect + list tools) and saved only if that works; the error says why it did not. stdio servers (command) are run by a connector (`edgehub connect`) and saved without the mount check.',
     inputSchema: obj(
       {
         ...name,

@@ -3,7 +3,9 @@
  * count, last error and last health probe (the ConfigDO's alarm results). Computed on request
  * from the gateway's mounts; it answers even when the ConfigDO is unreachable.
  */
+import { connectorOf } from '../config/connector';
 import { type ConfigSnapshot, effectivePrefix, serverKind } from '../config/schema';
+import { connectorStateOf } from '../gateway/connector-transport';
 import type { Provider } from '../gateway/provider';
 import { SERVER_VERSION } from '../mcp/server-info';
 
@@ -12,7 +14,10 @@ export interface ServerStatus {
   prefix: string;
   kind: string;
   enabled: boolean;
-  state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded';
+  /** `waiting`: its connector is offline; `crash-looping`: its process keeps exiting (connector). */
+  state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded' | 'waiting' | 'crash-looping';
+  /** The connector that runs it (stdio entries). */
+  connector?: string;
   tools: number;
   error?: string;
   /** Last health probe (alarm or hub_check). */
@@ -67,13 +72,14 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
         : i.unmountable.has(name)
           ? 'unmountable'
           : error
-            ? 'failing'
+            ? (connectorStateOf(error) ?? 'failing')
             : 'ok';
     const probe = probes.get(name);
     servers.push({
       name,
       prefix: effectivePrefix(name, s),
       kind: serverKind(s),
+      ...(connectorOf(s) ? { connector: connectorOf(s) as string } : {}),
       enabled,
       state,
       tools,

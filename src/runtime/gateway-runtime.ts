@@ -12,6 +12,7 @@
  * (`snapshot(knownVersion)` returns nothing when unchanged), coalesced per runtime.
  */
 import type { ConfigApi } from '../config/api';
+import { connectorOf } from '../config/connector';
 import type { ConfigSnapshot } from '../config/schema';
 import type { Gateway, GatewayObserver } from '../gateway/gateway';
 import type { ProviderPool } from '../gateway/providers';
@@ -81,6 +82,20 @@ export class GatewayRuntime implements GatewayObserver {
     const before = this.version;
     await this.refresh();
     return this.version !== before;
+  }
+
+  /**
+   * A connector came or went: the servers it runs reconnect on next use (new providers, fresh
+   * breakers). True when this runtime's config has any.
+   */
+  connectorChanged(connector: string): boolean {
+    const snapshot = this.#snapshot;
+    if (!snapshot) return false;
+    const names = Object.keys(snapshot.config.servers).filter((n) => connectorOf(snapshot.config.servers[n]) === connector);
+    if (!names.length) return false;
+    this.pool.drop(names);
+    this.#install(snapshot);
+    return true;
   }
 
   /** Re-reads the snapshot if `version` is newer than ours. Returns true when it moved. */

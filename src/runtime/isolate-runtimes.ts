@@ -12,6 +12,7 @@ import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
 import { configStub } from '../utils/do-stubs';
+import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
@@ -61,7 +62,10 @@ function create(env: Env, tenant: string): IsolateRuntime {
   };
   const recorder = new Recorder((b) => configApi(env, tenant).recordMetrics(b));
   const factory = upstreamFactory(env, sink, 'modern', recorder);
-  const pool = providerPool(env, tenant).register('http', factory).register('sse', factory);
+  const pool = providerPool(env, tenant)
+    .register('http', factory)
+    .register('sse', factory)
+    .register('connector', connectorFactory(env, tenant, sink, 'modern', recorder));
   rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true });
   return { rt, recorder };
 }

@@ -7,6 +7,7 @@ import type { ResolvedSecrets, ServerConfig } from '../config/schema';
 import type { MountCheck } from '../config/service';
 import type { Json } from '../gateway/provider';
 import type { DownstreamSink } from '../gateway/upstream';
+import { connectorFactory } from './connector-upstreams';
 import { providerPool } from './providers';
 import { timeouts, upstreamFactory } from './upstreams';
 
@@ -21,7 +22,10 @@ const quietSink: DownstreamSink = {
 /** `secretsFor`: the tenant's values for the names `server` references (an unresolvable one fails the check before any request). */
 export function mountChecker(env: Env, tenant: string, secretsFor: (server: ServerConfig) => Promise<ResolvedSecrets>): MountCheck {
   return async (name, server, timeoutMs) => {
-    const pool = providerPool(env, tenant).register('http', upstreamFactory(env, quietSink)).register('sse', upstreamFactory(env, quietSink));
+    const pool = providerPool(env, tenant)
+      .register('http', upstreamFactory(env, quietSink))
+      .register('sse', upstreamFactory(env, quietSink))
+      .register('connector', connectorFactory(env, tenant, quietSink));
     const provider = pool.get(name, server, await secretsFor(server));
     if (typeof provider === 'string') return { ok: false, error: provider };
     const t = timeouts(server);

@@ -15,6 +15,7 @@ import type { SessionState } from '../mcp/session-store';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
 import { configStub } from '../utils/do-stubs';
+import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
@@ -48,7 +49,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
       const tenant = this.#tenant;
       this.#recorder = new Recorder((b) => configApi(this.env, tenant).recordMetrics(b), true);
       const factory = upstreamFactory(this.env, this, 'legacy', this.#recorder);
-      this.#pool = providerPool(this.env, this.#tenant).register('http', factory).register('sse', factory);
+      this.#pool = providerPool(this.env, this.#tenant)
+        .register('http', factory)
+        .register('sse', factory)
+        .register('connector', connectorFactory(this.env, tenant, this, 'legacy', this.#recorder));
       this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool);
     }
     return this.#runtime;
@@ -82,6 +86,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   }
   async rootsChanged(): Promise<void> {
     await this.#fanOut('roots/list_changed', (p) => p.rootsChanged?.());
+  }
+  /** A connector came or went: true when this session mounts servers it runs (they reconnect). */
+  connectorChanged(name: string): boolean {
+    return this.#runtime?.connectorChanged(name) ?? false;
   }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
   async configChanged(version: number): Promise<boolean> {

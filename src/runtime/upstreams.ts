@@ -27,16 +27,21 @@ export function timeouts(server: ServerConfig) {
 
 export const DEFAULT_BREAKER = { failures: 5, cooldownMs: 30_000 } as const;
 
+/** One breaker per provider, with the entry's settings. */
+export function breakerOf(name: string, server: ServerConfig): Breaker {
+  const tr = server.transport ?? {};
+  return new Breaker(name, {
+    failures: tr.breaker_failures ?? DEFAULT_BREAKER.failures,
+    cooldownMs: tr.breaker_cooldown_ms ?? DEFAULT_BREAKER.cooldownMs,
+  });
+}
+
 export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
   const fetcher = guardedFetch(allowPrivate);
   return (name, server, secrets) => {
     try {
-      const tr = server.transport ?? {};
-      const breaker = new Breaker(name, {
-        failures: tr.breaker_failures ?? DEFAULT_BREAKER.failures,
-        cooldownMs: tr.breaker_cooldown_ms ?? DEFAULT_BREAKER.cooldownMs,
-      });
+      const breaker = breakerOf(name, server);
       checkUrl(server.uri ?? '', allowPrivate);
       const t = timeouts(server);
       // Never the Worker env directly: the ConfigDO resolved what this tenant may use.

@@ -3,6 +3,7 @@
  *   ConfigDO  `{tenant}`               one per tenant: configuration, secrets, session registry
  *   SessionDO `{tenant}:{sessionId}`   one per 2025-lane session
  *   RepoDO    `{tenant}:{repo}`        one per git repository
+ *   ConnectorDO `{tenant}:{name}`      one per connector (`edgehub connect --name`)
  * Stubs are typed against the DO classes through `Env` (wrangler types), so an RPC call that does
  * not exist on the class fails type-checking.
  */
@@ -16,4 +17,8 @@ export function sessionStub(env: Env, tenant: string, sessionId: string) {
 
 export function repoStub(env: Env, tenant: string, repo: string) {
   return env.REPO.get(env.REPO.idFromName(`${tenant}:${repo}`));
+}
+
+export function connectorStub(env: Env, tenant: string, name: string) {
+  return env.CONNECTOR.get(env.CONNECTOR.idFromName(`${tenant}:${name}`));
 }

@@ -247,12 +247,12 @@ describe('edgehub config import/export (Magg config.json)', () => {
     expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
   });
 
-  it('import as is → export to a file is deep-equal; stdio entries reported as not mountable', async () => {
+  it('import as is → export to a file is deep-equal; stdio entries reported as served via a connector', async () => {
     const r = await cli(['config', 'import', maggFile]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/importing 3 server\(s\) over version \d+, mount-checking 1/);
     expect(r.stderr).toMatch(/imported .* config version \d+ → \d+/);
-    expect(r.stdout).toMatch(/^notMountable\s+calc$/m);
+    expect(r.stdout).toMatch(/^viaConnector\s+calc$/m);
     const out = join(dir, 'exported.json');
     const e = await cli(['config', 'export', '--output', out]);
     expect(e.code, e.stderr).toBe(0);

@@ -56,11 +56,11 @@ afterAll(async () => {
 });
 
 describe('Magg config import/export', () => {
-  it('import → export is deep-equal; stdio entries kept and reported as not mountable', async () => {
+  it('import → export is deep-equal; stdio entries kept and reported as served via a connector', async () => {
     const cur = await admin(base(), 'GET', '/config');
     const put = await admin(base(), 'PUT', '/config', MAGG_CONFIG, { 'if-match': cur.headers.get('etag')! });
     expect(put.status).toBe(200);
-    expect(put.json.changes.notMountable).toEqual(['calc']);
+    expect(put.json.changes.viaConnector).toEqual(['calc']);
     const exported = await admin(base(), 'GET', '/config');
     expect(exported.json).toEqual(MAGG_CONFIG);
     expect(exported.headers.get('etag')).toBe(`"${put.json.version}"`);

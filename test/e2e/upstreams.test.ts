@@ -91,14 +91,10 @@ describe('transports and refusals', () => {
     await c.close();
   });
 
-  it('refuses an enabled stdio server with a message that suggests an HTTP bridge', async () => {
+  it('accepts an enabled stdio server for its connector, waiting while none serves it', async () => {
     const r = await admin(base(), 'PUT', '/servers/local', { command: 'npx', args: ['-y', 'some-mcp-server'] });
-    expect(r.status).toBe(422);
-    expect(r.json.message).toMatch(/stdio/);
-    expect(r.json.message).toMatch(/bridge/);
-    // Kept when disabled (e.g. from a Magg import), never silently dropped.
-    const kept = await admin(base(), 'PUT', '/servers/local', { command: 'npx', args: ['-y', 'some-mcp-server'], enabled: false });
-    expect(kept.status).toBe(200);
+    expect(r.status).toBe(200);
+    expect(r.json.changes.viaConnector).toContain('local');
     await admin(base(), 'DELETE', '/servers/local');
   });
 

@@ -94,7 +94,7 @@ const kitsOf = (c) => (Array.isArray(c.kits) ? Object.fromEntries(c.kits.map((/*
 /** @param {Record<string, any>} p a plan() or the API's `changes` */
 function planPairs(p) {
   /** @type {[string, unknown][]} */
-  const out = ['add', 'remove', 'update', 'enable', 'disable', 'notMountable'].filter((k) => p[k]?.length).map((k) => [k, p[k].join(', ')]);
+  const out = ['add', 'remove', 'update', 'enable', 'disable', 'viaConnector'].filter((k) => p[k]?.length).map((k) => [k, p[k].join(', ')]);
   for (const k of ['add', 'remove', 'update']) if (p.kits?.[k]?.length) out.push([`kits ${k}`, p.kits[k].join(', ')]);
   return out;
 }
@@ -147,7 +147,7 @@ const importCmd = {
   summary: 'replace the config with FILE (a Magg config.json as is; - for stdin)',
   args: 'FILE',
   description: `Mount-checks the enabled HTTP servers first and saves nothing if one fails. stdio entries
-(command/args) are kept and reported as not mountable. Sent with If-Match: a change made
+(command/args) are kept and run by a connector (edgehub connect). Sent with If-Match: a change made
 meanwhile is reported (exit 5) instead of overwritten.`,
   options: {
     'dry-run': { type: 'boolean', desc: 'show what would change; write nothing' },
@@ -211,11 +211,8 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const pairs = planPairs(r.json.changes ?? {});
     printPairs(ctx.out, [['version', r.json.version], ...(pairs.length ? pairs : /** @type {[string, unknown][]} */ ([['change', 'none']]))]);
-    if (r.json.changes?.notMountable?.length)
-      note(
-        ctx.out,
-        `note: ${r.json.changes.notMountable.join(', ')} run over stdio and are kept but not mounted; serve them over HTTP to use them at the edge`,
-      );
+    if (r.json.changes?.viaConnector?.length)
+      note(ctx.out, `note: ${r.json.changes.viaConnector.join(', ')} run over stdio: a connector runs them (\`edgehub connect\`, README "Connectors")`);
   },
 };
 

@@ -34,8 +34,8 @@ const ENTRY_OPTIONS = {
   source: { type: 'string', value: 'S', desc: 'where the server comes from (URL, package, notes)' },
   notes: { type: 'string', value: 'TEXT', desc: 'free-form notes' },
   header: { type: 'string', multiple: true, value: 'K=V', desc: 'upstream request header; use ${SECRET} for Worker secrets' },
-  env: { type: 'string', multiple: true, value: 'K=V', desc: 'environment (kept for Magg parity; stdio only)' },
-  command: { type: 'string', value: 'CMD', desc: 'stdio command (kept, but never mounted at the edge)' },
+  env: { type: 'string', multiple: true, value: 'K=V', desc: 'stdio environment, set on the connector; ${NAME} resolves there' },
+  command: { type: 'string', value: 'CMD', desc: 'stdio command, run by a connector (`edgehub connect`)' },
   arg: { type: 'string', multiple: true, value: 'ARG', desc: 'stdio argument (repeatable)' },
   kit: { type: 'string', multiple: true, value: 'KIT', desc: 'kit membership (repeatable)' },
 };
@@ -70,7 +70,7 @@ const list = {
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const rows = r.json.servers.map((/** @type {any} */ s) => ({
       ...s,
-      state: s.enabled === false ? 'disabled' : s.kind === 'stdio' ? 'not mountable' : 'enabled',
+      state: s.enabled === false ? 'disabled' : s.kind === 'stdio' ? 'via connector' : 'enabled',
       target: s.uri ?? [s.command, ...(s.args ?? [])].filter(Boolean).join(' '),
     }));
     printTable(
@@ -123,7 +123,7 @@ const add = {
     const [name] = ctx.args;
     const v = ctx.values;
     const entry = entryFrom(v);
-    if (!entry.uri && !entry.command) throw usage('give the server a --uri (or a --command, kept for Magg parity but not mountable)');
+    if (!entry.uri && !entry.command) throw usage('give the server a --uri or a --command (run by a connector)');
     entry.enabled = !v.disabled;
     const api = ctx.client();
     if (!v.replace) {

@@ -22,7 +22,7 @@ export const status = {
         url: displayUrl(api.url),
         health,
         version: srv.json.version,
-        servers: { total: servers.length, enabled: enabled.map((s) => s.name), disabled: disabled.map((s) => s.name), notMountable: stdio.map((s) => s.name) },
+        servers: { total: servers.length, enabled: enabled.map((s) => s.name), disabled: disabled.map((s) => s.name), viaConnector: stdio.map((s) => s.name) },
         sessions,
       });
     printPairs(ctx.out, [
@@ -30,7 +30,7 @@ export const status = {
       ['config', `version ${srv.json.version}`],
       [
         'servers',
-        `${servers.length} total: ${enabled.length} enabled, ${disabled.length} disabled${stdio.length ? `, ${stdio.length} not mountable (stdio: ${stdio.map((s) => s.name).join(', ')})` : ''}`,
+        `${servers.length} total: ${enabled.length} enabled, ${disabled.length} disabled${stdio.length ? `, ${stdio.length} via a connector (stdio: ${stdio.map((s) => s.name).join(', ')})` : ''}`,
       ],
       ['sessions', String(sessions.length)],
     ]);

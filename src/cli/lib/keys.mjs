@@ -34,7 +34,8 @@ import { CliError, usage } from './errors.mjs';
 
 /** @typedef {import('../../auth/tokens.mjs').SigningAlg} Alg */
 export { DEFAULT_ISSUER };
-export const DEFAULT_SCOPE = SCOPES.join(' ');
+// A connector token is minted on purpose (`--scope connector`): it is for machines, not people.
+export const DEFAULT_SCOPE = SCOPES.filter((s) => s !== 'connector').join(' ');
 
 const FILES = { private: 'private-key.pem', public: 'public-key.pem', meta: 'auth.json' };
 

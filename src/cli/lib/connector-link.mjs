@@ -1,0 +1,139 @@
+/**
+ * The connector's link to edgehub: dials out (`GET /connect/<name>` as a WebSocket, Bearer token),
+ * routes frames (../../mcp/connector-frames.mjs) between the ConnectorDO and the supervisor, pings
+ * every PING_MS (answered by the edge without waking its object), and redials with backoff
+ * (0.5 s doubling to 30 s) whenever the link drops or goes quiet for DEAD_MS. A newer connection
+ * under the same name replaces this one: then it stops instead of fighting for the name.
+ * Needs Node ≥ 22 (a global WebSocket that accepts headers).
+ */
+import { CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
+import { CliError, EXIT } from './errors.mjs';
+import { Supervisor } from './supervisor.mjs';
+
+const PING_MS = 2_000;
+const DEAD_MS = 10_000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+/**
+ * @param {{ url: string, token?: string, name: string, env: NodeJS.ProcessEnv, log: (line: string) => void }} o
+ * @returns {Promise<number>} the exit code, when stopped (signal) or replaced
+ */
+export async function runConnector(o) {
+  if (typeof WebSocket !== 'function') throw new CliError('`edgehub connect` needs Node 22 or newer (a global WebSocket)', { exitCode: EXIT.USAGE });
+  const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}`;
+  await preflight(o);
+  /** @type {WebSocket | null} */
+  let ws = null;
+  const send = (/** @type {string} */ frame) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(frame);
+  };
+  const sup = new Supervisor(
+    {
+      message: (server, session, line) => {
+        if (line.length > MAX_FRAME_BYTES - 200)
+          return (sup.close(server, session), send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`)));
+        send(sessionFrame('M', server, session, line));
+      },
+      closed: (server, session, reason) => send(sessionFrame('C', server, session, reason)),
+      status: (servers) => send(controlFrame('S', { servers })),
+      log: o.log,
+    },
+    o.env,
+  );
+
+  return new Promise((resolve) => {
+    let backoff = BACKOFF_MIN_MS;
+    let stopping = false;
+    /** @type {NodeJS.Timeout | undefined} */
+    let retry;
+    // Node does not keep a process alive for a WebSocket that is still connecting: this does.
+    const keepAlive = setInterval(() => {}, 60_000);
+    const stop = (/** @type {number} */ code) => {
+      stopping = true;
+      clearInterval(keepAlive);
+      clearTimeout(retry);
+      sup.stopAll();
+      ws?.close(1000, 'connector stopping');
+      resolve(code);
+      // Children were sent SIGTERM; do not wait on a close handshake the edge may never finish.
+      setTimeout(() => process.exit(code), 2500).unref();
+    };
+    process.on('SIGINT', () => stop(EXIT.OK));
+    process.on('SIGTERM', () => stop(EXIT.OK));
+
+    const dial = () => {
+      const sock = new WebSocket(target, /** @type {any} */ ({ headers: o.token ? { authorization: `Bearer ${o.token}` } : {} }));
+      ws = sock;
+      let lastSeen = Date.now();
+      /** @type {NodeJS.Timeout | undefined} */
+      let pinger;
+      sock.onopen = () => {
+        o.log(`connected to ${o.url} as connector '${o.name}'`);
+        backoff = BACKOFF_MIN_MS;
+        lastSeen = Date.now();
+        pinger = setInterval(() => {
+          if (Date.now() - lastSeen > DEAD_MS) return sock.close(4000, 'no answer to pings');
+          sock.send(PING);
+        }, PING_MS);
+      };
+      sock.onmessage = (ev) => {
+        lastSeen = Date.now();
+        if (typeof ev.data !== 'string' || ev.data === PONG) return;
+        const f = decodeFrame(ev.data);
+        if (!f) return;
+        if (f.type === 'A') {
+          const a = JSON.parse(f.payload);
+          o.log(`assignment (config version ${a.version}): ${Object.keys(a.servers).join(', ') || '(no servers)'}`);
+          sup.assign(a.servers);
+        } else if (f.type === 'O') sup.open(f.server, f.session);
+        else if (f.type === 'M') sup.message(f.server, f.session, f.payload);
+        else if (f.type === 'C') sup.close(f.server, f.session);
+      };
+      // A refused handshake fires only `error` in Node's WebSocket (no `close`): both end the link.
+      sock.onerror = () => ended({ code: 1006, reason: 'connection failed' });
+      sock.onclose = (ev) => ended(ev);
+      /** @param {{ code: number, reason: string }} ev */
+      const ended = (ev) => {
+        clearInterval(pinger);
+        if (ws !== sock) return;
+        ws = null;
+        sup.dropSessions();
+        if (stopping) return;
+        if (ev.code === CLOSE_REPLACED) {
+          o.log(`another connector connected as '${o.name}' and replaced this one; stopping`);
+          return stop(EXIT.FAILED);
+        }
+        o.log(`disconnected (${ev.code}${ev.reason ? ` ${ev.reason}` : ''}); reconnecting in ${(backoff / 1000).toFixed(1)} s`);
+        retry = setTimeout(dial, backoff * (0.8 + Math.random() * 0.4));
+        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      };
+    };
+    dial();
+  });
+}
+
+/**
+ * One plain GET first: a WebSocket handshake refused with 401/403 tells nothing, this does.
+ * Unreachable is not fatal (the link retries); a refused token or name is.
+ * @param {{ url: string, token?: string, name: string }} o
+ */
+async function preflight(o) {
+  let res;
+  try {
+    res = await fetch(`${o.url}/connect/${encodeURIComponent(o.name)}`, {
+      headers: o.token ? { authorization: `Bearer ${o.token}` } : {},
+      signal: AbortSignal.timeout(10_000),
+      redirect: 'manual',
+    });
+  } catch {
+    return;
+  }
+  if (res.status === 401 || res.status === 403 || res.status === 400) {
+    const body = await res.json().catch(() => ({}));
+    throw new CliError(body.message ?? body.error?.message ?? `edgehub refused the connector (HTTP ${res.status})`, {
+      exitCode: res.status === 400 ? EXIT.USAGE : EXIT.AUTH,
+      hint: res.status === 400 ? undefined : "mint a token with the 'connector' scope: `edgehub auth token --sub my-laptop --scope connector`",
+    });
+  }
+}
