@@ -111,7 +111,7 @@ describe('jwt mode over real HTTP (wrangler dev)', () => {
       const m = await http(p);
       expect(m.status).toBe(200);
       expect(m.json.resource).toBe(`${base}/mcp`);
-      expect(m.json.scopes_supported).toEqual(['mcp:read', 'mcp:call', 'admin']);
+      expect(m.json.scopes_supported).toEqual(['mcp:read', 'mcp:call', 'admin', 'connector']);
     }
   });
 

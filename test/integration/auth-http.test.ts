@@ -419,7 +419,7 @@ describe('RFC 9728 protected resource metadata', () => {
       expect(await r.json()).toEqual({
         resource: AUD,
         authorization_servers: ['https://as.example'],
-        scopes_supported: ['mcp:read', 'mcp:call', 'admin'],
+        scopes_supported: ['mcp:read', 'mcp:call', 'admin', 'connector'],
         bearer_methods_supported: ['header'],
         resource_name: 'edgehub',
       });
