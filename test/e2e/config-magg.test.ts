@@ -53,9 +53,10 @@ describe("Magg's config forms round-trip", () => {
       const got = await admin(base(), 'GET', '/config');
       expect(got.json, name).toEqual(cfg);
     }
-    // The last one (quirks): stdio and source-only entries are kept but not mounted.
+    // The last one (quirks): source-only entries are kept but not mounted; stdio entries go to a connector.
     const put = await putConfig(quirks);
-    expect(put.json.changes.notMountable).toEqual(['valid', '123invalid', 'uvx-tool']);
+    expect(put.json.changes.notMountable).toEqual(['valid', '123invalid']);
+    expect(put.json.changes.viaConnector).toEqual(['uvx-tool']);
     expect((await admin(base(), 'GET', '/servers/123invalid')).json).toMatchObject({ source: 'https://example.com', kind: 'invalid' });
   });
 
