@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../helpers/prng.mjs';
+import { type Reply, recordedFetch } from '../helpers/recorded-fetch';
 import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream';
 import { bearer, createMinter, type Minter, TEST_ISSUER } from '../helpers/tokens';
 import { type DevServer, freePort, startDev } from '../helpers/wrangler';
@@ -36,25 +37,7 @@ async function token(m: Minter, req: Parameters<Minter['token']>[0] = {}) {
   return t;
 }
 
-async function http(path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
-  const r = await fetch(`${base}${path}`, init);
-  const text = await r.text();
-  responses.push(`${r.status} ${JSON.stringify([...r.headers])} ${text}`);
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* SSE or empty */
-  }
-  if (!json && text.includes('data:')) {
-    const data = text
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => JSON.parse(l.slice(5)));
-    json = data.find((m) => 'result' in m || 'error' in m) ?? null;
-  }
-  return { status: r.status, headers: r.headers, text, json };
-}
+const http = (path: string, init: RequestInit = {}): Promise<Reply> => recordedFetch(responses, `${base}${path}`, init);
 
 const mcp = (body: unknown, headers: Record<string, string>) =>
   http('/mcp', { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });

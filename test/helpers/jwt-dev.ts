@@ -8,8 +8,10 @@
  *
  * Every token minted and every response text is kept, so a suite can search them for secrets.
  */
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type Reply, recordedFetch } from './recorded-fetch';
 import { bearer, createMinter, type Minter, TEST_ISSUER, type TokenRequest } from './tokens';
 import { type DevServer, freePort, startDev } from './wrangler';
 
@@ -32,7 +34,7 @@ export interface JwtDev {
   /** Mints another token (kept for the leak search). */
   token(req: TokenRequest): Promise<string>;
   /** fetch against the instance; the reply text is kept for the leak search. */
-  fetch(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; text: string; json: any }>;
+  fetch(path: string, init?: RequestInit): Promise<Reply>;
   /** The official SDK client (2025-11-25 lane), connected as a tenant's role. */
   client(tenant: Tenant, role: Role): Promise<Client>;
   minted: string[];
@@ -80,18 +82,7 @@ export async function startJwtDev(o: { vars?: Record<string, string> } = {}): Pr
     token,
     auth: (tenant, role) => bearer(tokens[tenant][role]),
     basic: (tenant, role) => ({ authorization: `Basic ${btoa(`x:${tokens[tenant][role]}`)}` }),
-    async fetch(path, init = {}) {
-      const r = await fetch(`${base}${path}`, init);
-      const text = await r.text();
-      responses.push(`${r.status} ${JSON.stringify([...r.headers])} ${text}`);
-      let json: any = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        /* not JSON */
-      }
-      return { status: r.status, headers: r.headers, text, json };
-    },
+    fetch: (path, init = {}) => recordedFetch(responses, `${base}${path}`, init),
     async client(tenant, role) {
       const c = new Client({ name: `attack-${tenant}-${role}`, version: '1' });
       await c.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: bearer(tokens[tenant][role]) } }));
