@@ -8,6 +8,7 @@
  */
 import { CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
 import { CliError, EXIT } from './errors.mjs';
+import { HttpSlot } from './http-relay.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const PING_MS = 2_000;
@@ -40,6 +41,7 @@ export async function runConnector(o) {
       log: o.log,
     },
     o.env,
+    (name, entry, owner) => new HttpSlot(name, entry, owner),
   );
 
   return new Promise((resolve) => {
