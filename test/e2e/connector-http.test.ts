@@ -5,7 +5,9 @@
 // (its output, every admin read) never sees it. Its own `wrangler dev`, so its output can be read.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -15,6 +17,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { admin, mount } from '../helpers/admin';
+import { cliRunner } from '../helpers/cli';
 import { type DevServer, ROOT, startDev } from '../helpers/wrangler';
 
 const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
@@ -26,6 +29,7 @@ let upstream: Server;
 let upstreamUrl: string;
 let connector: ChildProcess | null = null;
 let connectorOut = '';
+const cli = cliRunner(() => dev.url, mkdtempSync(join(tmpdir(), 'edgehub-conn-http-')));
 
 function probeServer() {
   const server = new McpServer({ name: 'probe-upstream', version: '1.0.0' });
@@ -131,9 +135,12 @@ describe('an http entry reached from the connector machine', () => {
     await gw.close();
   });
 
-  it('a /sse entry goes over the legacy HTTP+SSE transport, with the header too', async () => {
+  it('a /sse entry (added with `servers add --connector`) goes over the legacy HTTP+SSE transport, with the header too', async () => {
     const before = seen.length;
-    await mount(dev.url, 'probesse', { uri: upstreamUrl.replace(/\/mcp$/, '/sse'), transport: { connector: NAME, headers: { 'X-Probe': '${PROBE}' } } });
+    const sse = upstreamUrl.replace(/\/mcp$/, '/sse');
+    const added = await cli(['servers', 'add', 'probesse', '--uri', sse, '--connector', NAME, '--header', 'X-Probe=${PROBE}']);
+    expect(added.code, added.stderr).toBe(0);
+    expect((await cli(['servers', 'list'])).stdout).toMatch(/probesse.*via connector/);
     const gw = await viaEdge();
     await until('probesse tools', async () => (await gw.listTools()).tools.some((t) => t.name === 'probesse_add'));
     const r = await gw.callTool({ name: 'probesse_add', arguments: { a: 1, b: 2 } });
@@ -141,6 +148,23 @@ describe('an http entry reached from the connector machine', () => {
     expect(new Set(seen.slice(before))).toEqual(new Set([PROBE]));
     await gw.close();
     await admin(dev.url, 'DELETE', '/servers/probesse');
+  });
+
+  it('an unreachable server ends its session and reports why (health rows, as a stdio child that exits)', async () => {
+    await mount(dev.url, 'gone', { uri: 'http://127.0.0.1:9/mcp', transport: { connector: NAME } });
+    const gw = await viaEdge();
+    const st = await until('gone to fail', async () => {
+      const s = (await hubStatus(gw)).servers.find((x: any) => x.name === 'gone');
+      return s?.state === 'failing' && s;
+    });
+    expect(st.connector).toBe(NAME);
+    const health = await until('the health row', async () => {
+      const h = await admin(dev.url, 'GET', '/health');
+      return h.text.includes('cannot reach') && h.text;
+    });
+    expect(health).toMatch(/gone on connector e2e-http is backoff: cannot reach http:\/\/127\.0\.0\.1:9\/mcp/);
+    await gw.close();
+    await admin(dev.url, 'DELETE', '/servers/gone');
   });
 
   it('the modern lane (2026-07-28, stateless) gets the same answer', async () => {
