@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { admin, mount } from '../helpers/admin';
 import { cliRunner } from '../helpers/cli';
-import { type DevServer, ROOT, startDev } from '../helpers/wrangler';
+import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
 
 const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
 const NAME = 'e2e-http';
@@ -151,7 +151,8 @@ describe('an http entry reached from the connector machine', () => {
   });
 
   it('an unreachable server ends its session and reports why (health rows, as a stdio child that exits)', async () => {
-    await mount(dev.url, 'gone', { uri: 'http://127.0.0.1:9/mcp', transport: { connector: NAME } });
+    const closed = `http://127.0.0.1:${await freePort()}/mcp`; // nothing listens there
+    await mount(dev.url, 'gone', { uri: closed, transport: { connector: NAME } });
     const gw = await viaEdge();
     const st = await until('gone to fail', async () => {
       const s = (await hubStatus(gw)).servers.find((x: any) => x.name === 'gone');
@@ -160,9 +161,9 @@ describe('an http entry reached from the connector machine', () => {
     expect(st.connector).toBe(NAME);
     const health = await until('the health row', async () => {
       const h = await admin(dev.url, 'GET', '/health');
-      return h.text.includes('cannot reach') && h.text;
+      return h.text.includes('failed: fetch failed') && h.text;
     });
-    expect(health).toMatch(/gone on connector e2e-http is backoff: cannot reach http:\/\/127\.0\.0\.1:9\/mcp/);
+    expect(health).toContain(`gone on connector e2e-http is backoff: request to ${closed} failed: fetch failed (connect ECONNREFUSED`);
     await gw.close();
     await admin(dev.url, 'DELETE', '/servers/gone');
   });

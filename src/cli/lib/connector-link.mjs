@@ -8,7 +8,6 @@
  */
 import { CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
 import { CliError, EXIT } from './errors.mjs';
-import { HttpSlot } from './http-relay.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const PING_MS = 2_000;
@@ -24,6 +23,8 @@ export async function runConnector(o) {
   if (typeof WebSocket !== 'function') throw new CliError('`edgehub connect` needs Node 22 or newer (a global WebSocket)', { exitCode: EXIT.USAGE });
   const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}`;
   await preflight(o);
+  // Loaded here, not at the top: every other CLI command would pay for the SDK's client transports.
+  const { HttpSlot } = await import('./http-relay.mjs');
   /** @type {WebSocket | null} */
   let ws = null;
   const send = (/** @type {string} */ frame) => {

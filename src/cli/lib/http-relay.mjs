@@ -135,7 +135,7 @@ export class HttpSlot {
   /** @param {string} session @param {Relay} relay @param {unknown} e */
   #failed(session, relay, e) {
     if (relay.closing) return;
-    const why = `cannot reach ${this.entry.uri}: ${e instanceof Error ? e.message : String(e)}`;
+    const why = `request to ${this.entry.uri} failed: ${describe(e)}`;
     this.setState('backoff', why);
     this.#ended(session, relay, `${this.name} ${why}`);
     shut(relay);
@@ -148,6 +148,13 @@ export class HttpSlot {
     this.sup.sink.closed(this.name, session, reason);
     this.sup.report();
   }
+}
+
+/** An error in words; Node's fetch hides the network cause (`fetch failed`) in `cause`. @param {unknown} e */
+function describe(e) {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? e.cause.message : '';
+  return cause && !e.message.includes(cause) ? `${e.message} (${cause})` : e.message;
 }
 
 /** Ends one session's connection: DELETE of its MCP session where there is one, then close. @param {Relay} relay */
