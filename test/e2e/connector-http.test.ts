@@ -24,6 +24,8 @@ const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
 const NAME = 'e2e-http';
 const PROBE = `probe-${randomUUID()}`;
 const seen: (string | undefined)[] = [];
+const sseStreams = new Set<import('node:http').ServerResponse>();
+let sseInits = 0;
 let dev: DevServer;
 let upstream: Server;
 let upstreamUrl: string;
@@ -45,11 +47,19 @@ async function startUpstream() {
     seen.push(req.headers['x-probe'] as string | undefined);
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/sse') {
+      sseStreams.add(res);
       const t = new SSEServerTransport('/messages', res);
       sse.set(t.sessionId, t);
       return probeServer().connect(t);
     }
-    if (url.pathname === '/messages') return sse.get(url.searchParams.get('sessionId') ?? '')?.handlePostMessage(req, res);
+    if (url.pathname === '/messages') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const msg = JSON.parse(body);
+      if (msg.method === 'initialize') sseInits++;
+      const t = sse.get(url.searchParams.get('sessionId') ?? '');
+      return t ? t.handlePostMessage(req, res, msg) : res.writeHead(404).end('no such SSE session');
+    }
     const id = req.headers['mcp-session-id'] as string | undefined;
     let t = id ? sessions.get(id) : undefined;
     if (!t) {
@@ -146,6 +156,14 @@ describe('an http entry reached from the connector machine', () => {
     const r = await gw.callTool({ name: 'probesse_add', arguments: { a: 1, b: 2 } });
     expect(r.content).toEqual([{ type: 'text', text: '3' }]);
     expect(new Set(seen.slice(before))).toEqual(new Set([PROBE]));
+    // The upstream drops its streams (a restart): that ends the session at once (the stream is the
+    // session), so the next call gets a new, initialised one instead of failing on the dead one.
+    const inits = sseInits;
+    for (const res of sseStreams) res.destroy();
+    await new Promise((r) => setTimeout(r, 1000));
+    const again = await gw.callTool({ name: 'probesse_add', arguments: { a: 3, b: 4 } });
+    expect(again.content).toEqual([{ type: 'text', text: '7' }]);
+    expect(sseInits).toBeGreaterThan(inits);
     await gw.close();
     await admin(dev.url, 'DELETE', '/servers/probesse');
   });

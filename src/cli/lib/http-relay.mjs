@@ -11,7 +11,7 @@
  * ends with the reason, as when a child exits); the next message the server answers makes it
  * `ready` again.
  */
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { MAX_SESSIONS_PER_SERVER, resolveEnv } from './supervisor.mjs';
 
@@ -86,8 +86,13 @@ export class HttpSlot {
       if (this.state === 'backoff') this.setState('ready');
       this.sup.sink.message(this.name, session, JSON.stringify(msg));
     };
-    // Non-fatal trouble (a GET stream that could not open, a reconnect): logged; a failed send ends the session.
-    transport.onerror = (e) => this.sup.sink.log(`[${this.name}] ${e.message}`);
+    // Streamable HTTP: trouble with a GET stream or its reconnect is not fatal (logged); a failed send
+    // ends the session. Legacy SSE: the stream *is* the session (its server forgets it when it
+    // drops; EventSource would silently reconnect into a new, uninitialised one): ends it too.
+    transport.onerror = (e) => {
+      if (e instanceof SseError) this.#failed(session, relay, e);
+      else this.sup.sink.log(`[${this.name}] ${e.message}`);
+    };
     transport.onclose = () => this.#ended(session, relay, `${this.name} closed the connection`);
     relay.started = transport.start().catch((e) => this.#failed(session, relay, e));
     this.sessions.set(session, relay);
