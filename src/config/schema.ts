@@ -45,7 +45,8 @@ export const TransportSchema = z.looseObject({
   list_timeout_ms: z.number().int().positive().max(120_000).optional(),
   breaker_failures: z.number().int().min(1).max(100).optional(),
   breaker_cooldown_ms: z.number().int().min(100).max(3_600_000).optional(),
-  // edgehub extension: the connector (`edgehub connect --name`) that runs this entry; stdio entries default to `default`.
+  // edgehub extension: the connector (`edgehub connect --name`) that runs this entry; stdio entries default to
+  // `default`, an http(s) entry with one is reached from that connector's machine instead of the edge.
   connector: z.string().regex(SERVER_NAME_RE, 'connector names are letters, digits, . _ - (max 64)').optional(),
 });
 

@@ -13,6 +13,7 @@
  * Resolution runs in the ConfigDO (the only place that can decrypt); runtimes receive the
  * resulting `ResolvedSecrets` with the config snapshot over internal DO RPC.
  */
+import { connectorOf } from './connector';
 import type { ResolvedSecrets, ServerConfig } from './schema';
 
 export const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -44,8 +45,12 @@ export function referencedNames(values: Record<string, string> | null | undefine
   return out;
 }
 
-/** The names a server's connection needs (headers are the only place references resolve). */
-export const serverSecretNames = (s: ServerConfig): Set<string> => referencedNames(s.transport?.headers);
+/**
+ * The names a server's connection needs (headers are the only place references resolve). None for
+ * a connector-served entry: its `${NAME}` resolve on the connector's machine, and the tenant's
+ * values must never reach it.
+ */
+export const serverSecretNames = (s: ServerConfig): Set<string> => (connectorOf(s) ? new Set() : referencedNames(s.transport?.headers));
 
 /** Every name any server of a config needs. */
 export function configSecretNames(servers: Record<string, ServerConfig>): Set<string> {

@@ -63,7 +63,7 @@ export function serverRows(servers: ApiServer[], health: ApiHealth[], breakers: 
   return servers.map((s) => {
     const h = byName.get(s.name);
     const enabled = s.enabled !== false;
-    // stdio entries run on a connector: their health rows are the connector's reports.
+    // Connector-served entries (stdio, http(s) naming one): their health rows are the connector's reports.
     const state: ServerState = !enabled ? 'disabled' : s.kind === 'invalid' ? 'not mountable' : !h ? 'unchecked' : h.ok ? 'up' : 'down';
     return {
       name: s.name,

@@ -16,7 +16,7 @@ export interface ServerStatus {
   enabled: boolean;
   /** `waiting`: its connector is offline; `crash-looping`: its process keeps exiting (connector). */
   state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded' | 'waiting' | 'crash-looping';
-  /** The connector that runs it (stdio entries). */
+  /** The connector that serves it (stdio entries, and http(s) ones naming a connector). */
   connector?: string;
   tools: number;
   error?: string;

@@ -165,7 +165,7 @@ export class ConnectorHost {
     const s = await this.#load();
     if (!ws) throw new Error(offline(this.name, s));
     if (!this.#assignment?.servers[server]) await this.push();
-    if (!this.#assignment?.servers[server]) throw new Error(`connector ${this.name} does not run ${server}: it is not an enabled stdio entry assigned to it`);
+    if (!this.#assignment?.servers[server]) throw new Error(`connector ${this.name} does not run ${server}: it is not an enabled entry assigned to it`);
     const report = s.reports[server];
     if (report?.state === 'crash-looping' || report?.state === 'failed') throw new Error(describe(this.name, server, report));
     const key = `${server} ${session}`;

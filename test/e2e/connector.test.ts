@@ -1,8 +1,9 @@
 // `edgehub connect` end to end: the real CLI as a connector of the shared dev-open instance runs
 // server-everything over stdio; the official SDK client through edgehub gets what it gets from the
 // same server over stdio directly (tools, a call, resources, prompts, progress, sampling,
-// elicitation). kill -9 of the connector → tools gone with a clear error within 10 s; a restart
-// brings them back; a child that exits at once shows `crash-looping` in hub_status.
+// elicitation); the SDK v2 client (2026-07-28, stateless) gets the legacy lane's answers. kill -9
+// of the connector → tools gone with a clear error within 10 s; a restart brings them back; a child
+// that exits at once shows `crash-looping` in hub_status.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,34 @@ describe('server-everything over stdio through a connector', () => {
     const elicited = await gw.callTool({ name: 'evs_trigger-elicitation-request', arguments: {} });
     expect(JSON.stringify(elicited.content)).toContain('Ada');
     await Promise.all([gw.close(), d.close()]);
+  });
+
+  it('the modern lane (2026-07-28, stateless) lists and calls it as the legacy lane does', async () => {
+    // No sampling/elicitation capability on either side: server-everything lists tools by them.
+    const legacy = new Client({ name: 'e2e-conn-legacy', version: '1.0.0' });
+    await legacy.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp`)));
+    await until('evs tools', async () => (await legacy.listTools()).tools.some((t) => t.name === 'evs_get-sum'));
+    const v2 = await import('@modelcontextprotocol/client');
+    const modern = new v2.Client({ name: 'e2e-conn-v2', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    const transport = new v2.StreamableHTTPClientTransport(new URL(`${base()}/mcp`));
+    await modern.connect(transport);
+    expect(modern.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(transport.sessionId).toBeUndefined();
+    const names = (tools: { name: string }[]) =>
+      tools
+        .map((t) => t.name)
+        .filter((n) => n.startsWith('evs_'))
+        .sort();
+    expect(names((await modern.listTools()).tools)).toEqual(names((await legacy.listTools()).tools));
+    const strip = (r: any) => ({ ...r, _meta: undefined });
+    for (const [tool, args] of [
+      ['get-sum', { a: 2, b: 40 }],
+      ['echo', { message: 'modern lane' }],
+    ] as const) {
+      const m = await modern.callTool({ name: `evs_${tool}`, arguments: args });
+      expect(strip(m), tool).toEqual(strip(await legacy.callTool({ name: `evs_${tool}`, arguments: args })));
+    }
+    await Promise.all([modern.close(), legacy.close()]);
   });
 
   it('kill -9 of the connector: tools leave within 10 s with a clear error; a restart brings them back', async () => {

@@ -147,7 +147,8 @@ const importCmd = {
   summary: 'replace the config with FILE (a Magg config.json as is; - for stdin)',
   args: 'FILE',
   description: `Mount-checks the enabled HTTP servers first and saves nothing if one fails. stdio entries
-(command/args) are kept and run by a connector (edgehub connect). Sent with If-Match: a change made
+(command/args), and http(s) ones naming transport.connector, are kept and served by a connector
+(edgehub connect) unchecked. Sent with If-Match: a change made
 meanwhile is reported (exit 5) instead of overwritten.`,
   options: {
     'dry-run': { type: 'boolean', desc: 'show what would change; write nothing' },
@@ -212,7 +213,10 @@ meanwhile is reported (exit 5) instead of overwritten.`,
     const pairs = planPairs(r.json.changes ?? {});
     printPairs(ctx.out, [['version', r.json.version], ...(pairs.length ? pairs : /** @type {[string, unknown][]} */ ([['change', 'none']]))]);
     if (r.json.changes?.viaConnector?.length)
-      note(ctx.out, `note: ${r.json.changes.viaConnector.join(', ')} run over stdio: a connector runs them (\`edgehub connect\`, README "Connectors")`);
+      note(
+        ctx.out,
+        `note: ${r.json.changes.viaConnector.join(', ')} are served by a connector (stdio, or http(s) reached from its machine) (\`edgehub connect\`, README "Connectors")`,
+      );
   },
 };
 

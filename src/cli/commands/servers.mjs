@@ -33,7 +33,8 @@ const ENTRY_OPTIONS = {
   prefix: { type: 'string', value: 'P', desc: "tool name prefix: letters, digits, '-' (no '_'), ≤ 30 chars" },
   source: { type: 'string', value: 'S', desc: 'where the server comes from (URL, package, notes)' },
   notes: { type: 'string', value: 'TEXT', desc: 'free-form notes' },
-  header: { type: 'string', multiple: true, value: 'K=V', desc: 'upstream request header; use ${SECRET} for Worker secrets' },
+  header: { type: 'string', multiple: true, value: 'K=V', desc: 'upstream request header; ${SECRET} = a tenant secret (with --connector: its env)' },
+  connector: { type: 'string', value: 'NAME', desc: 'connector that runs it (stdio) or reaches the --uri from its machine' },
   env: { type: 'string', multiple: true, value: 'K=V', desc: 'stdio environment, set on the connector; ${NAME} resolves there' },
   command: { type: 'string', value: 'CMD', desc: 'stdio command, run by a connector (`edgehub connect`)' },
   arg: { type: 'string', multiple: true, value: 'ARG', desc: 'stdio argument (repeatable)' },
@@ -51,6 +52,7 @@ function entryFrom(v) {
   if (env) e.env = env;
   const headers = pairs(v.header, 'header');
   if (headers) e.transport = { headers };
+  if (v.connector) e.transport = { .../** @type {object} */ (e.transport ?? {}), connector: v.connector };
   return e;
 }
 
@@ -70,7 +72,12 @@ const list = {
     if (ctx.out.json) return printJson(ctx.out, r.json);
     const rows = r.json.servers.map((/** @type {any} */ s) => ({
       ...s,
-      state: s.enabled === false ? 'disabled' : s.kind === 'stdio' ? 'via connector' : 'enabled',
+      state:
+        s.enabled === false
+          ? 'disabled'
+          : s.kind === 'stdio' || ((s.kind === 'http' || s.kind === 'sse') && s.transport?.connector)
+            ? 'via connector'
+            : 'enabled',
       target: s.uri ?? [s.command, ...(s.args ?? [])].filter(Boolean).join(' '),
     }));
     printTable(

@@ -14,15 +14,22 @@ export const status = {
     const [srv, ses] = await Promise.all([api.admin('GET', '/servers'), api.admin('GET', '/sessions')]);
     const servers = /** @type {any[]} */ (srv.json.servers);
     const sessions = /** @type {any[]} */ (ses.json.sessions);
-    const enabled = servers.filter((s) => s.enabled !== false && s.kind !== 'stdio');
+    // As the edge's connectorOf: stdio entries, and http(s) ones naming a connector.
+    const served = (/** @type {any} */ s) => s.kind === 'stdio' || (/^https?:\/\//.test(s.uri ?? '') && !!s.transport?.connector);
+    const enabled = servers.filter((s) => s.enabled !== false && !served(s));
     const disabled = servers.filter((s) => s.enabled === false);
-    const stdio = servers.filter((s) => s.enabled !== false && s.kind === 'stdio');
+    const viaConnector = servers.filter((s) => s.enabled !== false && served(s));
     if (ctx.out.json)
       return printJson(ctx.out, {
         url: displayUrl(api.url),
         health,
         version: srv.json.version,
-        servers: { total: servers.length, enabled: enabled.map((s) => s.name), disabled: disabled.map((s) => s.name), viaConnector: stdio.map((s) => s.name) },
+        servers: {
+          total: servers.length,
+          enabled: enabled.map((s) => s.name),
+          disabled: disabled.map((s) => s.name),
+          viaConnector: viaConnector.map((s) => s.name),
+        },
         sessions,
       });
     printPairs(ctx.out, [
@@ -30,7 +37,7 @@ export const status = {
       ['config', `version ${srv.json.version}`],
       [
         'servers',
-        `${servers.length} total: ${enabled.length} enabled, ${disabled.length} disabled${stdio.length ? `, ${stdio.length} via a connector (stdio: ${stdio.map((s) => s.name).join(', ')})` : ''}`,
+        `${servers.length} total: ${enabled.length} enabled, ${disabled.length} disabled${viaConnector.length ? `, ${viaConnector.length} via a connector (${viaConnector.map((s) => s.name).join(', ')})` : ''}`,
       ],
       ['sessions', String(sessions.length)],
     ]);

@@ -23,6 +23,8 @@ export async function runConnector(o) {
   if (typeof WebSocket !== 'function') throw new CliError('`edgehub connect` needs Node 22 or newer (a global WebSocket)', { exitCode: EXIT.USAGE });
   const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}`;
   await preflight(o);
+  // Loaded here, not at the top: every other CLI command would pay for the SDK's client transports.
+  const { HttpSlot } = await import('./http-relay.mjs');
   /** @type {WebSocket | null} */
   let ws = null;
   const send = (/** @type {string} */ frame) => {
@@ -40,6 +42,7 @@ export async function runConnector(o) {
       log: o.log,
     },
     o.env,
+    (name, entry, owner) => new HttpSlot(name, entry, owner),
   );
 
   return new Promise((resolve) => {

@@ -2,11 +2,12 @@
  * The connector's process supervisor: for every server assigned to it, one **standby** child kept
  * running (so a crash loop shows without any client, and a new session starts without waiting for
  * the process), handed to the next edge session that opens; then a new standby is started. Each
- * edge session owns its child (stdio semantics: one client per process, no id remapping). A child
- * that exits on its own restarts after exponential backoff (0.5 s doubling to 30 s);
- * CRASH_LIMIT exits within CRASH_WINDOW_MS make the server `crash-looping` with the last stderr.
+ * edge session owns its child (stdio semantics: one client per process, no id remapping). A child that
+ * exits on its own restarts after exponential backoff (0.5 s doubling to 30 s); CRASH_LIMIT exits
+ * within CRASH_WINDOW_MS make the server `crash-looping` with the last stderr.
  * Children get a minimal environment (as the MCP SDK's stdio client does) plus the entry's `env`,
  * whose `${NAME}` references resolve from this machine's environment: never this process's token.
+ * An http(s) entry (`uri`) gets the slot `httpSlot` makes (http-relay.mjs): a connection per session.
  */
 import { spawn } from 'node:child_process';
 import { MAX_FRAME_BYTES } from '../../mcp/connector-frames.mjs';
@@ -21,7 +22,6 @@ const READY_AFTER_MS = 1_000;
 const HEALTHY_AFTER_MS = 10_000;
 const STDERR_TAIL = 1_000;
 const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'TMPDIR', 'LANG'];
-
 /**
  * @typedef {{ command: string, args: string[], env: Record<string, string>, cwd?: string }} Entry
  * @typedef {{ state: string, detail?: string, since: number, sessions: number }} Report
@@ -31,33 +31,34 @@ const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'TMPDIR',
  *   status(reports: Record<string, Report>): void,
  *   log(line: string): void,
  * }} Sink
+ * @typedef {{ key: string, start(): void, open(s: string): void, write(s: string, l: string): boolean, close(s: string): void, dropSessions(): void, stop(): void, reportRow(): Report }} Slot
  * @typedef {{ proc: import('node:child_process').ChildProcess, session: string | null, killed: boolean, lines: string[], stderr: string, startedAt: number }} Child
  */
 
-/** `${NAME}` references in `env` values, resolved from `source`; throws naming what is missing. @param {Record<string, string>} env @param {NodeJS.ProcessEnv} source */
-export function resolveEnv(env, source) {
+/** `${NAME}` references in `env` values (or headers: `what`), resolved from `source`; throws naming what is missing. @param {Record<string, string>} env @param {NodeJS.ProcessEnv} source @param {string} [what] */
+export function resolveEnv(env, source, what = 'env') {
   /** @type {Record<string, string>} */
   const out = {};
   for (const [k, v] of Object.entries(env))
     out[k] = v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, n) => {
       const val = source[n];
-      if (val === undefined) throw new Error(`env ${k} references \${${n}}, which is not set on this machine`);
+      if (val === undefined) throw new Error(`${what} ${k} references \${${n}}, which is not set on this machine`);
       return val;
     });
   return out;
 }
 
 export class Supervisor {
-  /** @type {Map<string, ServerSlot>} */
+  /** @type {Map<string, Slot>} */
   #slots = new Map();
-
-  /** @param {Sink} sink @param {NodeJS.ProcessEnv} env */
-  constructor(sink, env) {
+  /** @param {Sink} sink @param {NodeJS.ProcessEnv} env @param {(name: string, entry: { uri: string, headers: Record<string, string> }, sup: Supervisor) => Slot} httpSlot (injected: http-relay.mjs imports this module) */
+  constructor(sink, env, httpSlot) {
     this.sink = sink;
     this.env = env;
+    this.httpSlot = httpSlot;
   }
 
-  /** The new assignment: stops removed or changed servers, starts new ones. @param {Record<string, Entry>} servers */
+  /** The new assignment: stops removed or changed servers, starts new ones. @param {Record<string, Entry | { uri: string, headers: Record<string, string> }>} servers */
   assign(servers) {
     for (const [name, slot] of this.#slots)
       if (!servers[name] || JSON.stringify(servers[name]) !== slot.key) {
@@ -66,7 +67,7 @@ export class Supervisor {
       }
     for (const [name, entry] of Object.entries(servers))
       if (!this.#slots.has(name)) {
-        const slot = new ServerSlot(name, entry, this);
+        const slot = 'uri' in entry ? this.httpSlot(name, entry, this) : new ServerSlot(name, entry, this);
         this.#slots.set(name, slot);
         slot.start();
       }
@@ -128,7 +129,6 @@ class ServerSlot {
   reportRow() {
     return { state: this.state, ...(this.detail ? { detail: this.detail } : {}), since: this.since, sessions: this.sessions.size };
   }
-
   /** @param {string} state @param {string} [detail] */
   setState(state, detail) {
     if (state === this.state && detail === this.detail) return;
