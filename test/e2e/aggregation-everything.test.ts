@@ -1,31 +1,18 @@
 // server-everything (npm) mounted as `ev`, driven through edgehub by the official SDK client and
 // compared with the same calls made directly to the upstream.
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
 import { type Proc, startEverything } from '../helpers/procs';
+import { relayClient } from '../helpers/relay-client';
 
 let ev: Proc;
 const base = () => inject('edgehubUrl');
 
-function newClient() {
-  const client = new Client({ name: 'e2e-agg', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } });
-  client.setRequestHandler(CreateMessageRequestSchema, async (req) => ({
-    role: 'assistant',
-    model: 'test-model',
-    content: { type: 'text', text: `sampled: ${JSON.stringify(req.params.messages[0]?.content)}` },
-  }));
-  client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada', check: true, email: 'ada@example.com' } }));
-  return client;
-}
+const newClient = () => relayClient('e2e-agg');
 
 async function connect(url: string) {
   const client = newClient();

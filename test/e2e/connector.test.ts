@@ -4,6 +4,7 @@
 // elicitation); the SDK v2 client (2026-07-28, stateless) gets the legacy lane's answers. kill -9
 // of the connector → tools gone with a clear error within 10 s; a restart brings them back; a child
 // that exits at once shows `crash-looping` in hub_status.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +12,9 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
+import { relayClient } from '../helpers/relay-client';
 import { ROOT } from '../helpers/wrangler';
 
 const base = () => inject('edgehubUrl');
@@ -63,24 +64,14 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nconnector output:\n${connector?.output().slice(-2000) ?? ''}`);
 }
 
-function withHandlers(client: Client) {
-  client.setRequestHandler(CreateMessageRequestSchema, async (req) => ({
-    role: 'assistant',
-    model: 'test-model',
-    content: { type: 'text', text: `sampled: ${JSON.stringify(req.params.messages[0]?.content)}` },
-  }));
-  client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada', check: true, email: 'ada@example.com' } }));
-  return client;
-}
-
 async function viaEdge() {
-  const c = withHandlers(new Client({ name: 'e2e-conn', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } }));
+  const c = relayClient('e2e-conn');
   await c.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp`)));
   return c;
 }
 
 async function direct() {
-  const c = withHandlers(new Client({ name: 'e2e-direct', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } }));
+  const c = relayClient('e2e-direct');
   await c.connect(new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' }));
   return c;
 }

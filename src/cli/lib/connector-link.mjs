@@ -33,8 +33,11 @@ export async function runConnector(o) {
   const sup = new Supervisor(
     {
       message: (server, session, line) => {
-        if (line.length > MAX_FRAME_BYTES - 200)
-          return (sup.close(server, session), send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`)));
+        if (line.length > MAX_FRAME_BYTES - 200) {
+          sup.close(server, session);
+          send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`));
+          return;
+        }
         send(sessionFrame('M', server, session, line));
       },
       closed: (server, session, reason) => send(sessionFrame('C', server, session, reason)),
