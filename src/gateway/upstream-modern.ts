@@ -17,6 +17,9 @@ import type { Catalog, Json, Provider } from './provider';
 const VERSION = MODERN_VERSIONS[0];
 const MAX_PAGES = 50;
 
+/** Visible ASCII and spaces/tabs: what a header value may carry unencoded. */
+const HEADER_SAFE = /^[\t\x20-\x7e]*$/;
+
 export interface ModernOptions {
   name: string;
   breaker: Breaker;
@@ -135,7 +138,10 @@ export class ModernUpstream implements Provider {
       'mcp-method': method,
     };
     const name = method === 'resources/read' ? params.uri : method === 'tools/call' || method === 'prompts/get' ? params.name : undefined;
-    if (typeof name === 'string') headers['mcp-name'] = name;
+    // A name that is not a valid header value (CR/LF, non-Latin-1) is left out: the upstream then
+    // answers a mismatch (an answer, not an outage); building the request would throw otherwise and
+    // let any caller trip this upstream's breaker for the whole tenant.
+    if (typeof name === 'string' && HEADER_SAFE.test(name)) headers['mcp-name'] = name;
     const signals = [AbortSignal.timeout(timeoutMs), ...(ctx ? [ctx.signal] : []), ...(signal ? [signal] : [])];
     let res: Response;
     try {
@@ -146,6 +152,8 @@ export class ModernUpstream implements Provider {
         signal: AbortSignal.any(signals),
       });
     } catch (e) {
+      // The caller went away (closed stream, cancellation): not the upstream's failure.
+      if (ctx?.signal.aborted || signal?.aborted) throw new RpcError(ErrorCode.ServerError, 'request cancelled by the client');
       throw new RpcError(ErrorCode.UpstreamUnavailable, `upstream ${this.name} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const type = res.headers.get('content-type') ?? '';
