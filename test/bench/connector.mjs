@@ -11,10 +11,10 @@
 // front of the same server over HTTP. Called by run.mjs as `run({ dev, row, check, quick })`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { cpuMeter, descendants, interleave, ROOT, round, startProc } from './lib.mjs';
+import { pollUntil } from '../helpers/poll.mjs';
+import { clients, cpuMeter, descendants, interleave, ROOT, round, startProc } from './lib.mjs';
 
 const FIX = join(ROOT, 'test/bench/echo-server.mjs');
 const CLI = join(ROOT, 'src/cli/edgehub.mjs');
@@ -27,30 +27,7 @@ async function admin(base, method, path, body) {
   return r.json();
 }
 
-async function clients(n, make) {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const c = new Client({ name: 'bench', version: '1' });
-      await c.connect(make());
-      return c;
-    }),
-  );
-}
-
-/** Polls `f` until it returns true (bounded). */
-async function until(what, f, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      if (await f()) return;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
+const until = (what, f, ms = 30_000) => pollUntil(what, f, { ms, intervalMs: 250 });
 
 export async function run({ dev, row, check, quick }) {
   const mcp = new URL(`${dev.url}/mcp`);

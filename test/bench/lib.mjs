@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -219,4 +220,15 @@ export function cpuSeconds(pids) {
     }
   }
   return ticks / 100;
+}
+
+/** `n` SDK 1.x clients, each connected over its own transport from `make()`. */
+export async function clients(n, make) {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const c = new Client({ name: 'bench', version: '1' });
+      await c.connect(make());
+      return c;
+    }),
+  );
 }

@@ -4,20 +4,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freePort, interleave, ROOT, startFixture, startProc } from './lib.mjs';
-
-async function clients(n, make) {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const c = new Client({ name: 'bench', version: '1' });
-      await c.connect(make());
-      return c;
-    }),
-  );
-}
+import { clients, freePort, interleave, ROOT, startFixture, startProc } from './lib.mjs';
 
 export async function run({ dev, row, check, quick }) {
   const fx = await startFixture('peer');

@@ -3,6 +3,7 @@
 // `transport: {connector, headers: {X-Probe: '${PROBE}'}}`. The real CLI connector, started with
 // PROBE in its environment, reaches it; the server gets the connector machine's value; the edge
 // (its output, every admin read) never sees it. Its own `wrangler dev`, so its output can be read.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { admin, mount } from '../helpers/admin';
 import { cliRunner } from '../helpers/cli';
+import { pollUntil } from '../helpers/poll.mjs';
 import { type DevServer, freePort, ROOT, startDev } from '../helpers/wrangler';
 
 const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
@@ -82,20 +84,8 @@ function startConnector() {
   connector.stderr?.on('data', (d) => (connectorOut += d));
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nconnector output:\n${connectorOut.slice(-2000)}`);
-}
+const until = <T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> =>
+  pollUntil(what, f, { ms, context: () => `connector output:\n${connectorOut.slice(-2000)}` });
 
 async function viaEdge() {
   const c = new Client({ name: 'e2e-conn-http', version: '1.0.0' });

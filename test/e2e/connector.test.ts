@@ -14,6 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
+import { pollUntil } from '../helpers/poll.mjs';
 import { relayClient } from '../helpers/relay-client';
 import { ROOT } from '../helpers/wrangler';
 
@@ -49,20 +50,8 @@ async function stopConnector(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
   });
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nconnector output:\n${connector?.output().slice(-2000) ?? ''}`);
-}
+const until = <T>(what: string, f: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> =>
+  pollUntil(what, f, { ms, context: () => `connector output:\n${connector?.output().slice(-2000) ?? ''}` });
 
 async function viaEdge() {
   const c = relayClient('e2e-conn');

@@ -6,13 +6,14 @@
  * child's stdio lines: one transport per session, no id remapping. `${NAME}` in the headers
  * resolves from this machine's environment; header values are never logged or reported.
  *
- * Same interface as supervisor.mjs's ServerSlot. States: `ready` once the headers resolve,
+ * Same interface as supervisor.mjs's ServerSlot (the shared state is slot-state.mjs). States: `ready` once the headers resolve,
  * `failed` when one references an unset variable, `backoff` after a request failed (the session
  * ends with the reason, as when a child exits); the next message the server answers makes it
  * `ready` again.
  */
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SlotState } from './slot-state.mjs';
 import { MAX_SESSIONS_PER_SERVER, resolveEnv } from './supervisor.mjs';
 
 /**
@@ -25,35 +26,17 @@ import { MAX_SESSIONS_PER_SERVER, resolveEnv } from './supervisor.mjs';
 /** A path ending in `/sse` is the legacy HTTP+SSE transport (as the edge's serverKind decides). */
 const isSse = (/** @type {string} */ uri) => /\/sse\/?$/.test(new URL(uri).pathname);
 
-export class HttpSlot {
-  /** @type {Map<string, Relay>} */
+export class HttpSlot extends SlotState {
+  /** @override @type {Map<string, Relay>} */
   sessions = new Map();
-  state = 'starting';
-  /** @type {string | undefined} */
-  detail;
-  since = Date.now();
   /** @type {Record<string, string> | null} */
   headers = null;
 
   /** @param {string} name @param {HttpEntry} entry @param {Owner} sup */
   constructor(name, entry, sup) {
-    this.name = name;
+    super(name, entry, sup);
     this.entry = entry;
-    this.key = JSON.stringify(entry);
     this.sup = sup;
-  }
-
-  reportRow() {
-    return { state: this.state, ...(this.detail ? { detail: this.detail } : {}), since: this.since, sessions: this.sessions.size };
-  }
-
-  /** @param {string} state @param {string} [detail] */
-  setState(state, detail) {
-    if (state === this.state && detail === this.detail) return;
-    this.state = state;
-    this.detail = detail;
-    this.since = Date.now();
-    this.sup.report();
   }
 
   start() {

@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { MAX_FRAME_BYTES } from '../../mcp/connector-frames.mjs';
+import { SlotState } from './slot-state.mjs';
 
 export const CRASH_WINDOW_MS = 60_000;
 export const CRASH_LIMIT = 5;
@@ -102,40 +103,23 @@ export class Supervisor {
   }
 }
 
-class ServerSlot {
+class ServerSlot extends SlotState {
   /** @type {Child | null} */
   standby = null;
-  /** @type {Map<string, Child>} */
+  /** @override @type {Map<string, Child>} */
   sessions = new Map();
   /** @type {number[]} */
   exits = [];
   consecutive = 0;
-  state = 'starting';
-  /** @type {string | undefined} */
-  detail;
-  since = Date.now();
   /** @type {NodeJS.Timeout | undefined} */
   timer;
   stopped = false;
 
   /** @param {string} name @param {Entry} entry @param {Supervisor} sup */
   constructor(name, entry, sup) {
-    this.name = name;
+    super(name, entry, sup);
     this.entry = entry;
-    this.key = JSON.stringify(entry);
     this.sup = sup;
-  }
-
-  reportRow() {
-    return { state: this.state, ...(this.detail ? { detail: this.detail } : {}), since: this.since, sessions: this.sessions.size };
-  }
-  /** @param {string} state @param {string} [detail] */
-  setState(state, detail) {
-    if (state === this.state && detail === this.detail) return;
-    this.state = state;
-    this.detail = detail;
-    this.since = Date.now();
-    this.sup.report();
   }
 
   start() {
