@@ -202,7 +202,8 @@ async function verifyOAuth(c: Context, opts: AuthOptions, ctx: ChallengeContext)
     log.warn('oauth token store unavailable', { mount: c.req.routePath, error: e });
     return unavailable(ctx, 'the token store is unavailable; retry later');
   }
-  if (!principal) return refuse(c, ctx, 'unknown_token', 'the access token is not valid here (expired, revoked, or issued for another resource); sign in again');
+  if (!principal)
+    return refuse(c, ctx, 'unknown_token', 'the access token is not valid here (expired, revoked, or issued for another resource); sign in again');
   if (scope && !principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
   return principal;
 }

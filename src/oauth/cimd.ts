@@ -13,7 +13,7 @@
  * (60 s … 1 day, default 1 h); a document that fails to resolve deletes the stored record.
  */
 import { checkUrl, guardedFetch } from '../net/ssrf';
-import { concatBytes, collectUpTo } from '../utils/bytes';
+import { collectUpTo, concatBytes } from '../utils/bytes';
 import { Lru } from '../utils/lru';
 
 export const CIMD_MAX_BYTES = 5 * 1024;
@@ -91,7 +91,10 @@ function clientRecord(url: string, doc: Record<string, unknown>): Record<string,
   if (!Array.isArray(uris) || !uris.length || uris.length > 20 || !uris.every(validRedirect))
     throw new CimdError(`the metadata document ${url} needs redirect_uris: 1–20 https (or loopback http) URLs without fragment or userinfo`);
   const method = doc.token_endpoint_auth_method ?? 'none';
-  if (method !== 'none') throw new CimdError(`the metadata document ${url} asks for token_endpoint_auth_method '${String(method)}'; edgehub supports 'none' (PKCE) for metadata-document clients`);
+  if (method !== 'none')
+    throw new CimdError(
+      `the metadata document ${url} asks for token_endpoint_auth_method '${String(method)}'; edgehub supports 'none' (PKCE) for metadata-document clients`,
+    );
   const str = (v: unknown, max: number) => (typeof v === 'string' && v.length <= max ? v : undefined);
   return {
     clientId: url,

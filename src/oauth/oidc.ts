@@ -91,7 +91,14 @@ function jwks(settings: OAuthSettings, uri: string): JWTVerifyGetKey {
 export type ExchangeResult = { ok: true; claims: Record<string, unknown> } | { ok: false; message: string };
 
 /** Code → tokens at the provider, then the ID token verified. The provider's tokens are dropped. */
-export async function exchangeCode(settings: OAuthSettings, meta: ProviderMetadata, code: string, verifier: string, redirectUri: string, nonce: string): Promise<ExchangeResult> {
+export async function exchangeCode(
+  settings: OAuthSettings,
+  meta: ProviderMetadata,
+  code: string,
+  verifier: string,
+  redirectUri: string,
+  nonce: string,
+): Promise<ExchangeResult> {
   const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (settings.clientSecret) {

@@ -68,9 +68,13 @@ export function oauthApi(settings: OAuthSettings, env: OAuthEnv): OAuthHelpers {
   return authorizationServer(settings).getOAuthApi(env);
 }
 
-/** The KV user id of a person: tenant and subject (a grant belongs to both). */
+/**
+ * The KV user id of a person: tenant and subject (a grant belongs to both). Percent-encoded so it
+ * holds no `:`: the library keys grants `grant:<userId>:<grantId>` and lists them by prefix, so a
+ * raw `sub` "x" would otherwise list the grants of a `sub` "x:y".
+ */
 export function userIdOf(p: { tenant: string; sub: string }): string {
-  return `${p.tenant}:${p.sub}`;
+  return `${encodeURIComponent(p.tenant)}:${encodeURIComponent(p.sub)}`;
 }
 
 /**

@@ -66,7 +66,7 @@ export function readOAuthSettings(env: OAuthEnv): OAuthSettings {
         : "PUBLIC_URL is not set: AUTH_MODE=oauth needs edgehub's public origin (the issuer and resource), e.g. https://hub.example.com",
     );
   if (!oidcIssuer) problems.push('OIDC_ISSUER is not set: set it to your OpenID provider (e.g. https://accounts.google.com)');
-  if (!clientId) problems.push("OIDC_CLIENT_ID is not set: register edgehub at your provider with the callback <PUBLIC_URL>/oauth/callback");
+  if (!clientId) problems.push('OIDC_CLIENT_ID is not set: register edgehub at your provider with the callback <PUBLIC_URL>/oauth/callback');
   if (!env.OAUTH_KV) problems.push('the OAUTH_KV binding is missing (wrangler.toml [[kv_namespaces]])');
   return {
     publicUrl,
