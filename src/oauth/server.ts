@@ -69,12 +69,12 @@ export function oauthApi(settings: OAuthSettings, env: OAuthEnv): OAuthHelpers {
 }
 
 /**
- * The KV user id of a person: tenant and subject (a grant belongs to both). Percent-encoded so it
- * holds no `:`: the library keys grants `grant:<userId>:<grantId>` and lists them by prefix, so a
- * raw `sub` "x" would otherwise list the grants of a `sub` "x:y".
+ * The KV user id of a person: tenant and subject (a grant belongs to both), `<tenant>.<sub>` with
+ * the subject percent-encoded: the library keys grants `grant:<userId>:<grantId>`, lists them by
+ * prefix and refuses a `:` in a user id. Tenants hold no `.`, so the first `.` separates.
  */
 export function userIdOf(p: { tenant: string; sub: string }): string {
-  return `${encodeURIComponent(p.tenant)}:${encodeURIComponent(p.sub)}`;
+  return `${p.tenant}.${encodeURIComponent(p.sub)}`;
 }
 
 /**

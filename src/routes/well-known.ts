@@ -31,10 +31,14 @@ wellKnown.get('/oauth-protected-resource', (c) => c.json(metadata(c.env, c.req.u
 wellKnown.get('/oauth-protected-resource/mcp', (c) => c.json(metadata(c.env, c.req.url, '/mcp'), 200, headers));
 
 // RFC 8414 metadata of edgehub's own authorization server (AUTH_MODE=oauth; served by the library).
-wellKnown.get('/oauth-authorization-server', (c) => {
+wellKnown.get('/oauth-authorization-server', async (c) => {
   const env = c.env as Env & OAuthEnv;
   if (env.AUTH_MODE !== 'oauth') return c.json({ error: 'not_found', message: 'edgehub is its own authorization server only with AUTH_MODE=oauth' }, 404);
   const s = readOAuthSettings(env);
   if (s.problems.length) return c.json({ error: 'server_error', message: `sign-in is not configured: ${s.problems.join('; ')}` }, 503);
-  return authorizationServer(s).fetch(c.req.raw, env, c.executionCtx as ExecutionContext);
+  const res = await authorizationServer(s).fetch(c.req.raw, env, c.executionCtx as ExecutionContext);
+  if (!res.ok) return res;
+  // edgehub resolves Client ID Metadata Documents itself (oauth/cimd.ts), so it says so here.
+  const meta = (await res.json()) as Record<string, unknown>;
+  return c.json({ ...meta, client_id_metadata_document_supported: true }, 200, Object.fromEntries(res.headers));
 });
