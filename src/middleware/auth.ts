@@ -111,7 +111,8 @@ export function authenticate(opts: AuthOptions = {}): MiddlewareHandler<{ Bindin
     const settings = readAuthSettings(env, c.req.url);
     const ctx: ChallengeContext = {
       jsonRpc: !!opts.jsonRpc,
-      resourceMetadata: resourceMetadataUrl(settings.resource),
+      // oauth mode: /mcp is its own resource (PUBLIC_URL/mcp, oauth/server.ts), so its challenge names its metadata.
+      resourceMetadata: resourceMetadataUrl(settings.mode === 'oauth' && isMcpPath(c.req.url) ? `${settings.resource}/mcp` : settings.resource),
       basicRealm: opts.basic ? 'edgehub' : undefined,
     };
 
@@ -174,6 +175,8 @@ async function verify(c: Context, opts: AuthOptions, settings: ReturnType<typeof
   if (scope && !r.principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
   return r.principal;
 }
+
+const isMcpPath = (url: string) => /^\/mcp(\/|$)/.test(new URL(url).pathname);
 
 /** oauth mode: the request's Principal from an access token edgehub issued (or the dashboard's session). */
 async function verifyOAuth(c: Context, opts: AuthOptions, ctx: ChallengeContext): Promise<Principal | Response> {

@@ -163,10 +163,10 @@ oauthRoutes.get('/authorize', async (c) => {
       return page(c, 400, 'Unknown app', `No app is registered as '${clientId}': it may have expired; remove and re-add the server in your app.`);
     const request = await api.parseAuthRequest(c.req.raw);
     const who = await readSession(kv(c), getCookie(c, SESSION_COOKIE));
-    if (!who) return startLogin(c, s, `${new URL(c.req.url).pathname}${new URL(c.req.url).search}`);
+    if (!who) return await startLogin(c, s, `${new URL(c.req.url).pathname}${new URL(c.req.url).search}`);
     const { scopes, refused } = grantScopes(request.scope, who);
     if (!scopes.length) return c.redirect(authorizationErrorRedirect(request, 'access_denied', `your account may not grant ${refused.join(' ')}`), 302);
-    if (await remembered(c, request, who, scopes)) return complete(c, request, who, scopes);
+    if (await remembered(c, request, who, scopes)) return await complete(c, request, who, scopes);
     const facts = await api.describeConsent(request);
     const consent = await api.beginConsent(request);
     const html = await c.html(
@@ -209,7 +209,7 @@ oauthRoutes.post('/authorize', async (c) => {
     if (!who) return page(c, 403, 'Signed out', 'Your sign-in ended before you approved. Start again from your app.');
     const approved = await api.approveConsent(c.req.raw, handle);
     const { scopes } = grantScopes(approved.request.scope, who);
-    return complete(c, approved.request, who, scopes, approved.headers);
+    return await complete(c, approved.request, who, scopes, approved.headers);
   } catch (e) {
     if (e instanceof AuthorizationError && !e.redirectTo) return page(c, 400, 'This consent page has expired', `${e.description}. Start again from your app.`);
     return authorizeFailure(c, e);

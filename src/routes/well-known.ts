@@ -19,7 +19,9 @@ function metadata(env: Env, url: string, path = '') {
   return {
     resource,
     authorization_servers: s.authorizationServers,
-    scopes_supported: [...SCOPES],
+    // oauth mode: the baseline a client should ask for (MCP: "the minimal set for basic functionality");
+    // edgehub's own AS metadata lists every scope it can grant.
+    scopes_supported: s.mode === 'oauth' ? ['mcp:read', 'mcp:call'] : [...SCOPES],
     bearer_methods_supported: ['header'],
     resource_name: 'edgehub',
   };

@@ -64,7 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.OAUTH_E2E_DEBUG) console.log(dev?.output().slice(-6000));
+  if (process.env.OAUTH_E2E_DEBUG) (await import('node:fs')).writeFileSync(process.env.OAUTH_E2E_DEBUG, dev?.output() ?? '');
   await dev?.stop();
   await idp?.close();
   cimd?.close();
@@ -140,7 +140,14 @@ async function tokensFor(browser: HeadlessBrowser, scope: string) {
   expect(back.searchParams.get('state')).toBe('st-123');
   const code = back.searchParams.get('code');
   expect(code, back.toString()).toBeTruthy();
-  const t = await token({ grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT, code_verifier: verifier, client_id: clientId, resource: base });
+  const t = await token({
+    grant_type: 'authorization_code',
+    code: code!,
+    redirect_uri: REDIRECT,
+    code_verifier: verifier,
+    client_id: clientId,
+    resource: base,
+  });
   expect(t.status, JSON.stringify(t.json)).toBe(200);
   return { clientId, ...t.json };
 }
@@ -155,7 +162,12 @@ async function mcpPost(accessToken: string, body: unknown, extra: Record<string,
   });
 }
 const initialize = (t: string) =>
-  mcpPost(t, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  mcpPost(t, {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
 
 describe('oauth mode: discovery', () => {
   it('the provider being down at sign-in gives a 503 page naming it', async () => {
@@ -178,7 +190,11 @@ describe('oauth mode: discovery', () => {
     const r = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(r.status).toBe(401);
     const challenge = r.headers.get('www-authenticate') ?? '';
-    expect(challenge).toContain(`resource_metadata="${base}/.well-known/oauth-protected-resource"`);
+    // The MCP endpoint is its own resource (PUBLIC_URL/mcp); /git and /admin are PUBLIC_URL's.
+    expect(challenge).toContain(`resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`);
+    const admin = await fetch(`${base}/admin/api/servers`);
+    expect(admin.status).toBe(401);
+    expect(admin.headers.get('www-authenticate')).toContain(`resource_metadata="${base}/.well-known/oauth-protected-resource"`);
     const prm = (await (await fetch(`${base}/.well-known/oauth-protected-resource`)).json()) as Record<string, unknown>;
     expect(prm.resource).toBe(base);
     expect(prm.authorization_servers).toEqual([base]);
@@ -204,7 +220,7 @@ describe('oauth mode: the official SDK client signs in headlessly', () => {
     await toolsAndCall(dcr.client);
     const authz = dcr.provider.authorizationUrls[0];
     expect(authz.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authz.searchParams.get('resource')).toMatch(new RegExp(`^${base}/?$`));
+    expect(authz.searchParams.get('resource')).toBe(`${base}/mcp`);
     // It went through the provider's login form and edgehub's consent page (Approve).
     expect(alice.steps.some((s) => s.method === 'POST' && s.url.startsWith(idp.issuer))).toBe(true);
     expect(alice.steps.some((s) => s.method === 'POST' && s.url === `${base}/authorize`)).toBe(true);
@@ -273,7 +289,7 @@ describe('oauth mode: tokens', () => {
     expect(r.status).toBe(401);
     const challenge = r.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('error="invalid_token"');
-    expect(challenge).toContain(`resource_metadata="${base}/.well-known/oauth-protected-resource"`);
+    expect(challenge).toContain(`resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`);
     const body = (await r.json()) as { error: { code: number } };
     expect(body.error.code).toBe(-32001);
   });
@@ -282,7 +298,13 @@ describe('oauth mode: tokens', () => {
     const clientId = await register('mcp-only');
     const { verifier, challenge } = await pkce();
     const back = new URL(await alice.run(authorizeUrl(clientId, { code_challenge: challenge, resource: `${base}/mcp`, scope: 'mcp:read admin' }), REDIRECT));
-    const res = await token({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: REDIRECT, code_verifier: verifier, client_id: clientId });
+    const res = await token({
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+      client_id: clientId,
+    });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect((await initialize(res.json.access_token)).status).toBe(200);
     expect((await fetch(`${base}/admin/api/servers`, { headers: bearer(res.json.access_token) })).status).toBe(401);
@@ -377,7 +399,11 @@ describe('oauth mode: refusals', () => {
     const handle = /name="handle" value="([^"]+)"/.exec(html)![1];
     const cross = await fetch(`${base}/authorize`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: [...alice.jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+        cookie: [...alice.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
       body: new URLSearchParams({ handle, decision: 'approve' }),
       redirect: 'manual',
     });

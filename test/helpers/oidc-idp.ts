@@ -17,11 +17,7 @@ export interface Idp {
   close(): Promise<void>;
 }
 
-export async function startIdp(opts: {
-  port: number;
-  redirectUri: string;
-  users: Record<string, Record<string, unknown>>;
-}): Promise<Idp> {
+export async function startIdp(opts: { port: number; redirectUri: string; users: Record<string, Record<string, unknown>> }): Promise<Idp> {
   const issuer = `http://127.0.0.1:${opts.port}`;
   const clientId = 'edgehub-e2e';
   const clientSecret = 'edgehub-e2e-secret-0123456789abcdef';
