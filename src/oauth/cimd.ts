@@ -56,11 +56,11 @@ function maxAge(res: Response): number {
   return Math.min(MAX_TTL_SEC, Math.max(MIN_TTL_SEC, v));
 }
 
-async function fetchDocument(url: string, allowPrivate: boolean): Promise<{ doc: Record<string, unknown>; ttl: number }> {
+async function fetchDocument(url: string, allowPrivate: boolean, base: typeof fetch): Promise<{ doc: Record<string, unknown>; ttl: number }> {
   checkUrl(url, allowPrivate);
   let res: Response;
   try {
-    res = await guardedFetch(allowPrivate)(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(5000) });
+    res = await guardedFetch(allowPrivate, base)(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(5000) });
   } catch (e) {
     throw new CimdError(`the client's metadata document ${url} could not be fetched (${e instanceof Error ? e.message : 'network error'})`);
   }
@@ -85,7 +85,7 @@ async function fetchDocument(url: string, allowPrivate: boolean): Promise<{ doc:
 }
 
 /** The library's client record for a validated document (a public client: PKCE, no secret). */
-function clientRecord(url: string, doc: Record<string, unknown>): Record<string, unknown> {
+export function clientRecord(url: string, doc: Record<string, unknown>): Record<string, unknown> {
   if (doc.client_id !== url) throw new CimdError(`the metadata document's client_id does not equal its URL ${url}`);
   const uris = doc.redirect_uris;
   if (!Array.isArray(uris) || !uris.length || uris.length > 20 || !uris.every(validRedirect))
@@ -114,12 +114,12 @@ function clientRecord(url: string, doc: Record<string, unknown>): Record<string,
  * Makes sure the client record of a metadata-document client_id is present and fresh in KV before
  * the library reads it. No-op for other client ids. Throws CimdError with a message a person can act on.
  */
-export async function ensureCimdClient(kv: KVNamespace, clientId: string, allowPrivate: boolean): Promise<void> {
+export async function ensureCimdClient(kv: KVNamespace, clientId: string, allowPrivate: boolean, base: typeof fetch = fetch): Promise<void> {
   if (!isCimdClientId(clientId, allowPrivate)) return;
   const hit = cache.get(clientId);
   if (hit && hit.until > Date.now()) return;
   try {
-    const { doc, ttl } = await fetchDocument(clientId, allowPrivate);
+    const { doc, ttl } = await fetchDocument(clientId, allowPrivate, base);
     const record = clientRecord(clientId, doc);
     await kv.put(`client:${clientId}`, JSON.stringify(record), { expirationTtl: ttl });
     cache.set(clientId, { until: Date.now() + ttl * 1000, redirectUris: record.redirectUris as string[] });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   const [edgePort, idpPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${edgePort}`;
   idp = await startIdp({ port: idpPort, redirectUri: `${base}/oauth/callback`, users: USERS });
-  cimd = createServer((req, res) => {
+  cimd = createServer((_req, res) => {
     cimdFetches++;
     res.setHeader('content-type', 'application/json');
     res.setHeader('cache-control', 'max-age=300');
