@@ -22,7 +22,7 @@ import { SCOPES, type Scope } from '../auth/scopes';
 import { type AuthEnv, CLOCK_TOLERANCE_SEC, readAuthSettings, resourceMetadataUrl } from '../auth/settings';
 import { verifyAccessToken } from '../auth/verify';
 import { isLoopback } from '../net/loopback.mjs';
-import { isAdmin } from '../oauth/identity';
+import { isAdmin, isAllowed } from '../oauth/identity';
 import { principalFromToken } from '../oauth/server';
 import { readSession, SESSION_COOKIE } from '../oauth/session';
 import { type OAuthEnv, readOAuthSettings } from '../oauth/settings';
@@ -194,7 +194,8 @@ async function verifyOAuth(c: Context, opts: AuthOptions, ctx: ChallengeContext)
     if (cred.kind === 'none' && opts.session) {
       const id = getCookie(c, SESSION_COOKIE);
       const who = id ? await readSession(env.OAUTH_KV as KVNamespace, id) : null;
-      if (who) principal = { sub: who.sub, tenant: who.tenant, scopes: who.scopes.filter((s) => s !== 'admin' || isAdmin(settings, who.sub, who.email)) };
+      if (who && isAllowed(settings, who.sub, who.email))
+        principal = { sub: who.sub, tenant: who.tenant, scopes: who.scopes.filter((s) => s !== 'admin' || isAdmin(settings, who.sub, who.email)) };
     }
     if (!principal) {
       if (cred.kind === 'none') return unauthorized(ctx, 'a Bearer access token is required', { invalidToken: false, scope: challengeScope(scope) });

@@ -5,6 +5,8 @@
  * - tenant: the claim named by OIDC_TENANT_CLAIM (a string, or the first string of an array, as
  *   Keycloak/Okta `groups` claims are); unset → the default tenant. A claim that is missing or not a
  *   valid tenant name refuses the sign-in with a message, never a silent default tenant.
+ * - who may sign in: OAUTH_ALLOWED (subjects, verified emails, `@domain`s); empty = everyone the
+ *   provider signs in.
  * - allowed scopes: OAUTH_DEFAULT_SCOPES, plus `admin` when the subject or the (verified) email is
  *   listed in OAUTH_ADMINS. A grant never carries more than these; what an app gets is narrowed
  *   further to what it asked for (routes/oauth.tsx).
@@ -40,6 +42,13 @@ export function isAdmin(settings: Pick<OAuthSettings, 'admins'>, sub: string, em
   return settings.admins.has(sub.toLowerCase()) || (!!email && settings.admins.has(email.toLowerCase()));
 }
 
+/** Whether this subject/email may use edgehub under the current OAUTH_ALLOWED (empty: everyone). */
+export function isAllowed(settings: Pick<OAuthSettings, 'allowed'>, sub: string, email?: string): boolean {
+  if (!settings.allowed.size) return true;
+  const e = email?.toLowerCase();
+  return settings.allowed.has(sub.toLowerCase()) || (!!e && (settings.allowed.has(e) || settings.allowed.has(`@${e.split('@').pop()}`)));
+}
+
 export function identityFromClaims(claims: Record<string, unknown>, settings: OAuthSettings): IdentityResult {
   const sub = claims.sub;
   if (!isSubject(sub)) return { ok: false, message: 'the provider returned an ID token without a usable `sub` claim' };
@@ -57,6 +66,7 @@ export function identityFromClaims(claims: Record<string, unknown>, settings: OA
   }
   // Only a verified email may grant admin (a provider that lets users type any email must not).
   const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
+  if (!isAllowed(settings, sub, email)) return { ok: false, message: 'your account is not allowed to use this edgehub (OAUTH_ALLOWED); ask its administrator' };
   const scopes = [...settings.defaultScopes];
   if (isAdmin(settings, sub, email)) scopes.push('admin');
   const name = typeof claims.name === 'string' ? claims.name : typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined;

@@ -18,7 +18,7 @@
 import { OAuthAuthorizationServer, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
 import type { Principal } from '../auth/principal';
 import { SCOPES } from '../auth/scopes';
-import { isAdmin } from './identity';
+import { isAdmin, isAllowed } from './identity';
 import type { OAuthEnv, OAuthSettings } from './settings';
 
 export const AUTHORIZE_PATH = '/authorize';
@@ -79,14 +79,16 @@ export function userIdOf(p: { tenant: string; sub: string }): string {
 
 /**
  * A bearer token → the Principal it acts for, or null (not ours, expired, revoked, wrong resource).
- * `admin` stays only while the person is still listed in OAUTH_ADMINS: removing someone takes
- * effect on their next request, not when their grant ends.
+ * `admin` stays only while the person is still listed in OAUTH_ADMINS, and any access only while
+ * OAUTH_ALLOWED admits them: removing someone takes effect on their next request, not when their
+ * grant ends.
  */
 export async function principalFromToken(settings: OAuthSettings, env: OAuthEnv, token: string, path: string): Promise<Principal | null> {
   const as = authorizationServer(settings);
   let v = await as.validateToken<GrantProps>(settings.publicUrl, token, env);
   if (!v && (path === '/mcp' || path.startsWith('/mcp/'))) v = await as.validateToken<GrantProps>(mcpResource(settings), token, env);
   if (!v?.props || typeof v.props.sub !== 'string' || typeof v.props.tenant !== 'string') return null;
+  if (!isAllowed(settings, v.props.sub, v.props.email)) return null; // removed from OAUTH_ALLOWED since
   const scopes = v.scope.filter((s) => s !== 'admin' || isAdmin(settings, v.props.sub, v.props.email));
   return { sub: v.props.sub, tenant: v.props.tenant, scopes };
 }

@@ -9,6 +9,8 @@
  *   OIDC_TENANT_CLAIM     ID-token claim naming the tenant (empty: the default tenant)
  *   OAUTH_DEFAULT_SCOPES  scopes a signed-in person may grant (default `mcp:read mcp:call`)
  *   OAUTH_ADMINS          comma/space-separated subjects or emails who may also grant `admin`
+ *   OAUTH_ALLOWED         who may sign in at all: subjects, emails or `@domain`s (empty: everyone the
+ *                         provider signs in — then restrict sign-in at the provider)
  *   ALLOW_PRIVATE_UPSTREAMS  "true" lets loopback http CIMD documents and a loopback provider in (dev/tests)
  */
 import { parseScopeList } from '../auth/scopes';
@@ -22,6 +24,7 @@ export interface OAuthEnv {
   OIDC_TENANT_CLAIM?: string;
   OAUTH_DEFAULT_SCOPES?: string;
   OAUTH_ADMINS?: string;
+  OAUTH_ALLOWED?: string;
   ALLOW_PRIVATE_UPSTREAMS?: string;
   OAUTH_KV?: KVNamespace;
 }
@@ -35,6 +38,8 @@ export interface OAuthSettings {
   tenantClaim: string;
   defaultScopes: string[];
   admins: Set<string>;
+  /** Empty: anyone the provider signs in. */
+  allowed: Set<string>;
   allowPrivate: boolean;
   /** What is missing for sign-in to work (empty when usable). */
   problems: string[];
@@ -75,15 +80,20 @@ export function readOAuthSettings(env: OAuthEnv): OAuthSettings {
     clientSecret: env.OIDC_CLIENT_SECRET ?? '',
     tenantClaim: (env.OIDC_TENANT_CLAIM ?? '').trim(),
     defaultScopes: scopes.filter((s) => s !== 'admin'),
-    admins: new Set(
-      (env.OAUTH_ADMINS ?? '')
-        .split(/[\s,]+/)
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+    admins: lowerSet(env.OAUTH_ADMINS),
+    allowed: lowerSet(env.OAUTH_ALLOWED),
     allowPrivate: env.ALLOW_PRIVATE_UPSTREAMS === 'true',
     problems,
   };
+}
+
+function lowerSet(v: string | undefined): Set<string> {
+  return new Set(
+    (v ?? '')
+      .split(/[\s,]+/)
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 export const isOAuthMode = (env: { AUTH_MODE?: string }) => env.AUTH_MODE === 'oauth';

@@ -46,6 +46,16 @@ describe('identity from ID-token claims', () => {
     expect(identityFromClaims({ org: 'acme' }, s).ok).toBe(false); // no sub
   });
 
+  it('OAUTH_ALLOWED limits who may sign in: subjects, verified emails, @domains', () => {
+    const s = settings({ OAUTH_ALLOWED: 'ops-bot, Ann@Other.example, @Example.com' });
+    expect(identityFromClaims({ sub: 'x', email: 'joe@example.com' }, s).ok).toBe(true);
+    expect(identityFromClaims({ sub: 'x', email: 'ann@other.example' }, s).ok).toBe(true);
+    expect(identityFromClaims({ sub: 'ops-bot' }, s).ok).toBe(true);
+    const refused = identityFromClaims({ sub: 'y', email: 'eve@evil.example' }, s);
+    expect(!refused.ok && refused.message).toContain('OAUTH_ALLOWED');
+    expect(identityFromClaims({ sub: 'y', email: 'joe@example.com', email_verified: false }, s).ok).toBe(false);
+  });
+
   it('OAUTH_DEFAULT_SCOPES never hands out admin by itself', () => {
     const s = settings({ OAUTH_DEFAULT_SCOPES: 'mcp:read admin' });
     expect(s.defaultScopes).toEqual(['mcp:read']);
