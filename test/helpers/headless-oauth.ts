@@ -23,10 +23,14 @@ export class HeadlessBrowser {
   readonly steps: Step[] = [];
   lastPage = '';
 
-  constructor(
-    public user: string,
-    public decision: 'approve' | 'deny' = 'approve',
-  ) {}
+  user: string;
+  decision: 'approve' | 'deny';
+
+  // Plain fields, no parameter properties: the bench imports this file with Node's type stripping.
+  constructor(user: string, decision: 'approve' | 'deny' = 'approve') {
+    this.user = user;
+    this.decision = decision;
+  }
 
   #cookies(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -90,12 +94,13 @@ export class HeadlessBrowser {
 }
 
 export class HeadlessError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly page: string,
-  ) {
+  readonly status: number;
+  readonly page: string;
+
+  constructor(message: string, status: number, page: string) {
     super(message);
+    this.status = status;
+    this.page = page;
   }
 }
 
@@ -108,11 +113,12 @@ export class HeadlessAuth implements OAuthClientProvider {
   lastRedirect?: URL;
   authorizationUrls: URL[] = [];
 
-  constructor(
-    readonly browser: HeadlessBrowser,
-    readonly redirectUri: string,
-    opts: { clientId?: string } = {},
-  ) {
+  readonly browser: HeadlessBrowser;
+  readonly redirectUri: string;
+
+  constructor(browser: HeadlessBrowser, redirectUri: string, opts: { clientId?: string } = {}) {
+    this.browser = browser;
+    this.redirectUri = redirectUri;
     if (opts.clientId) this.#client = { client_id: opts.clientId };
   }
 
