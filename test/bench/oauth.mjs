@@ -14,9 +14,19 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 
 async function hubStatus(url, token) {
-  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'hub_status' };
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'tools/call',
+    'mcp-name': 'hub_status',
+  };
   if (token) headers.authorization = `Bearer ${token}`;
-  const r = await fetch(`${url}/mcp`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hub_status', arguments: {}, _meta: META } }) });
+  const r = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hub_status', arguments: {}, _meta: META } }),
+  });
   const text = await r.text();
   if (r.status !== 200 || text.includes('"error"')) throw new Error(`hub_status ${r.status}: ${text.slice(0, 200)}`);
 }
@@ -30,19 +40,39 @@ async function signIn(base, user) {
   const reg = await fetch(`${base}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_name: 'bench', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
+    body: JSON.stringify({
+      client_name: 'bench',
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    }),
   });
   const { client_id } = await reg.json();
   const verifier = await b64url(randomBytes(32));
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const u = new URL(`${base}/authorize`);
-  for (const [k, v] of Object.entries({ response_type: 'code', client_id, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', resource: `${base}/mcp`, state: 's' }))
+  for (const [k, v] of Object.entries({
+    response_type: 'code',
+    client_id,
+    redirect_uri: REDIRECT,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    resource: `${base}/mcp`,
+    state: 's',
+  }))
     u.searchParams.set(k, v);
   const back = new URL(await new HeadlessBrowser(user).run(u.toString(), REDIRECT));
   const t = await fetch(`${base}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code'), redirect_uri: REDIRECT, code_verifier: verifier, client_id }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code'),
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+      client_id,
+    }),
   });
   const json = await t.json();
   if (!json.access_token) throw new Error(`no token: ${JSON.stringify(json)}`);
@@ -55,7 +85,14 @@ export async function run({ dev, row, check, quick }) {
   const base = `http://127.0.0.1:${port}`;
   const idp = await startIdp({ port: idpPort, redirectUri: `${base}/oauth/callback`, users: {} });
   const oauth = await startWrangler(
-    { AUTH_MODE: 'oauth', PUBLIC_URL: base, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId, OIDC_CLIENT_SECRET: idp.clientSecret, ALLOW_PRIVATE_UPSTREAMS: 'true' },
+    {
+      AUTH_MODE: 'oauth',
+      PUBLIC_URL: base,
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+      ALLOW_PRIVATE_UPSTREAMS: 'true',
+    },
     { port },
   );
   try {

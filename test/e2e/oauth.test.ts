@@ -396,6 +396,8 @@ describe('oauth mode: refusals', () => {
     expect(html).toContain('Approve');
     expect(html).toContain('Deny');
     expect(html).toContain('csrf target');
+    expect(html).toContain('data-testid="redirect-host">127.0.0.1<');
+    expect(html).toContain('This sends access to an app on your computer');
     const handle = /name="handle" value="([^"]+)"/.exec(html)![1];
     const cross = await fetch(`${base}/authorize`, {
       method: 'POST',
@@ -414,6 +416,27 @@ describe('oauth mode: refusals', () => {
     const other = await otherBrowser.request('POST', `${base}/authorize`, { handle, decision: 'approve' });
     expect(other.status).toBe(400);
     expect(other.headers.get('location')).toBeNull();
+  });
+});
+
+describe('oauth mode: the sign-in cookie is no API credential', () => {
+  it('a signed-in browser (admin alice) gets 401 on /admin/api and /mcp without a token', async () => {
+    const alice = new HeadlessBrowser('alice');
+    await tokensFor(alice, 'mcp:read');
+    expect(alice.jar.has('edgehub_signin')).toBe(true);
+    const cookie = [...alice.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    expect((await fetch(`${base}/admin/api/servers`, { headers: { cookie } })).status).toBe(401);
+    const mcp = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+      }),
+    });
+    expect(mcp.status).toBe(401);
   });
 });
 
