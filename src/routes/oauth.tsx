@@ -21,6 +21,7 @@
 import { AuthorizationError, type AuthRequest, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { TokenBuckets } from '../auth/rate-limit';
 import { crossSite, dashboardHeaders, sameOriginNull } from '../dashboard/security';
 import { ConsentPage, MessagePage } from '../dashboard/sign-in';
 import { readLimited } from '../middleware/body';
@@ -101,13 +102,27 @@ oauthRoutes.post('/token', async (c) => {
   }
   return library(c);
 });
-oauthRoutes.on(['POST', 'OPTIONS'], '/register', library);
+// Dynamic registration is open (MCP clients need it) but bounded per client address: a client
+// registers once per install, so 60 a minute from one address is generous; past it 429.
+const registrations = new TokenBuckets();
+const REGISTRATIONS_PER_MINUTE = 60;
+oauthRoutes.post('/register', async (c) => {
+  const t = registrations.take(c.req.header('cf-connecting-ip') ?? 'unknown', REGISTRATIONS_PER_MINUTE);
+  if (!t.ok)
+    return c.json({ error: 'temporarily_unavailable', error_description: `too many registrations from this address; retry after ${t.retryAfterSec} s` }, 429, {
+      'retry-after': String(t.retryAfterSec),
+    });
+  return library(c);
+});
+oauthRoutes.options('/register', library);
 oauthRoutes.options('/token', library);
 
 // --- the authorization endpoint --------------------------------------------------------------
 
 /** The scopes a grant gets: what the app asked for that this person may grant (all they may, if it asked none). */
-function grantScopes(requested: string[], who: Identity): { scopes: string[]; refused: string[] } {
+function grantScopes(asked: string[], who: Identity): { scopes: string[]; refused: string[] } {
+  // `offline_access` (OpenID) asks for a refresh token, which every grant here has anyway.
+  const requested = asked.filter((s) => s !== 'offline_access');
   if (!requested.length) return { scopes: [...who.scopes], refused: [] };
   return { scopes: requested.filter((s) => who.scopes.includes(s)), refused: requested.filter((s) => !who.scopes.includes(s)) };
 }

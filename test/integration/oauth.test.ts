@@ -148,6 +148,29 @@ describe('routes outside oauth mode, and a misconfigured oauth mode', () => {
     expect(await mcp.text()).toContain('sign-in is not configured');
   });
 
+  it('dynamic registration is open but bounded per client address (429 past 60 a minute)', async () => {
+    const body = JSON.stringify({ client_name: 'r', redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) {
+      const r = await call(
+        '/register',
+        { AUTH_MODE: 'oauth', ...base },
+        { method: 'POST', body, headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.9' } },
+      );
+      statuses.push(r.status);
+      await r.body?.cancel();
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 201)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    // Another address is not affected.
+    const other = await call(
+      '/register',
+      { AUTH_MODE: 'oauth', ...base },
+      { method: 'POST', body, headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.10' } },
+    );
+    expect(other.status).toBe(201);
+  });
+
   it('oauth mode publishes RFC 8414 metadata for PUBLIC_URL', async () => {
     const r = await call('/.well-known/oauth-authorization-server', { AUTH_MODE: 'oauth', ...base });
     expect(r.status).toBe(200);
