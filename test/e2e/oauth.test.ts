@@ -294,7 +294,7 @@ describe('oauth mode: tokens', () => {
     expect(body.error.code).toBe(-32001);
   });
 
-  it('a token issued for /mcp only works on /mcp, not on /admin/api', async () => {
+  it('a token issued for /mcp only works on /mcp (not /admin/api, not /git); one for PUBLIC_URL works on all', async () => {
     const clientId = await register('mcp-only');
     const { verifier, challenge } = await pkce();
     const back = new URL(await alice.run(authorizeUrl(clientId, { code_challenge: challenge, resource: `${base}/mcp`, scope: 'mcp:read admin' }), REDIRECT));
@@ -308,6 +308,13 @@ describe('oauth mode: tokens', () => {
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect((await initialize(res.json.access_token)).status).toBe(200);
     expect((await fetch(`${base}/admin/api/servers`, { headers: bearer(res.json.access_token) })).status).toBe(401);
+    // git smart HTTP takes the token as a Basic password: a PUBLIC_URL token opens it, a /mcp token does not.
+    const basic = (tok: string) => ({ authorization: `Basic ${Buffer.from(`x:${tok}`).toString('base64')}` });
+    const refs = `${base}/git/demo/info/refs?service=git-upload-pack`;
+    expect((await fetch(refs, { headers: basic(res.json.access_token) })).status).toBe(401);
+    const whole = await tokensFor(alice, 'mcp:read');
+    expect((await fetch(refs, { headers: basic(whole.access_token) })).status).not.toBe(401);
+    expect((await initialize(whole.access_token)).status).toBe(200);
   });
 });
 
