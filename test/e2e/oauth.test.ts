@@ -255,6 +255,25 @@ describe('oauth mode: the official SDK client signs in headlessly', () => {
   });
 });
 
+describe('oauth mode: SDK v2 client (2026-07-28, stateless lane)', () => {
+  it('signs in the same way (iss checked, RFC 9207) and calls tools with no session', async () => {
+    const v2 = await import('@modelcontextprotocol/client');
+    const provider = new HeadlessAuth(new HeadlessBrowser('bob'), REDIRECT);
+    const opts = { versionNegotiation: { mode: 'auto' as const } };
+    const first = new v2.Client({ name: 'e2e-v2-oauth', version: '1.0.0' }, opts);
+    await expect(first.connect(new v2.StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider }))).rejects.toThrow(v2.UnauthorizedError);
+    expect(provider.lastRedirect?.searchParams.get('iss')).toBe(base);
+    await new v2.StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider }).finishAuth(provider.lastRedirect!.searchParams);
+    const client = new v2.Client({ name: 'e2e-v2-oauth', version: '1.0.0' }, opts);
+    const transport = new v2.StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider });
+    await client.connect(transport);
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(transport.sessionId).toBeUndefined();
+    await toolsAndCall(client as unknown as Client);
+    await client.close();
+  });
+});
+
 describe('oauth mode: tokens', () => {
   const alice = new HeadlessBrowser('alice');
   let t: { clientId: string; access_token: string; refresh_token: string };
