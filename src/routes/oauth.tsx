@@ -18,14 +18,14 @@
  * naming it. Pages carry the dashboard's CSP and headers; the consent POST is checked twice for
  * CSRF: same-origin (Origin / Sec-Fetch-Site) and the library's handle bound to this browser.
  */
-import { AuthorizationError, type AuthRequest, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
+import { AuthorizationError, type AuthRequest, authorizationErrorRedirect, type GrantSummary } from '@cloudflare/workers-oauth-provider';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { TokenBuckets } from '../auth/rate-limit';
 import { crossSite, dashboardHeaders, sameOriginNull } from '../dashboard/security';
 import { ConsentPage, MessagePage } from '../dashboard/sign-in';
 import { readLimited } from '../middleware/body';
-import { CimdError, ensureCimdClient } from '../oauth/cimd';
+import { CimdError, ensureCimdClient, isCimdClientId } from '../oauth/cimd';
 import { type Identity, identityFromClaims } from '../oauth/identity';
 import { authorizationUrl, discover, exchangeCode, ProviderError } from '../oauth/oidc';
 import { authorizationServer, CALLBACK_PATH, type GrantProps, oauthApi, userIdOf } from '../oauth/server';
@@ -129,32 +129,52 @@ function grantScopes(asked: string[], who: Identity): { scopes: string[]; refuse
 
 async function complete(c: C, request: AuthRequest, who: Identity, scopes: string[], headers = new Headers()): Promise<Response> {
   const props: GrantProps = { sub: who.sub, tenant: who.tenant, email: who.email };
-  const { redirectTo } = await oauthApi(settingsOf(c), env(c)).completeAuthorization({
+  const api = oauthApi(settingsOf(c), env(c));
+  // A new grant replaces the person's earlier one for this client and resource. A metadata-document
+  // client id is shared by every install of that app (each with its own loopback redirect), so there
+  // only the grant of the same redirect URI is replaced: signing in on a second machine must not sign
+  // out the first. (The library scopes this itself only for documents it resolves.)
+  const shared = isCimdClientId(request.clientId, settingsOf(c).allowPrivate);
+  const replaced = shared
+    ? (await grantsOf(c, who)).filter(
+        (g) => g.clientId === request.clientId && g.redirectUri === request.redirectUri && (!request.resource || g.resource === request.resource),
+      )
+    : [];
+  const { redirectTo } = await api.completeAuthorization({
     request,
     userId: userIdOf(who),
     metadata: { sub: who.sub, tenant: who.tenant },
     scope: scopes,
     props,
+    revokeExistingGrants: !shared,
   });
+  for (const g of replaced) await api.revokeGrant(g.id, userIdOf(who));
   headers.set('location', redirectTo);
   log.info('oauth grant issued', { tenant: who.tenant, clientId: request.clientId, scopes: scopes.join(' ') });
   return new Response(null, { status: 302, headers });
 }
 
-/** A grant this person already gave this client (same redirect, same resource, covering the scopes). */
-async function remembered(c: C, request: AuthRequest, who: Identity, scopes: string[]): Promise<boolean> {
+async function grantsOf(c: C, who: Identity): Promise<GrantSummary[]> {
   const api = oauthApi(settingsOf(c), env(c));
+  const out: GrantSummary[] = [];
   let cursor: string | undefined;
   do {
     const page = await api.listUserGrants(userIdOf(who), { cursor, limit: 100 });
-    for (const g of page.items) {
-      const sameResource = !request.resource || g.resource === request.resource;
-      const sameRedirect = !g.redirectUri || g.redirectUri === request.redirectUri;
-      if (g.clientId === request.clientId && sameResource && sameRedirect && scopes.every((s) => g.scope.includes(s))) return true;
-    }
+    out.push(...page.items);
     cursor = page.cursor;
-  } while (cursor);
-  return false;
+  } while (cursor && out.length < 1000);
+  return out;
+}
+
+/** A grant this person already gave this client (same redirect, same resource, covering the scopes). */
+async function remembered(c: C, request: AuthRequest, who: Identity, scopes: string[]): Promise<boolean> {
+  return (await grantsOf(c, who)).some(
+    (g) =>
+      g.clientId === request.clientId &&
+      (!request.resource || g.resource === request.resource) &&
+      (!g.redirectUri || g.redirectUri === request.redirectUri) &&
+      scopes.every((s) => g.scope.includes(s)),
+  );
 }
 
 function authorizeFailure(c: C, e: unknown): Response | Promise<Response> {

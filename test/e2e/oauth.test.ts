@@ -27,6 +27,7 @@ let cimd: Server;
 let cimdUrl: string;
 let cimdFetches = 0;
 const REDIRECT = 'http://127.0.0.1:9/callback'; // never fetched: the browser stops at it
+const REDIRECT2 = 'http://127.0.0.1:10/callback'; // a second install of the metadata-document client
 
 const USERS = {
   alice: { email: 'alice@example.com', email_verified: true, name: 'Alice', org: 'acme' },
@@ -43,7 +44,7 @@ beforeAll(async () => {
     cimdFetches++;
     res.setHeader('content-type', 'application/json');
     res.setHeader('cache-control', 'max-age=300');
-    res.end(JSON.stringify({ client_id: cimdUrl, client_name: 'CIMD e2e client', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }));
+    res.end(JSON.stringify({ client_id: cimdUrl, client_name: 'CIMD e2e client', redirect_uris: [REDIRECT, REDIRECT2], token_endpoint_auth_method: 'none' }));
   });
   await new Promise<void>((r) => cimd.listen(0, '127.0.0.1', () => r()));
   cimdUrl = `http://127.0.0.1:${(cimd.address() as { port: number }).port}/oauth/client.json`;
@@ -132,24 +133,28 @@ async function token(form: Record<string, string>) {
   return { status: r.status, json: (await r.json()) as Record<string, string> };
 }
 
-/** A full hand-driven authorization for `user` asking `scope`; the token response. */
-async function tokensFor(browser: HeadlessBrowser, scope: string) {
-  const clientId = await register(`client of ${browser.user}`);
+/** A full hand-driven authorization of `clientId` for the browser's user; the token response. */
+async function codeFlow(browser: HeadlessBrowser, clientId: string, scope: string, redirect = REDIRECT) {
   const { verifier, challenge } = await pkce();
-  const back = new URL(await browser.run(authorizeUrl(clientId, { code_challenge: challenge, scope }), REDIRECT));
+  const back = new URL(await browser.run(authorizeUrl(clientId, { code_challenge: challenge, scope, redirect_uri: redirect }), redirect));
   expect(back.searchParams.get('state')).toBe('st-123');
   const code = back.searchParams.get('code');
   expect(code, back.toString()).toBeTruthy();
   const t = await token({
     grant_type: 'authorization_code',
     code: code!,
-    redirect_uri: REDIRECT,
+    redirect_uri: redirect,
     code_verifier: verifier,
     client_id: clientId,
     resource: base,
   });
   expect(t.status, JSON.stringify(t.json)).toBe(200);
   return { clientId, ...t.json };
+}
+
+/** The same with a freshly registered client. */
+async function tokensFor(browser: HeadlessBrowser, scope: string) {
+  return codeFlow(browser, await register(`client of ${browser.user}`), scope);
 }
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -252,6 +257,19 @@ describe('oauth mode: the official SDK client signs in headlessly', () => {
     const r = await browser.request('GET', authorizeUrl(cimdUrl, { code_challenge: challenge, redirect_uri: 'http://127.0.0.1:9/other' }));
     expect(r.status).toBe(400);
     expect(r.headers.get('location')).toBeNull();
+  });
+});
+
+describe('oauth mode: grants of a metadata-document client are per install', () => {
+  it('signing in on a second install keeps the first; re-authorizing one install replaces only its grant', async () => {
+    const machineA = await codeFlow(new HeadlessBrowser('carol'), cimdUrl, 'mcp:read');
+    const machineB = await codeFlow(new HeadlessBrowser('carol'), cimdUrl, 'mcp:read', REDIRECT2);
+    expect((await initialize(machineA.access_token)).status).toBe(200);
+    expect((await initialize(machineB.access_token)).status).toBe(200);
+    const againA = await codeFlow(new HeadlessBrowser('carol'), cimdUrl, 'mcp:read');
+    expect((await initialize(machineA.access_token)).status).toBe(401);
+    expect((await initialize(againA.access_token)).status).toBe(200);
+    expect((await initialize(machineB.access_token)).status).toBe(200);
   });
 });
 
