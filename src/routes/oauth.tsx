@@ -18,17 +18,18 @@
  * naming it. Pages carry the dashboard's CSP and headers; the consent POST is checked twice for
  * CSRF: same-origin (Origin / Sec-Fetch-Site) and the library's handle bound to this browser.
  */
-import { AuthorizationError, type AuthRequest, authorizationErrorRedirect, type GrantSummary } from '@cloudflare/workers-oauth-provider';
+import { AuthorizationError, type AuthRequest, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { TokenBuckets } from '../auth/rate-limit';
 import { crossSite, dashboardHeaders, sameOriginNull } from '../dashboard/security';
 import { ConsentPage, MessagePage } from '../dashboard/sign-in';
 import { readLimited } from '../middleware/body';
-import { CimdError, ensureCimdClient, isCimdClientId } from '../oauth/cimd';
+import { CimdError, ensureCimdClient } from '../oauth/cimd';
+import { grantScopes, issueGrant, remembered } from '../oauth/grants';
 import { type Identity, identityFromClaims } from '../oauth/identity';
 import { authorizationUrl, discover, exchangeCode, ProviderError } from '../oauth/oidc';
-import { authorizationServer, CALLBACK_PATH, type GrantProps, oauthApi, userIdOf } from '../oauth/server';
+import { authorizationServer, CALLBACK_PATH, oauthApi } from '../oauth/server';
 import {
   createSession,
   endSession,
@@ -119,62 +120,11 @@ oauthRoutes.options('/token', library);
 
 // --- the authorization endpoint --------------------------------------------------------------
 
-/** The scopes a grant gets: what the app asked for that this person may grant (all they may, if it asked none). */
-function grantScopes(asked: string[], who: Identity): { scopes: string[]; refused: string[] } {
-  // `offline_access` (OpenID) asks for a refresh token, which every grant here has anyway.
-  const requested = asked.filter((s) => s !== 'offline_access');
-  if (!requested.length) return { scopes: [...who.scopes], refused: [] };
-  return { scopes: requested.filter((s) => who.scopes.includes(s)), refused: requested.filter((s) => !who.scopes.includes(s)) };
-}
-
 async function complete(c: C, request: AuthRequest, who: Identity, scopes: string[], headers = new Headers()): Promise<Response> {
-  const props: GrantProps = { sub: who.sub, tenant: who.tenant, email: who.email };
-  const api = oauthApi(settingsOf(c), env(c));
-  // A new grant replaces the person's earlier one for this client and resource. A metadata-document
-  // client id is shared by every install of that app (each with its own loopback redirect), so there
-  // only the grant of the same redirect URI is replaced: signing in on a second machine must not sign
-  // out the first. (The library scopes this itself only for documents it resolves.)
-  const shared = isCimdClientId(request.clientId, settingsOf(c).allowPrivate);
-  const replaced = shared
-    ? (await grantsOf(c, who)).filter(
-        (g) => g.clientId === request.clientId && g.redirectUri === request.redirectUri && (!request.resource || g.resource === request.resource),
-      )
-    : [];
-  const { redirectTo } = await api.completeAuthorization({
-    request,
-    userId: userIdOf(who),
-    metadata: { sub: who.sub, tenant: who.tenant },
-    scope: scopes,
-    props,
-    revokeExistingGrants: !shared,
-  });
-  for (const g of replaced) await api.revokeGrant(g.id, userIdOf(who));
-  headers.set('location', redirectTo);
+  const s = settingsOf(c);
+  headers.set('location', await issueGrant(oauthApi(s, env(c)), s, request, who, scopes));
   log.info('oauth grant issued', { tenant: who.tenant, clientId: request.clientId, scopes: scopes.join(' ') });
   return new Response(null, { status: 302, headers });
-}
-
-async function grantsOf(c: C, who: Identity): Promise<GrantSummary[]> {
-  const api = oauthApi(settingsOf(c), env(c));
-  const out: GrantSummary[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await api.listUserGrants(userIdOf(who), { cursor, limit: 100 });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor && out.length < 1000);
-  return out;
-}
-
-/** A grant this person already gave this client (same redirect, same resource, covering the scopes). */
-async function remembered(c: C, request: AuthRequest, who: Identity, scopes: string[]): Promise<boolean> {
-  return (await grantsOf(c, who)).some(
-    (g) =>
-      g.clientId === request.clientId &&
-      (!request.resource || g.resource === request.resource) &&
-      (!g.redirectUri || g.redirectUri === request.redirectUri) &&
-      scopes.every((s) => g.scope.includes(s)),
-  );
 }
 
 function authorizeFailure(c: C, e: unknown): Response | Promise<Response> {
@@ -201,7 +151,7 @@ oauthRoutes.get('/authorize', async (c) => {
     if (!who) return await startLogin(c, s, `${new URL(c.req.url).pathname}${new URL(c.req.url).search}`);
     const { scopes, refused } = grantScopes(request.scope, who);
     if (!scopes.length) return c.redirect(authorizationErrorRedirect(request, 'access_denied', `your account may not grant ${refused.join(' ')}`), 302);
-    if (await remembered(c, request, who, scopes)) return await complete(c, request, who, scopes);
+    if (await remembered(oauthApi(s, env(c)), request, who, scopes)) return await complete(c, request, who, scopes);
     const facts = await api.describeConsent(request);
     const consent = await api.beginConsent(request);
     const html = await c.html(
