@@ -61,17 +61,19 @@ export function ConsentPage(p: ConsentFacts & { handle: string; action: string }
             Not granted (your account may not): <code>{p.refused.join(' ')}</code>
           </p>
         )}
-        <form method="post" action={p.action}>
-          <input type="hidden" name="handle" value={p.handle} />
-          <p>
-            <button type="submit" name="decision" value="approve" class="primary">
-              Approve
-            </button>{' '}
-            <button type="submit" name="decision" value="deny">
-              Deny
-            </button>
-          </p>
-        </form>
+        {/* One form per decision, the decision a hidden field: the dashboard script disables a form's
+            button on submit, which would drop a named submit button's value from the form data. */}
+        <p>
+          {(['approve', 'deny'] as const).map((decision) => (
+            <form class="inline" method="post" action={p.action}>
+              <input type="hidden" name="handle" value={p.handle} />
+              <input type="hidden" name="decision" value={decision} />
+              <button type="submit" class={decision === 'approve' ? 'primary' : undefined} data-testid={decision}>
+                {decision === 'approve' ? 'Approve' : 'Deny'}
+              </button>{' '}
+            </form>
+          ))}
+        </p>
       </div>
     </Document>
   );

@@ -79,7 +79,17 @@ for (const path of OAUTH_PATHS)
     }
     await next();
   });
-oauthRoutes.use('/authorize', dashboardHeaders(), sameOriginNull());
+// The consent form's Approve/Deny end in a redirect to the app: its origin joins `form-action`.
+const FORM_TARGET = 'x-edgehub-form-target';
+oauthRoutes.use(
+  '/authorize',
+  dashboardHeaders((c) => {
+    const t = c.res.headers.get(FORM_TARGET);
+    c.res.headers.delete(FORM_TARGET);
+    return t ? [t] : [];
+  }),
+  sameOriginNull(),
+);
 oauthRoutes.use('/oauth/*', dashboardHeaders(), sameOriginNull());
 
 const settingsOf = (c: C): OAuthSettings => readOAuthSettings(env(c));
@@ -170,6 +180,7 @@ oauthRoutes.get('/authorize', async (c) => {
     consent.headers.forEach((v, k) => {
       html.headers.append(k, v);
     });
+    html.headers.set(FORM_TARGET, new URL(request.redirectUri).origin);
     return html;
   } catch (e) {
     return authorizeFailure(c, e);

@@ -437,6 +437,9 @@ describe('oauth mode: refusals', () => {
     const page = await alice.request('GET', authorizeUrl(fresh, { code_challenge: challenge }));
     const html = await page.text();
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    // Its form may end at the app's redirect origin and nowhere else; the internal hint never leaves.
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self' http://127.0.0.1:9;");
+    expect(page.headers.get('x-edgehub-form-target')).toBeNull();
     expect(html).toContain('Approve');
     expect(html).toContain('Deny');
     expect(html).toContain('csrf target');
@@ -558,6 +561,18 @@ describe('oauth mode: the dashboard signs in through the provider (Chromium)', (
       const header = await page.textContent('header');
       expect(header).toContain('alice');
       expect(header).toContain('acme');
+      // The consent page in a real browser: Approve sends the browser on to the app's redirect URI
+      // (the page's CSP must allow that form redirect), with the code and state.
+      const appId = await register('browser consent app');
+      const { challenge } = await pkce();
+      const toApp = page.waitForRequest((r) => r.url().startsWith(REDIRECT), { timeout: 15_000 });
+      await page.goto(authorizeUrl(appId, { code_challenge: challenge, scope: 'mcp:read' }));
+      expect(await page.textContent('[data-testid=client-name]')).toBe('browser consent app');
+      await page.click('[data-testid=approve]');
+      const landed = new URL((await toApp).url());
+      expect(landed.searchParams.get('code'), landed.toString()).toBeTruthy();
+      expect(landed.searchParams.get('state')).toBe('st-123');
+      await page.goto(`${base}/admin`);
       await page.click('nav a[href="/admin/apps"]');
       await page.waitForURL(`${base}/admin/apps`);
       const rows = page.locator('[data-testid=app-row]', { hasText: grant.clientId });

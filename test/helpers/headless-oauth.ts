@@ -83,6 +83,7 @@ export class HeadlessBrowser {
       if (/name="login"/.test(html)) form = { prompt: 'login', login: this.user, password: 'any' };
       else if (/name="prompt" value="consent"/.test(html)) form = { prompt: 'consent' };
       else if (/name="handle"/.test(html)) {
+        // edgehub's consent page: one form per decision (hidden `decision` field).
         const handle = /name="handle" value="([^"]+)"/.exec(html)![1];
         form = { handle, decision: this.decision };
       } else throw new HeadlessError(`no form to act on at ${url}`, res.status, html);
