@@ -565,6 +565,8 @@ describe('oauth mode: the dashboard signs in through the provider (Chromium)', (
       // (the page's CSP must allow that form redirect), with the code and state.
       const appId = await register('browser consent app');
       const { challenge } = await pkce();
+      // The app's callback is answered here (nothing listens on its port), so the navigation settles.
+      await page.route(`${REDIRECT}**`, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'the app got its code' }));
       const toApp = page.waitForRequest((r) => r.url().startsWith(REDIRECT), { timeout: 15_000 });
       await page.goto(authorizeUrl(appId, { code_challenge: challenge, scope: 'mcp:read' }));
       expect(await page.textContent('[data-testid=client-name]')).toBe('browser consent app');
@@ -572,6 +574,8 @@ describe('oauth mode: the dashboard signs in through the provider (Chromium)', (
       const landed = new URL((await toApp).url());
       expect(landed.searchParams.get('code'), landed.toString()).toBeTruthy();
       expect(landed.searchParams.get('state')).toBe('st-123');
+      await page.waitForURL((u) => u.toString().startsWith(REDIRECT));
+      expect(await page.textContent('body')).toContain('the app got its code');
       await page.goto(`${base}/admin`);
       await page.click('nav a[href="/admin/apps"]');
       await page.waitForURL(`${base}/admin/apps`);
