@@ -11,13 +11,15 @@
  * sign-in (routes/oauth.tsx), metadata documents (cimd.ts), RFC 9728 metadata naming edgehub
  * (routes/well-known.ts), and mapping a validated token to a Principal (below).
  *
- * Resources: PUBLIC_URL itself (covers /mcp, /git, /admin, /admin/api; what the 401 challenge and
- * the root RFC 9728 document name) and `${PUBLIC_URL}/mcp` (for clients that ask for the MCP URL
- * they were given; such a token is accepted on /mcp only). Any other `resource` → invalid_target.
+ * Resources: PUBLIC_URL itself (/git, /admin, /admin/api and /mcp; the root RFC 9728 document and
+ * the challenges outside /mcp name it) and `${PUBLIC_URL}/mcp` (the MCP endpoint's own resource:
+ * its challenge and path-form RFC 9728 document name it, so MCP clients ask for it; such a token
+ * is accepted on /mcp only). Any other `resource` → invalid_target.
  */
 import { OAuthAuthorizationServer, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
 import type { Principal } from '../auth/principal';
 import { SCOPES } from '../auth/scopes';
+import { log } from '../observability/log';
 import { isAdmin, isAllowed } from './identity';
 import type { OAuthEnv, OAuthSettings } from './settings';
 
@@ -53,9 +55,9 @@ export function authorizationServer(settings: OAuthSettings): OAuthAuthorization
       clientRegistrationEndpoint: REGISTER_PATH,
       scopesSupported: [...SCOPES],
       accessTokenTTL: ACCESS_TOKEN_TTL,
-      // A client of edgehub with a secret is fine; a public one (every MCP client) uses PKCE.
+      // One line per refusal at the token/registration endpoints: the code and the failed check, never a token.
       onError: ({ code, status, internal }) => {
-        console.log(JSON.stringify({ level: 'info', msg: 'oauth request refused', code, status, reason: internal?.reason }));
+        log.info('oauth request refused', { code, status, reason: internal?.reason });
       },
     });
     if (servers.size > 4) servers.clear();

@@ -5,8 +5,10 @@
 // dynamic registration, once with a Client ID Metadata Document served by this test on loopback.
 // Then: refresh rotation, revocation → 401 with the RFC 9728 challenge, refusals (wrong PKCE
 // verifier, foreign redirect_uri, foreign resource, replayed code, missing PKCE, unknown client,
-// denied consent), tenant and admin from claims, provider down → 503 naming it, and the dashboard
-// signing in through the provider in Chromium (Connected apps, revoke).
+// denied consent), tenant and admin from claims, provider down → 503 naming it, per-install grants
+// of a metadata-document client, the SDK v2 client on the stateless lane, and in Chromium: the
+// dashboard signing in through the provider, a consent page approved in the browser (its CSP lets
+// the form's redirect reach the app), Connected apps and revoke.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
