@@ -7,6 +7,7 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import app from '../../src/index';
 import { CIMD_MAX_BYTES, CimdError, clientRecord, ensureCimdClient, isCimdClientId } from '../../src/oauth/cimd';
+import { grantScopes } from '../../src/oauth/grants';
 import { identityFromClaims } from '../../src/oauth/identity';
 import { userIdOf } from '../../src/oauth/server';
 import { safeReturnTo } from '../../src/oauth/session';
@@ -59,6 +60,17 @@ describe('identity from ID-token claims', () => {
   it('OAUTH_DEFAULT_SCOPES never hands out admin by itself', () => {
     const s = settings({ OAUTH_DEFAULT_SCOPES: 'mcp:read admin' });
     expect(s.defaultScopes).toEqual(['mcp:read']);
+  });
+});
+
+describe('scopes an app gets', () => {
+  const who = { sub: 'a', tenant: 'acme', scopes: ['mcp:read', 'mcp:call'] };
+  it('what it asked for within what the person may grant; everything they may when it asked nothing', () => {
+    expect(grantScopes(['mcp:read'], who)).toEqual({ scopes: ['mcp:read'], refused: [] });
+    expect(grantScopes(['mcp:read', 'admin'], who)).toEqual({ scopes: ['mcp:read'], refused: ['admin'] });
+    expect(grantScopes([], who)).toEqual({ scopes: ['mcp:read', 'mcp:call'], refused: [] });
+    expect(grantScopes(['offline_access'], who)).toEqual({ scopes: ['mcp:read', 'mcp:call'], refused: [] });
+    expect(grantScopes(['admin'], who)).toEqual({ scopes: [], refused: ['admin'] });
   });
 });
 
