@@ -9,6 +9,7 @@ const LAYERS = [
   'observability',
   'net',
   'auth',
+  'oauth',
   'mcp',
   'storage',
   'config',

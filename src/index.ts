@@ -6,6 +6,8 @@
  *   *    /admin/api/*      admin REST API (routes/admin.ts), admin scope
  *   *    /admin[/…]        admin dashboard (routes/dashboard.tsx): own guard chain (cookie login, CSRF, CSP)
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
+ *   *    /authorize, /token, /register, /oauth/*  sign-in for MCP clients, AUTH_MODE=oauth only (routes/oauth.tsx)
+ *   GET  /.well-known/oauth-authorization-server  RFC 8414 metadata (oauth mode)
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
  *   GET  /connect/:name    WebSocket of `edgehub connect` (routes/connect.ts), connector or admin scope
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
@@ -25,6 +27,7 @@ import { connectRoutes } from './routes/connect';
 import { dashboard } from './routes/dashboard';
 import { gitRoutes } from './routes/git';
 import { mcpRoutes } from './routes/mcp';
+import { oauthRoutes } from './routes/oauth';
 import { wellKnown } from './routes/well-known';
 
 export { ConfigDO } from './durable-objects/config';
@@ -43,6 +46,7 @@ const guard = originGuard(originRules);
 
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
+app.route('/', oauthRoutes);
 
 app.use('/mcp', mcpCors(originRules), guard, authenticate({ scope: 'mcp:read', jsonRpc: true }), rateLimit({ jsonRpc: true }));
 app.route('/mcp', mcpRoutes);

@@ -1,7 +1,9 @@
 /**
  * Auth settings read from Worker vars/secrets, per request (cheap: string work only).
  *
- *   AUTH_MODE                   `jwt` (anything but exactly `dev-open` is jwt: a typo fails closed)
+ *   AUTH_MODE                   `jwt` (anything but exactly `dev-open` or `oauth` is jwt: a typo fails
+ *                               closed); `oauth`: edgehub is its own authorization server (src/oauth),
+ *                               PUBLIC_URL is then the issuer and the resource identifier
  *   AUTH_PUBLIC_KEY             PEM(s) / JWK / JWKS, optionally base64 (keys.ts); a var or a secret
  *   AUTH_JWKS_URL               an external authorization server's JWKS (https)
  *   AUTH_ISSUER                 required in jwt mode: the exact `iss` tokens must carry
@@ -20,7 +22,7 @@
  */
 import { parseScopeList } from './scopes';
 
-export type AuthMode = 'dev-open' | 'jwt';
+export type AuthMode = 'dev-open' | 'jwt' | 'oauth';
 
 /** The Worker vars this module reads; AUTH_PUBLIC_KEY is usually a secret, so it is optional here. */
 export interface AuthEnv {
@@ -68,7 +70,7 @@ function isHttpUrl(s: string): boolean {
 }
 
 export function readAuthSettings(env: AuthEnv, requestUrl: string): AuthSettings {
-  const mode: AuthMode = env.AUTH_MODE === 'dev-open' ? 'dev-open' : 'jwt';
+  const mode: AuthMode = env.AUTH_MODE === 'dev-open' ? 'dev-open' : env.AUTH_MODE === 'oauth' ? 'oauth' : 'jwt';
   const publicKey = env.AUTH_PUBLIC_KEY ?? '';
   const jwksUrl = (env.AUTH_JWKS_URL ?? '').trim();
   const issuer = (env.AUTH_ISSUER ?? '').trim();
@@ -92,6 +94,21 @@ export function readAuthSettings(env: AuthEnv, requestUrl: string): AuthSettings
           ? `PUBLIC_URL '${publicUrl}' is not an http(s) URL: set it to edgehub's public origin, e.g. https://hub.example.com`
           : "no token audience is configured: set PUBLIC_URL (edgehub's public origin; the audience is then <PUBLIC_URL>/mcp) or AUTH_AUDIENCE (the exact `aud` values you accept)",
       );
+  }
+  if (mode === 'oauth') {
+    // The resource is PUBLIC_URL itself; what else sign-in needs is checked by src/oauth/settings.ts.
+    const resource = publicUrl && isHttpUrl(publicUrl) ? new URL(publicUrl).origin : '';
+    return {
+      mode,
+      publicKey: '',
+      jwksUrl: '',
+      issuer: resource,
+      audience: resource ? [resource] : [],
+      resource: resource || new URL(requestUrl).origin,
+      authorizationServers: resource ? [resource] : [],
+      defaultScopes: [],
+      problems: resource ? [] : ["PUBLIC_URL is not set: AUTH_MODE=oauth needs edgehub's public origin, e.g. https://hub.example.com"],
+    };
   }
   return {
     mode,

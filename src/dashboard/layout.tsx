@@ -10,9 +10,9 @@ import { BASE, type Flash } from './security';
 export interface Chrome {
   title: string;
   /** Current tab: its nav link gets aria-current. */
-  tab?: 'servers' | 'sessions' | 'audit';
-  /** Signed-in user; undefined on the login page. */
-  user?: { sub: string; tenant: string; devOpen: boolean };
+  tab?: 'servers' | 'sessions' | 'audit' | 'apps';
+  /** Signed-in user; undefined on the login page. `oauth`: signed in through the provider (adds "Connected apps"). */
+  user?: { sub: string; tenant: string; devOpen: boolean; oauth?: boolean };
   configVersion?: number;
   csrf?: string;
   flash?: Flash;
@@ -42,6 +42,7 @@ const TABS = [
   { id: 'servers', label: 'Servers', href: BASE },
   { id: 'sessions', label: 'Sessions', href: `${BASE}/sessions` },
   { id: 'audit', label: 'Audit log', href: `${BASE}/audit` },
+  { id: 'apps', label: 'Connected apps', href: `${BASE}/apps` },
 ] as const;
 
 export function Layout(props: Chrome & { children?: Child }) {
@@ -79,7 +80,7 @@ export function Layout(props: Chrome & { children?: Child }) {
       </header>
       {u && (
         <nav>
-          {TABS.map((t) => (
+          {TABS.filter((t) => t.id !== 'apps' || u.oauth).map((t) => (
             <a href={t.href} aria-current={props.tab === t.id ? 'page' : undefined}>
               {t.label}
             </a>

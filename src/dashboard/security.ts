@@ -57,11 +57,26 @@ const cookieOpts = (c: Context, maxAge?: number) => ({
   ...(maxAge ? { maxAge } : {}),
 });
 
-/** Security headers on every dashboard response, whoever produced it (page, redirect, refusal). */
-export function dashboardHeaders(): MiddlewareHandler {
+/**
+ * The CSP of a page whose form ends in a redirect to other origins: CSP `form-action` also governs
+ * the redirects after a submission (browsers block them), so the consent page names the app's
+ * redirect origin there. Origins only (scheme://host:port), never a wildcard.
+ */
+export function cspWithFormTargets(origins: readonly string[]): string {
+  const ok = origins.filter((o) => /^https?:\/\/[A-Za-z0-9.[\]:-]+$/.test(o));
+  return ok.length ? CSP.replace("form-action 'self'", `form-action 'self' ${ok.join(' ')}`) : CSP;
+}
+
+/**
+ * Security headers on every dashboard response, whoever produced it (page, redirect, refusal).
+ * `formTargets` (the consent page): extra origins its form may end up at (cspWithFormTargets).
+ */
+export function dashboardHeaders(formTargets?: (c: Context) => readonly string[]): MiddlewareHandler {
   return async function dashboardHeaders(c, next) {
     await next();
     for (const [k, v] of Object.entries(HEADERS)) c.res.headers.set(k, v);
+    const extra = formTargets?.(c);
+    if (extra?.length) c.res.headers.set('content-security-policy', cspWithFormTargets(extra));
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   };
 }

@@ -3,6 +3,10 @@
  * - `jwt` (default; any value but `dev-open`): Bearer JWT verified by auth/verify.ts against
  *   AUTH_PUBLIC_KEY and/or AUTH_JWKS_URL, AUTH_ISSUER and the audience. With no key or issuer
  *   configured every request is refused with a message saying what to configure.
+ * - `oauth`: edgehub is its own authorization server (src/oauth): the Bearer token is one it issued,
+ *   validated by the provider library for PUBLIC_URL (or PUBLIC_URL/mcp on /mcp); the grant's props
+ *   give sub and tenant, the token its scopes. The dashboard (`session: true`) also accepts the
+ *   sign-in session cookie. Everything after (scopes, rate limits, challenges) is the jwt path's.
  * - `dev-open`: everyone is the local developer (all scopes, tenant "default"). originGuard already
  *   refuses non-loopback Hosts in this mode; this middleware checks again (Host, URL and Origin)
  *   so one misconfigured mount cannot expose an open instance.
@@ -10,6 +14,7 @@
  * gateway's, via auth/scopes.ts requiredScope). The token is never logged or echoed.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { keyRing } from '../auth/keys';
 import type { Principal } from '../auth/principal';
 import { TokenBuckets } from '../auth/rate-limit';
@@ -17,6 +22,10 @@ import { SCOPES, type Scope } from '../auth/scopes';
 import { type AuthEnv, CLOCK_TOLERANCE_SEC, readAuthSettings, resourceMetadataUrl } from '../auth/settings';
 import { verifyAccessToken } from '../auth/verify';
 import { isLoopback } from '../net/loopback.mjs';
+import { isAdmin, isAllowed } from '../oauth/identity';
+import { principalFromToken } from '../oauth/server';
+import { readSession, SESSION_COOKIE } from '../oauth/session';
+import { type OAuthEnv, readOAuthSettings } from '../oauth/settings';
 import { log } from '../observability/log';
 import { type ChallengeContext, forbidden, insufficientScope, rateLimited, unauthorized, unavailable } from './challenge';
 
@@ -61,6 +70,8 @@ export interface AuthOptions {
   basic?: boolean;
   /** Errors as JSON-RPC bodies (the MCP endpoint). */
   jsonRpc?: boolean;
+  /** oauth mode: a request without Authorization may use the sign-in session cookie (dashboard only: it has CSRF checks). */
+  session?: boolean;
 }
 
 type Credentials = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed' };
@@ -100,7 +111,8 @@ export function authenticate(opts: AuthOptions = {}): MiddlewareHandler<{ Bindin
     const settings = readAuthSettings(env, c.req.url);
     const ctx: ChallengeContext = {
       jsonRpc: !!opts.jsonRpc,
-      resourceMetadata: resourceMetadataUrl(settings.resource),
+      // oauth mode: /mcp is its own resource (PUBLIC_URL/mcp, oauth/server.ts), so its challenge names its metadata.
+      resourceMetadata: resourceMetadataUrl(settings.mode === 'oauth' && isMcpPath(c.req.url) ? `${settings.resource}/mcp` : settings.resource),
       basicRealm: opts.basic ? 'edgehub' : undefined,
     };
 
@@ -117,7 +129,7 @@ export function authenticate(opts: AuthOptions = {}): MiddlewareHandler<{ Bindin
     const perMinute = failureLimit(c.env);
     const wait = authFailures.waitSec(ip, perMinute);
     if (wait > 0) return rateLimited(ctx, wait);
-    const res = await verify(c, opts, settings, ctx);
+    const res = settings.mode === 'oauth' ? await verifyOAuth(c, opts, ctx) : await verify(c, opts, settings, ctx);
     if (res instanceof Response) {
       // A request without credentials is the normal first step (a git command, OAuth discovery):
       // only a credential that failed counts.
@@ -162,6 +174,42 @@ async function verify(c: Context, opts: AuthOptions, settings: ReturnType<typeof
   }
   if (scope && !r.principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
   return r.principal;
+}
+
+const isMcpPath = (url: string) => /^\/mcp(\/|$)/.test(new URL(url).pathname);
+
+/** oauth mode: the request's Principal from an access token edgehub issued (or the dashboard's session). */
+async function verifyOAuth(c: Context, opts: AuthOptions, ctx: ChallengeContext): Promise<Principal | Response> {
+  const scope = neededScope(opts, c.req.raw);
+  const env = c.env as Env & OAuthEnv;
+  const settings = readOAuthSettings(env);
+  const cred = credentials(c.req.header('authorization'), !!opts.basic);
+  if (settings.problems.length)
+    return unauthorized(ctx, `edgehub is in oauth mode but sign-in is not configured: ${settings.problems.join('; ')}`, {
+      invalidToken: cred.kind !== 'none',
+      scope: scope ?? 'mcp:read mcp:call',
+    });
+  let principal: Principal | null = null;
+  try {
+    if (cred.kind === 'none' && opts.session) {
+      const id = getCookie(c, SESSION_COOKIE);
+      const who = id ? await readSession(env.OAUTH_KV as KVNamespace, id) : null;
+      if (who && isAllowed(settings, who.sub, who.email))
+        principal = { sub: who.sub, tenant: who.tenant, scopes: who.scopes.filter((s) => s !== 'admin' || isAdmin(settings, who.sub, who.email)) };
+    }
+    if (!principal) {
+      if (cred.kind === 'none') return unauthorized(ctx, 'a Bearer access token is required', { invalidToken: false, scope: challengeScope(scope) });
+      if (cred.kind === 'malformed') return refuse(c, ctx, 'malformed', 'the Authorization header is malformed');
+      principal = await principalFromToken(settings, env, cred.token, new URL(c.req.url).pathname);
+    }
+  } catch (e) {
+    log.warn('oauth token store unavailable', { mount: c.req.routePath, error: e });
+    return unavailable(ctx, 'the token store is unavailable; retry later');
+  }
+  if (!principal)
+    return refuse(c, ctx, 'unknown_token', 'the access token is not valid here (expired, revoked, or issued for another resource); sign in again');
+  if (scope && !principal.scopes.includes(scope)) return insufficientScope(ctx, scope);
+  return principal;
 }
 
 /** In a 401 without a token, advise the scopes a client should ask for on this mount. */

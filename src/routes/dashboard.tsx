@@ -4,7 +4,9 @@
  *   GET  /admin                          servers (state, breaker, latency, tools), secret names, recent audit
  *   GET  /admin/sessions | /admin/audit  live sessions; the audit log (paged with ?before=id)
  *   POST /admin/servers/:name/enable|disable|check, POST /admin/check   → 303 back, flash message
- *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode)
+ *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode); in oauth mode a
+ *                                                                      "Sign in" link to the provider, the session cookie
+ *   GET  /admin/apps, POST /admin/apps/:grant/revoke                   connected apps of the signed-in person (oauth mode)
  *   GET  /admin/assets/:file             the CSS and JS (dashboard/assets.ts)
  *
  * Mounted before the /admin/* API chain (index.ts) so the login page is reachable; every other
@@ -14,7 +16,7 @@
  * never with `*`: a `*` here would also match /admin/api/* and let the cookie authenticate the API.
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { ASSETS } from '../dashboard/assets';
 import { type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession, breakerStates, serverRows } from '../dashboard/model';
 import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';
@@ -33,9 +35,13 @@ import {
   setLoginCookie,
   takeFlash,
 } from '../dashboard/security';
+import { AppsPage, SignInPage } from '../dashboard/sign-in';
 import { type AuthVars, authenticate } from '../middleware/auth';
 import { listVar, originGuard } from '../middleware/origin';
 import { rateLimit } from '../middleware/rate-limit';
+import { oauthApi, userIdOf } from '../oauth/server';
+import { endSession, readSession, SESSION_COOKIE } from '../oauth/session';
+import { isOAuthMode, type OAuthEnv, readOAuthSettings } from '../oauth/settings';
 import { type ApiReply, adminCaller } from './dashboard-api';
 
 type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
@@ -79,17 +85,21 @@ async function messageOf(res: Response): Promise<string> {
   return message.length > 500 ? `${message.slice(0, 500)}…` : message || `HTTP ${res.status}`;
 }
 
-const guarded = [
-  dashboardHeaders(),
-  refusalsAsPages(),
-  cookieBearer(),
-  sameOriginNull(),
-  hostGuard,
-  authenticate({ scope: 'admin' }),
-  rateLimit(),
-  csrf(),
-] as MiddlewareHandler<App>[];
+const guardedWith = (scope: 'admin' | undefined) =>
+  [
+    dashboardHeaders(),
+    refusalsAsPages(),
+    cookieBearer(),
+    sameOriginNull(),
+    hostGuard,
+    authenticate({ scope, session: true }),
+    rateLimit(),
+    csrf(),
+  ] as MiddlewareHandler<App>[];
+const guarded = guardedWith('admin');
 for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
+// Anyone signed in may see and revoke their own connected apps (no admin scope needed).
+for (const path of ['/apps', '/apps/*']) dashboard.use(path, ...guardedWith(undefined));
 for (const path of ['/login', '/logout'])
   dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
 dashboard.use('/assets/*', dashboardHeaders());
@@ -98,7 +108,13 @@ const api = (c: C) => adminCaller(c.env, c.executionCtx, c.get('principal'));
 
 function chrome(c: C, title: string, configVersion?: number) {
   const p = c.get('principal');
-  return { title, csrf: c.get('csrf'), flash: takeFlash(c), configVersion, user: { sub: p.sub, tenant: p.tenant, devOpen: isDevOpen(c.env) } };
+  return {
+    title,
+    csrf: c.get('csrf'),
+    flash: takeFlash(c),
+    configVersion,
+    user: { sub: p.sub, tenant: p.tenant, devOpen: isDevOpen(c.env), oauth: isOAuthMode(c.env) },
+  };
 }
 
 /** An admin API read that must succeed for the page to render. */
@@ -197,13 +213,18 @@ dashboard.post('/check', async (c) => {
 /** The API's own verification, run on the pasted token: same keys, issuer, audience, scope. */
 const verifier = new Hono<App>().get('*', authenticate({ scope: 'admin' }), (c) => c.json({ sub: c.get('principal').sub }));
 
-dashboard.get('/login', (c) => {
+dashboard.get('/login', async (c) => {
+  if (isOAuthMode(c.env)) {
+    const kv = (c.env as Env & OAuthEnv).OAUTH_KV;
+    if (kv && (await readSession(kv, getCookie(c, SESSION_COOKIE)))) return c.redirect(BASE, 303);
+    return c.html(<SignInPage provider={readOAuthSettings(c.env as Env & OAuthEnv).oidcIssuer} flash={takeFlash(c)} />);
+  }
   if (isDevOpen(c.env) || hasLoginCookie(c)) return c.redirect(BASE, 303);
   return c.html(<LoginPage csrf={c.get('csrf')} flash={takeFlash(c)} />);
 });
 
 dashboard.post('/login', async (c) => {
-  if (isDevOpen(c.env)) return c.redirect(BASE, 303);
+  if (isDevOpen(c.env) || isOAuthMode(c.env)) return c.redirect(`${BASE}/login`, 303);
   const token = pastedToken(c.get('form').get('token') ?? '');
   if (!token) return c.html(<LoginPage csrf={c.get('csrf')} error="That is not a JWT access token (three base64url parts separated by dots)." />, 400);
   const headers = new Headers(c.req.raw.headers);
@@ -217,11 +238,45 @@ dashboard.post('/login', async (c) => {
   return c.redirect(BASE, 303);
 });
 
-dashboard.post('/logout', (c) => {
+dashboard.post('/logout', async (c) => {
   clearLoginCookie(c);
+  if (isOAuthMode(c.env)) {
+    const kv = (c.env as Env & OAuthEnv).OAUTH_KV;
+    if (kv) await endSession(kv, getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  }
   if (isDevOpen(c.env)) return c.redirect(BASE, 303);
   setFlash(c, { kind: 'ok', text: 'Signed out.' });
   return c.redirect(`${BASE}/login`, 303);
+});
+
+// --- connected apps (oauth mode): the grants this person gave, each revocable ------------------
+
+dashboard.get('/apps', async (c) => {
+  const p = c.get('principal');
+  if (!isOAuthMode(c.env)) return c.html(<AppsPage {...chrome(c, 'Connected apps')} csrf={c.get('csrf')} apps={null} />);
+  const env = c.env as Env & OAuthEnv;
+  const api = oauthApi(readOAuthSettings(env), env);
+  const grants = (await api.listUserGrants(userIdOf(p), { limit: 100 })).items;
+  const apps = await Promise.all(
+    grants.map(async (g) => ({
+      grantId: g.id,
+      clientId: g.clientId,
+      clientName: (await api.lookupClient(g.clientId).catch(() => null))?.clientName ?? g.clientId,
+      scopes: g.scope,
+      createdAt: g.createdAt,
+    })),
+  );
+  return c.html(<AppsPage {...chrome(c, 'Connected apps')} csrf={c.get('csrf')} apps={apps.sort((a, b) => b.createdAt - a.createdAt)} />);
+});
+
+dashboard.post('/apps/:grant/revoke', async (c) => {
+  if (!isOAuthMode(c.env)) return c.text('connected apps exist in oauth mode only', 404);
+  const env = c.env as Env & OAuthEnv;
+  // revokeGrant checks the grant belongs to this user id: nobody revokes another person's grant.
+  await oauthApi(readOAuthSettings(env), env).revokeGrant(c.req.param('grant'), userIdOf(c.get('principal')));
+  setFlash(c, { kind: 'ok', text: 'Access revoked: the app must sign in again.' });
+  return c.redirect(`${BASE}/apps`, 303);
 });
 
 dashboard.get('/assets/:file', (c) => {

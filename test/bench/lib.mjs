@@ -58,8 +58,8 @@ export async function startProc(args, { ready, env = {}, timeoutMs = 90_000 }) {
 }
 
 /** `wrangler dev` of edgehub (or, with `config`, of another Worker such as the bare reference). */
-export async function startWrangler(vars = {}, { config } = {}) {
-  const port = await freePort();
+export async function startWrangler(vars = {}, { config, port: fixedPort } = {}) {
+  const port = fixedPort ?? (await freePort());
   const inspector = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'edgehub-bench-'));
   // wrangler dev logs every request at info level, which costs ~6 ms per request here: the bench
