@@ -9,7 +9,8 @@
 // of a metadata-document client, the SDK v2 client on the stateless lane, and in Chromium: the
 // dashboard signing in through the provider, a consent page approved in the browser (its CSP lets
 // the form's redirect reach the app), Connected apps and revoke.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,6 +260,52 @@ describe('oauth mode: the official SDK client signs in headlessly', () => {
     const r = await browser.request('GET', authorizeUrl(cimdUrl, { code_challenge: challenge, redirect_uri: 'http://127.0.0.1:9/other' }));
     expect(r.status).toBe(400);
     expect(r.headers.get('location')).toBeNull();
+  });
+});
+
+describe('oauth mode: mcp-remote signs in headlessly', () => {
+  it('mcp-remote-client registers, sends the user to sign in, exchanges the code and lists tools', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'edgehub-mcp-remote-'));
+    // No browser can be launched: PATH holds only `node`, so mcp-remote prints the URL instead.
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const callbackPort = await freePort();
+    const script = join(import.meta.dirname, '..', '..', 'node_modules', 'mcp-remote', 'dist', 'client.js');
+    const proc = spawn(process.execPath, [script, `${base}/mcp`, String(callbackPort), '--host', '127.0.0.1'], {
+      env: { PATH: bin, HOME: home, MCP_REMOTE_CONFIG_DIR: join(home, 'auth') },
+      // stdin stays open: mcp-remote shuts down when it closes.
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      let url: string | undefined;
+      while (!url && Date.now() < deadline && proc.exitCode === null) {
+        url = /Please authorize this client by visiting:\s+(\S+)/.exec(out)?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(url, `mcp-remote printed no authorization URL:\n${out}`).toBeTruthy();
+      const authz = new URL(url!);
+      expect(authz.origin).toBe(base);
+      expect(authz.searchParams.get('code_challenge_method')).toBe('S256');
+      const browser = new HeadlessBrowser('alice');
+      const back = await browser.run(url!, `http://127.0.0.1:${callbackPort}/oauth/callback`);
+      expect(new URL(back).searchParams.get('code')).toBeTruthy();
+      // The browser lands on mcp-remote's own callback server, which finishes the exchange.
+      expect((await fetch(back)).status).toBeLessThan(400);
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
+      expect(code, out.slice(-3000)).toBe(0);
+      expect(out).toContain('Connected successfully!');
+      expect(out).toMatch(/"name": "hub_status"/);
+      expect(browser.steps.some((s) => s.method === 'POST' && s.url === `${base}/authorize`)).toBe(true);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 
