@@ -89,6 +89,7 @@ export class LegacySession {
     id: string,
     principal: Principal,
     params: Record<string, unknown>,
+    view?: SessionState['view'],
   ): Promise<{ result: Record<string, unknown> } | { refused: string } | null> {
     if (this.state()) return null;
     const requested = params.protocolVersion;
@@ -103,6 +104,7 @@ export class LegacySession {
       createdAt: now,
       lastSeenAt: now,
       subscriptions: [],
+      ...(view && (view.profile || view.mode) ? { view } : {}),
     };
     const refused = await this.host.admit(state);
     if (refused) return { refused };
@@ -115,6 +117,8 @@ export class LegacySession {
   authorize(principal: Principal): SessionState | null {
     const s = this.state();
     if (!s || s.principal.sub !== principal.sub || s.principal.tenant !== principal.tenant) return null;
+    // A token bound to another profile is another view of the tenant: not this session's.
+    if ((s.principal.profile ?? null) !== (principal.profile ?? null)) return null;
     return s;
   }
 

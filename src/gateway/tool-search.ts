@@ -1,0 +1,197 @@
+/**
+ * Tool search: a BM25 index (minisearch) over one tool list, for the `search` and `code` modes
+ * (gateway/tool-view.ts).
+ *
+ * Fields and weights: the exposed name (split into words: `git_diff_staged` → git diff staged) and
+ * the title weigh most, then the description, then parameter names and descriptions, then the
+ * server's name and config `notes`. Terms are lower-cased, reduced by a small suffix stemmer
+ * (staged/staging → stage) and common stop words of requests ("show me the…") are dropped; a
+ * query also tries prefix and one-edit fuzzy matches, so "branches" finds `git_branch`.
+ *
+ * Invariant: an index is built from exactly the list it is given (the principal's, after the
+ * profile view) and never changes; the caller keeps one per list (built once per config version).
+ * Trade-off: a handful of intent synonyms (delete ↔ remove, …) are expanded at query time: users
+ * phrase intents in words tool authors rarely use, and a tiny fixed table is cheaper and more
+ * predictable than embeddings at the edge.
+ */
+import MiniSearch from 'minisearch';
+import type { Json } from './provider';
+import { methodName } from './ts-decl';
+
+export interface SearchableTool {
+  /** The exposed name (after profile aliases). */
+  name: string;
+  server: string;
+  tool: Json;
+  serverNotes?: string;
+}
+
+export interface SearchHit {
+  name: string;
+  server: string;
+  score: number;
+  tool: Json;
+}
+
+interface Doc {
+  id: number;
+  name: string;
+  title: string;
+  description: string;
+  params: string;
+  server: string;
+}
+
+const STOP = new Set(
+  'a an the and or of to in on for from with by at as is are be been it its this that these those me my i we our you your please can could would should will do does did what which who how all any some into onto than then there here just now up out get want need let lets make'.split(
+    ' ',
+  ),
+);
+
+/** Intent words → words tool authors use. Applied to queries only. */
+const SYNONYMS: Record<string, string[]> = {
+  delete: ['remove', 'rm', 'unlink'],
+  remove: ['delete', 'rm'],
+  erase: ['delete', 'remove'],
+  show: ['list', 'read', 'view', 'display'],
+  view: ['show', 'read'],
+  see: ['show', 'list', 'read'],
+  display: ['show'],
+  find: ['search', 'lookup'],
+  lookup: ['search', 'find'],
+  save: ['commit', 'write', 'store'],
+  history: ['log'],
+  changes: ['diff', 'status'],
+  changed: ['diff', 'status'],
+  modified: ['diff', 'status'],
+  undo: ['reset', 'revert'],
+  unstage: ['reset'],
+  switch: ['checkout'],
+  download: ['fetch', 'pull', 'clone'],
+  copy: ['clone'],
+  upload: ['push'],
+  publish: ['push'],
+  combine: ['merge'],
+  label: ['tag'],
+  version: ['tag', 'status'],
+  health: ['status', 'check'],
+  config: ['configuration', 'reload'],
+  setting: ['config'],
+  plugin: ['server', 'kit'],
+  bundle: ['kit'],
+  repeat: ['echo'],
+  say: ['echo'],
+  sum: ['add'],
+  plus: ['add'],
+  picture: ['image'],
+  photo: ['image'],
+  wait: ['long', 'running', 'sleep'],
+  ask: ['elicit', 'elicitation', 'sample'],
+  llm: ['sampling', 'sample'],
+  file: ['files'],
+  create: ['new', 'init', 'add'],
+  start: ['init', 'create'],
+  new: ['create', 'init'],
+  rename: ['move'],
+  branches: ['branch'],
+};
+
+/** A light suffix stemmer: enough to meet intent phrasings halfway (staged, staging, stages → stage). */
+export function stem(term: string): string {
+  if (term.length <= 4) return term;
+  if (term.endsWith('ies')) return `${term.slice(0, -3)}y`;
+  if (term.endsWith('ing') && term.length > 5) return term.slice(0, -3).replace(/(.)\1$/, '$1');
+  if (term.endsWith('ed') && term.length > 4) return term.slice(0, -2).replace(/(.)\1$/, '$1');
+  if (term.endsWith('es') && /(sh|ch|x|ss)es$/.test(term)) return term.slice(0, -2);
+  if (term.endsWith('s') && !term.endsWith('ss')) return term.slice(0, -1);
+  return term;
+}
+
+/** Words of an identifier or text: splits on non-alphanumerics and camelCase. */
+function words(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+const tokenize = (text: string) => words(text);
+const processTerm = (term: string) => (STOP.has(term) ? null : stem(term));
+
+function paramText(schema: unknown, depth = 0): string {
+  if (!schema || typeof schema !== 'object' || depth > 2) return '';
+  const props = (schema as { properties?: Record<string, unknown> }).properties;
+  if (!props || typeof props !== 'object') return '';
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(props)) {
+    out.push(k);
+    if (v && typeof v === 'object') {
+      const d = (v as { description?: unknown }).description;
+      if (typeof d === 'string') out.push(d.slice(0, 300));
+      out.push(paramText(v, depth + 1));
+    }
+  }
+  return out.join(' ');
+}
+
+const FIELDS = ['name', 'title', 'description', 'params', 'server'];
+const BOOST = { name: 3, title: 2, description: 1, params: 0.6, server: 0.5 };
+
+export class ToolIndex {
+  readonly #search: MiniSearch<Doc>;
+  readonly #tools: SearchableTool[];
+  #byMethod: Map<string, string> | null = null;
+
+  constructor(tools: SearchableTool[]) {
+    this.#tools = tools;
+    this.#search = new MiniSearch<Doc>({ fields: FIELDS, tokenize, processTerm, searchOptions: { boost: BOOST } });
+    this.#search.addAll(
+      tools.map((t, id) => ({
+        id,
+        name: t.name,
+        title: typeof t.tool.title === 'string' ? t.tool.title : '',
+        description: typeof t.tool.description === 'string' ? t.tool.description.slice(0, 2000) : '',
+        params: paramText(t.tool.inputSchema),
+        server: `${t.server} ${t.serverNotes ?? ''}`,
+      })),
+    );
+  }
+
+  get size(): number {
+    return this.#tools.length;
+  }
+
+  /** A listed name as is, or the listed tool whose `tools.<method>` name this is (code mode). */
+  resolve(name: string): string {
+    if (!this.#byMethod) {
+      this.#byMethod = new Map();
+      for (const t of this.#tools) this.#byMethod.set(methodName(t.name), t.name);
+      for (const t of this.#tools) this.#byMethod.set(t.name, t.name);
+    }
+    return this.#byMethod.get(name) ?? name;
+  }
+
+  /** The best `limit` tools for `query`, optionally only those of `server`. */
+  search(query: string, limit: number, server?: string): SearchHit[] {
+    const terms: string[] = [];
+    for (const w of words(query)) {
+      if (STOP.has(w)) continue;
+      terms.push(w);
+      for (const s of SYNONYMS[w] ?? SYNONYMS[stem(w)] ?? []) terms.push(s);
+    }
+    if (!terms.length) return [];
+    const filter = server === undefined ? undefined : (r: { id: number }) => this.#tools[r.id].server === server;
+    const results = this.#search.search(terms.join(' '), {
+      combineWith: 'OR',
+      prefix: (t) => t.length >= 4,
+      fuzzy: (t) => (t.length >= 5 ? 1 : false),
+      weights: { fuzzy: 0.3, prefix: 0.5 },
+      filter,
+    });
+    return results.slice(0, limit).map((r) => {
+      const t = this.#tools[r.id as number];
+      return { name: t.name, server: t.server, score: Math.round(r.score * 1000) / 1000, tool: t.tool };
+    });
+  }
+}
