@@ -60,6 +60,15 @@ export function isMode(v: unknown): v is Mode {
 /** `*` any run, `?` one character; everything else literal. */
 export function globMatcher(globs: readonly string[]): (name: string) => boolean {
   if (!globs.length) return () => false;
-  const re = new RegExp(`^(?:${globs.map((g) => g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')).join('|')})$`);
+  const re = new RegExp(
+    `^(?:${globs
+      .map((g) =>
+        g
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.'),
+      )
+      .join('|')})$`,
+  );
   return (name) => re.test(name);
 }

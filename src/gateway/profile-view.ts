@@ -10,6 +10,7 @@
  *   tool (-32602 "Unknown tool", with the config version), and a call by a shown name goes to the
  *   gateway's own `callTool` under the original name: the same scopes, breaker, audit and result.
  * - An alias that equals another visible tool's name shadows that tool (the alias wins).
+ * - Magg's `proxy` tool is never in a profile: it reaches every tool of the gateway, around the view.
  */
 import type { Profile } from '../config/profiles';
 import { globMatcher } from '../config/profiles';
@@ -117,7 +118,9 @@ export class ProfileView extends ToolsOnlyView implements ToolSource {
       const name = String(t.name);
       const o = overrides[name];
       if (o?.hidden || !included(name) || excluded(name)) continue;
-      if (servers && !servers.has(serverName(await this.inner.toolServer(name)))) continue;
+      const server = await this.inner.toolServer(name);
+      // Magg's `proxy` tool calls through the whole gateway, around this view: never in a profile.
+      if (server?.startsWith('~') || (servers && !servers.has(serverName(server)))) continue;
       kept.push(t);
     }
     const aliases = new Set(kept.map((t) => overrides[String(t.name)]?.name).filter((n): n is string => !!n));

@@ -75,6 +75,10 @@ const SYNONYMS: Record<string, string[]> = {
   label: ['tag'],
   version: ['tag', 'status'],
   health: ['status', 'check'],
+  healthy: ['health', 'check', 'status'],
+  alive: ['health', 'check', 'ping'],
+  broken: ['health', 'check'],
+  failing: ['health', 'check'],
   config: ['configuration', 'reload'],
   setting: ['config'],
   plugin: ['server', 'kit'],
@@ -96,15 +100,25 @@ const SYNONYMS: Record<string, string[]> = {
   branches: ['branch'],
 };
 
-/** A light suffix stemmer: enough to meet intent phrasings halfway (staged, staging, stages → stage). */
+/**
+ * A light suffix stemmer: enough to meet intent phrasings halfway (stage, staged, staging, stages
+ * → stag; commit, committed → commit). A final `e` is dropped so a verb and its inflections agree.
+ */
 export function stem(term: string): string {
-  if (term.length <= 4) return term;
-  if (term.endsWith('ies')) return `${term.slice(0, -3)}y`;
-  if (term.endsWith('ing') && term.length > 5) return term.slice(0, -3).replace(/(.)\1$/, '$1');
-  if (term.endsWith('ed') && term.length > 4) return term.slice(0, -2).replace(/(.)\1$/, '$1');
-  if (term.endsWith('es') && /(sh|ch|x|ss)es$/.test(term)) return term.slice(0, -2);
-  if (term.endsWith('s') && !term.endsWith('ss')) return term.slice(0, -1);
-  return term;
+  let t = term;
+  if (t.length > 4) {
+    if (t.endsWith('ies')) t = `${t.slice(0, -3)}y`;
+    else if (t.endsWith('ing') && t.length > 5) t = undouble(t.slice(0, -3));
+    else if (t.endsWith('ed')) t = undouble(t.slice(0, -2));
+    else if (/(sh|ch|x|ss)es$/.test(t)) t = t.slice(0, -2);
+    else if (t.endsWith('s') && !t.endsWith('ss')) t = t.slice(0, -1);
+  }
+  return t.length >= 4 && t.endsWith('e') ? t.slice(0, -1) : t;
+}
+
+/** committ → commit, stopp → stop (letters English doubles before -ed/-ing; not l, s, f: pull, pass). */
+function undouble(t: string): string {
+  return /([bdgmnprt])\1$/.test(t) ? t.slice(0, -1) : t;
 }
 
 /** Words of an identifier or text: splits on non-alphanumerics and camelCase. */

@@ -19,7 +19,7 @@ import type { Backend } from '../mcp/dispatch';
 import { rpc, toolError } from '../mcp/errors';
 import { Lru } from '../utils/lru';
 import { paginate } from './paging';
-import { fingerprint, listAll, serverName, ToolsOnlyView, type ToolSource } from './profile-view';
+import { fingerprint, listAll, serverName, type ToolSource, ToolsOnlyView } from './profile-view';
 import type { Json } from './provider';
 import { type SearchableTool, ToolIndex } from './tool-search';
 import { declaration, methodName, TOOL_RESULT_DECL } from './ts-decl';
@@ -82,9 +82,15 @@ function metaTools(mode: ToolMode, own: string): Json[] {
       name: `${own}code_execute`,
       description:
         'Run JavaScript: `code` is the body of an async function given `tools`; `await tools.call(name, args)` or `await tools.<name>(args)` call tools found with search (each resolves to a CallToolResult). Return a JSON value. No network; 30 s, 100 calls, 1 MiB result; console output comes back as logs.',
-      inputSchema: obj({ code: { type: 'string', description: 'Body of an async function, e.g. `const s = await tools.git_status({repo_path: "demo"}); return s.content[0].text;`' } }, [
-        'code',
-      ]),
+      inputSchema: obj(
+        {
+          code: {
+            type: 'string',
+            description: 'Body of an async function, e.g. `const s = await tools.git_status({repo_path: "demo"}); return s.content[0].text;`',
+          },
+        },
+        ['code'],
+      ),
       annotations: OPEN,
     },
   ];
@@ -163,7 +169,8 @@ export class ModeView extends ToolsOnlyView implements Backend {
 
   async #execute(ctx: RequestContext, args: Args): Promise<Json> {
     if (typeof args.code !== 'string' || !args.code.trim()) return toolError('code is required: the body of an async function that uses `tools`');
-    if (!this.deps.execute) return toolError('code mode is not available here: the deployment has no Worker Loader binding (wrangler.toml [[worker_loaders]] binding = "LOADER")');
+    if (!this.deps.execute)
+      return toolError('code mode is not available here: the deployment has no Worker Loader binding (wrangler.toml [[worker_loaders]] binding = "LOADER")');
     const index = await this.index(ctx);
     const call: ToolCaller = (name, a) => {
       const target = index.resolve(name);

@@ -9,8 +9,8 @@
 
 import { Hono } from 'hono';
 import type { Principal } from '../auth/principal';
-import type { SessionDO } from '../durable-objects/session';
 import { PROFILE_NAME_RE } from '../config/profiles';
+import type { SessionDO } from '../durable-objects/session';
 import { errorResponse, RpcError, rpc, toRpcError } from '../mcp/errors';
 import { toResponse } from '../mcp/exchange';
 import { parseBody } from '../mcp/jsonrpc';
@@ -45,7 +45,8 @@ function newSessionId(): string {
 
 /** `/mcp/p/NAME` and `?mode=` (runtime/views.ts decides with the token's claims and the config). */
 function viewRequest(profile: string | undefined, mode: string | undefined): ViewRequest {
-  if (profile !== undefined && !PROFILE_NAME_RE.test(profile)) throw new RpcError(ErrorCode.InvalidParams, `no profile '${profile.slice(0, 64)}': profile names match ${PROFILE_NAME_RE}`, 404);
+  if (profile !== undefined && !PROFILE_NAME_RE.test(profile))
+    throw new RpcError(ErrorCode.InvalidParams, `no profile '${profile.slice(0, 64)}': profile names match ${PROFILE_NAME_RE}`, 404);
   return { ...(profile ? { profile } : {}), ...(mode ? { mode: parseMode(mode) } : {}) };
 }
 
@@ -76,12 +77,14 @@ mcpRoutes.post('/', async (c) => {
   let view: ViewRequest;
   try {
     view = viewRequest(c.req.param('profile'), c.req.query('mode'));
+    // Refused here on both lanes (runtime/views.ts checks again where the view is built).
+    if (view.profile && principal.profile && view.profile !== principal.profile)
+      throw new RpcError(ErrorCode.Forbidden, `this token is bound to profile '${principal.profile}': use /mcp/p/${principal.profile} or /mcp`, 403);
   } catch (e) {
     return fail(toRpcError(e), 'id' in message ? (message.id ?? null) : null);
   }
 
-  if (isModern(message, versionHeader))
-    return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p), c.get('requestId'), view);
+  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p), c.get('requestId'), view);
 
   const sessionId = c.req.header(HEADER_SESSION);
   if (isRequest(message) && message.method === 'initialize') {

@@ -66,7 +66,12 @@ describe.each(LANES)('search mode, %s lane', (laneName, open) => {
     const r = await fetch(`${base()}/mcp?mode=bogus`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
     });
     expect(r.status).toBe(400);
     expect((await r.json()).error.message).toMatch(/mode must be one of full, search, code/);

@@ -31,7 +31,12 @@ export async function legacyLane(url: string, headers: Record<string, string> = 
   const r = await fetch(url, {
     method: 'POST',
     headers: { ...J, ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } },
+    }),
   });
   const sid = r.headers.get('mcp-session-id');
   const body = await r.text();
