@@ -43,60 +43,146 @@ interface Doc {
 }
 
 const STOP = new Set(
-  'a an the and or of to in on for from with by at as is are be been it its this that these those me my i we our you your please can could would should will do does did what which who how all any some into onto than then there here just now up out get want need let lets make'.split(
+  'a an the and or of to in on for from with by at as is are be been it its this that these those me my i we our you your please can could would should will do does did what which who how all any some into onto than then there here just let lets want need t s d ll re ve m'.split(
     ' ',
   ),
 );
 
-/** Intent words → words tool authors use. Applied to queries only. */
+/**
+ * Intent words → words tool authors use (verbs of everyday requests, and nouns of common domains).
+ * Applied to queries only, keyed by stem, so "bundles" finds the entry of "bundle".
+ */
 const SYNONYMS: Record<string, string[]> = {
-  delete: ['remove', 'rm', 'unlink'],
+  // verbs
+  delete: ['remove', 'rm'],
   remove: ['delete', 'rm'],
   erase: ['delete', 'remove'],
-  show: ['list', 'read', 'view', 'display'],
+  drop: ['remove', 'delete'],
+  discard: ['reset', 'delete'],
+  show: ['list', 'read', 'view', 'get'],
   view: ['show', 'read'],
   see: ['show', 'list', 'read'],
   display: ['show'],
+  open: ['read', 'show'],
   find: ['search', 'lookup'],
   lookup: ['search', 'find'],
+  look: ['search', 'find'],
   save: ['commit', 'write', 'store'],
-  history: ['log'],
-  changes: ['diff', 'status'],
-  changed: ['diff', 'status'],
-  modified: ['diff', 'status'],
+  put: ['write', 'set'],
+  write: ['create', 'draft'],
+  record: ['commit', 'log'],
   undo: ['reset', 'revert'],
   unstage: ['reset'],
-  switch: ['checkout'],
-  download: ['fetch', 'pull', 'clone'],
+  back: ['undo', 'reset', 'unstage'],
+  switch: ['checkout', 'disable', 'enable'],
+  jump: ['checkout', 'switch'],
+  download: ['fetch', 'pull', 'clone', 'export'],
+  grab: ['fetch', 'get', 'download'],
   copy: ['clone'],
   upload: ['push'],
   publish: ['push'],
   combine: ['merge'],
+  integrate: ['merge'],
+  mark: ['tag', 'label'],
   label: ['tag'],
-  version: ['tag', 'status'],
+  install: ['load', 'add', 'kit'],
+  uninstall: ['unload', 'remove'],
+  hook: ['add', 'connect'],
+  connect: ['add'],
+  turn: ['enable', 'disable', 'toggle'],
+  ping: ['check', 'health'],
+  repeat: ['echo'],
+  say: ['echo'],
+  answer: ['reply', 'respond'],
+  respond: ['reply'],
+  email: ['mail', 'send', 'message'],
+  book: ['schedule', 'create', 'event'],
+  schedule: ['create', 'event', 'calendar'],
+  cancel: ['delete'],
+  hand: ['assign'],
+  give: ['assign'],
+  resolve: ['close'],
+  clear: ['archive', 'delete'],
+  compress: ['gzip', 'zip'],
+  query: ['sql', 'search'],
+  create: ['new', 'init', 'add'],
+  start: ['init', 'create', 'new'],
+  begin: ['init', 'create'],
+  new: ['create', 'init'],
+  make: ['create', 'new', 'init'],
+  rename: ['move'],
+  sum: ['add', 'total'],
+  plus: ['add', 'sum'],
+  total: ['sum'],
+  update: ['pull', 'change', 'edit'],
+  // nouns and adjectives
+  history: ['log'],
+  recent: ['log', 'latest'],
+  last: ['log', 'recent', 'latest'],
+  latest: ['fetch', 'pull', 'recent'],
+  upstream: ['remote', 'origin'],
+  server: ['remote'],
+  changes: ['diff', 'status'],
+  changed: ['diff', 'status'],
+  modified: ['diff', 'status'],
+  clean: ['status'],
+  staging: ['stage', 'index'],
+  version: ['tag', 'release'],
+  release: ['tag', 'version'],
   health: ['status', 'check'],
   healthy: ['health', 'check', 'status'],
   alive: ['health', 'check', 'ping'],
-  broken: ['health', 'check'],
-  failing: ['health', 'check'],
+  broken: ['health', 'check', 'fail'],
+  failing: ['health', 'check', 'fail'],
+  running: ['status', 'health'],
   config: ['configuration', 'reload'],
+  configuration: ['config'],
   setting: ['config'],
   plugin: ['server', 'kit'],
   bundle: ['kit'],
-  repeat: ['echo'],
-  say: ['echo'],
-  sum: ['add'],
-  plus: ['add'],
+  package: ['kit'],
   picture: ['image'],
   photo: ['image'],
-  wait: ['long', 'running', 'sleep'],
-  ask: ['elicit', 'elicitation', 'sample'],
+  slow: ['long', 'running', 'progress'],
+  wait: ['long', 'running'],
+  ask: ['elicit', 'elicitation'],
   llm: ['sampling', 'sample'],
-  file: ['files'],
-  create: ['new', 'init', 'add'],
-  start: ['init', 'create'],
-  new: ['create', 'init'],
-  rename: ['move'],
+  bug: ['issue', 'ticket'],
+  ticket: ['issue'],
+  task: ['issue', 'ticket'],
+  crash: ['bug', 'issue', 'error'],
+  note: ['comment'],
+  meeting: ['event', 'calendar'],
+  call: ['event', 'meeting'],
+  standup: ['event', 'meeting'],
+  appointment: ['event'],
+  invitation: ['invite'],
+  free: ['available', 'slot'],
+  vacation: ['out', 'office', 'away'],
+  holiday: ['out', 'office', 'away'],
+  inbox: ['mail', 'unread', 'message'],
+  message: ['email', 'mail'],
+  thread: ['email', 'reply'],
+  everyone: ['all'],
+  newsletter: ['email', 'message'],
+  unread: ['unread', 'new'],
+  spreadsheet: ['csv', 'export'],
+  database: ['sql', 'table', 'warehouse'],
+  column: ['describe', 'table'],
+  warm: ['temperature', 'current'],
+  cold: ['temperature', 'current'],
+  hot: ['temperature', 'current'],
+  temperature: ['current', 'weather'],
+  rain: ['forecast', 'weather', 'precipitation'],
+  snow: ['forecast', 'weather'],
+  tomorrow: ['forecast', 'event', 'list'],
+  weekend: ['forecast', 'event'],
+  today: ['current', 'event'],
+  now: ['current'],
+  pollution: ['air', 'quality'],
+  breathe: ['air', 'quality'],
+  environment: ['env'],
+  variable: ['env'],
   branches: ['branch'],
 };
 
@@ -131,6 +217,15 @@ function words(text: string): string[] {
 }
 
 const tokenize = (text: string) => words(text);
+/** SYNONYMS keyed by stem (built once). */
+let synonymsByStem: Map<string, string[]> | null = null;
+function synonyms(term: string): string[] {
+  if (!synonymsByStem) {
+    synonymsByStem = new Map();
+    for (const [k, v] of Object.entries(SYNONYMS)) synonymsByStem.set(stem(k), [...(synonymsByStem.get(stem(k)) ?? []), ...v]);
+  }
+  return synonymsByStem.get(stem(term)) ?? [];
+}
 const processTerm = (term: string) => (STOP.has(term) ? null : stem(term));
 
 function paramText(schema: unknown, depth = 0): string {
@@ -149,6 +244,7 @@ function paramText(schema: unknown, depth = 0): string {
   return out.join(' ');
 }
 
+const SYNONYM_WEIGHT = 0.6;
 const FIELDS = ['name', 'title', 'description', 'params', 'server'];
 const BOOST = { name: 3, title: 2, description: 1, params: 0.6, server: 0.5 };
 
@@ -190,14 +286,18 @@ export class ToolIndex {
   search(query: string, limit: number, server?: string): SearchHit[] {
     const terms: string[] = [];
     for (const w of words(query)) {
-      if (STOP.has(w)) continue;
+      // Numbers in a request (ids, counts, versions) name data, not tools.
+      if (STOP.has(w) || /^\d+$/.test(w)) continue;
       terms.push(w);
-      for (const s of SYNONYMS[w] ?? SYNONYMS[stem(w)] ?? []) terms.push(s);
+      for (const s of synonyms(w)) terms.push(s);
     }
     if (!terms.length) return [];
     const filter = server === undefined ? undefined : (r: { id: number }) => this.#tools[r.id].server === server;
+    // A synonym counts less than a word the user wrote.
+    const own = new Set(words(query).map((w) => processTerm(w)));
     const results = this.#search.search(terms.join(' '), {
       combineWith: 'OR',
+      boostTerm: (t) => (own.has(t) ? 1 : SYNONYM_WEIGHT),
       prefix: (t) => t.length >= 4,
       fuzzy: (t) => (t.length >= 5 ? 1 : false),
       weights: { fuzzy: 0.3, prefix: 0.5 },
