@@ -1,10 +1,15 @@
 // Tool search, code mode and profiles (README "Tool search, code mode and profiles") on both lanes,
 // against the shared dev-open `wrangler dev`, with raw JSON-RPC (byte comparisons) and the SDK clients.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
+import { cliRunner } from '../helpers/cli';
 import { type Lane, legacyLane, modernLane } from '../helpers/lanes';
 
 const base = () => inject('edgehubUrl');
@@ -214,5 +219,33 @@ describe('profiles', () => {
     await modern.connect(new v2.StreamableHTTPClientTransport(new URL(`${base()}/mcp/p/coder`)));
     expect((await modern.listTools()).tools.map((t) => t.name)).toContain('git_rm');
     await modern.close();
+  });
+});
+
+describe('edgehub profiles (CLI)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'edgehub-cli-profiles-'));
+  const cli = cliRunner(base, home);
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('set from a file, list, info, a bad file named by field (exit ≠ 0), rm', async () => {
+    const file = join(home, 'ops.json');
+    writeFileSync(file, JSON.stringify({ servers: ['hub'], exclude: ['hub_*_kit*'], mode: 'search' }));
+    const set = await cli(['profiles', 'set', 'ops', file]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^saved profile 'ops' \(config version \d+\)$/m);
+    const list = await cli(['profiles', 'list']);
+    expect(list.stdout).toMatch(/^ops\s+search\s+hub\s+-\s+hub_\*_kit\*/m);
+    const info = await cli(['profiles', 'info', 'ops', '--json']);
+    expect(info.json).toEqual({ name: 'ops', servers: ['hub'], exclude: ['hub_*_kit*'], mode: 'search' });
+    const lane = modernLane(`${base()}/mcp/p/ops`);
+    const found = await call(lane, 'hub_search_tools', { query: 'load a kit of servers', limit: 20 });
+    expect(found.structuredContent.tools.map((t: { name: string }) => t.name)).not.toContain('hub_load_kit');
+    writeFileSync(file, JSON.stringify({ mode: 'fast' }));
+    const bad = await cli(['profiles', 'set', 'ops', file]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/profiles\.ops\.mode/);
+    const rm = await cli(['profiles', 'rm', 'ops']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect((await cli(['profiles', 'info', 'ops'])).code).not.toBe(0);
   });
 });
