@@ -3,6 +3,7 @@
  *
  *   GET  /admin                          servers (state, breaker, latency, tools), secret names, recent audit
  *   GET  /admin/sessions | /admin/audit  live sessions; the audit log (paged with ?before=id)
+ *   GET  /admin/profiles, POST /admin/profiles (save), POST /admin/profiles/:name/delete (dashboard-profiles.tsx)
  *   POST /admin/servers/:name/enable|disable|check, POST /admin/check   → 303 back, flash message
  *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode)
  *   GET  /admin/assets/:file             the CSS and JS (dashboard/assets.ts)
@@ -37,6 +38,7 @@ import { type AuthVars, authenticate } from '../middleware/auth';
 import { listVar, originGuard } from '../middleware/origin';
 import { rateLimit } from '../middleware/rate-limit';
 import { type ApiReply, adminCaller } from './dashboard-api';
+import { profilesDashboard } from './dashboard-profiles';
 
 type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
 type C = Context<App>;
@@ -89,7 +91,7 @@ const guarded = [
   rateLimit(),
   csrf(),
 ] as MiddlewareHandler<App>[];
-for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
+for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*', '/profiles/*']) dashboard.use(path, ...guarded);
 for (const path of ['/login', '/logout'])
   dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
 dashboard.use('/assets/*', dashboardHeaders());
@@ -191,6 +193,8 @@ dashboard.post('/check', async (c) => {
     `Checked ${entries.length} servers: ${entries.length - down.length} up${down.length ? `; ${down.map(([n, x]) => describeCheck(n, x)).join('; ')}` : ''}.`,
   );
 });
+
+dashboard.route('/profiles', profilesDashboard(api, chrome));
 
 // --- login / logout (public: no token yet) ---------------------------------------------------
 

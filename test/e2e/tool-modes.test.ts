@@ -249,3 +249,42 @@ describe('edgehub profiles (CLI)', () => {
     expect((await cli(['profiles', 'info', 'ops'])).code).not.toBe(0);
   });
 });
+
+describe('dashboard: Profiles page', () => {
+  it('lists profiles, saves one from the form (versioned), refuses a bad one with its field, removes one', async () => {
+    const page = await fetch(`${base()}/admin/profiles`);
+    expect(page.status).toBe(200);
+    const csrf = /edgehub_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')?.[1] as string;
+    expect(await page.text()).toMatch(/<h1>Profiles<\/h1>/);
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${base()}/admin${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base(), cookie: `edgehub_csrf=${csrf}` },
+        body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+      });
+    const flash = (r: Response) => decodeURIComponent(/edgehub_flash=([^;]+)/.exec(r.headers.get('set-cookie') ?? '')?.[1] ?? '');
+    const before = (await admin(base(), 'GET', '/profiles')).json.version;
+    const saved = await post('/profiles', { name: 'web-ui', profile: JSON.stringify({ servers: ['git'], mode: 'code' }) });
+    expect(saved.status).toBe(303);
+    expect(flash(saved)).toMatch(/Profile 'web-ui' saved \(config v\d+\)/);
+    expect((await admin(base(), 'GET', '/profiles')).json.version).toBe(before + 1);
+    const html = await (await fetch(`${base()}/admin/profiles`, { headers: { cookie: `edgehub_csrf=${csrf}` } })).text();
+    expect(html).toMatch(/data-profile="web-ui"/);
+    const bad = await post('/profiles', { name: 'web-ui', profile: JSON.stringify({ mode: 'fast' }) });
+    expect(flash(bad)).toMatch(/Could not save 'web-ui': profiles\.web-ui\.mode/);
+    const notJson = await post('/profiles', { name: 'web-ui', profile: '{oops' });
+    expect(flash(notJson)).toMatch(/not valid JSON/);
+    const removed = await post('/profiles/web-ui/delete', {});
+    expect(flash(removed)).toMatch(/Profile 'web-ui' removed/);
+    expect((await admin(base(), 'GET', '/profiles/web-ui')).status).toBe(404);
+    // A form without the CSRF token changes nothing.
+    const forged = await fetch(`${base()}/admin/profiles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base() },
+      body: new URLSearchParams({ name: 'evil', profile: '{}' }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect((await admin(base(), 'GET', '/profiles/evil')).status).toBe(404);
+  });
+});

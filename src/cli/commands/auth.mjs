@@ -93,7 +93,8 @@ Use it as: export EDGEHUB_TOKEN=$(edgehub auth token --scope admin)`,
     const iss = v.iss ?? k.meta.issuer ?? DEFAULT_ISSUER;
     const aud = v.aud ?? k.meta.audience ?? `${ctx.url()}/mcp`;
     if (v.mode !== undefined && !['full', 'search', 'code'].includes(v.mode)) throw usage(`--mode must be full, search or code (got '${v.mode}')`);
-    if (v.profile !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/.test(v.profile)) throw usage(`--profile '${v.profile}' is not a profile name ([a-zA-Z0-9][a-zA-Z0-9._-]{0,63})`);
+    if (v.profile !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/.test(v.profile))
+      throw usage(`--profile '${v.profile}' is not a profile name ([a-zA-Z0-9][a-zA-Z0-9._-]{0,63})`);
     const view = { ...(v.profile !== undefined ? { profile: v.profile } : {}), ...(v.mode !== undefined ? { mode: v.mode } : {}) };
     const t = await signToken(k, { iss, aud, sub, scope, tenant: v.tenant, ttlSec: parseTtl(v.ttl ?? '1h'), view });
     if (ctx.out.json) return printJson(ctx.out, t);
