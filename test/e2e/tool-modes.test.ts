@@ -130,6 +130,18 @@ describe.each(LANES)('code mode, %s lane', (_laneName, open) => {
     expect(r.structuredContent.error).toMatch(/tool call limit reached: at most 100/);
     expect(r.structuredContent.calls).toBe(100);
   });
+
+  it('holds the result and log limits: over 1 MiB of JSON is an error naming the limit; logs are capped', async () => {
+    const lane = await open(`${base()}/mcp?mode=code`);
+    const big = await call(lane, 'hub_code_execute', { code: `return 'x'.repeat(1024 * 1024);` });
+    expect(big.isError).toBe(true);
+    expect(big.structuredContent.error).toMatch(/result too large: 1048578 bytes of JSON, the limit is 1048576/);
+    const fits = await call(lane, 'hub_code_execute', { code: `return 'x'.repeat(1024 * 1024 - 2).length;` });
+    expect(fits.structuredContent.result).toBe(1024 * 1024 - 2);
+    const chatty = await call(lane, 'hub_code_execute', { code: `for (let i = 0; i < 500; i++) console.log('line', i); return 1;` });
+    expect(chatty.structuredContent.logs).toHaveLength(201);
+    expect(chatty.structuredContent.logs[200]).toMatch(/300 more log lines dropped/);
+  });
 });
 
 describe('profiles', () => {
