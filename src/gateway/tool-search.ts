@@ -60,6 +60,10 @@ const SYNONYMS: Record<string, string[]> = {
   drop: ['remove', 'delete'],
   discard: ['reset', 'delete'],
   show: ['list', 'read', 'view', 'get'],
+  inside: ['read', 'content'],
+  content: ['read'],
+  send: ['push', 'email', 'mail'],
+  origin: ['remote', 'push'],
   view: ['show', 'read'],
   see: ['show', 'list', 'read'],
   display: ['show'],
@@ -140,7 +144,6 @@ const SYNONYMS: Record<string, string[]> = {
   setting: ['config'],
   plugin: ['server', 'kit'],
   bundle: ['kit'],
-  package: ['kit'],
   picture: ['image'],
   photo: ['image'],
   slow: ['long', 'running', 'progress'],
@@ -176,6 +179,17 @@ const SYNONYMS: Record<string, string[]> = {
   rain: ['forecast', 'weather', 'precipitation'],
   snow: ['forecast', 'weather'],
   tomorrow: ['forecast', 'event', 'list'],
+  busy: ['event', 'free', 'available'],
+  monday: ['event', 'calendar'],
+  tuesday: ['event', 'calendar'],
+  wednesday: ['event', 'calendar'],
+  thursday: ['event', 'calendar'],
+  friday: ['event', 'calendar'],
+  saturday: ['event', 'calendar'],
+  sunday: ['event', 'calendar'],
+  morning: ['event', 'calendar'],
+  afternoon: ['event', 'calendar'],
+  evening: ['event', 'calendar'],
   weekend: ['forecast', 'event'],
   today: ['current', 'event'],
   now: ['current'],
@@ -193,7 +207,8 @@ const SYNONYMS: Record<string, string[]> = {
 export function stem(term: string): string {
   let t = term;
   if (t.length > 4) {
-    if (t.endsWith('ies')) t = `${t.slice(0, -3)}y`;
+    if (t.endsWith('ly') && t.length > 5) t = t.slice(0, -2);
+    else if (t.endsWith('ies')) t = `${t.slice(0, -3)}y`;
     else if (t.endsWith('ing') && t.length > 5) t = undouble(t.slice(0, -3));
     else if (t.endsWith('ed')) t = undouble(t.slice(0, -2));
     else if (/(sh|ch|x|ss)es$/.test(t)) t = t.slice(0, -2);
@@ -245,6 +260,7 @@ function paramText(schema: unknown, depth = 0): string {
 }
 
 const SYNONYM_WEIGHT = 0.6;
+const FILE_NAME_RE = /[\w-]\.(json|md|txt|ts|tsx|js|mjs|py|go|rs|java|rb|ya?ml|toml|html|css|csv|lock|sh)\b/i;
 const FIELDS = ['name', 'title', 'description', 'params', 'server'];
 const BOOST = { name: 3, title: 2, description: 1, params: 0.6, server: 0.5 };
 
@@ -291,6 +307,8 @@ export class ToolIndex {
       terms.push(w);
       for (const s of synonyms(w)) terms.push(s);
     }
+    // A file name in a request ("open package.json") is about files.
+    if (FILE_NAME_RE.test(query)) terms.push('file');
     if (!terms.length) return [];
     const filter = server === undefined ? undefined : (r: { id: number }) => this.#tools[r.id].server === server;
     // A synonym counts less than a word the user wrote.
