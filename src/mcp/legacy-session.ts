@@ -90,7 +90,7 @@ export class LegacySession {
     principal: Principal,
     params: Record<string, unknown>,
     view?: SessionState['view'],
-  ): Promise<{ result: Record<string, unknown> } | { refused: string } | null> {
+  ): Promise<{ result: Record<string, unknown> } | { refused: string } | { invalid: { code: number; message: string; httpStatus: number } } | null> {
     if (this.state()) return null;
     const requested = params.protocolVersion;
     const version = isLegacyVersion(requested) ? requested : LATEST_LEGACY;
@@ -106,6 +106,16 @@ export class LegacySession {
       subscriptions: [],
       ...(view && (view.profile || view.mode) ? { view } : {}),
     };
+    // A view that cannot be served (unknown profile, bad mode claim) is refused now, not on every request.
+    if (state.view || principal.profile || principal.mode) {
+      try {
+        await this.host.gateway(state);
+      } catch (e) {
+        const err = toRpcError(e);
+        if (err.code !== ErrorCode.InternalError) return { invalid: { code: err.code, message: err.message, httpStatus: err.httpStatus } };
+        throw e;
+      }
+    }
     const refused = await this.host.admit(state);
     if (refused) return { refused };
     this.store.save(state);

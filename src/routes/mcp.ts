@@ -93,6 +93,7 @@ mcpRoutes.post('/', async (c) => {
     const opened = (await sessionOf(c.env, principal, id).open(id, principal, message.params ?? {}, view)) as Awaited<ReturnType<SessionDO['open']>>;
     if (!opened) return fail(rpc.internal(), message.id);
     if ('refused' in opened) return c.json(errorResponse(message.id, new RpcError(ErrorCode.ServerError, opened.refused, 429)), 429, { 'retry-after': '60' });
+    if ('invalid' in opened) return fail(new RpcError(opened.invalid.code, opened.invalid.message, opened.invalid.httpStatus), message.id);
     return c.json({ jsonrpc: '2.0', id: message.id, result: opened.result }, 200, { [HEADER_SESSION]: id });
   }
   const id = 'id' in message ? (message.id ?? null) : null;

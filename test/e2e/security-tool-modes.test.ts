@@ -149,6 +149,19 @@ describe('profile and mode claims', () => {
     const r = await modernLane(`${h.base}/mcp`, bad).send('tools/list', {});
     expect(r.status).toBe(400);
     expect(r.json.error.message).toMatch(/mode claim must be one of full, search, code/);
+    // The legacy lane refuses it at initialize: no session is opened for a view that cannot be served.
+    const init = await fetch(`${h.base}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...bad },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    expect(init.status).toBe(400);
+    expect(init.headers.get('mcp-session-id')).toBeNull();
   });
 
   it("another tenant's token cannot use acme's profile (it does not exist there)", async () => {

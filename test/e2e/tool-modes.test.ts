@@ -201,11 +201,24 @@ describe('profiles', () => {
     expect(((await full.send('tools/list', {})).json.result.tools as unknown[]).length).toBeGreaterThan(10);
   });
 
-  it('an unknown profile is 404 with its name', async () => {
+  it('an unknown profile is 404 with its name, on both lanes (legacy: at initialize)', async () => {
     const lane = modernLane(`${base()}/mcp/p/nope`);
     const r = await lane.send('tools/list', {});
     expect(r.status).toBe(404);
     expect(r.json.error.message).toMatch(/profile 'nope' does not exist/);
+    const init = await fetch(`${base()}/mcp/p/nope`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    expect(init.status).toBe(404);
+    expect(init.headers.get('mcp-session-id')).toBeNull();
+    expect((await init.json()).error.message).toMatch(/profile 'nope' does not exist/);
   });
 
   it('a profile change reaches a live legacy session (list_changed) and the modern lane', async () => {
