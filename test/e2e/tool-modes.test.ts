@@ -19,6 +19,38 @@ const LANES: [string, (url: string) => Promise<Lane>][] = [
 ];
 const repo = `modes-${Date.now().toString(36)}`;
 
+/** A 2026 `subscriptions/listen` stream on `url` gets tools/list_changed when `change` lands. */
+async function listenSeesChange(url: string, change: () => Promise<{ status: number }>) {
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const ac = new AbortController();
+  const res = await fetch(url, {
+    method: 'POST',
+    signal: ac.signal,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'subscriptions/listen',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'subscriptions/listen', params: { _meta: meta, notifications: { toolsListChanged: true } } }),
+  });
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const read = async (until: RegExp) => {
+    const deadline = Date.now() + 10_000;
+    while (!until.test(text) && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  };
+  await read(/subscriptions\/acknowledged/);
+  expect((await change()).status).toBe(200);
+  await read(/tools\/list_changed/);
+  ac.abort();
+  expect(text).toMatch(/notifications\/tools\/list_changed/);
+}
+
 async function call(lane: Lane, name: string, args: Record<string, unknown>) {
   const r = await lane.send('tools/call', { name, arguments: args });
   if (r.json.error) throw new Error(`${name}: ${r.json.error.message}`);
@@ -221,7 +253,7 @@ describe('profiles', () => {
     expect((await init.json()).error.message).toMatch(/profile 'nope' does not exist/);
   });
 
-  it('a profile change reaches a live legacy session (list_changed) and the modern lane', async () => {
+  it('a profile change reaches a live legacy session and a 2026 listen stream (list_changed), and the next lists', async () => {
     const client = new Client({ name: 'e2e-profile', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp/p/coder`)));
     let changed = 0;
@@ -239,10 +271,13 @@ describe('profiles', () => {
     const after = (await client.listTools()).tools;
     expect(after.find((t) => t.name === 'git_rm')?.description).toBe('Untrack files');
     await client.close();
+    await listenSeesChange(`${base()}/mcp/p/coder`, () =>
+      admin(base(), 'PUT', '/profiles/coder', { ...profile, tools: { ...profile.tools, git_rm: { description: 'Untrack files (v2)' } } }),
+    );
     const v2 = await import('@modelcontextprotocol/client');
     const modern = new v2.Client({ name: 'e2e-v2', version: '1' }, { versionNegotiation: { mode: 'auto' } });
     await modern.connect(new v2.StreamableHTTPClientTransport(new URL(`${base()}/mcp/p/coder`)));
-    expect((await modern.listTools()).tools.map((t) => t.name)).toContain('git_rm');
+    expect((await modern.listTools()).tools.find((t) => t.name === 'git_rm')?.description).toBe('Untrack files (v2)');
     await modern.close();
   });
 });
