@@ -1,7 +1,8 @@
 // The tool search index (BM25 over names, descriptions, parameters, server notes) and the
 // TypeScript declarations code mode shows, over the real git and hub catalogs.
 import { describe, expect, it } from 'vitest';
-import { type SearchableTool, stem, ToolIndex } from '../../src/gateway/tool-search';
+import { stem } from '../../src/gateway/intent-words';
+import { type SearchableTool, ToolIndex } from '../../src/gateway/tool-search';
 import { declaration, methodName, typeOf } from '../../src/gateway/ts-decl';
 import { toolDefs } from '../../src/git/tools/schema';
 import { HUB_TOOLS } from '../../src/hub/definitions';
