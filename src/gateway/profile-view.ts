@@ -18,6 +18,7 @@ import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { RpcError } from '../mcp/errors';
 import { ErrorCode } from '../mcp/protocol';
+import { Lru } from '../utils/lru';
 import { paginate } from './paging';
 import type { Json } from './provider';
 
@@ -93,8 +94,13 @@ export abstract class ToolsOnlyView {
   }
 }
 
+/** Distinct inner lists a view keeps its result for (lists may differ per principal). */
+const LISTS_KEPT = 8;
+
 export class ProfileView extends ToolsOnlyView implements ToolSource {
-  #built: Built | null = null;
+  readonly #built = new Lru<string, Built>({ maxEntries: LISTS_KEPT });
+  /** The last view built: names it shows → the gateway's (for toolServer, after a list). */
+  #last: Built | null = null;
 
   constructor(
     inner: ToolSource,
@@ -107,7 +113,8 @@ export class ProfileView extends ToolsOnlyView implements ToolSource {
   async #view(ctx: RequestContext): Promise<Built> {
     const all = await listAll(this.inner, ctx);
     const key = fingerprint(all);
-    if (this.#built?.key === key) return this.#built;
+    const cached = this.#built.get(key);
+    if (cached) return (this.#last = cached);
     const p = this.profile;
     const servers = p.servers ? new Set(p.servers) : null;
     const included = p.include?.length ? globMatcher(p.include) : () => true;
@@ -134,8 +141,9 @@ export class ProfileView extends ToolsOnlyView implements ToolSource {
       toInner.set(shown, name);
       tools.push(o?.name || o?.description !== undefined ? { ...t, name: shown, ...(o.description !== undefined ? { description: o.description } : {}) } : t);
     }
-    this.#built = { key, tools, toInner };
-    return this.#built;
+    const built = { key, tools, toInner };
+    this.#built.set(key, built);
+    return (this.#last = built);
   }
 
   async listTools(ctx: RequestContext, cursor?: string) {
@@ -149,7 +157,7 @@ export class ProfileView extends ToolsOnlyView implements ToolSource {
   }
 
   async toolServer(name: string): Promise<string | undefined> {
-    const target = this.#built?.toInner.get(name);
+    const target = this.#last?.toInner.get(name);
     return target === undefined ? undefined : this.inner.toolServer(target);
   }
 }
