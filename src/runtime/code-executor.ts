@@ -80,6 +80,19 @@ class ToolDispatcher extends RpcTarget {
   }
 }
 
+function boundedLogs(logs: unknown): string[] {
+  if (!Array.isArray(logs)) return [];
+  const out: string[] = [];
+  let chars = 0;
+  for (const l of logs.slice(0, CODE_LIMITS.maxLogLines + 1)) {
+    const line = typeof l === 'string' ? l : String(l);
+    if (chars + line.length > CODE_LIMITS.maxLogChars + 200) break;
+    chars += line.length;
+    out.push(line);
+  }
+  return out;
+}
+
 function timeoutOf(env: Env): number {
   const v = Number((env as Env & { CODE_MODE_TIMEOUT_MS?: string }).CODE_MODE_TIMEOUT_MS);
   return Number.isInteger(v) && v > 0 && v <= CODE_LIMITS.timeoutMs ? v : CODE_LIMITS.timeoutMs;
@@ -117,8 +130,15 @@ export function codeExecutor(env: Env): CodeExecutor | undefined {
       const entry = worker.getEntrypoint() as unknown as RunnerEntrypoint;
       const out = await Promise.race([entry.run(dispatcher, { ...CODE_LIMITS, timeoutMs }), stop]);
       const calls = Math.min(dispatcher.calls, CODE_LIMITS.maxCalls);
-      if ('json' in out && typeof out.json === 'string') return { ok: true, result: JSON.parse(out.json), logs: out.logs, calls };
-      return { ok: false, error: out.error ?? 'the code failed', logs: out.logs, calls };
+      // The runner shares its isolate with the code, which may have patched JSON or Array: its
+      // limits are re-checked here, on values this side can trust.
+      const logs = boundedLogs(out.logs);
+      if ('json' in out && typeof out.json === 'string') {
+        if (out.json.length > CODE_LIMITS.maxResultBytes)
+          return { ok: false, error: `result too large: over ${CODE_LIMITS.maxResultBytes} bytes of JSON (1 MiB); return less`, logs, calls };
+        return { ok: true, result: JSON.parse(out.json), logs, calls };
+      }
+      return { ok: false, error: typeof out.error === 'string' ? out.error.slice(0, 4096) : 'the code failed', logs, calls };
     } catch (e) {
       // Loading failed (a syntax error in the code) or the sandbox died.
       const message = e instanceof Error ? e.message : String(e);
