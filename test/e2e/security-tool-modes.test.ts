@@ -67,6 +67,21 @@ describe.each(LANES)('scopes hold through the meta tools (%s lane)', (_n, open) 
     expect(r.json.result.structuredContent.error).toBe(`time limit reached: the code ran longer than ${TIMEOUT_MS} ms`);
     expect(Date.now() - t0).toBeLessThan(30_000); // bounded well below the 60 s the code asked for
   });
+
+  it('code mode: a tool call made after the time limit is refused (the stub closes)', async () => {
+    const lane = await open(`${h.base}/mcp?mode=code`, h.auth('acme', 'caller'));
+    const repo = `late-${lane.name}`;
+    const init = await lane.send('tools/call', { name: 'git_init', arguments: { repo_path: repo } });
+    expect(init.json.result.isError).toBeUndefined();
+    const code = `await new Promise((r) => setTimeout(r, ${TIMEOUT_MS + 700}));
+      await tools.git_write_file({ repo_path: '${repo}', path: 'late.txt', content: 'written after the limit' });
+      return 'done';`;
+    const r = await lane.send('tools/call', { name: 'hub_code_execute', arguments: { code } });
+    expect(r.json.result.structuredContent.error).toMatch(/time limit reached/);
+    await new Promise((res) => setTimeout(res, 1500)); // past the moment the code tries to write
+    const files = await lane.send('tools/call', { name: 'git_list_files', arguments: { repo_path: repo } });
+    expect(JSON.stringify(files.json.result)).not.toContain('late.txt');
+  });
 });
 
 describe.each(LANES)('a token bound to a profile stays in it (%s lane)', (_n, open) => {
