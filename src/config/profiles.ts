@@ -20,14 +20,16 @@ export type Mode = (typeof MODES)[number];
 const TOOL_NAME_RE = /^[a-zA-Z0-9_-]{1,64}$/;
 const GLOB_RE = /^[a-zA-Z0-9_*?.-]{1,128}$/;
 
-export const ProfileToolSchema = z.looseObject({
+// Strict: profiles are edgehub's own (Magg has none to round-trip), so a typo such as `exlude` is
+// refused with its path rather than kept and ignored.
+export const ProfileToolSchema = z.strictObject({
   name: z.string().regex(TOOL_NAME_RE, 'an alias must match ^[a-zA-Z0-9_-]{1,64}$').optional(),
   description: z.string().max(4096).optional(),
   hidden: z.boolean().optional(),
 });
 
 export const ProfileSchema = z
-  .looseObject({
+  .strictObject({
     description: z.string().max(1024).optional(),
     servers: z.array(z.string().max(64)).max(500).optional(),
     include: z.array(z.string().regex(GLOB_RE, 'globs are letters, digits, _ - . and the wildcards * ?')).max(200).optional(),

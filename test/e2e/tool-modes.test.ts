@@ -195,6 +195,9 @@ describe('profiles', () => {
     const bad = await admin(base(), 'PUT', '/profiles/bad', { tools: { a: { name: 'x' }, b: { name: 'x' } } });
     expect(bad.status).toBe(400);
     expect(bad.json.message).toMatch(/profiles\.bad\.tools\.b\.name: alias 'x' is already used for 'a'/);
+    const typo = await admin(base(), 'PUT', '/profiles/bad', { exlude: ['git_push'] });
+    expect(typo.status).toBe(400);
+    expect(typo.json.message).toMatch(/profiles\.bad: Unrecognized key: "exlude"/);
     const mode = await admin(base(), 'PUT', '/profiles/bad', { mode: 'turbo' });
     expect(mode.status).toBe(400);
     expect(mode.json.field).toBe('profiles.bad.mode');
