@@ -2,7 +2,8 @@
  * Worker entry: builds the Hono app and re-exports the Durable Object classes.
  *
  *   GET  /health           liveness + version
- *   *    /mcp              the MCP endpoint (routes/mcp.ts), both protocol eras
+ *   *    /mcp              the MCP endpoint (routes/mcp.ts), both protocol eras; `?mode=full|search|code`
+ *   *    /mcp/p/:profile   the same endpoint through a profile's view (runtime/views.ts)
  *   *    /admin/api/*      admin REST API (routes/admin.ts), admin scope
  *   *    /admin[/…]        admin dashboard (routes/dashboard.tsx): own guard chain (cookie login, CSRF, CSP)
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
@@ -48,8 +49,12 @@ app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
 app.route('/', oauthRoutes);
 
-app.use('/mcp', mcpCors(originRules), guard, authenticate({ scope: 'mcp:read', jsonRpc: true }), rateLimit({ jsonRpc: true }));
+const mcpGuards = [mcpCors(originRules), guard, authenticate({ scope: 'mcp:read', jsonRpc: true }), rateLimit({ jsonRpc: true })] as const;
+app.use('/mcp', ...mcpGuards);
 app.route('/mcp', mcpRoutes);
+// A profile's view of the same endpoint (README "Tool search, code mode and profiles").
+app.use('/mcp/p/:profile', ...mcpGuards);
+app.route('/mcp/p/:profile', mcpRoutes);
 
 // Before the /admin/* chain: the dashboard's pages run their own guards (login page is public).
 app.route('/admin', dashboard);

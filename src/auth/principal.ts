@@ -7,4 +7,8 @@ export interface Principal {
   sub: string;
   tenant: string;
   scopes: readonly string[];
+  /** The token's `profile` claim: the principal is bound to that profile's view (runtime/views.ts). */
+  profile?: string;
+  /** The token's `mode` claim (full | search | code): its default mode. */
+  mode?: string;
 }

@@ -42,6 +42,7 @@ export interface VerifyOptions {
 
 /** Larger than any sane access token; bounds the work an anonymous request can cause. */
 export const MAX_TOKEN_CHARS = 16 * 1024;
+const VIEW_CLAIM_RE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 const MESSAGES: Record<VerifyFailure, string> = {
@@ -132,5 +133,13 @@ export async function verifyAccessToken(token: string, o: VerifyOptions): Promis
   const tenant = payload.tenant === undefined ? DEFAULT_TENANT : payload.tenant;
   if (!isTenant(tenant)) return fail('bad_tenant');
   const scopes = scopesFromClaims(payload as Record<string, unknown>) ?? [...o.defaultScopes];
-  return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes) }), expiresAt: payload.exp as number };
+  // Optional view claims (README "Tool search, code mode and profiles"); checked where they are used.
+  const view: { profile?: string; mode?: string } = {};
+  for (const k of ['profile', 'mode'] as const) {
+    const v = payload[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !VIEW_CLAIM_RE.test(v)) return fail('bad_claims');
+    view[k] = v;
+  }
+  return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes), ...view }), expiresAt: payload.exp as number };
 }

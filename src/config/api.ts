@@ -28,6 +28,8 @@ export interface ConfigApi {
   putConfig(actor: Actor, input: unknown, ifMatch?: number, check?: boolean, strict?: boolean): Promise<ChangeResult>;
   putKit(actor: Actor, name: string, kit: unknown, strict?: boolean): Promise<ChangeResult>;
   deleteKit(actor: Actor, name: string): Promise<ChangeResult>;
+  putProfile(actor: Actor, name: string, profile: unknown): Promise<ChangeResult>;
+  deleteProfile(actor: Actor, name: string): Promise<ChangeResult>;
   loadKit(actor: Actor, name: string, enable?: boolean): Promise<ChangeResult>;
   unloadKit(actor: Actor, name: string): Promise<ChangeResult>;
   listSecrets(): Promise<SecretMeta[]>;

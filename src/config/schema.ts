@@ -9,6 +9,7 @@
  * secrets.ts); header and `env` values are redacted in every read.
  */
 import { z } from 'zod';
+import { ProfilesSchema } from './profiles';
 
 /** `[a-zA-Z][a-zA-Z0-9-]*`, ≤ 30 chars: no `_`, so exposed names split on the first `_`. Empty = no prefix. */
 export const PREFIX_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,29}$/;
@@ -101,6 +102,8 @@ export const ConfigSchema = z
     stderr_show: z.boolean().optional(),
     path: z.union([z.string(), z.array(z.string())]).optional(),
     config_path: z.string().nullable().optional(),
+    // edgehub extension (ignored by Magg): curated tool views, config/profiles.ts.
+    profiles: ProfilesSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.self_prefix !== undefined && !PREFIX_RE.test(c.self_prefix))

@@ -12,6 +12,7 @@ import * as changes from './changes';
 import { connectorOf } from './connector';
 import defaultConfig from './default-config.json';
 import { type ConfigWarning, parseConfig } from './parse';
+import { deleteProfile, putProfile } from './profile-changes';
 import { type ConfigSnapshot, type HubConfig, type ServerConfig, selfPrefix, serverKind } from './schema';
 import { redactServer } from './secrets';
 
@@ -107,6 +108,13 @@ export class ConfigService {
   }
   deleteKit(actor: Actor, name: string) {
     return this.#apply(actor, 'kit.delete', name, (c) => changes.deleteKit(c, name), false);
+  }
+  /** Profiles (config/profiles.ts) change no mount: versioned and announced without a mount check. */
+  putProfile(actor: Actor, name: string, profile: unknown) {
+    return this.#apply(actor, 'profile.put', name, (c) => putProfile(c, name, profile), false);
+  }
+  deleteProfile(actor: Actor, name: string) {
+    return this.#apply(actor, 'profile.delete', name, (c) => deleteProfile(c, name), false);
   }
   loadKit(actor: Actor, name: string, enable = true) {
     return this.#apply(actor, 'kit.load', name, (c) => {

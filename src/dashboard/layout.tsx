@@ -10,7 +10,7 @@ import { BASE, type Flash } from './security';
 export interface Chrome {
   title: string;
   /** Current tab: its nav link gets aria-current. */
-  tab?: 'servers' | 'sessions' | 'audit' | 'apps';
+  tab?: 'servers' | 'sessions' | 'audit' | 'profiles' | 'apps';
   /** Signed-in user; undefined on the login page. `oauth`: signed in through the provider (adds "Connected apps"). */
   user?: { sub: string; tenant: string; devOpen: boolean; oauth?: boolean };
   configVersion?: number;
@@ -42,6 +42,7 @@ const TABS = [
   { id: 'servers', label: 'Servers', href: BASE },
   { id: 'sessions', label: 'Sessions', href: `${BASE}/sessions` },
   { id: 'audit', label: 'Audit log', href: `${BASE}/audit` },
+  { id: 'profiles', label: 'Profiles', href: `${BASE}/profiles` },
   { id: 'apps', label: 'Connected apps', href: `${BASE}/apps` },
 ] as const;
 

@@ -91,6 +91,12 @@ export class ConfigDO extends DurableObject<Env> {
   deleteKit(actor: Actor, name: string) {
     return this.#svc.deleteKit(actor, name);
   }
+  putProfile(actor: Actor, name: string, profile: unknown) {
+    return this.#svc.putProfile(actor, name, profile);
+  }
+  deleteProfile(actor: Actor, name: string) {
+    return this.#svc.deleteProfile(actor, name);
+  }
   loadKit(actor: Actor, name: string, enable?: boolean) {
     return this.#svc.loadKit(actor, name, enable);
   }

@@ -10,7 +10,7 @@ import { sessionIdleTtlMs } from '../config/limits';
 import type { JsonReply } from '../mcp/exchange';
 import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
-import { SessionStore } from '../mcp/session-store';
+import { type SessionState, SessionStore } from '../mcp/session-store';
 import { log } from '../observability/log';
 import { SessionRuntime } from '../runtime/session-host';
 
@@ -30,8 +30,8 @@ export class SessionDO extends DurableObject<Env> {
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
 
-  open(id: string, principal: Principal, params: Record<string, unknown>) {
-    return this.#session.initialize(id, principal, params);
+  open(id: string, principal: Principal, params: Record<string, unknown>, view?: SessionState['view']) {
+    return this.#session.initialize(id, principal, params, view);
   }
 
   /** A JSON reply comes back as plain data (one string copy over RPC), an SSE reply as a Response. */

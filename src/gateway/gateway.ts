@@ -121,6 +121,13 @@ export class Gateway implements Backend {
     }
   }
 
+  /** The server (config name) that serves an exposed tool name, for views (profiles, tool search). */
+  async toolServer(name: string): Promise<string | undefined> {
+    const route = (await this.#merge()).toolRoutes.get(name);
+    if (route) for (const [server, mount] of this.mounts) if (mount === route.mount) return server;
+    return undefined;
+  }
+
   async readResource(ctx: RequestContext, uri: string): Promise<Json> {
     const { mount, inner } = this.#resourceTarget(uri);
     if (!mount.provider.readResource) throw notFound(uri);

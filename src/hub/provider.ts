@@ -14,6 +14,7 @@ import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { rpc, toolError } from '../mcp/errors';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
+import { isProfileTool, PROFILE_MUTATIONS, runProfileTool } from './profile-tools';
 import { runProxy } from './proxy';
 import type { HubStatus } from './status';
 
@@ -32,7 +33,17 @@ export interface HubServices {
   gateway(): Backend;
 }
 
-const MUTATING = new Set(['add_server', 'remove_server', 'enable_server', 'disable_server', 'load_kit', 'unload_kit', 'check', 'reload_config']);
+const MUTATING = new Set([
+  'add_server',
+  'remove_server',
+  'enable_server',
+  'disable_server',
+  'load_kit',
+  'unload_kit',
+  'check',
+  'reload_config',
+  ...PROFILE_MUTATIONS,
+]);
 const resources = (scheme: string) => [
   { uri: `${scheme}servers/all`, name: 'servers', description: 'All configured servers (secrets redacted) with state', mimeType: 'application/json' },
   { uri: `${scheme}kits/all`, name: 'kits', description: 'All kits and whether each is loaded', mimeType: 'application/json' },
@@ -116,6 +127,7 @@ export class HubProvider implements Provider {
       case 'proxy':
         return runProxy(s.gateway(), ctx, args, this.names.sep);
       default:
+        if (isProfileTool(tool)) return runProfileTool(s.config(), ctx, tool, args, (r, what) => change(s, r, what));
         throw rpc.invalidParams(`Unknown tool: ${tool}`);
     }
   }

@@ -89,7 +89,8 @@ export class LegacySession {
     id: string,
     principal: Principal,
     params: Record<string, unknown>,
-  ): Promise<{ result: Record<string, unknown> } | { refused: string } | null> {
+    view?: SessionState['view'],
+  ): Promise<{ result: Record<string, unknown> } | { refused: string } | { invalid: { code: number; message: string; httpStatus: number } } | null> {
     if (this.state()) return null;
     const requested = params.protocolVersion;
     const version = isLegacyVersion(requested) ? requested : LATEST_LEGACY;
@@ -103,7 +104,18 @@ export class LegacySession {
       createdAt: now,
       lastSeenAt: now,
       subscriptions: [],
+      ...(view && (view.profile || view.mode) ? { view } : {}),
     };
+    // A view that cannot be served (unknown profile, bad mode claim) is refused now, not on every request.
+    if (state.view || principal.profile || principal.mode) {
+      try {
+        await this.host.gateway(state);
+      } catch (e) {
+        const err = toRpcError(e);
+        if (err.code !== ErrorCode.InternalError) return { invalid: { code: err.code, message: err.message, httpStatus: err.httpStatus } };
+        throw e;
+      }
+    }
     const refused = await this.host.admit(state);
     if (refused) return { refused };
     this.store.save(state);
@@ -115,6 +127,8 @@ export class LegacySession {
   authorize(principal: Principal): SessionState | null {
     const s = this.state();
     if (!s || s.principal.sub !== principal.sub || s.principal.tenant !== principal.tenant) return null;
+    // A token bound to another profile is another view of the tenant: not this session's.
+    if ((s.principal.profile ?? null) !== (principal.profile ?? null)) return null;
     return s;
   }
 

@@ -26,6 +26,8 @@ export interface SessionState {
   lastSeenAt: number;
   /** Resource URIs (as exposed) this session subscribed to. */
   subscriptions: string[];
+  /** The view its initialize asked for (`/mcp/p/NAME`, `?mode=`), fixed for the session's life. */
+  view?: { profile?: string; mode?: 'full' | 'search' | 'code' };
 }
 
 export class SessionStore {

@@ -12,6 +12,7 @@ import type { ChangeResult } from '../config/service';
 import type { AuthVars } from '../middleware/auth';
 import { readLimited } from '../middleware/body';
 import { configCommitted } from '../runtime/isolate-runtimes';
+import { profilesApi } from './admin-profiles';
 import { secretsApi } from './admin-secrets';
 
 type App = { Bindings: Env; Variables: AuthVars };
@@ -149,3 +150,4 @@ adminApi.get('/health', async (c) => c.json({ health: await config(c).health() }
 adminApi.get('/sessions', async (c) => c.json({ sessions: await config(c).sessions() }));
 
 adminApi.route('/secrets', secretsApi);
+adminApi.route('/profiles', profilesApi);

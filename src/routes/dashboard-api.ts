@@ -30,7 +30,7 @@ export interface ApiReply<T = any> {
   message: string;
 }
 
-export type AdminCall = <T = any>(method: 'GET' | 'POST', path: string, body?: unknown) => Promise<ApiReply<T>>;
+export type AdminCall = <T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => Promise<ApiReply<T>>;
 
 /** An admin API caller acting as `principal` (the dashboard's verified user). */
 export function adminCaller(env: Env, executionCtx: Context['executionCtx'], principal: Principal): AdminCall {

@@ -3,6 +3,7 @@
  *
  *   GET  /admin                          servers (state, breaker, latency, tools), secret names, recent audit
  *   GET  /admin/sessions | /admin/audit  live sessions; the audit log (paged with ?before=id)
+ *   GET  /admin/profiles, POST /admin/profiles (save), POST /admin/profiles/:name/delete (dashboard-profiles.tsx)
  *   POST /admin/servers/:name/enable|disable|check, POST /admin/check   → 303 back, flash message
  *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode); in oauth mode a
  *                                                                      "Sign in" link to the provider, the session cookie
@@ -43,6 +44,7 @@ import { oauthApi, userIdOf } from '../oauth/server';
 import { endSession, readSession, SESSION_COOKIE } from '../oauth/session';
 import { isOAuthMode, type OAuthEnv, readOAuthSettings } from '../oauth/settings';
 import { type ApiReply, adminCaller } from './dashboard-api';
+import { profilesDashboard } from './dashboard-profiles';
 
 type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
 type C = Context<App>;
@@ -97,7 +99,7 @@ const guardedWith = (scope: 'admin' | undefined) =>
     csrf(),
   ] as MiddlewareHandler<App>[];
 const guarded = guardedWith('admin');
-for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
+for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*', '/profiles/*']) dashboard.use(path, ...guarded);
 // Anyone signed in may see and revoke their own connected apps (no admin scope needed).
 for (const path of ['/apps', '/apps/*']) dashboard.use(path, ...guardedWith(undefined));
 for (const path of ['/login', '/logout'])
@@ -207,6 +209,8 @@ dashboard.post('/check', async (c) => {
     `Checked ${entries.length} servers: ${entries.length - down.length} up${down.length ? `; ${down.map(([n, x]) => describeCheck(n, x)).join('; ')}` : ''}.`,
   );
 });
+
+dashboard.route('/profiles', profilesDashboard(api, chrome));
 
 // --- login / logout (public: no token yet) ---------------------------------------------------
 

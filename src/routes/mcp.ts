@@ -9,8 +9,9 @@
 
 import { Hono } from 'hono';
 import type { Principal } from '../auth/principal';
+import { PROFILE_NAME_RE } from '../config/profiles';
 import type { SessionDO } from '../durable-objects/session';
-import { errorResponse, RpcError, rpc } from '../mcp/errors';
+import { errorResponse, RpcError, rpc, toRpcError } from '../mcp/errors';
 import { toResponse } from '../mcp/exchange';
 import { parseBody } from '../mcp/jsonrpc';
 import { sessionNotFound } from '../mcp/legacy-session';
@@ -19,6 +20,7 @@ import type { AuthVars } from '../middleware/auth';
 import { MAX_BODY_BYTES, readLimited } from '../middleware/body';
 import type { RequestIdVars } from '../middleware/request-id';
 import { handleModern, MODERN_ONLY_METHODS } from '../runtime/modern';
+import { parseMode, type ViewRequest } from '../runtime/views';
 import { hex } from '../utils/bytes';
 import { sessionStub } from '../utils/do-stubs';
 
@@ -39,6 +41,13 @@ function fail(err: RpcError, id: string | number | null = null): Response {
 /** 128 random bits as 32 hex characters. */
 function newSessionId(): string {
   return hex(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** `/mcp/p/NAME` and `?mode=` (runtime/views.ts decides with the token's claims and the config). */
+function viewRequest(profile: string | undefined, mode: string | undefined): ViewRequest {
+  if (profile !== undefined && !PROFILE_NAME_RE.test(profile))
+    throw new RpcError(ErrorCode.InvalidParams, `no profile '${profile.slice(0, 64)}': profile names match ${PROFILE_NAME_RE}`, 404);
+  return { ...(profile ? { profile } : {}), ...(mode ? { mode: parseMode(mode) } : {}) };
 }
 
 function acceptsSse(req: Request): boolean {
@@ -65,16 +74,26 @@ mcpRoutes.post('/', async (c) => {
   const message = parsed.message;
   const principal = c.get('principal');
   const versionHeader = c.req.header(HEADER_VERSION);
+  let view: ViewRequest;
+  try {
+    view = viewRequest(c.req.param('profile'), c.req.query('mode'));
+    // Refused here on both lanes (runtime/views.ts checks again where the view is built).
+    if (view.profile && principal.profile && view.profile !== principal.profile)
+      throw new RpcError(ErrorCode.Forbidden, `this token is bound to profile '${principal.profile}': use /mcp/p/${principal.profile} or /mcp`, 403);
+  } catch (e) {
+    return fail(toRpcError(e), 'id' in message ? (message.id ?? null) : null);
+  }
 
-  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p), c.get('requestId'));
+  if (isModern(message, versionHeader)) return handleModern(c.env, c.req.raw, message, principal, (p) => c.executionCtx.waitUntil(p), c.get('requestId'), view);
 
   const sessionId = c.req.header(HEADER_SESSION);
   if (isRequest(message) && message.method === 'initialize') {
     if (sessionId) return fail(rpc.invalidRequest('initialize must not carry Mcp-Session-Id; omit it to open a new session'), message.id);
     const id = newSessionId();
-    const opened = (await sessionOf(c.env, principal, id).open(id, principal, message.params ?? {})) as Awaited<ReturnType<SessionDO['open']>>;
+    const opened = (await sessionOf(c.env, principal, id).open(id, principal, message.params ?? {}, view)) as Awaited<ReturnType<SessionDO['open']>>;
     if (!opened) return fail(rpc.internal(), message.id);
     if ('refused' in opened) return c.json(errorResponse(message.id, new RpcError(ErrorCode.ServerError, opened.refused, 429)), 429, { 'retry-after': '60' });
+    if ('invalid' in opened) return fail(new RpcError(opened.invalid.code, opened.invalid.message, opened.invalid.httpStatus), message.id);
     return c.json({ jsonrpc: '2.0', id: message.id, result: opened.result }, 200, { [HEADER_SESSION]: id });
   }
   const id = 'id' in message ? (message.id ?? null) : null;

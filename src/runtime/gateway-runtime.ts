@@ -58,6 +58,11 @@ export class GatewayRuntime implements GatewayObserver {
     return this.#snapshot?.version ?? 0;
   }
 
+  /** The snapshot the current gateway was built from (null before the first load). */
+  get snapshot(): ConfigSnapshot | null {
+    return this.#snapshot;
+  }
+
   /** The gateway for the newest version known, without refreshing (null before the first load). */
   get currentGateway(): Gateway | null {
     return this.#gateway;

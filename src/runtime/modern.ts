@@ -10,6 +10,8 @@
  */
 
 import type { Principal } from '../auth/principal';
+import type { ConfigSnapshot } from '../config/schema';
+import type { Gateway } from '../gateway/gateway';
 import type { RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
 import { checkEnvelope, type Envelope } from '../mcp/envelope';
@@ -19,8 +21,10 @@ import { ALL_VERSIONS, ErrorCode, isRequest, type JsonRpcMessage, META_SERVER_IN
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
 import { log } from '../observability/log';
 import { configStub } from '../utils/do-stubs';
+import { codeExecutor } from './code-executor';
 import { FRESH_MS } from './gateway-runtime';
 import { runtimeFor } from './isolate-runtimes';
+import { selectView, type ViewRequest, viewOf } from './views';
 
 export const MODERN_ONLY_METHODS = new Set(['server/discover', 'subscriptions/listen']);
 const CACHED_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
@@ -56,6 +60,7 @@ export async function handleModern(
   principal: Principal,
   waitUntil: (p: Promise<unknown>) => void,
   requestId?: string,
+  viewRequest: ViewRequest = {},
 ): Promise<Response> {
   if (!isRequest(message)) return new Response(null, { status: 202 }); // notifications/cancelled etc.: nothing to route to
   const id = message.id;
@@ -117,14 +122,19 @@ export async function handleModern(
       const fresh = CACHED_METHODS.has(message.method) && message.method !== 'resources/read';
       const revalidate = (p: Promise<unknown>) => waitUntil(p.catch(() => {}));
       const gateway = await rt.gateway(fresh ? { maxAgeMs: FRESH_MS } : { revalidate });
+      // The view (profile, mode) of this request, on the same config version as the gateway.
+      const view = (g: Gateway) => {
+        const cfg = (rt.snapshot as ConfigSnapshot).config;
+        return viewOf(g, cfg, selectView(cfg, viewRequest, principal), codeExecutor(env));
+      };
       const flushed = () => {
         const f = recorder.maybeFlush();
         if (f) waitUntil(f);
       };
-      const result = await dispatch(gateway, ctx, message.method, params)
+      const result = await dispatch(view(gateway), ctx, message.method, params)
         .catch(async (e) => {
           // Retried once on the newer version: an unknown name never reached an upstream.
-          if (unknownName(e, gateway) && (await rt.recheck())) return dispatch(await rt.gateway(), ctx, message.method, params);
+          if (unknownName(e, gateway) && (await rt.recheck())) return dispatch(view(await rt.gateway()), ctx, message.method, params);
           throw e;
         })
         .finally(flushed);

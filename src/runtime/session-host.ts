@@ -5,6 +5,7 @@
  */
 
 import { configApi } from '../config/api';
+import type { ConfigSnapshot } from '../config/schema';
 import type { Json, Provider } from '../gateway/provider';
 import type { ProviderPool } from '../gateway/providers';
 import type { DownstreamSink } from '../gateway/upstream';
@@ -15,10 +16,12 @@ import type { SessionState } from '../mcp/session-store';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
 import { configStub } from '../utils/do-stubs';
+import { codeExecutor } from './code-executor';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
+import { selectView, viewOf } from './views';
 
 const LIST_CHANGED = {
   tools: 'notifications/tools/list_changed',
@@ -59,8 +62,11 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   }
 
   // ---- SessionHost ----
-  gateway(state: SessionState) {
-    return this.#runtimeFor(state).gateway();
+  async gateway(state: SessionState) {
+    const rt = this.#runtimeFor(state);
+    const gateway = await rt.gateway();
+    const cfg = (rt.snapshot as ConfigSnapshot).config;
+    return viewOf(gateway, cfg, selectView(cfg, state.view ?? {}, state.principal), codeExecutor(this.env));
   }
   async admit(state: SessionState): Promise<string | null> {
     const r = await this.#config(state.principal.tenant).registerSession(state.id, state.principal.sub, 'legacy', true);

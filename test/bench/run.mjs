@@ -2,13 +2,14 @@
 // `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
-// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|git]
+// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|tools|git]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bareWorker, cpuMeter, descendants, interleave, measure, ROOT, round, startFixture, startProc, startWrangler, stopBareWorker } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 import { profileMarkdown } from './profile.mjs';
+import { toolsMarkdown } from './tools.mjs';
 
 const { values: opt } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const N = opt.quick ? 0.25 : 1;
@@ -268,6 +269,7 @@ function markdown() {
   lines.push('', '## Targets', '', '| target | met | measured |', '|---|---|---|');
   for (const c of results.checks) lines.push(`| ${c.name} | ${c.ok ? 'yes' : 'NO'} | ${c.detail} |`);
   lines.push(...profileMarkdown(results.profile));
+  lines.push(...toolsMarkdown(results.tools));
   return `${lines.join('\n')}\n`;
 }
 
@@ -284,6 +286,7 @@ try {
   if (!opt.only || opt.only === 'peers') await (await import('./peers.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'connector') await (await import('./connector.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'oauth') await (await import('./oauth.mjs')).run({ dev, row, check, quick: opt.quick });
+  if (!opt.only || opt.only === 'tools') await (await import('./tools.mjs')).run({ dev, row, check, quick: opt.quick, results });
   if (!opt.only || opt.only === 'git') {
     try {
       const git = await import('./git.mjs');

@@ -4,7 +4,7 @@
  */
 
 import { userInfo } from 'node:os';
-import { CliError } from '../lib/errors.mjs';
+import { CliError, usage } from '../lib/errors.mjs';
 import { checkClaims, DEFAULT_ISSUER, DEFAULT_SCOPE, initKeys, keyDir, loadPublicKey, loadSigningKey, parseTtl, signToken } from '../lib/keys.mjs';
 import { note, printJson, println, printPairs, warn } from '../lib/output.mjs';
 
@@ -63,7 +63,7 @@ Refuses to overwrite existing keys without --force (tokens signed by the old key
 /** @type {import('../lib/args.mjs').Command} */
 const token = {
   summary: 'mint an access token signed with the local private key (printed on stdout)',
-  description: `Claims: iss, aud, sub, iat, exp, scope (space-separated) and tenant when given.
+  description: `Claims: iss, aud, sub, iat, exp, scope (space-separated), and tenant, profile and mode when given.
 Use it as: export EDGEHUB_TOKEN=$(edgehub auth token --scope admin)`,
   options: {
     ...DIR,
@@ -73,6 +73,8 @@ Use it as: export EDGEHUB_TOKEN=$(edgehub auth token --scope admin)`,
     ttl: { type: 'string', value: 'DURATION', desc: 'lifetime: 90s, 15m, 1h (default), 7d' },
     iss: { type: 'string', value: 'ISS', desc: 'issuer (default: auth.json issuer, else edgehub-cli)' },
     aud: { type: 'string', value: 'AUD', desc: 'audience (default: auth.json audience, else <url>/mcp)' },
+    profile: { type: 'string', value: 'NAME', desc: 'profile claim: the token sees only that profile (/mcp/p/NAME)' },
+    mode: { type: 'string', value: 'MODE', desc: 'mode claim: full, search or code (its default tool mode)' },
   },
   maxArgs: 0,
   async run(ctx) {
@@ -90,7 +92,11 @@ Use it as: export EDGEHUB_TOKEN=$(edgehub auth token --scope admin)`,
     for (const w of warnings) warn(ctx.out, w);
     const iss = v.iss ?? k.meta.issuer ?? DEFAULT_ISSUER;
     const aud = v.aud ?? k.meta.audience ?? `${ctx.url()}/mcp`;
-    const t = await signToken(k, { iss, aud, sub, scope, tenant: v.tenant, ttlSec: parseTtl(v.ttl ?? '1h') });
+    if (v.mode !== undefined && !['full', 'search', 'code'].includes(v.mode)) throw usage(`--mode must be full, search or code (got '${v.mode}')`);
+    if (v.profile !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/.test(v.profile))
+      throw usage(`--profile '${v.profile}' is not a profile name ([a-zA-Z0-9][a-zA-Z0-9._-]{0,63})`);
+    const view = { ...(v.profile !== undefined ? { profile: v.profile } : {}), ...(v.mode !== undefined ? { mode: v.mode } : {}) };
+    const t = await signToken(k, { iss, aud, sub, scope, tenant: v.tenant, ttlSec: parseTtl(v.ttl ?? '1h'), view });
     if (ctx.out.json) return printJson(ctx.out, t);
     println(ctx.out, t.token);
     note(

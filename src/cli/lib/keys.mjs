@@ -181,17 +181,17 @@ export function checkClaims(c) {
 
 /**
  * @param {{ alg: Alg, key: CryptoKey, kid: string }} k
- * @param {{ iss: string, aud: string, sub: string, scope: string, tenant?: string, ttlSec: number, now?: number }} c
+ * @param {{ iss: string, aud: string, sub: string, scope: string, tenant?: string, ttlSec: number, now?: number, view?: { profile?: string, mode?: string } }} c
  */
 export async function signToken(k, c) {
   const now = c.now ?? Math.floor(Date.now() / 1000);
   const token = await signAccessToken(
     k.key,
-    { iss: c.iss, aud: c.aud, sub: c.sub, scope: c.scope, tenant: c.tenant, ttlSec: c.ttlSec },
+    { iss: c.iss, aud: c.aud, sub: c.sub, scope: c.scope, tenant: c.tenant, ttlSec: c.ttlSec, extra: c.view },
     { alg: k.alg, kid: k.kid, now },
   );
-  /** @type {{ scope: string, tenant?: string }} */
-  const payload = { scope: c.scope };
+  /** @type {{ scope: string, tenant?: string, profile?: string, mode?: string }} */
+  const payload = { scope: c.scope, ...c.view };
   if (c.tenant !== undefined) payload.tenant = c.tenant;
   return { token, header: { alg: k.alg, typ: 'JWT', kid: k.kid }, claims: { iss: c.iss, aud: c.aud, sub: c.sub, ...payload, iat: now, exp: now + c.ttlSec } };
 }
