@@ -9,6 +9,7 @@
  * secrets.ts); header and `env` values are redacted in every read.
  */
 import { z } from 'zod';
+import { PoliciesSchema, TRUST_MODES } from './policies';
 
 /** `[a-zA-Z][a-zA-Z0-9-]*`, ≤ 30 chars: no `_`, so exposed names split on the first `_`. Empty = no prefix. */
 export const PREFIX_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,29}$/;
@@ -64,6 +65,8 @@ export const ServerSchema = z
     transport: TransportSchema.nullable().optional(),
     enabled: z.boolean().optional(),
     kits: z.array(z.string()).optional(),
+    // edgehub extension (config/policies.ts): how new tools of an approved server are treated.
+    trust: z.enum(TRUST_MODES).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.prefix != null && s.prefix !== '' && !PREFIX_RE.test(s.prefix))
@@ -101,6 +104,8 @@ export const ConfigSchema = z
     stderr_show: z.boolean().optional(),
     path: z.union([z.string(), z.array(z.string())]).optional(),
     config_path: z.string().nullable().optional(),
+    // edgehub extension (config/policies.ts): ordered per-tool policy rules, first match wins.
+    policies: PoliciesSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.self_prefix !== undefined && !PREFIX_RE.test(c.self_prefix))
