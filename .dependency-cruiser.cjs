@@ -13,6 +13,7 @@ const LAYERS = [
   'storage',
   'config',
   'gateway',
+  'policy',
   'hub',
   'git',
   'runtime',

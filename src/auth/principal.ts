@@ -7,4 +7,6 @@ export interface Principal {
   sub: string;
   tenant: string;
   scopes: readonly string[];
+  /** The verified token's claims (jwt mode), for tool policies (`principal.claims` in CEL). Never the token itself. */
+  claims?: Readonly<Record<string, unknown>>;
 }

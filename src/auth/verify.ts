@@ -132,5 +132,6 @@ export async function verifyAccessToken(token: string, o: VerifyOptions): Promis
   const tenant = payload.tenant === undefined ? DEFAULT_TENANT : payload.tenant;
   if (!isTenant(tenant)) return fail('bad_tenant');
   const scopes = scopesFromClaims(payload as Record<string, unknown>) ?? [...o.defaultScopes];
-  return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes) }), expiresAt: payload.exp as number };
+  const claims = Object.freeze({ ...payload });
+  return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes), claims }), expiresAt: payload.exp as number };
 }

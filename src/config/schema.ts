@@ -143,6 +143,14 @@ export interface ConfigSnapshot {
   readonly config: HubConfig;
   /** The secret values its servers reference: only on snapshots handed to runtimes over DO RPC. */
   readonly secrets?: ResolvedSecrets;
+  /** Pinned and quarantined tool hashes (policy/pin-service.ts): only on snapshots handed to runtimes. */
+  readonly trust?: TrustView;
+}
+
+/** Per server and tool: the pinned definition's hash, and quarantined ones with why. */
+export interface TrustView {
+  readonly pins: Record<string, Record<string, string>>;
+  readonly quarantined: Record<string, Record<string, { hash: string; reason: string }>>;
 }
 
 export const STDIO_REFUSAL =

@@ -13,6 +13,7 @@ import type { AuthVars } from '../middleware/auth';
 import { readLimited } from '../middleware/body';
 import { configCommitted } from '../runtime/isolate-runtimes';
 import { secretsApi } from './admin-secrets';
+import { trustAdminApi } from './admin-trust';
 
 type App = { Bindings: Env; Variables: AuthVars };
 type C = Context<App>;
@@ -149,3 +150,4 @@ adminApi.get('/health', async (c) => c.json({ health: await config(c).health() }
 adminApi.get('/sessions', async (c) => c.json({ sessions: await config(c).sessions() }));
 
 adminApi.route('/secrets', secretsApi);
+adminApi.route('/', trustAdminApi);

@@ -15,6 +15,7 @@ import type { ConfigApi } from '../config/api';
 import { connectorOf } from '../config/connector';
 import type { ConfigSnapshot } from '../config/schema';
 import type { Gateway, GatewayObserver } from '../gateway/gateway';
+import type { CallGuard } from '../gateway/guard';
 import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
 import { buildGateway } from './build-gateway';
@@ -51,6 +52,8 @@ export class GatewayRuntime implements GatewayObserver {
        */
       unpushed?: boolean;
       hubPrefix?: string;
+      /** Tool integrity and policy, built once per config version (policy/guard.ts). */
+      guard?: (snapshot: ConfigSnapshot) => CallGuard;
     } = {},
   ) {}
 
@@ -135,6 +138,7 @@ export class GatewayRuntime implements GatewayObserver {
       provider: (name) => this.pool.get(name, servers[name], snapshot.secrets),
       excluded: this.#excluded,
       observer: this,
+      guard: this.opts.guard,
       services: {
         config: () => this.config(),
         committed: async (version) => (this.opts.unpushed ? this.configChanged(version) : false),

@@ -14,6 +14,7 @@ import { Recorder } from '../observability/metrics';
 import { configStub } from '../utils/do-stubs';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
+import { trustGuard } from './trust-guard';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
 
@@ -66,7 +67,7 @@ function create(env: Env, tenant: string): IsolateRuntime {
     .register('http', factory)
     .register('sse', factory)
     .register('connector', connectorFactory(env, tenant, sink, 'modern', recorder));
-  rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true });
+  rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true, guard: trustGuard(env, tenant, recorder) });
   return { rt, recorder };
 }
 

@@ -17,6 +17,7 @@ import { Recorder } from '../observability/metrics';
 import { configStub } from '../utils/do-stubs';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
+import { trustGuard } from './trust-guard';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
 
@@ -53,7 +54,8 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
         .register('http', factory)
         .register('sse', factory)
         .register('connector', connectorFactory(this.env, tenant, this, 'legacy', this.#recorder));
-      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool);
+      const recorder = this.#recorder;
+      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool, { guard: trustGuard(this.env, tenant, recorder) });
     }
     return this.#runtime;
   }

@@ -1,0 +1,96 @@
+/**
+ * The two human approvals a policy rule can require before a call proceeds:
+ *
+ * - `elicit`: the caller's own user confirms through a form elicitation (MCP 2025-06-18+
+ *   `elicitation/create`) that shows the tool and its arguments. A client that did not declare
+ *   form elicitation, or a lane that cannot relay it (the stateless 2026-07-28 lane), gets a
+ *   refusal that says so.
+ * - `admin`: the call is parked in the tenant's ConfigDO (policy/approval-service.ts), bound to
+ *   the SHA-256 of its canonical arguments, until an admin approves or rejects it (dashboard,
+ *   admin API) or it expires. While it waits the caller gets `notifications/progress` (when it
+ *   sent a progressToken); closing the request cancels the parked row.
+ */
+import type { ToolRef } from '../gateway/guard';
+import type { Json } from '../gateway/provider';
+import type { RequestContext } from '../mcp/context';
+import type { TrustApi } from './api';
+import { canonicalJson, sha256Hex } from './hash';
+
+/** How long a parked call waits for an admin. */
+export const APPROVAL_TTL_MS = 10 * 60_000;
+/** One wait on the ConfigDO; a progress notification follows each. */
+export const WAIT_SLICE_MS = 3_000;
+const MAX_SHOWN_ARGS = 4000;
+
+/** Refuses the call (a PolicyDenied error); `recorded`: the ConfigDO already audited and counted it. */
+export type Refuse = (decision: string, message: string, detail?: Record<string, unknown>, recorded?: boolean) => Promise<never>;
+
+function elicitForm(caps: unknown): boolean {
+  if (!caps || typeof caps !== 'object') return false;
+  const c = caps as Record<string, unknown>;
+  // MCP 2025-11-25: `{}` (no modes named) means form; otherwise `form` must be listed.
+  return Object.keys(c).length === 0 || c.form !== undefined;
+}
+
+export async function confirmByUser(ctx: RequestContext, tool: ToolRef, args: Json, rule: number, refuse: Refuse, trust: TrustApi): Promise<void> {
+  const why = `calling ${tool.exposed} needs the user's confirmation (policy rule ${rule}, approval "elicit")`;
+  if (!elicitForm(ctx.clientCapabilities.elicitation))
+    return refuse('elicitation_unsupported', `${why}, but this client did not declare form elicitation; use a client that supports it`);
+  let shown = JSON.stringify(args, null, 2);
+  if (shown.length > MAX_SHOWN_ARGS) shown = `${shown.slice(0, MAX_SHOWN_ARGS)}\n… (truncated)`;
+  let res: Record<string, unknown>;
+  try {
+    res = await ctx.request('elicitation/create', {
+      message: `Allow the call to tool ${tool.exposed} (server ${tool.server}) with these arguments?\n${shown}`,
+      requestedSchema: {
+        type: 'object',
+        properties: { confirm: { type: 'boolean', title: `Run ${tool.exposed}`, description: 'Check to allow this call with exactly these arguments.' } },
+        required: ['confirm'],
+      },
+    });
+  } catch (e) {
+    return refuse('elicitation_failed', `${why}, but the client could not be asked: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const content = (res.content ?? {}) as Record<string, unknown>;
+  if (res.action !== 'accept' || content.confirm !== true)
+    return refuse('declined', `the user did not allow the call to ${tool.exposed} (${String(res.action)}${res.action === 'accept' ? ', not confirmed' : ''})`, {
+      action: res.action,
+    });
+  await trust
+    .auditDecision({ actor: ctx.principal.sub, action: 'call.confirmed', target: tool.server, ok: true, detail: { tool: tool.exposed, rule } })
+    .catch(() => {});
+}
+
+export async function waitForAdmin(ctx: RequestContext, tool: ToolRef, args: Json, rule: number, refuse: Refuse, trust: TrustApi): Promise<void> {
+  const canonical = canonicalJson(args);
+  const digest = await sha256Hex(canonical);
+  const parked = await trust.requestApproval({ server: tool.server, tool: tool.exposed, sub: ctx.principal.sub, args: canonical, digest, rule, ttlMs: APPROVAL_TTL_MS });
+  if (!parked.ok) return refuse('approval_unavailable', parked.error);
+  const { id, expiresAt } = parked;
+  let step = 0;
+  const progress = (message: string) => {
+    if (ctx.progressToken !== undefined) ctx.notify('notifications/progress', { progressToken: ctx.progressToken, progress: step++, message });
+  };
+  progress(`waiting for an admin to approve call ${id} to ${tool.exposed} (arguments digest ${digest}); expires at ${new Date(expiresAt).toISOString()}`);
+  for (;;) {
+    if (ctx.signal.aborted) {
+      await trust.cancelApproval(id, 'cancelled').catch(() => {});
+      return refuse('cancelled', `the call to ${tool.exposed} was cancelled while it waited for an admin`, { id });
+    }
+    const status = await trust.waitApproval(id, WAIT_SLICE_MS);
+    if (status === 'approved') return;
+    if (status === 'pending' && Date.now() < expiresAt) {
+      progress(`still waiting for an admin to approve call ${id} to ${tool.exposed}`);
+      continue;
+    }
+    if (status === 'pending') await trust.cancelApproval(id, 'expired').catch(() => {});
+    const message =
+      status === 'rejected'
+        ? `an admin rejected the call to ${tool.exposed} (approval ${id})`
+        : status === 'pending' || status === 'expired'
+          ? `no admin approved the call to ${tool.exposed} within ${Math.round(APPROVAL_TTL_MS / 1000)} s (approval ${id} expired); call again to ask again`
+          : `the call to ${tool.exposed} was not approved (approval ${id} is ${status})`;
+    // The ConfigDO audited the admin's decision or the expiry; nothing more to record here.
+    return refuse(status === 'rejected' ? 'rejected' : 'expired', message, { id }, true);
+  }
+}
