@@ -247,7 +247,11 @@ export class Gateway implements Backend {
       for (const t of catalogs[i].tools)
         all.push({ server, name: t.name, exposed: exposedName(mount.prefix, t.name, this.sep), annotations: t.annotations, def: t, mount });
     });
-    if (this.guard) merged.quarantined = await this.guard.vet(all.filter((t) => !t.mount.trusted), all);
+    if (this.guard)
+      merged.quarantined = await this.guard.vet(
+        all.filter((t) => !t.mount.trusted),
+        all,
+      );
     for (const t of all) {
       // the hub, then sorted servers: first wins; collisions are refused at mount time
       if (merged.toolRoutes.has(t.exposed) || merged.quarantined.has(t.exposed)) continue;

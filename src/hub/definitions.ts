@@ -4,6 +4,7 @@
  * config sets them (`magg_status`), and `proxy` as is (runtime/build-gateway.ts).
  */
 import type { ToolDef } from '../gateway/provider';
+import { TRUST_TOOLS } from './trust-tools';
 
 const RO = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
@@ -104,6 +105,7 @@ export const HUB_TOOLS: ToolDef[] = [
     annotations: DESTRUCTIVE,
   },
   { name: 'kit_info', description: 'Show a kit: metadata, servers, loaded or not.', inputSchema: obj(kit, ['name']), annotations: RO },
+  ...TRUST_TOOLS,
 ];
 
 export const PROXY_TOOL: ToolDef = {

@@ -13,9 +13,11 @@ import type { Catalog, Json, Provider } from '../gateway/provider';
 import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { rpc, toolError } from '../mcp/errors';
+import type { TrustApi } from '../policy/api';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
 import { runProxy } from './proxy';
 import type { HubStatus } from './status';
+import { runTrustTool } from './trust-tools';
 
 export type { HubStatus, ServerStatus } from './status';
 
@@ -30,6 +32,8 @@ export interface HubServices {
   reconnect(names: string[]): void;
   exclude(names: string[]): void;
   gateway(): Backend;
+  /** Pinned tool definitions and their review (hub/trust-tools.ts). */
+  trust?(): TrustApi;
 }
 
 const MUTATING = new Set(['add_server', 'remove_server', 'enable_server', 'disable_server', 'load_kit', 'unload_kit', 'check', 'reload_config']);
@@ -113,6 +117,9 @@ export class HubProvider implements Provider {
         const kit = (await this.#kits(ctx)).find((k) => k.name === str('name'));
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
       }
+      case 'tool_changes':
+      case 'review_tools':
+        return runTrustTool(tool, ctx, args, s.trust && (() => s.trust!()), (v) => s.committed(v));
       case 'proxy':
         return runProxy(s.gateway(), ctx, args, this.names.sep);
       default:

@@ -155,7 +155,11 @@ export class MetricsStore {
     out.push(`edgehub_config_version ${gauges.configVersion}`);
     help('edgehub_git_operations_total', 'counter', 'Git tool and smart-HTTP operations.');
     for (const [op, n] of this.#git) out.push(`edgehub_git_operations_total{op="${esc(op)}"} ${n}`);
-    help('edgehub_policy_decisions_total', 'counter', 'Tool policy and pin decisions (allowed, denied, rate_limited, approved, rejected, quarantined, …) by server and rule.');
+    help(
+      'edgehub_policy_decisions_total',
+      'counter',
+      'Tool policy and pin decisions (allowed, denied, rate_limited, approved, rejected, quarantined, …) by server and rule.',
+    );
     for (const [k, n] of this.#policy) {
       const [decision, server, rule] = k.split('\u0000');
       out.push(`edgehub_policy_decisions_total{decision="${esc(decision)}",server="${esc(server)}",rule="${esc(rule)}"} ${n}`);

@@ -83,7 +83,13 @@ export class ApprovalService {
     if (!row) return { ok: false, status: 404, error: `no parked call '${id}'` };
     if (row.status !== 'pending') return { ok: false, status: 409, error: `call '${id}' is already ${row.status}` };
     if (approve && digest !== row.digest) {
-      this.d.audit({ actor: actor.sub, action: 'call.approve', target: row.server, ok: false, detail: { id, tool: row.tool, error: 'digest mismatch', digest, expected: row.digest } });
+      this.d.audit({
+        actor: actor.sub,
+        action: 'call.approve',
+        target: row.server,
+        ok: false,
+        detail: { id, tool: row.tool, error: 'digest mismatch', digest, expected: row.digest },
+      });
       return {
         ok: false,
         status: 409,
@@ -92,7 +98,13 @@ export class ApprovalService {
     }
     const status = approve ? 'approved' : 'rejected';
     this.d.store.decideApproval(id, status, actor.sub);
-    this.d.audit({ actor: actor.sub, action: approve ? 'call.approve' : 'call.reject', target: row.server, ok: true, detail: { id, tool: row.tool, sub: row.sub, digest: row.digest, rule: row.rule } });
+    this.d.audit({
+      actor: actor.sub,
+      action: approve ? 'call.approve' : 'call.reject',
+      target: row.server,
+      ok: true,
+      detail: { id, tool: row.tool, sub: row.sub, digest: row.digest, rule: row.rule },
+    });
     this.d.count(status, row.server, row.rule);
     this.#wake(id);
     return { ok: true, status };

@@ -64,7 +64,15 @@ export async function confirmByUser(ctx: RequestContext, tool: ToolRef, args: Js
 export async function waitForAdmin(ctx: RequestContext, tool: ToolRef, args: Json, rule: number, refuse: Refuse, trust: TrustApi): Promise<void> {
   const canonical = canonicalJson(args);
   const digest = await sha256Hex(canonical);
-  const parked = await trust.requestApproval({ server: tool.server, tool: tool.exposed, sub: ctx.principal.sub, args: canonical, digest, rule, ttlMs: APPROVAL_TTL_MS });
+  const parked = await trust.requestApproval({
+    server: tool.server,
+    tool: tool.exposed,
+    sub: ctx.principal.sub,
+    args: canonical,
+    digest,
+    rule,
+    ttlMs: APPROVAL_TTL_MS,
+  });
   if (!parked.ok) return refuse('approval_unavailable', parked.error);
   const { id, expiresAt } = parked;
   let step = 0;

@@ -92,7 +92,11 @@ export class TrustGuard implements CallGuard {
     if (!rule) return;
     const refuse = this.#refuser(ctx, tool, rule);
     const allowed = evalAllow(rule, celVars(ctx.principal, tool, args));
-    if (!allowed.ok) await refuse('denied', `policy rule ${rule.index} does not allow ${ctx.principal.sub} to call ${tool.exposed}${allowed.error ? ` (${allowed.error})` : ''}`);
+    if (!allowed.ok)
+      await refuse(
+        'denied',
+        `policy rule ${rule.index} does not allow ${ctx.principal.sub} to call ${tool.exposed}${allowed.error ? ` (${allowed.error})` : ''}`,
+      );
     if (rule.perMinute > 0) {
       const r = await this.deps.trust().takeRate(ctx.principal.sub, tool.server, tool.exposed, rule.perMinute, rule.index);
       if (!r.ok) {
@@ -117,7 +121,13 @@ export class TrustGuard implements CallGuard {
         this.deps.count?.(decision, tool.server, rule.index);
         await this.deps
           .trust()
-          .auditDecision({ actor: ctx.principal.sub, action: `call.${decision}`, target: tool.server, ok: false, detail: { tool: tool.exposed, rule: rule.index, message, ...detail } })
+          .auditDecision({
+            actor: ctx.principal.sub,
+            action: `call.${decision}`,
+            target: tool.server,
+            ok: false,
+            detail: { tool: tool.exposed, rule: rule.index, message, ...detail },
+          })
           .catch((e) => log.warn('policy decision could not be audited', { tenant: ctx.principal.tenant, error: e }));
       }
       throw new RpcError(ErrorCode.PolicyDenied, message, 200, { decision, rule: rule.index, tool: tool.exposed, ...detail });

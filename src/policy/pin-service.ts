@@ -25,7 +25,6 @@ export interface Observed {
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
-
 export interface PinDeps {
   store: TrustStore;
   config(): Versioned<HubConfig>;
@@ -93,12 +92,20 @@ export class PinService {
         return;
       }
       const row = { server, tool: name, hash, definition: def, kind, flags, status: 'pending' as const };
-      this.d.record(() => s.putPending(row), { actor: 'system', action: 'tool.quarantine', target: server, ok: true, detail: { tool: name, kind, flags, hash } }, false);
+      this.d.record(
+        () => s.putPending(row),
+        { actor: 'system', action: 'tool.quarantine', target: server, ok: true, detail: { tool: name, kind, flags, hash } },
+        false,
+      );
       this.d.count('quarantined', server);
       out[name] = { ok: false, reason: quarantineReason(server, row) };
     });
     if (pinned.length)
-      this.d.record(() => {}, { actor: 'system', action: 'tool.pin', target: server, ok: true, detail: { tools: pinned, reason: first ? 'first-mount' : 'trust-auto' } }, false);
+      this.d.record(
+        () => {},
+        { actor: 'system', action: 'tool.pin', target: server, ok: true, detail: { tools: pinned, reason: first ? 'first-mount' : 'trust-auto' } },
+        false,
+      );
     return out;
   }
 
@@ -131,7 +138,10 @@ export class PinService {
    * `tools` — a name, or `{name, hash}` to approve only the definition the admin reviewed.
    */
   decide(actor: Actor, server: string, approve: boolean, tools?: unknown): PinChange {
-    if (tools !== undefined && (!Array.isArray(tools) || !tools.every((t) => typeof t === 'string' || (t && typeof t === 'object' && typeof t.name === 'string'))))
+    if (
+      tools !== undefined &&
+      (!Array.isArray(tools) || !tools.every((t) => typeof t === 'string' || (t && typeof t === 'object' && typeof t.name === 'string')))
+    )
       return { ok: false, status: 400, error: 'tools must be a list of tool names or {name, hash} objects' };
     const all = this.d.store.pendingList(server);
     const wanted = (tools as (string | { name: string; hash?: unknown })[] | undefined)?.map((t) => (typeof t === 'string' ? { name: t } : t));
@@ -147,7 +157,11 @@ export class PinService {
     const detail = { tools: chosen.map((p) => ({ name: p.tool, hash: p.hash, kind: p.kind })) };
     const names = chosen.map((p) => p.tool);
     if (!approve) {
-      this.d.record(() => chosen.forEach((p) => this.d.store.putPending({ ...p, status: 'rejected' })), { actor: actor.sub, action: 'tool.reject', target: server, ok: true, detail }, false);
+      this.d.record(
+        () => chosen.forEach((p) => this.d.store.putPending({ ...p, status: 'rejected' })),
+        { actor: actor.sub, action: 'tool.reject', target: server, ok: true, detail },
+        false,
+      );
       for (const _ of chosen) this.d.count('rejected', server);
       return { ok: true, version: this.d.config().version, tools: names };
     }

@@ -9,8 +9,9 @@
  * `has(principal.claims.x)`) refuses the call, naming the rule. An expression that never reads
  * `args` is decided for the principal alone, so a tool it refuses is left out of that principal's lists.
  */
-import { celEnvironment, type Policy, ratePerMinute } from '../config/policies';
+
 import type { Principal } from '../auth/principal';
+import { celEnvironment, type Policy, ratePerMinute } from '../config/policies';
 import type { Json } from '../gateway/provider';
 
 export interface CompiledRule {
@@ -34,7 +35,10 @@ const cache = new WeakMap<readonly Policy[], RuleSet>();
 const EMPTY: readonly Policy[] = Object.freeze([]);
 
 function glob(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 

@@ -14,18 +14,52 @@
  * be reviewed by an admin, who approves a false positive in one step.
  */
 
-const INVISIBLE =
-  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|[\u{E0000}-\u{E007F}]|[\u{E0100}-\u{E01EF}]/u;
+/** Code point ranges of invisible, zero-width, bidi-control, tag and variation-selector characters. */
+const INVISIBLE: [number, number][] = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xfff9, 0xfffb],
+  [0xe0000, 0xe007f],
+  [0xe0100, 0xe01ef],
+];
+
+function invisibleIn(text: string): number | null {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0xad && INVISIBLE.some(([lo, hi]) => cp >= lo && cp <= hi)) return cp;
+  }
+  return null;
+}
 
 const TO_MODEL: [RegExp, string][] = [
   [/<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\b[^>]*>/i, 'a tag addressed to the model'],
-  [/\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|other|preceding)\s+(instructions?|prompts?|rules|directions)/i, 'asks the model to ignore its instructions'],
-  [/\b(do\s+not|don'?t|never)\s+(tell|inform|mention|reveal|show|notify|alert)\b[^.\n]{0,60}\b(user|human|person|operator)/i, 'asks the model to hide something from the user'],
+  [
+    /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|other|preceding)\s+(instructions?|prompts?|rules|directions)/i,
+    'asks the model to ignore its instructions',
+  ],
+  [
+    /\b(do\s+not|don'?t|never)\s+(tell|inform|mention|reveal|show|notify|alert)\b[^.\n]{0,60}\b(user|human|person|operator)/i,
+    'asks the model to hide something from the user',
+  ],
   [/\b(without|before)\s+(telling|informing|notifying|asking)\s+the\s+(user|human)/i, 'asks the model to act without the user knowing'],
   [/\b(hide|conceal|keep)\s+(this|it|these)\b[^.\n]{0,30}\bfrom\s+the\s+(user|human)/i, 'asks the model to hide something from the user'],
-  [/\byou\s+are\s+now\s+(a|an|in)\b/i, 'tries to change the model\'s role'],
-  [/\b(system\s+prompt|chain[-\s]of[-\s]thought)\b/i, 'refers to the model\'s prompt'],
-  [/\b(read|send|upload|include|pass)\b[^.\n]{0,40}(~\/\.ssh|id_rsa|\.env\b|mcp\.json|credentials|api[_\s-]?keys?)/i, 'asks the model to move credentials or private files'],
+  [/\byou\s+are\s+now\s+(a|an|in)\b/i, "tries to change the model's role"],
+  [/\b(system\s+prompt|chain[-\s]of[-\s]thought)\b/i, "refers to the model's prompt"],
+  [
+    /\b(read|send|upload|include|pass)\b[^.\n]{0,40}(~\/\.ssh|id_rsa|\.env\b|mcp\.json|credentials|api[_\s-]?keys?)/i,
+    'asks the model to move credentials or private files',
+  ],
 ];
 
 /** Every string inside a JSON value (bounded depth: schemas are small). */
@@ -53,8 +87,8 @@ export function screenTool(def: Record<string, unknown>, othersTools: Iterable<s
   const text = strings({ title: def.title, description: def.description, inputSchema: def.inputSchema, outputSchema: def.outputSchema });
   const joined = text.join('\n');
   const flags: string[] = [];
-  const inv = INVISIBLE.exec(joined);
-  if (inv) flags.push(`invisible character U+${inv[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} in its text`);
+  const inv = invisibleIn(joined);
+  if (inv !== null) flags.push(`invisible character U+${inv.toString(16).toUpperCase().padStart(4, '0')} in its text`);
   const seen = new Set<string>();
   for (const [re, why] of TO_MODEL) {
     const m = re.exec(joined);

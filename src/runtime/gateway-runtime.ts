@@ -18,6 +18,7 @@ import type { Gateway, GatewayObserver } from '../gateway/gateway';
 import type { CallGuard } from '../gateway/guard';
 import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
+import type { TrustApi } from '../policy/api';
 import { buildGateway } from './build-gateway';
 
 export const REFRESH_MS = 30_000;
@@ -54,6 +55,8 @@ export class GatewayRuntime implements GatewayObserver {
       hubPrefix?: string;
       /** Tool integrity and policy, built once per config version (policy/guard.ts). */
       guard?: (snapshot: ConfigSnapshot) => CallGuard;
+      /** The tenant's pins and parked calls (hub trust tools). */
+      trust?: () => TrustApi;
     } = {},
   ) {}
 
@@ -141,6 +144,7 @@ export class GatewayRuntime implements GatewayObserver {
       guard: this.opts.guard,
       services: {
         config: () => this.config(),
+        trust: this.opts.trust,
         committed: async (version) => (this.opts.unpushed ? this.configChanged(version) : false),
         reload: async () => {
           for (const p of this.pool.providers()) p.invalidate?.();

@@ -14,11 +14,12 @@ import type { LogLevel } from '../mcp/protocol';
 import type { SessionState } from '../mcp/session-store';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
+import { trustApi } from '../policy/api';
 import { configStub } from '../utils/do-stubs';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
-import { trustGuard } from './trust-guard';
 import { providerPool } from './providers';
+import { trustGuard } from './trust-guard';
 import { upstreamFactory } from './upstreams';
 
 const LIST_CHANGED = {
@@ -55,7 +56,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
         .register('sse', factory)
         .register('connector', connectorFactory(this.env, tenant, this, 'legacy', this.#recorder));
       const recorder = this.#recorder;
-      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool, { guard: trustGuard(this.env, tenant, recorder) });
+      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool, {
+        guard: trustGuard(this.env, tenant, recorder),
+        trust: () => trustApi(this.env, tenant),
+      });
     }
     return this.#runtime;
   }

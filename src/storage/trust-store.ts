@@ -188,7 +188,10 @@ export class TrustStore {
       a.decidedBy,
       a.decidedAt,
     );
-    this.#sql.exec(`DELETE FROM call_approvals WHERE status != 'pending' AND id NOT IN (SELECT id FROM call_approvals ORDER BY created_at DESC LIMIT ?)`, APPROVALS_KEPT);
+    this.#sql.exec(
+      `DELETE FROM call_approvals WHERE status != 'pending' AND id NOT IN (SELECT id FROM call_approvals ORDER BY created_at DESC LIMIT ?)`,
+      APPROVALS_KEPT,
+    );
   }
 
   approval(id: string): ApprovalRow | null {
@@ -210,13 +213,7 @@ export class TrustStore {
 
   /** Moves a pending approval to `status`; false when it was no longer pending. */
   decideApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, by: string, now = Date.now()): boolean {
-    const r = this.#sql.exec(
-      `UPDATE call_approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
-      status,
-      by,
-      now,
-      id,
-    );
+    const r = this.#sql.exec(`UPDATE call_approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`, status, by, now, id);
     return r.rowsWritten > 0;
   }
 }

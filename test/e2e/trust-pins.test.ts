@@ -109,7 +109,9 @@ describe('rug pull: a changed definition is quarantined on both lanes until an a
     await pollUntil('the legacy lane to list wx_get_forecast again', async () => (await legacyNames()).includes('wx_get_forecast'));
     expect(JSON.stringify((await caller.callTool({ name: 'wx_get_forecast', arguments: { city: 'Bergen' } })).content)).toContain('Bergen');
     expect(await modernNames()).toContain('wx_get_forecast');
-    expect(JSON.stringify((await modern('caller', 'tools/call', { name: 'wx_get_forecast', arguments: { city: 'Tromsø' } })).result.content)).toContain('Tromsø');
+    expect(JSON.stringify((await modern('caller', 'tools/call', { name: 'wx_get_forecast', arguments: { city: 'Tromsø' } })).result.content)).toContain(
+      'Tromsø',
+    );
 
     const audit = (await api('admin', 'GET', '/audit?limit=200')).json.audit as { action: string; actor: string; target: string; detail: any }[];
     expect(audit.find((a) => a.action === 'tool.pin' && a.target === 'wx')?.detail).toMatchObject({ reason: 'first-mount' });
@@ -168,7 +170,12 @@ describe('screening at mount: poisoned, invisible and shadowing descriptions are
     const err = await modern('caller', 'tools/call', { name: 'evil_notes', arguments: {} });
     expect(err.error.message).toMatch(/screening flagged its definition/);
     const audit = (await api('admin', 'GET', '/audit?limit=50')).json.audit as { action: string; target: string; detail: any }[];
-    expect(audit.filter((a) => a.action === 'tool.quarantine' && a.target === 'evil').map((a) => a.detail.tool).sort()).toEqual(['hint', 'notes', 'zw']);
+    expect(
+      audit
+        .filter((a) => a.action === 'tool.quarantine' && a.target === 'evil')
+        .map((a) => a.detail.tool)
+        .sort(),
+    ).toEqual(['hint', 'notes', 'zw']);
     const metrics = await h.fetch('/admin/api/metrics', { headers: h.auth('acme', 'admin') });
     expect(metrics.text).toMatch(/edgehub_policy_decisions_total\{decision="quarantined",server="evil",rule=""\} 3/);
   });

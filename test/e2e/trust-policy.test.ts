@@ -47,7 +47,10 @@ async function modern(token: string, method: string, params: Record<string, unkn
       jsonrpc: '2.0',
       id: 1,
       method,
-      params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } } },
+      params: {
+        ...params,
+        _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+      },
     }),
   });
   const text = r.text.startsWith('{') ? r.text : (r.text.split('\n').find((l) => l.startsWith('data: {') && l.includes('"id":1')) ?? '').slice(6);
@@ -122,7 +125,9 @@ describe('policy rules', () => {
   it('rate: per principal and tool, across lanes, with when to retry', async () => {
     await caller.callTool({ name: 'pol_ping', arguments: {} });
     await caller.callTool({ name: 'pol_ping', arguments: {} });
-    expect(await errorOf(caller.callTool({ name: 'pol_ping', arguments: {} }))).toMatch(/rate limit: pol_ping allows 2 calls per minute per caller \(policy rule 2\); retry after \d+ s/);
+    expect(await errorOf(caller.callTool({ name: 'pol_ping', arguments: {} }))).toMatch(
+      /rate limit: pol_ping allows 2 calls per minute per caller \(policy rule 2\); retry after \d+ s/,
+    );
     const limited = await modern(h.tokens.acme.caller, 'tools/call', { name: 'pol_ping', arguments: {} });
     expect(limited.status).toBe(429);
     expect(limited.error).toMatchObject({ code: -32000, data: { error: 'rate_limited' } });
@@ -134,7 +139,10 @@ describe('policy rules', () => {
 
   it('elicit: the user confirms or declines; clients that cannot be asked are refused with why', async () => {
     const seen: string[] = [];
-    const yes = await client(h.tokens.acme.caller, (m) => (seen.push(m), { action: 'accept', content: { confirm: true } }));
+    const yes = await client(h.tokens.acme.caller, (m) => {
+      seen.push(m);
+      return { action: 'accept', content: { confirm: true } };
+    });
     expect(JSON.stringify((await yes.callTool({ name: 'pol_deploy', arguments: { env: 'prod' } })).content)).toContain('prod');
     expect(seen[0]).toMatch(/pol_deploy/);
     expect(seen[0]).toMatch(/"env": "prod"/);
@@ -190,7 +198,9 @@ describe('policy rules', () => {
     expect(has('call.reject', (r) => r.actor === 'admin@acme')).toBe(true);
     await pollUntil('policy metrics', async () => {
       const text = (await h.fetch('/admin/api/metrics', { headers: h.auth('acme', 'admin') })).text;
-      return /edgehub_policy_decisions_total\{decision="denied",server="pol",rule="0"\} [1-9]/.test(text) && /decision="approved",server="pol",rule="4"/.test(text);
+      return (
+        /edgehub_policy_decisions_total\{decision="denied",server="pol",rule="0"\} [1-9]/.test(text) && /decision="approved",server="pol",rule="4"/.test(text)
+      );
     });
   });
 });
