@@ -2,7 +2,7 @@
 // `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
-// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|git]
+// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|policy|git]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -283,6 +283,7 @@ try {
   if (!opt.only || opt.only === 'profile') await (await import('./profile.mjs')).run({ dev, row, check, quick: opt.quick, results });
   if (!opt.only || opt.only === 'peers') await (await import('./peers.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'connector') await (await import('./connector.mjs')).run({ dev, row, check, quick: opt.quick });
+  if (!opt.only || opt.only === 'policy') await (await import('./policy.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'git') {
     try {
       const git = await import('./git.mjs');
