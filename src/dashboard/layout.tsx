@@ -10,7 +10,7 @@ import { BASE, type Flash } from './security';
 export interface Chrome {
   title: string;
   /** Current tab: its nav link gets aria-current. */
-  tab?: 'servers' | 'sessions' | 'audit';
+  tab?: 'servers' | 'sessions' | 'audit' | 'trust';
   /** Signed-in user; undefined on the login page. */
   user?: { sub: string; tenant: string; devOpen: boolean };
   configVersion?: number;
@@ -42,6 +42,7 @@ const TABS = [
   { id: 'servers', label: 'Servers', href: BASE },
   { id: 'sessions', label: 'Sessions', href: `${BASE}/sessions` },
   { id: 'audit', label: 'Audit log', href: `${BASE}/audit` },
+  { id: 'trust', label: 'Trust', href: `${BASE}/trust` },
 ] as const;
 
 export function Layout(props: Chrome & { children?: Child }) {
