@@ -52,13 +52,22 @@ export class ConfigDO extends DurableObject<Env> {
     };
     const trust = new TrustStore(ctx.storage);
     const count = (decision: string, server: string, rule?: number) => this.#metrics.count(decision, server, rule);
-    this.#pins = new PinService({ store: trust, config: () => this.#svc.current(), record: (w, a, bump) => store.record(w, a, bump), committed, count });
+    this.#pins = new PinService({
+      store: trust,
+      config: () => this.#svc.current(),
+      record: (w, a, bump) => store.record(w, a, bump),
+      committed,
+      count,
+      catalogs: () => store.catalogs(),
+    });
     this.#approvals = new ApprovalService({ store: trust, audit: (a) => void store.record(() => {}, a, false), count });
     this.#svc = new ConfigService(store, {
       hubPrefix: 'hub',
       quotas: { servers: limits.serversPerTenant, configBytes: limits.configBytes },
       mountCheck: mountChecker(env, this.#tenant, (server) => this.#secrets.resolve(serverSecretNames(server))),
       committed,
+      listed: (server, defs) =>
+        ctx.waitUntil(this.#pins.observeListed(server, defs).catch((e) => log.warn('pin check after a probe failed', { upstream: server, error: e }))),
     });
     this.#secrets = new SecretService({
       tenant: this.#tenant,

@@ -12,11 +12,13 @@
  *   sessions get list_changed), rejecting keeps the tool quarantined.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { HubConfig, TrustView } from '../config/schema';
+import { effectivePrefix, type HubConfig, prefixSep, type TrustView } from '../config/schema';
 import type { Actor } from '../config/service';
+import { exposedName } from '../mcp/naming';
 import type { AuditInput, Versioned } from '../storage/config-store';
 import type { PendingKind, PendingRow, TrustStore } from '../storage/trust-store';
 import { canonicalJson, pinnedDefinition, toolHash } from './hash';
+import { screenTool } from './screen';
 
 export interface Observed {
   def: Record<string, unknown>;
@@ -32,6 +34,8 @@ export interface PinDeps {
   record(write: () => void, audit: AuditInput, bump: boolean): Versioned<HubConfig> | null;
   committed(s: Versioned<HubConfig>): void;
   count(decision: string, server: string): void;
+  /** Tool names each server was last seen with (ConfigStore.catalogs), for shadowing checks. */
+  catalogs(): Map<string, string[]>;
 }
 
 export type PinChange = { ok: true; version: number; tools: string[] } | { ok: false; status: number; error: string };
@@ -70,6 +74,7 @@ export class PinService {
     const s = this.d.store;
     const first = !s.hasPins(server) && s.pendingList(server).length === 0;
     const pinned: string[] = [];
+    const quarantined: string[] = [];
     defs.forEach(({ def, flags }, i) => {
       const name = String(def.name);
       const hash = hashes[i];
@@ -98,6 +103,7 @@ export class PinService {
         false,
       );
       this.d.count('quarantined', server);
+      quarantined.push(name);
       out[name] = { ok: false, reason: quarantineReason(server, row) };
     });
     if (pinned.length)
@@ -106,7 +112,32 @@ export class PinService {
         { actor: 'system', action: 'tool.pin', target: server, ok: true, detail: { tools: pinned, reason: first ? 'first-mount' : 'trust-auto' } },
         false,
       );
+    // A quarantine is a new config version: every session and isolate relists this server's
+    // catalog (runtime/gateway-runtime.ts), so the tool leaves every list, not just this runtime's.
+    if (quarantined.length) {
+      const s = this.d.record(() => {}, { actor: 'system', action: 'trust.update', target: server, ok: true, detail: { quarantined } }, true);
+      if (s) this.d.committed(s);
+    }
     return out;
+  }
+
+  /**
+   * A health probe or check listed `server` inside the ConfigDO: screened here against the other
+   * servers' last known tool names (the runtimes' own listings also see edgehub's hub tools).
+   */
+  observeListed(server: string, defs: Record<string, unknown>[]): Promise<unknown> {
+    const cfg = this.d.config().config;
+    const sep = prefixSep(cfg);
+    const others: string[] = [];
+    for (const [name, tools] of this.d.catalogs()) {
+      const s = cfg.servers[name];
+      if (name === server || !s || s.enabled === false) continue;
+      for (const t of tools) others.push(exposedName(effectivePrefix(name, s), t, sep));
+    }
+    return this.observe(
+      server,
+      defs.map((def) => ({ def, flags: screenTool(def, others) })),
+    );
   }
 
   /** Pending changes of a server, each with the approved and presented definitions and a unified diff. */

@@ -134,6 +134,10 @@ export class GatewayRuntime implements GatewayObserver {
 
   #install(snapshot: ConfigSnapshot): void {
     const servers = snapshot.config.servers;
+    // Servers whose pins or quarantines moved relist: a definition an upstream changed behind a
+    // cached catalog is then seen (and vetted) here too.
+    const moved = trustMoved(this.#snapshot, snapshot);
+    if (moved.size) for (const p of this.pool.providers()) if (moved.has(p.name)) p.invalidate?.();
     this.pool.retain(new Set(Object.keys(servers).filter((n) => servers[n].enabled !== false && !this.#excluded.has(n))));
     this.#snapshot = snapshot;
     this.#gateway = buildGateway(snapshot, {
@@ -178,4 +182,16 @@ export class GatewayRuntime implements GatewayObserver {
   lastError(server: string): string | undefined {
     return this.#errors.get(server);
   }
+}
+
+/** Servers whose pinned or quarantined tool hashes differ between two snapshots. */
+function trustMoved(before: ConfigSnapshot | null, after: ConfigSnapshot): Set<string> {
+  const moved = new Set<string>();
+  if (!before?.trust || !after.trust) return moved;
+  for (const key of ['pins', 'quarantined'] as const) {
+    const a = before.trust[key];
+    const b = after.trust[key];
+    for (const server of new Set([...Object.keys(a), ...Object.keys(b)])) if (JSON.stringify(a[server]) !== JSON.stringify(b[server])) moved.add(server);
+  }
+  return moved;
 }

@@ -143,6 +143,20 @@ describe('rug pull: a changed definition is quarantined on both lanes until an a
   });
 });
 
+describe('a change only a health check sees', () => {
+  it('is quarantined, and leaves the lists of sessions that cached the old definition', async () => {
+    expect(await legacyNames()).toContain('wx_echo');
+    await control(wx, { describe: { echo: 'Echoes its arguments, and more.' }, silent: true });
+    expect(await legacyNames()).toContain('wx_echo'); // nobody told this session
+    const check = await api('admin', 'POST', '/check', { servers: ['wx'] });
+    expect(check.json.results.wx.ok).toBe(true);
+    await pollUntil('the quarantine to reach the session', async () => !(await legacyNames()).includes('wx_echo'));
+    expect((await api('admin', 'GET', '/servers/wx/pending')).json.pending.map((p: { tool: string }) => p.tool)).toContain('echo');
+    const audit = (await api('admin', 'GET', '/audit?limit=20')).json.audit as { action: string; detail: any }[];
+    expect(audit.find((a) => a.action === 'trust.update')?.detail).toEqual({ quarantined: ['echo'] });
+  });
+});
+
 describe('screening at mount: poisoned, invisible and shadowing descriptions are quarantined with the reason', () => {
   it('flags each kind and keeps the clean tool callable', async () => {
     await control(mail, { tools: [{ name: 'send', description: 'Send an email.' }] });
