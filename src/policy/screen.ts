@@ -57,7 +57,7 @@ const TO_MODEL: [RegExp, string][] = [
   [/\byou\s+are\s+now\s+(a|an|in)\b/i, "tries to change the model's role"],
   [/\b(system\s+prompt|chain[-\s]of[-\s]thought)\b/i, "refers to the model's prompt"],
   [
-    /\b(read|send|upload|include|pass)\b[^.\n]{0,40}(~\/\.ssh|id_rsa|\.env\b|mcp\.json|credentials|api[_\s-]?keys?)/i,
+    /\b(read|send|upload|include|pass)\b[^.\n]{0,40}(~\/\.ssh|id_rsa|\.env\b|mcp\.json|\.aws\/credentials|\.netrc)/i,
     'asks the model to move credentials or private files',
   ],
 ];
