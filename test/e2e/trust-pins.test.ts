@@ -88,6 +88,13 @@ describe('rug pull: a changed definition is quarantined on both lanes until an a
     expect(modernErr.error.code).toBe(-32013);
     expect(modernErr.error.message).toMatch(/its definition changed; an admin must approve it/);
 
+    // The hub tool shows the same to admins only.
+    const admin = await h.client('acme', 'admin');
+    const changes = await admin.callTool({ name: 'hub_tool_changes', arguments: { server: 'wx' } });
+    expect((changes.structuredContent as any).pending.map((p: { tool: string }) => p.tool)).toEqual(['get_forecast']);
+    expect(await caller.callTool({ name: 'hub_tool_changes', arguments: {} })).toMatchObject({ isError: true });
+    await admin.close();
+
     // Only admins see pending changes; the diff shows what changed.
     expect((await api('caller', 'GET', '/servers/wx/pending')).status).toBe(403);
     expect((await api('admin', 'GET', '/servers/wx/pending', undefined, 'globex')).json.pending).toEqual([]);
@@ -190,6 +197,13 @@ describe('screening at mount: poisoned, invisible and shadowing descriptions are
         .map((a) => a.detail.tool)
         .sort(),
     ).toEqual(['hint', 'notes', 'zw']);
+    // A false positive is approved in one step (here through the hub tool).
+    const admin = await h.client('acme', 'admin');
+    const reviewed = await admin.callTool({ name: 'hub_review_tools', arguments: { server: 'evil', decision: 'approve', tools: ['zw'] } });
+    expect(reviewed.structuredContent).toMatchObject({ ok: true, approved: ['zw'] });
+    await pollUntil('evil_zw to be listed after approval', async () => (await legacyNames(admin)).includes('evil_zw'));
+    expect(await legacyNames(admin)).not.toContain('evil_notes');
+    await admin.close();
     const metrics = await h.fetch('/admin/api/metrics', { headers: h.auth('acme', 'admin') });
     expect(metrics.text).toMatch(/edgehub_policy_decisions_total\{decision="quarantined",server="evil",rule=""\} 3/);
   });
