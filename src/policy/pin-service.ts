@@ -106,18 +106,17 @@ export class PinService {
       quarantined.push(name);
       out[name] = { ok: false, reason: quarantineReason(server, row) };
     });
-    if (pinned.length)
-      this.d.record(
-        () => {},
-        { actor: 'system', action: 'tool.pin', target: server, ok: true, detail: { tools: pinned, reason: first ? 'first-mount' : 'trust-auto' } },
-        false,
-      );
-    // A quarantine is a new config version: every session and isolate relists this server's
-    // catalog (runtime/gateway-runtime.ts), so the tool leaves every list, not just this runtime's.
-    if (quarantined.length) {
-      const s = this.d.record(() => {}, { actor: 'system', action: 'trust.update', target: server, ok: true, detail: { quarantined } }, true);
-      if (s) this.d.committed(s);
+    // Pins and quarantines are part of what a version means (snapshots carry them), so each change
+    // is a new config version: runtimes learn the pins without asking again, and relist this
+    // server's catalog on a quarantine (runtime/gateway-runtime.ts), so the tool leaves every list.
+    let committed: ReturnType<PinDeps['record']> = null;
+    if (pinned.length) {
+      const detail = { tools: pinned, reason: first ? 'first-mount' : 'trust-auto' };
+      committed = this.d.record(() => {}, { actor: 'system', action: 'tool.pin', target: server, ok: true, detail }, !quarantined.length);
     }
+    if (quarantined.length)
+      committed = this.d.record(() => {}, { actor: 'system', action: 'trust.update', target: server, ok: true, detail: { quarantined } }, true);
+    if (committed) this.d.committed(committed);
     return out;
   }
 
