@@ -184,14 +184,16 @@ export class GatewayRuntime implements GatewayObserver {
   }
 }
 
-/** Servers whose pinned or quarantined tool hashes differ between two snapshots. */
+/**
+ * Servers whose quarantines changed or whose pinned hashes changed or went away between two
+ * snapshots. Pins only added (first mount, trust "auto") came from the catalog already cached.
+ */
 function trustMoved(before: ConfigSnapshot | null, after: ConfigSnapshot): Set<string> {
   const moved = new Set<string>();
   if (!before?.trust || !after.trust) return moved;
-  for (const key of ['pins', 'quarantined'] as const) {
-    const a = before.trust[key];
-    const b = after.trust[key];
-    for (const server of new Set([...Object.keys(a), ...Object.keys(b)])) if (JSON.stringify(a[server]) !== JSON.stringify(b[server])) moved.add(server);
-  }
+  const [qa, qb] = [before.trust.quarantined, after.trust.quarantined];
+  for (const server of new Set([...Object.keys(qa), ...Object.keys(qb)])) if (JSON.stringify(qa[server]) !== JSON.stringify(qb[server])) moved.add(server);
+  for (const [server, pins] of Object.entries(before.trust.pins))
+    for (const [tool, hash] of Object.entries(pins)) if (after.trust.pins[server]?.[tool] !== hash) moved.add(server);
   return moved;
 }
