@@ -106,17 +106,19 @@ export class PinService {
       quarantined.push(name);
       out[name] = { ok: false, reason: quarantineReason(server, row) };
     });
-    // Pins and quarantines are part of what a version means (snapshots carry them), so each change
-    // is a new config version: runtimes learn the pins without asking again, and relist this
-    // server's catalog on a quarantine (runtime/gateway-runtime.ts), so the tool leaves every list.
-    let committed: ReturnType<PinDeps['record']> = null;
     if (pinned.length) {
       const detail = { tools: pinned, reason: first ? 'first-mount' : 'trust-auto' };
-      committed = this.d.record(() => {}, { actor: 'system', action: 'tool.pin', target: server, ok: true, detail }, !quarantined.length);
+      this.d.record(() => {}, { actor: 'system', action: 'tool.pin', target: server, ok: true, detail }, false);
     }
-    if (quarantined.length)
-      committed = this.d.record(() => {}, { actor: 'system', action: 'trust.update', target: server, ok: true, detail: { quarantined } }, true);
-    if (committed) this.d.committed(committed);
+    // A quarantine is a new config version: every session and isolate relists this server's
+    // catalog (runtime/gateway-runtime.ts), so the tool leaves every list, not just this runtime's.
+    // Pins only added are not: they match what runtimes already listed, a runtime that starts
+    // later gets them with its first snapshot, and one that started earlier asks here once per
+    // version (its verdicts are cached); no version churn under an admin's If-Match.
+    if (quarantined.length) {
+      const committed = this.d.record(() => {}, { actor: 'system', action: 'trust.update', target: server, ok: true, detail: { quarantined } }, true);
+      if (committed) this.d.committed(committed);
+    }
     return out;
   }
 
