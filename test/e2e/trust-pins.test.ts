@@ -4,6 +4,7 @@
 // quarantined at mount with the reason shown; every decision is in the audit log.
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
 import { pollUntil } from '../helpers/poll.mjs';
@@ -17,6 +18,7 @@ let wx: Proc;
 let mail: Proc;
 let evil: Proc;
 let caller: Client;
+let listChanged = 0;
 
 const startTrustFixture = () =>
   startNode(join(ROOT, 'test', 'fixtures', 'trust-server.mjs'), ['--port', '{port}'], { ready: (_p, out) => /LISTENING \d+/.test(out) });
@@ -54,6 +56,9 @@ const legacyNames = async (c: Client = caller) => (await c.listTools()).tools.ma
 beforeAll(async () => {
   [h, wx, mail, evil] = await Promise.all([startJwtDev(), startTrustFixture(), startTrustFixture(), startTrustFixture()]);
   caller = await h.client('acme', 'caller');
+  caller.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    listChanged++;
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -108,11 +113,13 @@ describe('rug pull: a changed definition is quarantined on both lanes until an a
     const stale = await api('admin', 'POST', '/servers/wx/approve', { tools: [{ name: 'get_forecast', hash: '0'.repeat(64) }] });
     expect(stale.status).toBe(409);
     expect((await api('caller', 'POST', '/servers/wx/approve', {})).status).toBe(403);
+    const changedBefore = listChanged;
     const approved = await api('admin', 'POST', '/servers/wx/approve', { tools: [{ name: 'get_forecast', hash: pending[0].hash }] });
     expect(approved.status).toBe(200);
     expect(approved.json.approved).toEqual(['get_forecast']);
 
-    // Approved → a new config version: callable again on both lanes.
+    // Approved → a new config version, announced with list_changed: callable again on both lanes.
+    await pollUntil('list_changed after the approval', async () => listChanged > changedBefore);
     await pollUntil('the legacy lane to list wx_get_forecast again', async () => (await legacyNames()).includes('wx_get_forecast'));
     expect(JSON.stringify((await caller.callTool({ name: 'wx_get_forecast', arguments: { city: 'Bergen' } })).content)).toContain('Bergen');
     expect(await modernNames()).toContain('wx_get_forecast');

@@ -109,6 +109,13 @@ describe('policy rules', () => {
     expect(await names(caller)).not.toContain('pol_report');
     expect(await names(caller)).toContain('pol_other');
     expect(await errorOf(caller.callTool({ name: 'pol_report', arguments: {} }))).toMatch(/policy rule 0 does not allow caller@acme to call pol_report/);
+    // A path that delegates to the gateway (Magg's proxy tool) sees the same list and the same refusal.
+    const proxied = await caller.callTool({ name: 'proxy', arguments: { action: 'list', type: 'tool', filter_server: 'pol' } });
+    expect(JSON.stringify(proxied.structuredContent)).not.toContain('pol_report');
+    expect(JSON.stringify(proxied.structuredContent)).toContain('pol_other');
+    expect(await errorOf(caller.callTool({ name: 'proxy', arguments: { action: 'call', type: 'tool', path: 'pol_report', args: {} } }))).toMatch(
+      /policy rule 0 does not allow/,
+    );
     const list = await modern(h.tokens.acme.caller, 'tools/list');
     expect(list.result.tools.map((t: { name: string }) => t.name)).not.toContain('pol_report');
     const denied = await modern(h.tokens.acme.caller, 'tools/call', { name: 'pol_report', arguments: {} });
