@@ -70,7 +70,12 @@ export async function run({ dev, row, check, quick }) {
     guard.rules.matched.clear();
     guard.admit(ctx, tool, args);
   });
-  const list = perCall(() => guard.visible(ctx, tool));
+  // A principal-only rule (no `args`): decided for the list, once per tool and principal.
+  const listRules = policies('pb');
+  listRules[RULES - 1] = { match: { server: 'pb', tool: 'who*' }, allow: '"mcp:call" in principal.scopes && tool.server == "pb"' };
+  const listGuard = new TrustGuard({ version: 1, config: { servers: {}, policies: listRules } }, { trust: () => ({}) });
+  if (!listGuard.visible(ctx, tool)) throw new Error('the list rule did not allow the tool');
+  const list = perCall(() => listGuard.visible(ctx, tool));
   const ok = await guard.admit(ctx, tool, args).then(
     () => true,
     () => false,
@@ -78,7 +83,7 @@ export async function run({ dev, row, check, quick }) {
   if (!ok || pending !== 0) throw new Error('the benchmark rule did not allow the call');
   row('policy', `TrustGuard.admit, ${RULES} rules, last matches (CEL allow), match cache warm — in process, per call`, { ...warm, rps: '', concurrency: 1 });
   row('policy', `TrustGuard.admit, ${RULES} rules, match cache cold (all ${RULES} globs scanned) — in process, per call`, { ...cold, rps: '', concurrency: 1 });
-  row('policy', 'TrustGuard.visible (list filter), per tool — in process', { ...list, rps: '', concurrency: 1 });
+  row('policy', `TrustGuard.visible (list filter), ${RULES} rules, principal-only CEL, per tool — in process`, { ...list, rps: '', concurrency: 1 });
   check(`policy evaluation with ${RULES} rules ≤ 0.2 ms p50 per call (cold match cache)`, cold.p50 <= 0.2, `${cold.p50} ms p50 (warm ${warm.p50} ms)`);
 
   // 2. End to end (context).
