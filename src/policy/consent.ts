@@ -16,8 +16,6 @@ import type { RequestContext } from '../mcp/context';
 import type { TrustApi } from './api';
 import { canonicalJson, sha256Hex } from './hash';
 
-/** How long a parked call waits for an admin. */
-export const APPROVAL_TTL_MS = 10 * 60_000;
 /** One wait on the ConfigDO; a progress notification follows each. */
 export const WAIT_SLICE_MS = 3_000;
 const MAX_SHOWN_ARGS = 4000;
@@ -61,7 +59,16 @@ export async function confirmByUser(ctx: RequestContext, tool: ToolRef, args: Js
     .catch(() => {});
 }
 
-export async function waitForAdmin(ctx: RequestContext, tool: ToolRef, args: Json, rule: number, refuse: Refuse, trust: TrustApi): Promise<void> {
+/** `ttlMs`: how long the call waits for an admin (APPROVAL_TTL_SECONDS, config/limits.ts). */
+export async function waitForAdmin(
+  ctx: RequestContext,
+  tool: ToolRef,
+  args: Json,
+  rule: number,
+  refuse: Refuse,
+  trust: TrustApi,
+  ttlMs: number,
+): Promise<void> {
   const canonical = canonicalJson(args);
   const digest = await sha256Hex(canonical);
   const parked = await trust.requestApproval({
@@ -71,7 +78,7 @@ export async function waitForAdmin(ctx: RequestContext, tool: ToolRef, args: Jso
     args: canonical,
     digest,
     rule,
-    ttlMs: APPROVAL_TTL_MS,
+    ttlMs,
   });
   if (!parked.ok) return refuse('approval_unavailable', parked.error);
   const { id, expiresAt } = parked;
@@ -96,7 +103,7 @@ export async function waitForAdmin(ctx: RequestContext, tool: ToolRef, args: Jso
       status === 'rejected'
         ? `an admin rejected the call to ${tool.exposed} (approval ${id})`
         : status === 'pending' || status === 'expired'
-          ? `no admin approved the call to ${tool.exposed} within ${Math.round(APPROVAL_TTL_MS / 1000)} s (approval ${id} expired); call again to ask again`
+          ? `no admin approved the call to ${tool.exposed} within ${Math.round(ttlMs / 1000)} s (approval ${id} expired); call again to ask again`
           : `the call to ${tool.exposed} was not approved (approval ${id} is ${status})`;
     // The ConfigDO audited the admin's decision or the expiry; nothing more to record here.
     return refuse(status === 'rejected' ? 'rejected' : 'expired', message, { id }, true);

@@ -26,6 +26,8 @@ export interface GuardDeps {
   trust(): TrustApi;
   /** Counts a decision (metrics); absent in tests. */
   count?(decision: string, server: string, rule?: number): void;
+  /** How long a call parked for an admin waits (default 10 min). */
+  approvalTtlMs?: number;
 }
 
 type Verdict = { ok: true } | { ok: false; reason: string };
@@ -111,7 +113,7 @@ export class TrustGuard implements CallGuard {
       }
     }
     if (rule.approval === 'elicit') await confirmByUser(ctx, tool, args, rule.index, refuse, this.deps.trust());
-    else if (rule.approval === 'admin') await waitForAdmin(ctx, tool, args, rule.index, refuse, this.deps.trust());
+    else if (rule.approval === 'admin') await waitForAdmin(ctx, tool, args, rule.index, refuse, this.deps.trust(), this.deps.approvalTtlMs ?? 600_000);
     this.deps.count?.(rule.approval === 'none' ? 'allowed' : `allowed_${rule.approval}`, tool.server, rule.index);
   }
 

@@ -75,7 +75,7 @@ const audit = async () => (await api('admin', 'GET', '/audit?limit=300')).json.a
 
 beforeAll(async () => {
   [h, pol] = await Promise.all([
-    startJwtDev(),
+    startJwtDev({ vars: { APPROVAL_TTL_SECONDS: '8' } }),
     startNode(join(ROOT, 'test', 'fixtures', 'trust-server.mjs'), ['--port', '{port}'], { ready: (_p, out) => /LISTENING \d+/.test(out) }),
   ]);
   await fetch(`${pol.url}/control`, { method: 'POST', body: JSON.stringify({ tools: TOOLS }) });
@@ -190,6 +190,23 @@ describe('policy rules', () => {
     expect(JSON.parse(await fetch(`${pol.url}/stats`).then((r) => r.text())).calls.wipe).toBe(1);
   });
 
+  it('admin: an approval that does not come in time expires; the caller is told, late approvals are refused', async () => {
+    const progress: string[] = [];
+    const refused = errorOf(
+      caller.callTool({ name: 'pol_wipe', arguments: { target: 'late' } }, CallToolResultSchema, {
+        onprogress: (p) => progress.push(String(p.message)),
+        timeout: 60_000,
+      }),
+    );
+    const parked = await pollUntil('a parked call', async () => (await api('admin', 'GET', '/approvals?status=pending')).json.approvals[0]);
+    expect(parked.expiresAt - parked.createdAt).toBe(8000);
+    expect(await refused).toMatch(new RegExp(`no admin approved the call to pol_wipe within 8 s \\(approval ${parked.id} expired\\)`));
+    expect(progress.filter((m) => m.startsWith('still waiting')).length).toBeGreaterThanOrEqual(1);
+    const late = await api('admin', 'POST', `/approvals/${parked.id}/approve`, { digest: parked.digest });
+    expect(late.status).toBe(409);
+    expect(late.json.message).toMatch(/already expired/);
+  });
+
   it('every decision is in the audit log and the metrics', async () => {
     const rows = await audit();
     const has = (action: string, pred: (r: (typeof rows)[number]) => boolean = () => true) => rows.some((r) => r.action === action && pred(r));
@@ -203,6 +220,7 @@ describe('policy rules', () => {
     expect(has('call.approve', (r) => !r.ok && r.detail.error === 'digest mismatch')).toBe(true);
     expect(has('call.approve', (r) => r.ok && r.actor === 'admin@acme')).toBe(true);
     expect(has('call.reject', (r) => r.actor === 'admin@acme')).toBe(true);
+    expect(has('call.expired', (r) => r.detail.tool === 'pol_wipe')).toBe(true);
     await pollUntil('policy metrics', async () => {
       const text = (await h.fetch('/admin/api/metrics', { headers: h.auth('acme', 'admin') })).text;
       return (
