@@ -91,7 +91,7 @@ export class Gateway implements Backend {
   /** The one place a principal's tool list is built: tools it may never call are left out. */
   #visibleTools(m: Merged, ctx: RequestContext): Json[] {
     const guard = this.guard;
-    if (!guard) return m.tools;
+    if (!guard?.listsVary) return m.tools;
     const key = JSON.stringify(ctx.principal);
     let tools = m.visible.get(key);
     if (!tools) {

@@ -30,6 +30,8 @@ export interface CallGuard {
   vet(untrusted: CatalogTool[], all: CatalogTool[]): Promise<Map<string, string>>;
   /** False when this principal may never call the tool (it is left out of the principal's lists). */
   visible(ctx: RequestContext, tool: ToolRef): boolean;
+  /** False when `visible` is true for everyone: lists are then shared by all principals. */
+  readonly listsVary: boolean;
   /** Before a call reaches the provider: throws an RpcError to refuse (may wait for an approval). */
   admit(ctx: RequestContext, tool: ToolRef, args: Json): Promise<void>;
 }

@@ -34,6 +34,7 @@ type Verdict = { ok: true } | { ok: false; reason: string };
 
 export class TrustGuard implements CallGuard {
   readonly rules: RuleSet;
+  readonly listsVary: boolean;
   #verdicts = new Map<string, Verdict>();
 
   constructor(
@@ -41,6 +42,7 @@ export class TrustGuard implements CallGuard {
     private readonly deps: GuardDeps,
   ) {
     this.rules = compileRules(snapshot.config.policies);
+    this.listsVary = this.rules.rules.some((r) => r.allow && !r.allow.readsArgs);
   }
 
   async vet(untrusted: CatalogTool[], all: CatalogTool[]): Promise<Map<string, string>> {
