@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.mjs';
-import { type Proc, startNode } from '../helpers/procs';
-import { ROOT } from '../helpers/wrangler';
+import type { Proc } from '../helpers/procs';
+import { modernRequest, startTrustFixture } from '../helpers/trust';
 
 const CHROMIUM = '/usr/bin/chromium';
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 let base: string;
 let fx: Proc;
 let browser: BrowserContext;
@@ -24,26 +23,13 @@ const admin = (method: string, path: string, body?: unknown) =>
     json: await r.json(),
   }));
 
-async function modern(method: string, params: Record<string, unknown> = {}) {
-  const r = await fetch(`${base}/mcp`, {
-    method: 'POST',
-    headers: { ...HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...(params.name ? { 'mcp-name': String(params.name) } : {}) },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method,
-      params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
-    }),
-  });
-  const text = await r.text();
-  return JSON.parse(text.startsWith('{') ? text : (text.split('\n').find((l) => l.startsWith('data: {') && l.includes('"id":1')) ?? '').slice(6));
-}
+const modern = (method: string, params: Record<string, unknown> = {}) => modernRequest(`${base}/mcp`, {}, method, params);
 const names = async () => ((await modern('tools/list')).result.tools as { name: string }[]).map((t) => t.name);
 
 describe.skipIf(!existsSync(CHROMIUM))('Trust page (dev-open, Chromium)', () => {
   beforeAll(async () => {
     base = inject('edgehubUrl');
-    fx = await startNode(join(ROOT, 'test', 'fixtures', 'trust-server.mjs'), ['--port', '{port}'], { ready: (_p, out) => /LISTENING \d+/.test(out) });
+    fx = await startTrustFixture();
     before = (await admin('GET', '/config')).json;
     const put = await admin('PUT', '/config', {
       ...before,

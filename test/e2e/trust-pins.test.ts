@@ -2,16 +2,13 @@
 // mount; a rug pull (an upstream changing a description after it was listed) quarantines the tool
 // until an admin approves it; poisoned, invisible-character and shadowing descriptions are
 // quarantined at mount with the reason shown; every decision is in the audit log.
-import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
 import { pollUntil } from '../helpers/poll.mjs';
-import { type Proc, startNode } from '../helpers/procs';
-import { ROOT } from '../helpers/wrangler';
-
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+import type { Proc } from '../helpers/procs';
+import { controlTrustFixture, modernRequest, startTrustFixture } from '../helpers/trust';
 
 let h: JwtDev;
 let wx: Proc;
@@ -20,10 +17,7 @@ let evil: Proc;
 let caller: Client;
 let listChanged = 0;
 
-const startTrustFixture = () =>
-  startNode(join(ROOT, 'test', 'fixtures', 'trust-server.mjs'), ['--port', '{port}'], { ready: (_p, out) => /LISTENING \d+/.test(out) });
-
-const control = (p: Proc, body: unknown) => fetch(`${p.url}/control`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
+const control = controlTrustFixture;
 
 async function api(role: Role, method: string, path: string, body?: unknown, tenant: Tenant = 'acme') {
   const r = await h.fetch(`/admin/api${path}`, {
@@ -34,22 +28,8 @@ async function api(role: Role, method: string, path: string, body?: unknown, ten
   return { status: r.status, json: JSON.parse(r.text || 'null') };
 }
 
-/** One stateless 2026-07-28 request as `role` of acme; returns the JSON-RPC reply. */
-async function modern(role: Role, method: string, params: Record<string, unknown> = {}) {
-  const name = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
-  const r = await h.fetch('/mcp', {
-    method: 'POST',
-    headers: { ...h.auth('acme', role), ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...name },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method,
-      params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
-    }),
-  });
-  const text = r.text.startsWith('{') ? r.text : (r.text.split('\n').find((l) => l.startsWith('data: {') && l.includes('"id":1')) ?? '').slice(6);
-  return JSON.parse(text);
-}
+/** One stateless 2026-07-28 request as `role` of acme. */
+const modern = (role: Role, method: string, params: Record<string, unknown> = {}) => modernRequest(`${h.base}/mcp`, h.auth('acme', role), method, params);
 const modernNames = async (role: Role = 'caller') => ((await modern(role, 'tools/list')).result.tools as { name: string }[]).map((t) => t.name);
 const legacyNames = async (c: Client = caller) => (await c.listTools()).tools.map((t) => t.name);
 

@@ -3,7 +3,6 @@
 // (accepted, declined, unsupported) and admin approval bound to the arguments' digest; every
 // decision in the audit log and the metrics.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -11,11 +10,10 @@ import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtDev, type Role, startJwtDev } from '../helpers/jwt-dev';
 import { pollUntil } from '../helpers/poll.mjs';
-import { type Proc, startNode } from '../helpers/procs';
+import type { Proc } from '../helpers/procs';
 import { bearer } from '../helpers/tokens';
-import { ROOT } from '../helpers/wrangler';
+import { modernRequest, startTrustFixture } from '../helpers/trust';
 
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const POLICIES = [
   { match: { server: 'pol', tool: 'report' }, allow: 'has(principal.claims.dept) && principal.claims.dept == "finance"' },
   { match: { server: 'pol', tool: 'pay' }, allow: 'args.amount <= 100' },
@@ -38,24 +36,9 @@ async function api(role: Role, method: string, path: string, body?: unknown) {
   return { status: r.status, json: JSON.parse(r.text || 'null') };
 }
 
-async function modern(token: string, method: string, params: Record<string, unknown> = {}) {
-  const name = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
-  const r = await h.fetch('/mcp', {
-    method: 'POST',
-    headers: { ...bearer(token), ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...name },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method,
-      params: {
-        ...params,
-        _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
-      },
-    }),
-  });
-  const text = r.text.startsWith('{') ? r.text : (r.text.split('\n').find((l) => l.startsWith('data: {') && l.includes('"id":1')) ?? '').slice(6);
-  return { status: r.status, ...JSON.parse(text) };
-}
+/** One 2026-07-28 request with `token`; it declares elicitation (which this lane cannot relay). */
+const modern = (token: string, method: string, params: Record<string, unknown> = {}) =>
+  modernRequest(`${h.base}/mcp`, bearer(token), method, params, { elicitation: {} });
 
 async function client(token: string, elicit?: (message: string) => Record<string, unknown>): Promise<Client> {
   const c = new Client({ name: 'policy-e2e', version: '1' }, { capabilities: elicit ? { elicitation: {} } : {} });
@@ -74,10 +57,7 @@ const digest = (v: unknown) => createHash('sha256').update(canonicalize(v)!).dig
 const audit = async () => (await api('admin', 'GET', '/audit?limit=300')).json.audit as { action: string; actor: string; ok: boolean; detail: any }[];
 
 beforeAll(async () => {
-  [h, pol] = await Promise.all([
-    startJwtDev({ vars: { APPROVAL_TTL_SECONDS: '8' } }),
-    startNode(join(ROOT, 'test', 'fixtures', 'trust-server.mjs'), ['--port', '{port}'], { ready: (_p, out) => /LISTENING \d+/.test(out) }),
-  ]);
+  [h, pol] = await Promise.all([startJwtDev({ vars: { APPROVAL_TTL_SECONDS: '8' } }), startTrustFixture()]);
   await fetch(`${pol.url}/control`, { method: 'POST', body: JSON.stringify({ tools: TOOLS }) });
   const cfg = (await api('admin', 'GET', '/config')).json;
   const put = await api('admin', 'PUT', '/config', { ...cfg, servers: { ...cfg.servers, pol: { uri: `${pol.url}/mcp`, prefix: 'pol' } }, policies: POLICIES });
@@ -173,6 +153,15 @@ describe('policy rules', () => {
     const parked = await pollUntil('a parked call', async () => (await api('admin', 'GET', '/approvals?status=pending')).json.approvals[0]);
     expect(parked).toMatchObject({ tool: 'pol_wipe', sub: 'caller@acme', args: { target: 'prod' }, digest: digest({ target: 'prod' }) });
     expect((await api('caller', 'POST', `/approvals/${parked.id}/approve`, { digest: parked.digest })).status).toBe(403);
+    // Another tenant's admin does not see or reach it.
+    const globex = { ...h.auth('globex', 'admin'), 'content-type': 'application/json' };
+    expect(JSON.parse((await h.fetch('/admin/api/approvals', { headers: globex })).text).approvals).toEqual([]);
+    const cross = await h.fetch(`/admin/api/approvals/${parked.id}/approve`, {
+      method: 'POST',
+      headers: globex,
+      body: JSON.stringify({ digest: parked.digest }),
+    });
+    expect(cross.status).toBe(404);
     // An approval for other arguments does not cover this call.
     const mismatch = await api('admin', 'POST', `/approvals/${parked.id}/approve`, { digest: digest({ target: 'staging' }) });
     expect(mismatch.status).toBe(409);
