@@ -131,7 +131,8 @@ export class Gateway implements Backend {
     if (!ctx.principal.scopes.includes(scope))
       throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
     // Every policy check (allow, rate, approval) sits here, on the one path every call takes.
-    await this.guard?.admit(ctx, route.ref, args);
+    const instead = await this.guard?.admit(ctx, route.ref, args);
+    if (instead) return instead;
     const t0 = Date.now();
     try {
       return await route.mount.provider.callTool(ctx, route.name, args);

@@ -32,6 +32,9 @@ export interface CallGuard {
   visible(ctx: RequestContext, tool: ToolRef): boolean;
   /** False when `visible` is true for everyone: lists are then shared by all principals. */
   readonly listsVary: boolean;
-  /** Before a call reaches the provider: throws an RpcError to refuse (may wait for an approval). */
-  admit(ctx: RequestContext, tool: ToolRef, args: Json): Promise<void>;
+  /**
+   * Before a call reaches the provider: throws an RpcError to refuse (may wait for an approval),
+   * or returns a result to send instead of calling (an `input_required` asking the user first).
+   */
+  admit(ctx: RequestContext, tool: ToolRef, args: Json): Promise<Json | undefined>;
 }

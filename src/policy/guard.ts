@@ -91,9 +91,9 @@ export class TrustGuard implements CallGuard {
     return evalAllow(rule, celVars(ctx.principal, tool)).ok;
   }
 
-  async admit(ctx: RequestContext, tool: ToolRef, args: Json): Promise<void> {
+  async admit(ctx: RequestContext, tool: ToolRef, args: Json): Promise<Json | undefined> {
     const rule = matchRule(this.rules, tool.server, tool.name);
-    if (!rule) return;
+    if (!rule) return undefined;
     const refuse = this.#refuser(ctx, tool, rule);
     const allowed = evalAllow(rule, celVars(ctx.principal, tool, args));
     if (!allowed.ok)
@@ -114,9 +114,12 @@ export class TrustGuard implements CallGuard {
         );
       }
     }
-    if (rule.approval === 'elicit') await confirmByUser(ctx, tool, args, rule.index, refuse, this.deps.trust());
-    else if (rule.approval === 'admin') await waitForAdmin(ctx, tool, args, rule.index, refuse, this.deps.trust(), this.deps.approvalTtlMs ?? 600_000);
+    if (rule.approval === 'elicit') {
+      const asking = await confirmByUser(ctx, tool, args, rule.index, refuse, this.deps.trust());
+      if (asking) return asking;
+    } else if (rule.approval === 'admin') await waitForAdmin(ctx, tool, args, rule.index, refuse, this.deps.trust(), this.deps.approvalTtlMs ?? 600_000);
     this.deps.count?.(rule.approval === 'none' ? 'allowed' : `allowed_${rule.approval}`, tool.server, rule.index);
+    return undefined;
   }
 
   #refuser(ctx: RequestContext, tool: ToolRef, rule: CompiledRule): Refuse {

@@ -139,9 +139,28 @@ describe('policy rules', () => {
     expect(await errorOf(no.callTool({ name: 'pol_deploy', arguments: { env: 'prod' } }))).toMatch(/the user did not allow the call to pol_deploy \(decline\)/);
     await no.close();
     expect(await errorOf(caller.callTool({ name: 'pol_deploy', arguments: {} }))).toMatch(/did not declare form elicitation/);
-    const modernRefusal = await modern(h.tokens.acme.caller, 'tools/call', { name: 'pol_deploy', arguments: {} });
-    expect(modernRefusal.error.message).toMatch(/could not be asked: .*stateless 2026-07-28 lane cannot relay/);
-    expect(JSON.parse((await fetch(`${pol.url}/stats`).then((r) => r.text())) || '{}').calls.deploy).toBe(1);
+    const noCaps = await modernRequest(`${h.base}/mcp`, bearer(h.tokens.acme.caller), 'tools/call', { name: 'pol_deploy', arguments: {} });
+    expect(noCaps.error).toMatchObject({ code: -32012, message: expect.stringMatching(/did not declare form elicitation/) });
+    expect(JSON.parse(await fetch(`${pol.url}/stats`).then((r) => r.text())).calls.deploy).toBe(1);
+  });
+
+  it('elicit on the stateless lane: an input_required result asks, the retry with the answer proceeds', async () => {
+    const call = (args: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      modern(h.tokens.acme.caller, 'tools/call', { name: 'pol_deploy', arguments: args, ...extra });
+    const asked = await call({ env: 'stage' });
+    expect(asked.result.resultType).toBe('input_required');
+    const request = asked.result.inputRequests.edgehub_confirm;
+    expect(request.method).toBe('elicitation/create');
+    expect(request.params.message).toMatch(/pol_deploy[\s\S]*"env": "stage"/);
+    const yes = { inputResponses: { edgehub_confirm: { action: 'accept', content: { confirm: true } } }, requestState: asked.result.requestState };
+    // The answer covers the arguments it was asked for, not others.
+    expect((await call({ env: 'prod' }, yes)).error).toMatchObject({ code: -32012, message: expect.stringMatching(/other arguments/) });
+    const no = { inputResponses: { edgehub_confirm: { action: 'decline' } }, requestState: asked.result.requestState };
+    expect((await call({ env: 'stage' }, no)).error.message).toMatch(/the user did not allow the call to pol_deploy \(decline\)/);
+    expect(JSON.parse(await fetch(`${pol.url}/stats`).then((r) => r.text())).calls.deploy).toBe(1);
+    const done = await call({ env: 'stage' }, yes);
+    expect(JSON.stringify(done.result.content)).toContain('stage');
+    expect(JSON.parse(await fetch(`${pol.url}/stats`).then((r) => r.text())).calls.deploy).toBe(2);
   });
 
   it('admin: the call waits (with progress) until an admin approves exactly its arguments', async () => {
