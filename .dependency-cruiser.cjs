@@ -14,6 +14,7 @@ const LAYERS = [
   'storage',
   'config',
   'gateway',
+  'policy',
   'hub',
   'git',
   'runtime',

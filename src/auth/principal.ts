@@ -11,4 +11,6 @@ export interface Principal {
   profile?: string;
   /** The token's `mode` claim (full | search | code): its default mode. */
   mode?: string;
+  /** The verified token's claims (jwt mode), for tool policies (`principal.claims` in CEL). Never the token itself. */
+  claims?: Readonly<Record<string, unknown>>;
 }

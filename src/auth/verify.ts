@@ -141,5 +141,6 @@ export async function verifyAccessToken(token: string, o: VerifyOptions): Promis
     if (typeof v !== 'string' || !VIEW_CLAIM_RE.test(v)) return fail('bad_claims');
     view[k] = v;
   }
-  return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes), ...view }), expiresAt: payload.exp as number };
+  const claims = Object.freeze({ ...payload });
+  return { ok: true, principal: Object.freeze({ sub: payload.sub, tenant, scopes: Object.freeze(scopes), ...view, claims }), expiresAt: payload.exp as number };
 }

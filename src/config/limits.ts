@@ -42,6 +42,11 @@ export function sessionIdleTtlMs(env: object): number {
   return positiveInt((env as Record<string, unknown>).SESSION_IDLE_TTL_SECONDS, 86_400) * 1000;
 }
 
+/** APPROVAL_TTL_SECONDS (default 10 min) in ms: how long a call parked for an admin's approval waits. */
+export function approvalTtlMs(env: object): number {
+  return positiveInt((env as Record<string, unknown>).APPROVAL_TTL_SECONDS, 600) * 1000;
+}
+
 /** A positive integer var, or the default. */
 export function positiveInt(v: unknown, fallback: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;

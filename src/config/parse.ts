@@ -8,6 +8,7 @@
  * for a whole config and `transport.hedaers` for one server entry.
  */
 import type { z } from 'zod';
+import { PolicySchema } from './policies';
 import { ConfigSchema, type HubConfig, type KitConfig, KitSchema, type ServerConfig, ServerSchema, TransportSchema } from './schema';
 
 export interface ConfigWarning {
@@ -29,6 +30,7 @@ const ROOT_KEYS = known(ConfigSchema.shape);
 const SERVER_KEYS = known(ServerSchema.shape);
 const TRANSPORT_KEYS = known(TransportSchema.shape);
 const KIT_KEYS = known(KitSchema.shape);
+const POLICY_KEYS = known(PolicySchema.shape);
 
 const join = (base: string, key: string) => (base ? `${base}.${key}` : key);
 
@@ -53,6 +55,7 @@ function configExtras(v: unknown, out: ConfigWarning[]): void {
   if (!isObj(v)) return;
   if (isObj(v.servers)) for (const [n, s] of Object.entries(v.servers)) serverExtras(s, `servers.${n}`, out);
   if (isObj(v.kits)) for (const [n, k] of Object.entries(v.kits)) kitExtras(k, `kits.${n}`, out);
+  if (Array.isArray(v.policies)) v.policies.forEach((p, i) => extra(p, POLICY_KEYS, `policies.${i}`, out));
 }
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, walk: (v: unknown, out: ConfigWarning[]) => void, opts: ParseOptions): ParseResult<T> {

@@ -9,6 +9,7 @@
  * secrets.ts); header and `env` values are redacted in every read.
  */
 import { z } from 'zod';
+import { PoliciesSchema, TRUST_MODES } from './policies';
 import { ProfilesSchema } from './profiles';
 
 /** `[a-zA-Z][a-zA-Z0-9-]*`, ≤ 30 chars: no `_`, so exposed names split on the first `_`. Empty = no prefix. */
@@ -65,6 +66,8 @@ export const ServerSchema = z
     transport: TransportSchema.nullable().optional(),
     enabled: z.boolean().optional(),
     kits: z.array(z.string()).optional(),
+    // edgehub extension (config/policies.ts): how new tools of an approved server are treated.
+    trust: z.enum(TRUST_MODES).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.prefix != null && s.prefix !== '' && !PREFIX_RE.test(s.prefix))
@@ -104,6 +107,8 @@ export const ConfigSchema = z
     config_path: z.string().nullable().optional(),
     // edgehub extension (ignored by Magg): curated tool views, config/profiles.ts.
     profiles: ProfilesSchema.optional(),
+    // edgehub extension (config/policies.ts): ordered per-tool policy rules, first match wins.
+    policies: PoliciesSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.self_prefix !== undefined && !PREFIX_RE.test(c.self_prefix))
@@ -141,6 +146,14 @@ export interface ConfigSnapshot {
   readonly config: HubConfig;
   /** The secret values its servers reference: only on snapshots handed to runtimes over DO RPC. */
   readonly secrets?: ResolvedSecrets;
+  /** Pinned and quarantined tool hashes (policy/pin-service.ts): only on snapshots handed to runtimes. */
+  readonly trust?: TrustView;
+}
+
+/** Per server and tool: the pinned definition's hash, and quarantined ones with why. */
+export interface TrustView {
+  readonly pins: Record<string, Record<string, string>>;
+  readonly quarantined: Record<string, Record<string, { hash: string; reason: string }>>;
 }
 
 export const STDIO_REFUSAL =

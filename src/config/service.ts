@@ -16,7 +16,11 @@ import { deleteProfile, putProfile } from './profile-changes';
 import { type ConfigSnapshot, type HubConfig, type ServerConfig, selfPrefix, serverKind } from './schema';
 import { redactServer } from './secrets';
 
-export type MountCheck = (name: string, server: ServerConfig, timeoutMs?: number) => Promise<{ ok: true; tools: string[] } | { ok: false; error: string }>;
+export type MountCheck = (
+  name: string,
+  server: ServerConfig,
+  timeoutMs?: number,
+) => Promise<{ ok: true; tools: string[]; defs?: Record<string, unknown>[] } | { ok: false; error: string }>;
 
 /** Caps on live sessions (MAX_SESSIONS_PER_PRINCIPAL, MAX_SESSIONS_PER_TENANT). */
 export interface SessionLimits {
@@ -51,6 +55,8 @@ export interface ServiceDeps {
   mountCheck: MountCheck;
   /** Called after each commit with the new version (fan-out to sessions and listen streams). */
   committed(snapshot: ConfigSnapshot): void;
+  /** A check or health probe listed a server's tool definitions (pinning, policy/pin-service.ts). */
+  listed?(server: string, defs: Record<string, unknown>[]): void;
 }
 
 export interface Actor {
@@ -139,6 +145,7 @@ export class ConfigService {
         const t0 = Date.now();
         const r = await this.deps.mountCheck(n, cfg.servers[n], timeoutMs);
         if (r.ok) this.store.saveCatalog(n, r.tools);
+        if (r.ok && r.defs) this.deps.listed?.(n, r.defs);
         out[n] = r.ok ? { ok: true, tools: r.tools.length, ms: Date.now() - t0 } : { ok: false, error: r.error, ms: Date.now() - t0 };
         this.store.saveHealth(n, out[n]);
       }),

@@ -10,7 +10,7 @@ import { BASE, type Flash } from './security';
 export interface Chrome {
   title: string;
   /** Current tab: its nav link gets aria-current. */
-  tab?: 'servers' | 'sessions' | 'audit' | 'profiles' | 'apps';
+  tab?: 'servers' | 'sessions' | 'audit' | 'profiles' | 'trust' | 'apps';
   /** Signed-in user; undefined on the login page. `oauth`: signed in through the provider (adds "Connected apps"). */
   user?: { sub: string; tenant: string; devOpen: boolean; oauth?: boolean };
   configVersion?: number;
@@ -43,6 +43,7 @@ const TABS = [
   { id: 'sessions', label: 'Sessions', href: `${BASE}/sessions` },
   { id: 'audit', label: 'Audit log', href: `${BASE}/audit` },
   { id: 'profiles', label: 'Profiles', href: `${BASE}/profiles` },
+  { id: 'trust', label: 'Trust', href: `${BASE}/trust` },
   { id: 'apps', label: 'Connected apps', href: `${BASE}/apps` },
 ] as const;
 

@@ -14,11 +14,15 @@ import { serverSecretNames } from '../config/secrets';
 import { type Actor, ConfigService } from '../config/service';
 import { log } from '../observability/log';
 import { type MetricsBatch, MetricsStore } from '../observability/metrics';
+import { type ApprovalRequest, ApprovalService } from '../policy/approval-service';
+import { type Observed, PinService } from '../policy/pin-service';
 import { ListenHub, type ListKind } from '../runtime/listen-hub';
 import { mountChecker } from '../runtime/mount-check';
 import { UpstreamWatch } from '../runtime/upstream-watch';
+import type { AuditInput } from '../storage/config-store';
 import { ConfigStore } from '../storage/config-store';
 import { SecretStore } from '../storage/secret-store';
+import { type ApprovalStatus, TrustStore } from '../storage/trust-store';
 import { connectorStub, sessionStub } from '../utils/do-stubs';
 
 export const HEALTH_PROBE_TIMEOUT_MS = 5000;
@@ -26,6 +30,8 @@ export const HEALTH_PROBE_TIMEOUT_MS = 5000;
 export class ConfigDO extends DurableObject<Env> {
   #svc: ConfigService;
   #secrets: SecretService;
+  #pins: PinService;
+  #approvals: ApprovalService;
   #listeners: ListenHub;
   #watch: UpstreamWatch;
   #metrics = new MetricsStore();
@@ -40,12 +46,28 @@ export class ConfigDO extends DurableObject<Env> {
     this.#listeners = new ListenHub(() => this.#watch.stop());
     const limits = readLimits(env);
     const store = new ConfigStore<HubConfig>(ctx.storage, limits.historyVersions);
-    const committed = (s: ConfigSnapshot) => ctx.waitUntil(this.#fanOut(s));
+    const committed = (s: ConfigSnapshot) => {
+      this.#pins.retain(Object.keys(s.config.servers));
+      ctx.waitUntil(this.#fanOut(s));
+    };
+    const trust = new TrustStore(ctx.storage);
+    const count = (decision: string, server: string, rule?: number) => this.#metrics.count(decision, server, rule);
+    this.#pins = new PinService({
+      store: trust,
+      config: () => this.#svc.current(),
+      record: (w, a, bump) => store.record(w, a, bump),
+      committed,
+      count,
+      catalogs: () => store.catalogs(),
+    });
+    this.#approvals = new ApprovalService({ store: trust, audit: (a) => void store.record(() => {}, a, false), count });
     this.#svc = new ConfigService(store, {
       hubPrefix: 'hub',
       quotas: { servers: limits.serversPerTenant, configBytes: limits.configBytes },
       mountCheck: mountChecker(env, this.#tenant, (server) => this.#secrets.resolve(serverSecretNames(server))),
       committed,
+      listed: (server, defs) =>
+        ctx.waitUntil(this.#pins.observeListed(server, defs).catch((e) => log.warn('pin check after a probe failed', { upstream: server, error: e }))),
     });
     this.#secrets = new SecretService({
       tenant: this.#tenant,
@@ -60,7 +82,7 @@ export class ConfigDO extends DurableObject<Env> {
   /** For runtimes only (internal RPC): the snapshot carries the secret values its servers reference. */
   async snapshot(known: number) {
     const s = this.#svc.snapshot(known);
-    return s && this.#secrets.attach(s);
+    return s && { ...(await this.#secrets.attach(s)), trust: this.#pins.view() };
   }
   /** A connector's entries if the config moved past `known` (raw text, no secret values). */
   assignment(name: string, known: number) {
@@ -120,6 +142,37 @@ export class ConfigDO extends DurableObject<Env> {
   }
   audit(limit?: number, before?: number) {
     return this.#svc.audit(limit, before);
+  }
+  // ---- tool integrity and policy (src/policy/) ----
+  observeTools(server: string, tools: Observed[]) {
+    return this.#pins.observe(server, tools);
+  }
+  pendingTools(server?: string) {
+    return this.#pins.pending(server);
+  }
+  decideTools(actor: Actor, server: string, approve: boolean, tools?: unknown) {
+    return this.#pins.decide(actor, server, approve, tools);
+  }
+  requestApproval(r: ApprovalRequest) {
+    return this.#approvals.request(r);
+  }
+  waitApproval(id: string, ms: number) {
+    return this.#approvals.wait(id, ms);
+  }
+  decideApproval(actor: Actor, id: string, approve: boolean, digest?: unknown) {
+    return this.#approvals.decide(actor, id, approve, digest);
+  }
+  cancelApproval(id: string, why: 'cancelled' | 'expired') {
+    this.#approvals.cancel(id, why);
+  }
+  approvals(status?: ApprovalStatus) {
+    return this.#approvals.list(status);
+  }
+  takeRate(sub: string, server: string, tool: string, perMinute: number, rule: number) {
+    return this.#approvals.takeRate(sub, server, tool, perMinute, rule);
+  }
+  auditDecision(a: AuditInput) {
+    this.#approvals.audit(a);
   }
   /** Admits (opening) or refreshes a session under the caps; evicted sessions are ended here. */
   async registerSession(id: string, sub: string, lane: string, opening: boolean) {

@@ -17,6 +17,7 @@ import { RpcError, rpc, toolError } from '../mcp/errors';
 import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
+import type { CallGuard, CatalogTool, ToolRef } from './guard';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
 
@@ -28,6 +29,8 @@ export interface Mount {
   uriScheme?: string;
   /** Merged before every other mount, so its names win any clash (edgehub's own hub tools). */
   first?: boolean;
+  /** edgehub's own code (hub, built-in git): its tools are not pinned or screened. */
+  trusted?: boolean;
 }
 
 export interface GatewayObserver {
@@ -40,6 +43,7 @@ interface Route {
   mount: Mount;
   name: string;
   annotations?: Json;
+  ref: ToolRef;
 }
 
 interface Merged {
@@ -51,7 +55,11 @@ interface Merged {
   templates: Json[];
   prompts: Json[];
   toolRoutes: Map<string, Route>;
-  promptRoutes: Map<string, Route>;
+  promptRoutes: Map<string, Pick<Route, 'mount' | 'name'>>;
+  /** Tools left out because their definition is not approved: exposed name → why (CallGuard.vet). */
+  quarantined: Map<string, string>;
+  /** Per-principal tool lists (CallGuard.visible), bounded. */
+  visible: Map<string, Json[]>;
 }
 
 const RETRY_PARTIAL_MS = 1000;
@@ -66,6 +74,8 @@ export class Gateway implements Backend {
     private readonly observer: GatewayObserver,
     /** Between prefix and name: Magg's `prefix_sep` (validated by the config schema). */
     readonly sep = '_',
+    /** Tool integrity and per-tool policy (policy/guard.ts); none = every listed tool is callable. */
+    private readonly guard?: CallGuard,
   ) {}
 
   /** Drops the merged view (after an upstream list_changed); providers keep their own caches. */
@@ -73,9 +83,26 @@ export class Gateway implements Backend {
     this.#merged = null;
   }
 
-  async listTools(_ctx: RequestContext, cursor?: string) {
+  async listTools(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
-    return paginate('tools', m.tools, cursor, this.configVersion);
+    return paginate('tools', this.#visibleTools(m, ctx), cursor, this.configVersion);
+  }
+
+  /** The one place a principal's tool list is built: tools it may never call are left out. */
+  #visibleTools(m: Merged, ctx: RequestContext): Json[] {
+    const guard = this.guard;
+    if (!guard?.listsVary) return m.tools;
+    const key = JSON.stringify(ctx.principal);
+    let tools = m.visible.get(key);
+    if (!tools) {
+      tools = m.tools.filter((t) => {
+        const route = m.toolRoutes.get(String(t.name));
+        return !route || guard.visible(ctx, route.ref);
+      });
+      if (m.visible.size >= 256) m.visible.delete(m.visible.keys().next().value as string);
+      m.visible.set(key, tools);
+    }
+    return tools;
   }
   async listResources(_ctx: RequestContext, cursor?: string) {
     return paginate('resources', (await this.#merge()).resources, cursor, this.configVersion);
@@ -95,12 +122,17 @@ export class Gateway implements Backend {
       merged = await this.#merge();
     }
     const route = merged.toolRoutes.get(name);
+    const quarantined = merged.quarantined.get(name);
+    if (!route && quarantined) throw new RpcError(ErrorCode.ToolQuarantined, quarantined, 200, { tool: name, quarantined: true });
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
     if (!route) throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, 200, { configVersion: this.configVersion });
     // Scopes (auth/scopes.ts): read-only tools need mcp:read, every other tool mcp:call.
     const scope = requiredScope('tools/call', route.annotations);
     if (!ctx.principal.scopes.includes(scope))
       throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
+    // Every policy check (allow, rate, approval) sits here, on the one path every call takes.
+    const instead = await this.guard?.admit(ctx, route.ref, args);
+    if (instead) return instead;
     const t0 = Date.now();
     try {
       return await route.mount.provider.callTool(ctx, route.name, args);
@@ -215,15 +247,28 @@ export class Gateway implements Backend {
       prompts: [],
       toolRoutes: new Map(),
       promptRoutes: new Map(),
+      quarantined: new Map(),
+      visible: new Map(),
     };
+    const all: (CatalogTool & { mount: Mount })[] = [];
+    entries.forEach(([server, mount], i) => {
+      for (const t of catalogs[i].tools)
+        all.push({ server, name: t.name, exposed: exposedName(mount.prefix, t.name, this.sep), annotations: t.annotations, def: t, mount });
+    });
+    if (this.guard)
+      merged.quarantined = await this.guard.vet(
+        all.filter((t) => !t.mount.trusted),
+        all,
+      );
+    for (const t of all) {
+      // the hub, then sorted servers: first wins; collisions are refused at mount time
+      if (merged.toolRoutes.has(t.exposed) || merged.quarantined.has(t.exposed)) continue;
+      const ref: ToolRef = { server: t.server, name: t.name, exposed: t.exposed, annotations: t.annotations };
+      merged.toolRoutes.set(t.exposed, { mount: t.mount, name: t.name, annotations: t.annotations, ref });
+      merged.tools.push({ ...t.def, name: t.exposed });
+    }
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
-      for (const t of cat.tools) {
-        const name = exposedName(mount.prefix, t.name, this.sep);
-        if (merged.toolRoutes.has(name)) continue; // the hub, then sorted servers: first wins; collisions are refused at mount time
-        merged.toolRoutes.set(name, { mount, name: t.name, annotations: t.annotations });
-        merged.tools.push({ ...t, name });
-      }
       for (const p of cat.prompts) {
         const name = exposedName(mount.prefix, p.name, this.sep);
         if (merged.promptRoutes.has(name)) continue;

@@ -108,6 +108,11 @@ export class UpstreamProvider implements Provider {
     return this.#catalog;
   }
 
+  /** Drops the cached catalog: the next list asks the upstream (reload, a trust change). */
+  invalidate(): void {
+    this.#catalog = null;
+  }
+
   callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
     this.stats.calls++;
     const onprogress =

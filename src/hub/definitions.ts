@@ -5,6 +5,7 @@
  */
 import type { ToolDef } from '../gateway/provider';
 import { PROFILE_TOOLS } from './profile-tools';
+import { TRUST_TOOLS } from './trust-tools';
 
 const RO = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
@@ -106,6 +107,7 @@ export const HUB_TOOLS: ToolDef[] = [
   },
   { name: 'kit_info', description: 'Show a kit: metadata, servers, loaded or not.', inputSchema: obj(kit, ['name']), annotations: RO },
   ...PROFILE_TOOLS,
+  ...TRUST_TOOLS,
 ];
 
 export const PROXY_TOOL: ToolDef = {

@@ -13,10 +13,12 @@ import type { Catalog, Json, Provider } from '../gateway/provider';
 import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { rpc, toolError } from '../mcp/errors';
+import type { TrustApi } from '../policy/api';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
 import { isProfileTool, PROFILE_MUTATIONS, runProfileTool } from './profile-tools';
 import { runProxy } from './proxy';
 import type { HubStatus } from './status';
+import { runTrustTool } from './trust-tools';
 
 export type { HubStatus, ServerStatus } from './status';
 
@@ -31,6 +33,8 @@ export interface HubServices {
   reconnect(names: string[]): void;
   exclude(names: string[]): void;
   gateway(): Backend;
+  /** Pinned tool definitions and their review (hub/trust-tools.ts). */
+  trust?(): TrustApi;
 }
 
 const MUTATING = new Set([
@@ -124,6 +128,9 @@ export class HubProvider implements Provider {
         const kit = (await this.#kits(ctx)).find((k) => k.name === str('name'));
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
       }
+      case 'tool_changes':
+      case 'review_tools':
+        return runTrustTool(tool, ctx, args, s.trust && (() => s.trust!()), (v) => s.committed(v));
       case 'proxy':
         return runProxy(s.gateway(), ctx, args, this.names.sep);
       default:

@@ -52,6 +52,10 @@ export const ErrorCode = {
   UpstreamUnavailable: -32010,
   /** edgehub: caller lacks the scope for this operation. */
   Forbidden: -32011,
+  /** edgehub: a tool policy refused the call (rule, elicitation declined, admin rejected or expired). */
+  PolicyDenied: -32012,
+  /** edgehub: the tool's definition is not approved (changed, new or flagged): an admin must approve it. */
+  ToolQuarantined: -32013,
 } as const;
 
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;

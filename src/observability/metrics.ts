@@ -20,9 +20,11 @@ export interface MetricsBatch {
   upstream: Record<string, Series>;
   breaker: Record<string, 'closed' | 'open' | 'half-open'>;
   git: Record<string, number>;
+  /** Tool policy and pin decisions, key `${decision}\u0000${server}\u0000${rule}` (rule: index in `policies`, or ''). */
+  policy?: Record<string, number>;
 }
 
-const empty = (): MetricsBatch => ({ upstream: {}, breaker: {}, git: {} });
+const empty = (): MetricsBatch => ({ upstream: {}, breaker: {}, git: {}, policy: {} });
 const newSeries = (): Series => ({ requests: 0, errors: 0, sumMs: 0, buckets: LATENCY_BUCKETS_MS.map(() => 0) });
 
 export class Recorder {
@@ -62,6 +64,13 @@ export class Recorder {
     this.#recorded();
   }
 
+  policy(decision: string, server: string, rule?: number): void {
+    const p = (this.#batch.policy ??= {});
+    const k = `${decision}\u0000${server}\u0000${rule ?? ''}`;
+    p[k] = (p[k] ?? 0) + 1;
+    this.#recorded();
+  }
+
   /** Flushes soon (timer-based; for Durable Objects, which stay alive between requests). */
   schedule(): void {
     if (!this.#dirty || this.#timer) return;
@@ -93,6 +102,12 @@ export class MetricsStore {
   #upstream = new Map<string, Series>();
   #breaker = new Map<string, string>();
   #git = new Map<string, number>();
+  #policy = new Map<string, number>();
+
+  /** Counts one decision made inside the ConfigDO itself (pins, approvals). */
+  count(decision: string, server: string, rule?: number): void {
+    this.merge({ upstream: {}, breaker: {}, git: {}, policy: { [`${decision}\u0000${server}\u0000${rule ?? ''}`]: 1 } });
+  }
 
   merge(b: MetricsBatch): void {
     for (const [k, s] of Object.entries(b.upstream)) {
@@ -105,6 +120,7 @@ export class MetricsStore {
     }
     for (const [server, st] of Object.entries(b.breaker)) this.#breaker.set(server, st);
     for (const [op, n] of Object.entries(b.git)) this.#git.set(op, (this.#git.get(op) ?? 0) + n);
+    for (const [k, n] of Object.entries(b.policy ?? {})) this.#policy.set(k, (this.#policy.get(k) ?? 0) + n);
   }
 
   render(gauges: { configVersion: number; activeSessions: number; health: { server: string; up: boolean; latencyMs: number }[] }): string {
@@ -139,6 +155,15 @@ export class MetricsStore {
     out.push(`edgehub_config_version ${gauges.configVersion}`);
     help('edgehub_git_operations_total', 'counter', 'Git tool and smart-HTTP operations.');
     for (const [op, n] of this.#git) out.push(`edgehub_git_operations_total{op="${esc(op)}"} ${n}`);
+    help(
+      'edgehub_policy_decisions_total',
+      'counter',
+      'Tool policy and pin decisions (allowed, denied, rate_limited, approved, rejected, quarantined, …) by server and rule.',
+    );
+    for (const [k, n] of this.#policy) {
+      const [decision, server, rule] = k.split('\u0000');
+      out.push(`edgehub_policy_decisions_total{decision="${esc(decision)}",server="${esc(server)}",rule="${esc(rule)}"} ${n}`);
+    }
     return `${out.join('\n')}\n`;
   }
 }

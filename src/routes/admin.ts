@@ -14,6 +14,7 @@ import { readLimited } from '../middleware/body';
 import { configCommitted } from '../runtime/isolate-runtimes';
 import { profilesApi } from './admin-profiles';
 import { secretsApi } from './admin-secrets';
+import { trustAdminApi } from './admin-trust';
 
 type App = { Bindings: Env; Variables: AuthVars };
 type C = Context<App>;
@@ -151,3 +152,4 @@ adminApi.get('/sessions', async (c) => c.json({ sessions: await config(c).sessio
 
 adminApi.route('/secrets', secretsApi);
 adminApi.route('/profiles', profilesApi);
+adminApi.route('/', trustAdminApi);

@@ -4,6 +4,7 @@
  *   GET  /admin                          servers (state, breaker, latency, tools), secret names, recent audit
  *   GET  /admin/sessions | /admin/audit  live sessions; the audit log (paged with ?before=id)
  *   GET  /admin/profiles, POST /admin/profiles (save), POST /admin/profiles/:name/delete (dashboard-profiles.tsx)
+ *   GET  /admin/trust                    quarantined tool definitions (diffs) and parked calls; POST …/approve|reject
  *   POST /admin/servers/:name/enable|disable|check, POST /admin/check   → 303 back, flash message
  *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode); in oauth mode a
  *                                                                      "Sign in" link to the provider, the session cookie
@@ -37,6 +38,7 @@ import {
   takeFlash,
 } from '../dashboard/security';
 import { AppsPage, SignInPage } from '../dashboard/sign-in';
+import { type ApiParkedCall, type ApiPendingTool, TrustPage } from '../dashboard/trust-page';
 import { type AuthVars, authenticate } from '../middleware/auth';
 import { listVar, originGuard } from '../middleware/origin';
 import { rateLimit } from '../middleware/rate-limit';
@@ -99,7 +101,7 @@ const guardedWith = (scope: 'admin' | undefined) =>
     csrf(),
   ] as MiddlewareHandler<App>[];
 const guarded = guardedWith('admin');
-for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*', '/profiles/*']) dashboard.use(path, ...guarded);
+for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*', '/profiles/*', '/trust', '/trust/*']) dashboard.use(path, ...guarded);
 // Anyone signed in may see and revoke their own connected apps (no admin scope needed).
 for (const path of ['/apps', '/apps/*']) dashboard.use(path, ...guardedWith(undefined));
 for (const path of ['/login', '/logout'])
@@ -176,10 +178,48 @@ const describeCheck = (name: string, r: CheckResult) =>
   r.ok ? `${name}: up, ${r.tools ?? 0} tools in ${r.ms} ms` : `${name}: down (${r.error ?? 'failed'}) after ${r.ms} ms`;
 
 /** Post/Redirect/Get: the outcome travels in a one-shot flash cookie. */
-function back(c: C, ok: boolean, text: string) {
+function back(c: C, ok: boolean, text: string, to = BASE) {
   setFlash(c, { kind: ok ? 'ok' : 'error', text });
-  return c.redirect(BASE, 303);
+  return c.redirect(to, 303);
 }
+
+dashboard.get('/trust', async (c) => {
+  const call = api(c);
+  const [pending, calls, servers] = await Promise.all([
+    call<{ pending: ApiPendingTool[] }>('GET', '/pending'),
+    call<{ approvals: ApiParkedCall[] }>('GET', '/approvals'),
+    call<{ version: number }>('GET', '/servers'),
+  ]);
+  return c.html(
+    <TrustPage
+      {...chrome(c, 'Trust', must(servers, 'GET /servers').version)}
+      csrf={c.get('csrf')}
+      pending={must(pending, 'GET /pending').pending}
+      calls={must(calls, 'GET /approvals').approvals}
+      now={Date.now()}
+    />,
+  );
+});
+
+dashboard.post('/trust/:kind/:id/:decision', async (c) => {
+  const { kind, id, decision } = c.req.param();
+  const form = c.get('form');
+  if (!['approve', 'reject'].includes(decision) || !['tools', 'calls'].includes(kind)) return c.text('not found', 404);
+  const to = `${BASE}/trust`;
+  if (kind === 'tools') {
+    const tool = form.get('tool') ?? '';
+    const hash = form.get('hash') ?? undefined;
+    const r = await api(c)<{ version: number }>('POST', `/servers/${encodeURIComponent(id)}/${decision}`, { tools: [{ name: tool, hash }] });
+    return back(
+      c,
+      r.ok,
+      r.ok ? `${id}/${tool}: ${decision === 'approve' ? 'approved' : 'rejected'} (config v${r.json.version}).` : `${id}/${tool}: ${r.message}`,
+      to,
+    );
+  }
+  const r = await api(c)('POST', `/approvals/${encodeURIComponent(id)}/${decision}`, decision === 'approve' ? { digest: form.get('digest') ?? '' } : {});
+  return back(c, r.ok, r.ok ? `Call ${id} ${decision === 'approve' ? 'approved' : 'rejected'}.` : `Call ${id}: ${r.message}`, to);
+});
 
 dashboard.post('/servers/:name/:action', async (c) => {
   const name = c.req.param('name');

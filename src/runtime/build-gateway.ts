@@ -4,8 +4,9 @@
  * unprefixed), built-in servers, and upstream clients (reused across versions
  * through the pool, so a config change does not reconnect servers whose entry did not change).
  */
-import { type ConfigSnapshot, effectivePrefix, prefixSep, selfPrefix } from '../config/schema';
+import { type ConfigSnapshot, effectivePrefix, prefixSep, selfPrefix, serverKind } from '../config/schema';
 import { Gateway, type GatewayObserver, type Mount } from '../gateway/gateway';
+import type { CallGuard } from '../gateway/guard';
 import type { Provider } from '../gateway/provider';
 import { HubProvider, type HubServices } from '../hub/provider';
 import { hubStatus, markStarted } from '../hub/status';
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   excluded: ReadonlySet<string>;
   observer: GatewayObserver & { lastError(server: string): string | undefined };
   services: Omit<HubServices, 'status' | 'gateway'>;
+  /** Tool integrity and policy for this snapshot (policy/guard.ts). */
+  guard?(snapshot: ConfigSnapshot): CallGuard;
 }
 
 export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gateway {
@@ -48,11 +51,13 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
     listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
     uriScheme: `${names.prefix}://`,
     first: true,
+    trusted: true,
   });
   mounts.set(PROXY_SERVER, {
     provider: new ProxyOnly(new HubProvider(PROXY_SERVER, services, true, names)),
     prefix: '',
     listTimeoutMs: DEFAULT_LIST_TIMEOUT_MS,
+    trusted: true,
   });
   for (const [name, s] of Object.entries(snapshot.config.servers)) {
     if (s.enabled === false || deps.excluded.has(name)) continue;
@@ -61,9 +66,11 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
       unmountable.set(name, p);
       continue;
     }
-    mounts.set(name, { provider: p, prefix: effectivePrefix(name, s), listTimeoutMs: s.transport?.list_timeout_ms ?? DEFAULT_LIST_TIMEOUT_MS });
+    const listTimeoutMs = s.transport?.list_timeout_ms ?? DEFAULT_LIST_TIMEOUT_MS;
+    // Built-in servers are edgehub's own code: nothing to pin.
+    mounts.set(name, { provider: p, prefix: effectivePrefix(name, s), listTimeoutMs, trusted: serverKind(s) === 'builtin' });
   }
-  gateway = new Gateway(snapshot.version, mounts, deps.observer, names.sep);
+  gateway = new Gateway(snapshot.version, mounts, deps.observer, names.sep, deps.guard?.(snapshot));
   return gateway;
 }
 

@@ -15,8 +15,10 @@ import type { ConfigApi } from '../config/api';
 import { connectorOf } from '../config/connector';
 import type { ConfigSnapshot } from '../config/schema';
 import type { Gateway, GatewayObserver } from '../gateway/gateway';
+import type { CallGuard } from '../gateway/guard';
 import type { ProviderPool } from '../gateway/providers';
 import { log } from '../observability/log';
+import type { TrustApi } from '../policy/api';
 import { buildGateway } from './build-gateway';
 
 export const REFRESH_MS = 30_000;
@@ -51,6 +53,10 @@ export class GatewayRuntime implements GatewayObserver {
        */
       unpushed?: boolean;
       hubPrefix?: string;
+      /** Tool integrity and policy, built once per config version (policy/guard.ts). */
+      guard?: (snapshot: ConfigSnapshot) => CallGuard;
+      /** The tenant's pins and parked calls (hub trust tools). */
+      trust?: () => TrustApi;
     } = {},
   ) {}
 
@@ -133,6 +139,10 @@ export class GatewayRuntime implements GatewayObserver {
 
   #install(snapshot: ConfigSnapshot): void {
     const servers = snapshot.config.servers;
+    // Servers whose pins or quarantines moved relist: a definition an upstream changed behind a
+    // cached catalog is then seen (and vetted) here too.
+    const moved = trustMoved(this.#snapshot, snapshot);
+    if (moved.size) for (const p of this.pool.providers()) if (moved.has(p.name)) p.invalidate?.();
     this.pool.retain(new Set(Object.keys(servers).filter((n) => servers[n].enabled !== false && !this.#excluded.has(n))));
     this.#snapshot = snapshot;
     this.#gateway = buildGateway(snapshot, {
@@ -140,8 +150,10 @@ export class GatewayRuntime implements GatewayObserver {
       provider: (name) => this.pool.get(name, servers[name], snapshot.secrets),
       excluded: this.#excluded,
       observer: this,
+      guard: this.opts.guard,
       services: {
         config: () => this.config(),
+        trust: this.opts.trust,
         committed: async (version) => (this.opts.unpushed ? this.configChanged(version) : false),
         reload: async () => {
           for (const p of this.pool.providers()) p.invalidate?.();
@@ -175,4 +187,18 @@ export class GatewayRuntime implements GatewayObserver {
   lastError(server: string): string | undefined {
     return this.#errors.get(server);
   }
+}
+
+/**
+ * Servers whose quarantines changed or whose pinned hashes changed or went away between two
+ * snapshots. Pins only added (first mount, trust "auto") came from the catalog already cached.
+ */
+function trustMoved(before: ConfigSnapshot | null, after: ConfigSnapshot): Set<string> {
+  const moved = new Set<string>();
+  if (!before?.trust || !after.trust) return moved;
+  const [qa, qb] = [before.trust.quarantined, after.trust.quarantined];
+  for (const server of new Set([...Object.keys(qa), ...Object.keys(qb)])) if (JSON.stringify(qa[server]) !== JSON.stringify(qb[server])) moved.add(server);
+  for (const [server, pins] of Object.entries(before.trust.pins))
+    for (const [tool, hash] of Object.entries(pins)) if (after.trust.pins[server]?.[tool] !== hash) moved.add(server);
+  return moved;
 }

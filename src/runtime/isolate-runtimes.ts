@@ -11,10 +11,12 @@ import { RpcError } from '../mcp/errors';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
+import { trustApi } from '../policy/api';
 import { configStub } from '../utils/do-stubs';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
+import { trustGuard } from './trust-guard';
 import { upstreamFactory } from './upstreams';
 
 export const MAX_TENANTS = 256;
@@ -66,7 +68,7 @@ function create(env: Env, tenant: string): IsolateRuntime {
     .register('http', factory)
     .register('sse', factory)
     .register('connector', connectorFactory(env, tenant, sink, 'modern', recorder));
-  rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true });
+  rt = new GatewayRuntime(() => configApi(env, tenant), pool, { unpushed: true, guard: trustGuard(env, tenant, recorder), trust: () => trustApi(env, tenant) });
   return { rt, recorder };
 }
 

@@ -36,7 +36,7 @@ export function mountChecker(env: Env, tenant: string, secretsFor: (server: Serv
         provider.catalog(),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit))),
       ]);
-      return { ok: true, tools: catalog.tools.map((t) => t.name) };
+      return { ok: true, tools: catalog.tools.map((t) => t.name), defs: catalog.tools };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     } finally {

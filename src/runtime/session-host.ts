@@ -15,11 +15,13 @@ import type { LogLevel } from '../mcp/protocol';
 import type { SessionState } from '../mcp/session-store';
 import { log } from '../observability/log';
 import { Recorder } from '../observability/metrics';
+import { trustApi } from '../policy/api';
 import { configStub } from '../utils/do-stubs';
 import { codeExecutor } from './code-executor';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
+import { trustGuard } from './trust-guard';
 import { upstreamFactory } from './upstreams';
 import { selectView, viewOf } from './views';
 
@@ -56,7 +58,11 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
         .register('http', factory)
         .register('sse', factory)
         .register('connector', connectorFactory(this.env, tenant, this, 'legacy', this.#recorder));
-      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool);
+      const recorder = this.#recorder;
+      this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool, {
+        guard: trustGuard(this.env, tenant, recorder),
+        trust: () => trustApi(this.env, tenant),
+      });
     }
     return this.#runtime;
   }

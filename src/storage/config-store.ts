@@ -7,6 +7,7 @@
  *   catalogs(server PK, tools JSON, checked_at)     — tool names seen at the last mount check
  *   health(server PK, ok, latency_ms, tools, error, checked_at) — last health probe per upstream
  *   secrets(name PK, iv, ciphertext, updated_at, updated_by) — sealed values (storage/secret-store.ts)
+ *   tool_pins, tool_pending, call_approvals — pinned tool definitions, quarantined ones, parked calls (storage/trust-store.ts)
  *
  * Invariants: versions only grow; `commit` writes the new version and its audit row in one
  * transaction, and only if the caller's expected version is still current (check-and-set), so

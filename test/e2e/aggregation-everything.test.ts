@@ -22,7 +22,9 @@ async function connect(url: string) {
 
 beforeAll(async () => {
   ev = await startEverything();
-  await mount(base(), 'ev', { uri: `${ev.url}/mcp`, prefix: 'ev' });
+  // server-everything adds `get-roots-list` only for clients that declare roots: a tool new to an
+  // approved server, which the default `trust: "pinned"` would quarantine (README "Trust but verify").
+  await mount(base(), 'ev', { uri: `${ev.url}/mcp`, prefix: 'ev', trust: 'auto' });
 }, 60_000);
 
 afterAll(async () => {
