@@ -109,6 +109,43 @@ describe('policy rules', () => {
     expect((await modern(h.tokens.acme.caller, 'tools/call', { name: 'pol_pay', arguments: { amount: 101 } })).error.code).toBe(-32012);
   });
 
+  it('search and code modes inherit the rules: a refused tool is never found, and calling it is refused the same way', async () => {
+    const c = new Client({ name: 'policy-modes-e2e', version: '1' });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`${h.base}/mcp?mode=search`), { requestInit: { headers: bearer(h.tokens.acme.caller) } }));
+    try {
+      const found = async (query: string) =>
+        (
+          (await c.callTool({ name: 'hub_search_tools', arguments: { query, server: 'pol', limit: 20 } })).structuredContent as { tools: { name: string }[] }
+        ).tools.map((t) => t.name);
+      const hits = await found('report tool');
+      expect(hits).toContain('pol_other'); // the search works and sees the server
+      expect(hits).not.toContain('pol_report');
+      const direct = await errorOf(caller.callTool({ name: 'pol_report', arguments: {} }));
+      const viaSearch = await errorOf(c.callTool({ name: 'hub_call_tool', arguments: { name: 'pol_report', arguments: {} } }));
+      expect(direct).toMatch(/policy rule 0 does not allow/);
+      expect(viaSearch).toBe(direct);
+      expect(await errorOf(c.callTool({ name: 'hub_call_tool', arguments: { name: 'pol_pay', arguments: { amount: 500 } } }))).toMatch(
+        /policy rule 1 does not allow/,
+      );
+    } finally {
+      await c.close();
+    }
+    const code = new Client({ name: 'policy-code-e2e', version: '1' });
+    await code.connect(new StreamableHTTPClientTransport(new URL(`${h.base}/mcp?mode=code`), { requestInit: { headers: bearer(h.tokens.acme.caller) } }));
+    try {
+      const run = await code.callTool({
+        name: 'hub_code_execute',
+        arguments: {
+          code: 'const ok = await tools.call("pol_pay", {amount: 5}); try { await tools.call("pol_report", {}); return "reached"; } catch (e) { return {ok: !!ok, refused: String(e.message ?? e)}; }',
+        },
+      });
+      expect(JSON.stringify(run.structuredContent ?? run.content)).toMatch(/policy rule 0 does not allow/);
+      expect(JSON.stringify(run.structuredContent ?? run.content)).not.toContain('reached');
+    } finally {
+      await code.close();
+    }
+  });
+
   it('rate: per principal and tool, across lanes, with when to retry', async () => {
     await caller.callTool({ name: 'pol_ping', arguments: {} });
     await caller.callTool({ name: 'pol_ping', arguments: {} });
