@@ -11,6 +11,7 @@ import { ErrorCode, META_CLIENT_CAPS, META_CLIENT_INFO, META_VERSION, MODERN_VER
 import { SERVER_INFO } from '../mcp/server-info';
 import { readSse } from '../mcp/sse-parse';
 import type { Recorder } from '../observability/metrics';
+import { traceMeta } from '../observability/trace';
 import { type Breaker, BreakerOpenError } from './breaker';
 import type { Catalog, Json, Provider } from './provider';
 
@@ -148,7 +149,7 @@ export class ModernUpstream implements Provider {
       res = await this.opts.fetch(this.opts.url, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }),
+        body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: traceMeta(meta) } }),
         signal: AbortSignal.any(signals),
       });
     } catch (e) {

@@ -34,6 +34,7 @@ import { RpcError } from '../mcp/errors';
 import { ErrorCode, LOG_LEVELS, type LogLevel } from '../mcp/protocol';
 import { SERVER_VERSION } from '../mcp/server-info';
 import type { Recorder } from '../observability/metrics';
+import { traceMeta } from '../observability/trace';
 import { type Breaker, BreakerOpenError, retryRead } from './breaker';
 import type { Catalog, Json, Provider } from './provider';
 import { listAll } from './upstream-lists';
@@ -115,7 +116,7 @@ export class UpstreamProvider implements Provider {
     return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
         // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
-        client.request({ method: 'tools/call', params: { name, arguments: args } }, LooseResult, {
+        client.request({ method: 'tools/call', params: traced({ name, arguments: args }) }, LooseResult, {
           signal: ctx.signal,
           timeout: this.opts.callTimeoutMs,
           resetTimeoutOnProgress: true,
@@ -127,13 +128,13 @@ export class UpstreamProvider implements Provider {
 
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
     return retryRead(
-      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: { uri } }, LooseResult, this.#opts(ctx))),
+      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: traced({ uri }) }, LooseResult, this.#opts(ctx))),
       (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
     );
   }
 
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#guard('prompts/get', (c) => c.request({ method: 'prompts/get', params: { name, arguments: args } }, LooseResult, this.#opts(ctx)));
+    return this.#guard('prompts/get', (c) => c.request({ method: 'prompts/get', params: traced({ name, arguments: args }) }, LooseResult, this.#opts(ctx)));
   }
 
   complete(ctx: RequestContext, params: Json): Promise<Json> {
@@ -304,6 +305,12 @@ export class UpstreamProvider implements Provider {
     client.setNotificationHandler(PromptListChangedNotificationSchema, changed('prompts'));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => o.sink.resourceUpdated(o.name, n.params.uri));
   }
+}
+
+/** Params with the current trace context in `_meta` (the SDK merges its progressToken into it). */
+function traced(params: Json): Json {
+  const meta = traceMeta();
+  return meta ? { ...params, _meta: meta } : params;
 }
 
 /** ` (HTTP 503)` when the SDK's transport error carries the upstream's HTTP status, else ''. */

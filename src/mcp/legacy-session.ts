@@ -12,6 +12,7 @@
  */
 import type { Principal } from '../auth/principal';
 import { log } from '../observability/log';
+import { startTrace, withTrace } from '../observability/trace';
 import type { RequestContext } from './context';
 import { type Backend, dispatch } from './dispatch';
 import { errorResponse, RpcError, rpc, toRpcError } from './errors';
@@ -55,6 +56,13 @@ export function sessionNotFound(): JsonReply {
     },
     404,
   );
+}
+
+/** The request's W3C trace headers, carried from the Worker to the session (observability/trace.ts). */
+export interface TraceHeaders {
+  traceparent?: string | null;
+  tracestate?: string | null;
+  baggage?: string | null;
 }
 
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
@@ -122,14 +130,22 @@ export class LegacySession {
    * `principal` is this request's (same sub and tenant as the session's, checked by authorize()):
    * its scopes apply, so a session never keeps rights its current token no longer grants.
    */
-  async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
+  async post(
+    state: SessionState,
+    principal: Principal,
+    message: JsonRpcMessage,
+    acceptsSse: boolean,
+    requestId?: string,
+    traceHeaders?: TraceHeaders,
+  ): Promise<Response | JsonReply> {
     if (!(await this.#touch(state))) return sessionNotFound();
     if (isRequest(message)) {
       const exchange = new Exchange({ acceptsSse, stamp: (data) => this.store.appendEvent(`post:${String(message.id)}`, data) });
       const key = JSON.stringify(message.id);
       const ac = new AbortController();
       this.#inflight.set(key, ac);
-      const work = this.#run(state, principal, message, exchange, ac.signal, requestId).finally(() => this.#inflight.delete(key));
+      const trace = startTrace(message.params?._meta as Record<string, unknown> | undefined, traceHeaders);
+      const work = withTrace(trace, () => this.#run(state, principal, message, exchange, ac.signal, requestId)).finally(() => this.#inflight.delete(key));
       return exchange.reply(work, () => ac.abort(new Error('client closed the stream')));
     }
     if (isNotification(message)) this.#onNotification(message.method, message.params ?? {});

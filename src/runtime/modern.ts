@@ -18,6 +18,7 @@ import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, type JsonRpcMessage, META_SERVER_INFO } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
 import { log } from '../observability/log';
+import { startTrace, withTrace } from '../observability/trace';
 import { configStub } from '../utils/do-stubs';
 import { FRESH_MS } from './gateway-runtime';
 import { runtimeFor } from './isolate-runtimes';
@@ -109,7 +110,12 @@ export async function handleModern(
       ),
   };
   let httpStatus = 200;
-  const work = (async (): Promise<JsonRpcMessage> => {
+  const trace = startTrace(ctx.params?._meta as Record<string, unknown>, {
+    traceparent: req.headers.get('traceparent'),
+    tracestate: req.headers.get('tracestate'),
+    baggage: req.headers.get('baggage'),
+  });
+  const work = withTrace(trace, async (): Promise<JsonRpcMessage> => {
     try {
       const { rt, recorder } = runtimeFor(env, principal.tenant, waitUntil);
       // No pushes reach an isolate: lists check a snapshot older than FRESH_MS first (right after
@@ -138,7 +144,7 @@ export async function handleModern(
       httpStatus = err.httpStatus;
       return errorResponse(id, err);
     }
-  })();
+  });
   return exchange.respond(
     work,
     () => ac.abort(new Error('client closed the stream')),
