@@ -17,6 +17,7 @@ import { RpcError, rpc, toolError } from '../mcp/errors';
 import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
+import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
 
@@ -52,6 +53,8 @@ interface Merged {
   prompts: Json[];
   toolRoutes: Map<string, Route>;
   promptRoutes: Map<string, Route>;
+  /** 2026 cache hints per list: the most conservative of the contributing servers' (cache-hints.ts). */
+  hints: Record<HintKind, CacheHint>;
 }
 
 const RETRY_PARTIAL_MS = 1000;
@@ -73,18 +76,21 @@ export class Gateway implements Backend {
     this.#merged = null;
   }
 
-  async listTools(_ctx: RequestContext, cursor?: string) {
+  async listTools(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
-    return paginate('tools', m.tools, cursor, this.configVersion);
+    return withHint(ctx, paginate('tools', m.tools, cursor, this.configVersion), m.hints.tools);
   }
-  async listResources(_ctx: RequestContext, cursor?: string) {
-    return paginate('resources', (await this.#merge()).resources, cursor, this.configVersion);
+  async listResources(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge();
+    return withHint(ctx, paginate('resources', m.resources, cursor, this.configVersion), m.hints.resources);
   }
-  async listResourceTemplates(_ctx: RequestContext, cursor?: string) {
-    return paginate('resourceTemplates', (await this.#merge()).templates, cursor, this.configVersion);
+  async listResourceTemplates(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge();
+    return withHint(ctx, paginate('resourceTemplates', m.templates, cursor, this.configVersion), m.hints.templates);
   }
-  async listPrompts(_ctx: RequestContext, cursor?: string) {
-    return paginate('prompts', (await this.#merge()).prompts, cursor, this.configVersion);
+  async listPrompts(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge();
+    return withHint(ctx, paginate('prompts', m.prompts, cursor, this.configVersion), m.hints.prompts);
   }
 
   async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
@@ -208,6 +214,7 @@ export class Gateway implements Backend {
       prompts: [],
       toolRoutes: new Map(),
       promptRoutes: new Map(),
+      hints: aggregateHints(catalogs),
     };
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];

@@ -5,6 +5,7 @@
  */
 import type { RequestContext } from '../mcp/context';
 import type { LogLevel } from '../mcp/protocol';
+import type { CacheHint, HintKind } from './cache-hints';
 
 export type Json = Record<string, unknown>;
 
@@ -38,6 +39,8 @@ export interface Catalog {
   resources: ResourceDef[];
   templates: TemplateDef[];
   prompts: PromptDef[];
+  /** 2026 upstreams: the strictest cache hint of each list's pages (cache-hints.ts). */
+  hints?: Partial<Record<HintKind, CacheHint>>;
 }
 
 export const EMPTY_CATALOG: Catalog = Object.freeze({ tools: [], resources: [], templates: [], prompts: [] }) as Catalog;

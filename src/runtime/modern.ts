@@ -10,6 +10,7 @@
  */
 
 import type { Principal } from '../auth/principal';
+import { DEFAULT_HINT, readHint } from '../gateway/cache-hints';
 import type { RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
 import { checkEnvelope, type Envelope } from '../mcp/envelope';
@@ -31,7 +32,6 @@ LANE_METHODS.delete('resources/unsubscribe');
 
 /** What the lane advertises: no `logging/setLevel`, no resource subscribe (listen filters instead). */
 const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
-const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
 
 /**
  * This gateway routed by name and did not know it (not an upstream's own "unknown tool", which
@@ -75,7 +75,7 @@ export async function handleModern(
     return Response.json({
       jsonrpc: '2.0',
       id,
-      result: { supportedVersions: [...ALL_VERSIONS], capabilities: MODERN_CAPABILITIES, resultType: 'complete', ...CACHE_HINTS, _meta: serverMeta },
+      result: { supportedVersions: [...ALL_VERSIONS], capabilities: MODERN_CAPABILITIES, resultType: 'complete', ...DEFAULT_HINT, _meta: serverMeta },
     });
   if (message.method === 'subscriptions/listen') {
     const filter = params.notifications;
@@ -135,7 +135,8 @@ export async function handleModern(
         })
         .finally(flushed);
       const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
-      const hints = CACHED_METHODS.has(message.method) ? { ...CACHE_HINTS, ...pick(result, 'ttlMs', 'cacheScope') } : {};
+      // Lists carry the gateway's aggregated hint; reads the upstream's own (validated) or edgehub's.
+      const hints = CACHED_METHODS.has(message.method) ? (readHint(result) ?? DEFAULT_HINT) : {};
       return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };
     } catch (e) {
       const err = toRpcError(e);
@@ -159,8 +160,4 @@ function paramHeaders(headers: Headers): Record<string, string> | undefined {
     if (k.startsWith('mcp-param-')) (out ??= {})[k] = v;
   });
   return out;
-}
-
-function pick(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
