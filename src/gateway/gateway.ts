@@ -17,6 +17,7 @@ import { RpcError, rpc, toolError } from '../mcp/errors';
 import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
+import { AppRoutes, withExposedViews } from './apps';
 import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
@@ -55,6 +56,8 @@ interface Merged {
   promptRoutes: Map<string, Route>;
   /** 2026 cache hints per list: the most conservative of the contributing servers' (cache-hints.ts). */
   hints: Record<HintKind, CacheHint>;
+  /** MCP Apps: app servers' own tool names, for calls made by their views (apps.ts). */
+  appRoutes: AppRoutes<Route>;
 }
 
 const RETRY_PARTIAL_MS = 1000;
@@ -100,7 +103,8 @@ export class Gateway implements Backend {
       this.#merged = null;
       merged = await this.#merge();
     }
-    const route = merged.toolRoutes.get(name);
+    // An MCP App's view calls its server's tools by their own names (apps.ts).
+    const route = merged.toolRoutes.get(name) ?? merged.appRoutes.get(name);
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
     if (!route) throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, 200, { configVersion: this.configVersion });
     // Scopes (auth/scopes.ts): read-only tools need mcp:read, every other tool mcp:call.
@@ -215,22 +219,27 @@ export class Gateway implements Backend {
       toolRoutes: new Map(),
       promptRoutes: new Map(),
       hints: aggregateHints(catalogs),
+      appRoutes: new AppRoutes(),
     };
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
+      const expose = (uri: string) => (mount.uriScheme && uri.startsWith(mount.uriScheme) ? uri : exposedUri(server, mount.prefix, uri));
       for (const t of cat.tools) {
         const name = exposedName(mount.prefix, t.name, this.sep);
         if (merged.toolRoutes.has(name)) continue; // the hub, then sorted servers: first wins; collisions are refused at mount time
         merged.toolRoutes.set(name, { mount, name: t.name, annotations: t.annotations });
-        merged.tools.push({ ...t, name });
+        merged.tools.push({ ...withExposedViews(t, expose), name });
       }
+      merged.appRoutes.addServer(cat.tools, (t) => {
+        const r = merged.toolRoutes.get(exposedName(mount.prefix, t.name, this.sep));
+        return r?.mount === mount ? r : undefined;
+      });
       for (const p of cat.prompts) {
         const name = exposedName(mount.prefix, p.name, this.sep);
         if (merged.promptRoutes.has(name)) continue;
         merged.promptRoutes.set(name, { mount, name: p.name });
         merged.prompts.push({ ...p, name });
       }
-      const expose = (uri: string) => (mount.uriScheme && uri.startsWith(mount.uriScheme) ? uri : exposedUri(server, mount.prefix, uri));
       for (const r of cat.resources) merged.resources.push({ ...r, uri: expose(r.uri) });
       for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: expose(t.uriTemplate) });
     });
