@@ -21,6 +21,7 @@ import { AppRoutes, withExposedViews } from './apps';
 import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
+import { exposePromptUris, exposeToolResultUris } from './result-uris';
 
 export interface Mount {
   provider: Provider;
@@ -113,7 +114,7 @@ export class Gateway implements Backend {
       throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
     const t0 = Date.now();
     try {
-      return await route.mount.provider.callTool(ctx, route.name, args);
+      return exposeToolResultUris(await route.mount.provider.callTool(ctx, route.name, args), this.#linkExposer(route.mount));
     } catch (e) {
       if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
       // Logged once here, where it is handled; surfaced to the caller as an isError result.
@@ -158,7 +159,13 @@ export class Gateway implements Backend {
   async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
     const route = (await this.#merge()).promptRoutes.get(name);
     if (!route?.mount.provider.getPrompt) throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, 200, { configVersion: this.configVersion });
-    return route.mount.provider.getPrompt(ctx, route.name, args);
+    return exposePromptUris(await route.mount.provider.getPrompt(ctx, route.name, args), this.#linkExposer(route.mount));
+  }
+
+  /** Resource links in a prefixed server's results name the exposed URI (result-uris.ts); null: unchanged. */
+  #linkExposer(mount: Mount): ((uri: string) => string) | null {
+    if (mount.prefix === '' || mount.uriScheme) return null;
+    return (uri) => exposedUri(mount.provider.name, mount.prefix, uri);
   }
 
   async complete(ctx: RequestContext, params: Json): Promise<Json> {
