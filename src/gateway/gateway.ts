@@ -22,6 +22,7 @@ import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
 import { exposePromptUris, exposeToolResultUris } from './result-uris';
+import { adoptCreatedTask, forwardTaskRequest } from './tasks';
 
 export interface Mount {
   provider: Provider;
@@ -114,7 +115,8 @@ export class Gateway implements Backend {
       throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
     const t0 = Date.now();
     try {
-      return exposeToolResultUris(await route.mount.provider.callTool(ctx, route.name, args), this.#linkExposer(route.mount));
+      const result = exposeToolResultUris(await route.mount.provider.callTool(ctx, route.name, args), this.#linkExposer(route.mount));
+      return adoptCreatedTask(ctx, route.mount.provider.name, result); // a task-augmented call's task id (tasks.ts)
     } catch (e) {
       if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
       // Logged once here, where it is handled; surfaced to the caller as an isError result.
@@ -160,6 +162,21 @@ export class Gateway implements Backend {
     const route = (await this.#merge()).promptRoutes.get(name);
     if (!route?.mount.provider.getPrompt) throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, 200, { configVersion: this.configVersion });
     return exposePromptUris(await route.mount.provider.getPrompt(ctx, route.name, args), this.#linkExposer(route.mount));
+  }
+
+  /** tasks/get|result|cancel|list (MCP 2025-11-25): routed to the server that owns the task (tasks.ts). */
+  taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
+    return forwardTaskRequest(
+      ctx,
+      method,
+      params,
+      (server) => this.mounts.get(server)?.provider,
+      (server) => {
+        const mount = this.mounts.get(server);
+        const expose = mount ? this.#linkExposer(mount) : null;
+        return expose ? (r: Json) => exposeToolResultUris(r, expose) : null;
+      },
+    );
   }
 
   /** Resource links in a prefixed server's results name the exposed URI (result-uris.ts); null: unchanged. */

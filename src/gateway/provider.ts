@@ -56,6 +56,8 @@ export interface Provider {
   complete?(ctx: RequestContext, params: Json): Promise<Json>;
   subscribe?(ctx: RequestContext, uri: string): Promise<void>;
   unsubscribe?(ctx: RequestContext, uri: string): Promise<void>;
+  /** Forwards a `tasks/*` request (MCP 2025-11-25 tasks) to this server, ids as the server knows them. */
+  taskRequest?(ctx: RequestContext, method: string, params: Json): Promise<Json>;
   /** Lifecycle of a connection-holding provider (upstream clients); built-ins lack these. */
   close?(): Promise<void>;
   /** Drops the cached catalog (hub_reload_config). */

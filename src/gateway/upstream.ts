@@ -26,6 +26,7 @@ import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -46,6 +47,8 @@ export interface DownstreamSink {
   /** The upstream's catalog changed; the gateway must rebuild its merged view. */
   catalogChanged(server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void;
   resourceUpdated(server: string, uri: string): void;
+  /** notifications/tasks/status of an upstream task (MCP 2025-11-25 tasks). */
+  taskStatus?(server: string, params: Json): void;
   /** The downstream client's capabilities: what we may advertise upstream (sampling, roots, …). */
   clientCapabilities(): Json;
 }
@@ -116,7 +119,7 @@ export class UpstreamProvider implements Provider {
     return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
         // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
-        client.request({ method: 'tools/call', params: traced({ name, arguments: args }) }, LooseResult, {
+        client.request({ method: 'tools/call', params: traced(withTask(ctx, { name, arguments: args })) }, LooseResult, {
           signal: ctx.signal,
           timeout: this.opts.callTimeoutMs,
           resetTimeoutOnProgress: true,
@@ -154,6 +157,11 @@ export class UpstreamProvider implements Provider {
     await this.#guard('resources/unsubscribe', async (c) =>
       c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {},
     );
+  }
+
+  /** tasks/* (MCP 2025-11-25): server→client requests a task makes go to the request that waits on it. */
+  taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
+    return this.#guard(method, (c) => this.#related.run(ctx, () => c.request({ method, params: traced(params) } as never, LooseResult, this.#opts(ctx))));
   }
 
   #opts(ctx: RequestContext) {
@@ -304,7 +312,14 @@ export class UpstreamProvider implements Provider {
     client.setNotificationHandler(ResourceListChangedNotificationSchema, changed('resources'));
     client.setNotificationHandler(PromptListChangedNotificationSchema, changed('prompts'));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => o.sink.resourceUpdated(o.name, n.params.uri));
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => o.sink.taskStatus?.(o.name, n.params as Json));
   }
+}
+
+/** A task-augmented call (legacy lane, MCP 2025-11-25) keeps its `task` params for the upstream. */
+function withTask(ctx: RequestContext, params: Json): Json {
+  const task = ctx.lane === 'legacy' ? ctx.params?.task : undefined;
+  return task && typeof task === 'object' ? { ...params, task } : params;
 }
 
 /** Params with the current trace context in `_meta` (the SDK merges its progressToken into it). */

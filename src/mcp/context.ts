@@ -4,6 +4,7 @@
  */
 import type { Principal } from '../auth/principal';
 import type { LogLevel } from './protocol';
+import type { TaskMap } from './task-map';
 
 export type Lane = 'legacy' | 'modern';
 
@@ -21,6 +22,8 @@ export interface RequestContext {
   params?: Record<string, unknown>;
   /** Request headers a stateless forwarder must pass on (2026-07-28: `Mcp-Param-*`). */
   forwardHeaders?: Record<string, string>;
+  /** The session's task ids (legacy lane, MCP 2025-11-25 tasks); absent where tasks are not served. */
+  tasks?: TaskMap;
   /** Minimum level for notifications/message on this request; undefined = no logging (modern lane rule). */
   logLevel?: LogLevel;
   /** Sends a notification tied to this request (progress, log message). Never throws. */

@@ -32,6 +32,7 @@ import {
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info';
 import type { SessionState, SessionStore } from './session-store';
 import { SseWriter, sseEvent } from './sse';
+import { LEGACY_TASKS_CAPABILITY, type TaskMap } from './task-map';
 
 export interface SessionHost {
   /** The gateway for the newest config version this session knows. */
@@ -84,6 +85,11 @@ export class LegacySession {
     private readonly host: SessionHost,
   ) {}
 
+  /** The session's task ids (task-map.ts), in its own SQLite. */
+  taskMap(): TaskMap {
+    return this.store.tasks;
+  }
+
   state(): SessionState | null {
     if (this.#state === undefined) this.#state = this.store.load();
     return this.#state;
@@ -116,7 +122,9 @@ export class LegacySession {
     if (refused) return { refused };
     this.store.save(state);
     this.#state = state;
-    return { result: { protocolVersion: version, capabilities: SERVER_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } };
+    // MCP 2025-11-25 tasks are forwarded on this lane (gateway/tasks.ts); 2025-06-18 has none.
+    const capabilities = version === '2025-06-18' ? SERVER_CAPABILITIES : { ...SERVER_CAPABILITIES, tasks: LEGACY_TASKS_CAPABILITY };
+    return { result: { protocolVersion: version, capabilities, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } };
   }
 
   /** The session if it exists and belongs to `principal`; otherwise null (→ 404). */
@@ -228,6 +236,7 @@ export class LegacySession {
       signal,
       progressToken: meta.progressToken as string | number | undefined,
       params,
+      tasks: this.taskMap(),
       logLevel: state.logLevel,
       notify: (method, p) => {
         exchange.send({ jsonrpc: '2.0', method, params: p });

@@ -46,8 +46,11 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
       });
       res.writeHead(r.status, out);
-      if (r.body) Readable.fromWeb(r.body as never).pipe(res);
-      else res.end();
+      if (r.body) {
+        const body = Readable.fromWeb(r.body as never);
+        body.on('error', () => res.end()); // the client went away (aborted above)
+        body.pipe(res);
+      } else res.end();
     } catch {
       if (!res.headersSent) res.writeHead(502).end();
       else res.end();

@@ -1,0 +1,90 @@
+/**
+ * MCP 2025-11-25 tasks through the gateway (legacy lane).
+ *
+ * - A task-augmented `tools/call` (`params.task`) is forwarded as is; when the upstream answers with
+ *   a `CreateTaskResult`, its task id is replaced by the session's own id (mcp/task-map.ts), which
+ *   remembers the owning server for the task's `ttl`.
+ * - `tasks/get`, `tasks/result`, `tasks/cancel` go to the server that owns the task, with its own id,
+ *   and come back with the client's id (the task's `taskId`, and the `related-task` `_meta` of a
+ *   `tasks/result`). An id this session does not know (or whose ttl passed) is -32602.
+ * - `tasks/list` asks each server that owns tasks of this session and lists the ones this session
+ *   knows (an upstream session is per edgehub session, so it sees no one else's anyway).
+ * - `notifications/tasks/status` from an upstream reaches the client with its id (SessionRuntime).
+ */
+import type { RequestContext } from '../mcp/context';
+import { RpcError } from '../mcp/errors';
+import { ErrorCode } from '../mcp/protocol';
+import type { TaskMap } from '../mcp/task-map';
+import type { Json, Provider } from './provider';
+
+export const TASK_METHODS = new Set(['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list']);
+const RELATED = 'io.modelcontextprotocol/related-task';
+const MAX_LIST_PAGES = 20;
+
+function withId<T extends Json>(o: T, id: string): T {
+  return { ...o, taskId: id };
+}
+
+/** Replaces the upstream's task id in a CreateTaskResult; other results pass unchanged. */
+export function adoptCreatedTask(ctx: RequestContext, server: string, result: Json): Json {
+  const task = result.task as Json | undefined;
+  if (!ctx.tasks || !task || typeof task !== 'object' || typeof task.taskId !== 'string') return result;
+  const id = ctx.tasks.add(server, task.taskId, task.ttl as number | null | undefined);
+  return { ...result, task: withId(task, id) };
+}
+
+function notFound(id: unknown): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, `Task not found: ${String(id)}`, 200, { taskId: id });
+}
+
+/** Rewrites ids in a tasks/* result from the upstream's to the client's. */
+function toClient(result: Json, id: string, upstreamId: string): Json {
+  let out = result;
+  if (out.taskId === upstreamId) out = withId(out, id);
+  const meta = out._meta as Json | undefined;
+  const related = meta?.[RELATED] as Json | undefined;
+  if (related?.taskId === upstreamId) out = { ...out, _meta: { ...meta, [RELATED]: { ...related, taskId: id } } };
+  return out;
+}
+
+export async function forwardTaskRequest(
+  ctx: RequestContext,
+  method: string,
+  params: Json,
+  providerOf: (server: string) => Provider | undefined,
+  linkExposer: (server: string) => ((r: Json) => Json) | null,
+): Promise<Json> {
+  const tasks: TaskMap | undefined = ctx.tasks;
+  if (!tasks) throw new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`, 404);
+  if (method === 'tasks/list') return listTasks(ctx, tasks, providerOf);
+  const ref = typeof params.taskId === 'string' ? tasks.get(params.taskId) : null;
+  if (!ref) throw notFound(params.taskId);
+  const provider = providerOf(ref.server);
+  if (!provider?.taskRequest)
+    throw new RpcError(ErrorCode.InvalidParams, `Task ${ref.id}: its server ${ref.server} is no longer mounted`, 200, { taskId: ref.id });
+  const result = toClient(await provider.taskRequest(ctx, method, { ...params, taskId: ref.upstream }), ref.id, ref.upstream);
+  return method === 'tasks/result' ? (linkExposer(ref.server)?.(result) ?? result) : result;
+}
+
+async function listTasks(ctx: RequestContext, tasks: TaskMap, providerOf: (server: string) => Provider | undefined): Promise<Json> {
+  const known = tasks.all();
+  const servers = [...new Set(known.map((t) => t.server))];
+  const out: Json[] = [];
+  await Promise.all(
+    servers.map(async (server) => {
+      const provider = providerOf(server);
+      if (!provider?.taskRequest) return;
+      let cursor: string | undefined;
+      for (let i = 0; i < MAX_LIST_PAGES; i++) {
+        const page = await provider.taskRequest(ctx, 'tasks/list', cursor ? { cursor } : {}).catch(() => ({}) as Json);
+        for (const t of (page.tasks as Json[] | undefined) ?? []) {
+          const id = typeof t.taskId === 'string' ? tasks.idFor(server, t.taskId) : null;
+          if (id) out.push(withId(t, id));
+        }
+        cursor = typeof page.nextCursor === 'string' ? page.nextCursor : undefined;
+        if (!cursor) break;
+      }
+    }),
+  );
+  return { tasks: out };
+}
