@@ -1,5 +1,6 @@
 /**
- * MCP 2025-11-25 tasks through the gateway (legacy lane).
+ * Tasks through the gateway: MCP 2025-11-25 tasks (legacy lane) and the 2026-07-28 tasks
+ * extension `io.modelcontextprotocol/tasks` (modern lane, SEP-2663).
  *
  * - A task-augmented `tools/call` (`params.task`) is forwarded as is; when the upstream answers with
  *   a `CreateTaskResult`, its task id is replaced by the session's own id (mcp/task-map.ts), which
@@ -10,14 +11,20 @@
  * - `tasks/list` asks each server that owns tasks of this session and lists the ones this session
  *   knows (an upstream session is per edgehub session, so it sees no one else's anyway).
  * - `notifications/tasks/status` from an upstream reaches the client with its id (SessionRuntime).
+ * - 2026: the upstream decides (the caller's envelope, extensions included, is forwarded) and answers
+ *   a flat CreateTaskResult (`resultType: "task"`, `taskId` at the top); ids are stateless
+ *   (StatelessTaskIds: they name their server); `tasks/get|update|cancel` need the caller to declare
+ *   the extension (-32021 otherwise), `tasks/result` and `tasks/list` do not exist (-32601).
  */
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
 import { ErrorCode } from '../mcp/protocol';
-import type { TaskMap } from '../mcp/task-map';
+import { TASKS_EXTENSION, type TaskMap } from '../mcp/task-map';
 import type { Json, Provider } from './provider';
 
-export const TASK_METHODS = new Set(['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list']);
+/** tasks/* methods per lane. */
+export const LEGACY_TASK_METHODS = new Set(['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list']);
+export const MODERN_TASK_METHODS = new Set(['tasks/get', 'tasks/update', 'tasks/cancel']);
 const RELATED = 'io.modelcontextprotocol/related-task';
 const MAX_LIST_PAGES = 20;
 
@@ -27,6 +34,8 @@ function withId<T extends Json>(o: T, id: string): T {
 
 /** Replaces the upstream's task id in a CreateTaskResult; other results pass unchanged. */
 export function adoptCreatedTask(ctx: RequestContext, server: string, result: Json): Json {
+  if (ctx.tasks && result.resultType === 'task' && typeof result.taskId === 'string')
+    return withId(result, ctx.tasks.add(server, result.taskId, result.ttlMs as number | null | undefined)); // 2026: flat
   const task = result.task as Json | undefined;
   if (!ctx.tasks || !task || typeof task !== 'object' || typeof task.taskId !== 'string') return result;
   const id = ctx.tasks.add(server, task.taskId, task.ttl as number | null | undefined);
@@ -56,6 +65,12 @@ export async function forwardTaskRequest(
 ): Promise<Json> {
   const tasks: TaskMap | undefined = ctx.tasks;
   if (!tasks) throw new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`, 404);
+  // SEP-2663: the tasks surface is gated on the caller's declared extension (per request on 2026).
+  const extensions = ctx.clientCapabilities.extensions as Json | undefined;
+  if (ctx.lane === 'modern' && !extensions?.[TASKS_EXTENSION])
+    throw new RpcError(ErrorCode.MissingClientCapability, `${method} needs the client to declare the ${TASKS_EXTENSION} extension`, 400, {
+      requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+    });
   if (method === 'tasks/list') return listTasks(ctx, tasks, providerOf);
   const ref = typeof params.taskId === 'string' ? tasks.get(params.taskId) : null;
   if (!ref) throw notFound(params.taskId);
@@ -63,7 +78,11 @@ export async function forwardTaskRequest(
   if (!provider?.taskRequest)
     throw new RpcError(ErrorCode.InvalidParams, `Task ${ref.id}: its server ${ref.server} is no longer mounted`, 200, { taskId: ref.id });
   const result = toClient(await provider.taskRequest(ctx, method, { ...params, taskId: ref.upstream }), ref.id, ref.upstream);
-  return method === 'tasks/result' ? (linkExposer(ref.server)?.(result) ?? result) : result;
+  const expose = linkExposer(ref.server);
+  if (!expose) return result;
+  if (method === 'tasks/result') return expose(result);
+  // 2026 tasks/get inlines the tool result.
+  return result.result && typeof result.result === 'object' ? { ...result, result: expose(result.result as Json) } : result;
 }
 
 async function listTasks(ctx: RequestContext, tasks: TaskMap, providerOf: (server: string) => Provider | undefined): Promise<Json> {

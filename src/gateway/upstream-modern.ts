@@ -79,6 +79,10 @@ export class ModernUpstream implements Provider {
   complete(ctx: RequestContext, params: Json) {
     return this.send('completion/complete', params, ctx, this.opts.callTimeoutMs);
   }
+  /** tasks/get|update|cancel (tasks extension), with the caller's envelope. */
+  taskRequest(ctx: RequestContext, method: string, params: Json) {
+    return this.send(method, params, ctx, this.opts.callTimeoutMs);
+  }
 
   async #listAll(signal?: AbortSignal): Promise<Catalog> {
     const hints: Partial<Record<HintKind, CacheHint>> = {};

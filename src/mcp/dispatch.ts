@@ -99,8 +99,12 @@ async function route(b: Backend, ctx: RequestContext, method: string, params: Pa
     case 'tasks/result':
     case 'tasks/cancel':
     case 'tasks/list':
-      if (!b.taskRequest || !ctx.tasks) throw rpc.methodNotFound(method);
+    case 'tasks/update': {
+      // 2025-11-25: get/result/cancel/list; 2026-07-28 (tasks extension): get/update/cancel.
+      const lane = ctx.lane === 'legacy' ? ['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list'] : ['tasks/get', 'tasks/update', 'tasks/cancel'];
+      if (!b.taskRequest || !ctx.tasks || !lane.includes(method)) throw rpc.methodNotFound(method);
       return b.taskRequest(ctx, method, params ?? {});
+    }
     default:
       throw rpc.methodNotFound(method);
   }

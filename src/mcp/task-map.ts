@@ -10,8 +10,14 @@
  * id is unknown (-32602, as for any unknown task); the session's end deletes them all.
  */
 
+import { hex, hexToBytes } from '../utils/bytes';
+import { fnv1a } from './naming';
+
 export const TASK_CAP = 1000;
 export const MAX_TASK_TTL_MS = 24 * 3600_000;
+
+/** The 2026-07-28 tasks extension (SEP-2663): advertised and forwarded on the modern lane. */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 /** What edgehub advertises on the legacy lane (MCP 2025-11-25 `ServerCapabilities.tasks`). */
 export const LEGACY_TASKS_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } } as const;
@@ -32,10 +38,7 @@ export interface TaskMap {
 }
 
 function newId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
+  return hex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 export class SqlTaskMap implements TaskMap {
@@ -102,5 +105,40 @@ export class SqlTaskMap implements TaskMap {
   count(): number {
     this.#init();
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM tasks').one().n;
+  }
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * Task ids of the stateless modern lane (2026-07-28 tasks extension): no session holds a map, so
+ * the id carries its owner: `t1.{hex(server)}.{fnv1a(principal)}.{hex(upstream id)}`. The
+ * principal tag keeps one caller's ids from naming another's tasks by mistake; it is no secret
+ * (the upstream's own ids must be unguessable, as the extension requires of servers).
+ */
+export class StatelessTaskIds implements TaskMap {
+  readonly #tag: string;
+
+  constructor(principal: string) {
+    this.#tag = fnv1a(principal);
+  }
+
+  add(server: string, upstreamId: string): string {
+    return this.idFor(server, upstreamId);
+  }
+
+  idFor(server: string, upstreamId: string): string {
+    return `t1.${hex(utf8.encode(server))}.${this.#tag}.${hex(utf8.encode(upstreamId))}`;
+  }
+
+  get(id: string): TaskRef | null {
+    const m = /^t1\.((?:[0-9a-f]{2})+)\.([0-9a-f]{8})\.((?:[0-9a-f]{2})+)$/.exec(id);
+    if (!m || m[2] !== this.#tag) return null;
+    return { id, server: fromUtf8.decode(hexToBytes(m[1])), upstream: fromUtf8.decode(hexToBytes(m[3])) };
+  }
+
+  all(): TaskRef[] {
+    return []; // 2026 has no tasks/list
   }
 }

@@ -12,6 +12,7 @@
  * a parameter through each layer.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { hex } from '../utils/bytes';
 
 export interface Trace {
   traceId: string;
@@ -41,9 +42,7 @@ export function parseTraceparent(value: unknown): { traceId: string; parentId: s
 }
 
 function randomHex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
+  const s = hex(crypto.getRandomValues(new Uint8Array(bytes)));
   return /^0+$/.test(s) ? randomHex(bytes) : s;
 }
 

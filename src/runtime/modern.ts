@@ -18,6 +18,7 @@ import { errorResponse, RpcError, rpc, toRpcError } from '../mcp/errors';
 import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, type JsonRpcMessage, META_SERVER_INFO } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
+import { StatelessTaskIds, TASKS_EXTENSION } from '../mcp/task-map';
 import { log } from '../observability/log';
 import { startTrace, withTrace } from '../observability/trace';
 import { configStub } from '../utils/do-stubs';
@@ -27,11 +28,12 @@ import { runtimeFor } from './isolate-runtimes';
 export const MODERN_ONLY_METHODS = new Set(['server/discover', 'subscriptions/listen']);
 const CACHED_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
 const LANE_METHODS = new Set([...GATEWAY_METHODS, ...MODERN_ONLY_METHODS]);
+for (const m of ['tasks/get', 'tasks/update', 'tasks/cancel']) LANE_METHODS.add(m); // the tasks extension (gateway/tasks.ts)
 LANE_METHODS.delete('resources/subscribe');
 LANE_METHODS.delete('resources/unsubscribe');
 
 /** What the lane advertises: no `logging/setLevel`, no resource subscribe (listen filters instead). */
-const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
+const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true }, extensions: { [TASKS_EXTENSION]: {} } };
 
 /**
  * This gateway routed by name and did not know it (not an upstream's own "unknown tool", which
@@ -97,6 +99,7 @@ export async function handleModern(
     progressToken: (params._meta as Record<string, unknown>).progressToken as string | number | undefined,
     params,
     forwardHeaders: paramHeaders(req.headers),
+    tasks: new StatelessTaskIds(`${principal.tenant}:${principal.sub}`),
     logLevel: envelope.logLevel,
     notify: (method, p) => {
       exchange.send({ jsonrpc: '2.0', method, params: p });
