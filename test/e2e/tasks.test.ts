@@ -8,12 +8,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CallToolResultSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
-import { type Proc, startEverything } from '../helpers/procs';
+import { type Proc, startEverything, startFixture } from '../helpers/procs';
 import { type RecordingProxy, startRecordingProxy } from '../helpers/recording-proxy';
 
 const base = () => inject('edgehubUrl');
 let ev: Proc;
 let proxy: RecordingProxy;
+let fixture: Proc;
 
 async function connect() {
   const client = new Client({ name: 'tasks-e2e', version: '1.0.0' });
@@ -25,12 +26,15 @@ beforeAll(async () => {
   ev = await startEverything();
   proxy = await startRecordingProxy(ev.url);
   await mount(base(), 'tk', { uri: `${proxy.url}/mcp`, prefix: 'tk' });
+  fixture = await startFixture('tasks-2026');
+  await mount(base(), 'tkx', { uri: `${fixture.url}/mcp`, prefix: 'tkx' });
 }, 60_000);
 
 afterAll(async () => {
   await admin(base(), 'DELETE', '/servers/tk');
+  await admin(base(), 'DELETE', '/servers/tkx');
   await proxy?.close();
-  await ev?.stop();
+  await Promise.all([ev?.stop(), fixture?.stop()]);
 });
 
 const upstreamTaskIds = (method: string) => proxy.seen.filter((s) => s.body?.method === method).map((s) => s.body.params.taskId as string);
@@ -108,5 +112,72 @@ describe('tasks (2025-11-25) through edgehub', () => {
     await expect(other.experimental.tasks.getTask(id)).rejects.toMatchObject({ code: -32602 });
     expect((await other.experimental.tasks.listTasks()).tasks).toEqual([]);
     await Promise.all([client.close(), other.close()]);
+  });
+});
+
+// The SDK v2 client does not implement the tasks extension (it refuses `resultType: "task"`), so
+// this part speaks the 2026 wire directly; the conformance suite's tasks-* scenarios (its own
+// client) run through edgehub in test/e2e/conformance.test.ts.
+describe('tasks extension (2026-07-28) through edgehub, on the wire', () => {
+  const EXT = 'io.modelcontextprotocol/tasks';
+  let n = 0;
+  async function call(method: string, params: Record<string, unknown>, withExtension = true) {
+    const name = (params.name ?? params.taskId) as string | undefined;
+    const r = await fetch(`${base()}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': method,
+        ...(name && method !== 'tasks/list' ? { 'mcp-name': name } : {}),
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: ++n,
+        method,
+        params: {
+          ...params,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': withExtension ? { extensions: { [EXT]: {} } } : {},
+          },
+        },
+      }),
+    });
+    const body = (await r.json()) as any;
+    return { status: r.status, result: body.result, error: body.error };
+  }
+
+  it('advertises the extension, creates a task on a prefixed upstream, routes get / cancel by an id that names its server', async () => {
+    const discover = await call('server/discover', {});
+    expect(discover.result.capabilities.extensions).toEqual({ [EXT]: {} });
+    expect(discover.result.capabilities.tasks).toBeUndefined();
+
+    const created = (await call('tools/call', { name: 'tkx_slow_compute', arguments: { seconds: 1, label: 'edge' } })).result;
+    expect(created).toMatchObject({ resultType: 'task', status: 'working' });
+    expect(created.taskId).toMatch(/^t1\.[0-9a-f]+\.[0-9a-f]{8}\.[0-9a-f]+$/);
+    let got: any;
+    for (let i = 0; i < 50; i++) {
+      got = (await call('tasks/get', { taskId: created.taskId })).result;
+      if (got.status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got).toMatchObject({ taskId: created.taskId, status: 'completed', result: { content: [{ type: 'text', text: 'computed edge' }] } });
+
+    const long = (await call('tools/call', { name: 'tkx_slow_compute', arguments: { seconds: 60 } })).result;
+    expect((await call('tasks/cancel', { taskId: long.taskId })).result).toMatchObject({ resultType: 'complete' });
+    expect((await call('tasks/get', { taskId: long.taskId })).result.status).toBe('cancelled');
+    expect((await call('tasks/get', { taskId: 't1.00.00000000.00' })).error.code).toBe(-32602);
+    expect(await call('tasks/list', {})).toMatchObject({ status: 404, error: { code: -32601 } });
+
+    // Without the extension: tasks/* are -32021 (HTTP 400), and a task-supporting tool runs synchronously.
+    expect(await call('tasks/get', { taskId: created.taskId }, false)).toMatchObject({ status: 400, error: { code: -32021 } });
+    const sync = (await call('tools/call', { name: 'tkx_slow_compute', arguments: { seconds: 0, label: 'now' } }, false)).result;
+    expect(sync).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'computed now' }] });
+    // A 2025 session does not know a 2026 id.
+    const legacy = await connect();
+    await expect(legacy.experimental.tasks.getTask(created.taskId)).rejects.toMatchObject({ code: -32602 });
+    await legacy.close();
   });
 });

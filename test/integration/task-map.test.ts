@@ -3,7 +3,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { MAX_TASK_TTL_MS, SqlTaskMap, TASK_CAP } from '../../src/mcp/task-map';
+import { MAX_TASK_TTL_MS, SqlTaskMap, StatelessTaskIds, TASK_CAP } from '../../src/mcp/task-map';
 
 const stub = () => env.SESSION.get(env.SESSION.idFromName(`tasks-${crypto.randomUUID()}`));
 
@@ -40,5 +40,16 @@ describe('session task map', () => {
       map.drop();
       expect(map.all()).toEqual([]);
     });
+  });
+});
+
+describe('stateless task ids (modern lane)', () => {
+  it('name their server and upstream id, and only for the principal that got them', () => {
+    const alice = new StatelessTaskIds('acme:alice');
+    const id = alice.add('srv.ü', 'up/1:2');
+    expect(id).toMatch(/^t1\.[0-9a-f]+\.[0-9a-f]{8}\.[0-9a-f]+$/);
+    expect(alice.get(id)).toEqual({ id, server: 'srv.ü', upstream: 'up/1:2' });
+    expect(new StatelessTaskIds('acme:bob').get(id)).toBeNull();
+    for (const bad of ['', 't1..x.', `${id}0`, 'up/1:2', id.replace('t1.', 't2.')]) expect(alice.get(bad), bad).toBeNull();
   });
 });
