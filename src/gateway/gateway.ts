@@ -19,6 +19,7 @@ import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
 import { AppRoutes, withExposedViews } from './apps';
 import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
+import { modernTools } from './modern-view';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
 import { exposePromptUris, exposeToolResultUris } from './result-uris';
@@ -83,7 +84,8 @@ export class Gateway implements Backend {
 
   async listTools(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
-    return withHint(ctx, paginate('tools', m.tools, cursor, this.configVersion), m.hints.tools);
+    const tools = ctx.lane === 'modern' ? modernTools(m.tools) : m.tools; // 2026 deleted Tool.execution
+    return withHint(ctx, paginate('tools', tools, cursor, this.configVersion), m.hints.tools);
   }
   async listResources(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();

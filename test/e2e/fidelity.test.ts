@@ -101,6 +101,21 @@ for (const lane of ['2025-11-25 (SDK 1.x)', '2026-07-28 (SDK v2)'] as const) {
           ).toEqual(want);
         }
       }
+      if (modern) {
+        // On the wire, not only after the SDK's parsing: no 2026 tool definition carries `execution`.
+        const raw = await fetch(`${base()}/mcp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/list',
+            params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+          }),
+        }).then((r) => r.json() as Promise<any>);
+        expect(raw.result.tools.some((t: { name: string }) => t.name === 'fid_echo')).toBe(true);
+        expect(raw.result.tools.filter((t: Record<string, unknown>) => 'execution' in t)).toEqual([]);
+      }
       const withIcons = gwTools.find((t) => t.name === 'fapp_get-time');
       expect(withIcons.icons).toEqual([{ src: 'https://example.com/clock.svg', mimeType: 'image/svg+xml', sizes: ['any'] }]);
       expect(withIcons.outputSchema.required).toEqual(['time', 'zone', 'server']);
