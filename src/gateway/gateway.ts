@@ -166,7 +166,7 @@ export class Gateway implements Backend {
     return exposePromptUris(await route.mount.provider.getPrompt(ctx, route.name, args), this.#linkExposer(route.mount));
   }
 
-  /** tasks/get|result|cancel|list (MCP 2025-11-25): routed to the server that owns the task (tasks.ts). */
+  /** tasks/* (2025-11-25 tasks, 2026 tasks extension): routed to the server that owns the task (tasks.ts). */
   taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
     return forwardTaskRequest(
       ctx,
