@@ -107,3 +107,12 @@ async function listTasks(ctx: RequestContext, tasks: TaskMap, providerOf: (serve
   );
   return { tasks: out };
 }
+
+/** A server→client request tied to a task (`_meta` related-task) names the client's id for it. */
+export function relatedTaskToClient(tasks: TaskMap | undefined, server: string, params: Json): Json {
+  const meta = params._meta as Json | undefined;
+  const related = meta?.[RELATED] as Json | undefined;
+  if (!tasks || typeof related?.taskId !== 'string') return params;
+  const id = tasks.idFor(server, related.taskId);
+  return id ? { ...params, _meta: { ...meta, [RELATED]: { ...related, taskId: id } } } : params;
+}

@@ -38,6 +38,7 @@ import type { Recorder } from '../observability/metrics';
 import { traceMeta } from '../observability/trace';
 import { type Breaker, BreakerOpenError, retryRead } from './breaker';
 import type { Catalog, Json, Provider } from './provider';
+import { relatedTaskToClient } from './tasks';
 import { listAll } from './upstream-lists';
 
 /** Where upstream-initiated traffic with no related downstream request goes (the session). */
@@ -288,7 +289,8 @@ export class UpstreamProvider implements Provider {
     const o = this.opts;
     const relay = (method: string) => async (req: { params?: unknown }) => {
       const ctx = this.#related.getStore();
-      const params = (req.params ?? {}) as Json;
+      // A task's input request names its task: the client knows it by the session's id (tasks.ts).
+      const params = relatedTaskToClient(ctx?.tasks, o.name, (req.params ?? {}) as Json);
       return (ctx ? await ctx.request(method, params) : await o.sink.request(method, params)) as never;
     };
     // The SDK refuses handlers for capabilities we did not declare (we declare the client's own).

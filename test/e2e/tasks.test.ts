@@ -5,7 +5,7 @@
 // notifications come back mapped, and another session cannot address the task.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ElicitRequestSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin, mount } from '../helpers/admin';
 import { type Proc, startEverything, startFixture } from '../helpers/procs';
@@ -89,6 +89,30 @@ describe('tasks (2025-11-25) through edgehub', () => {
     while (!statuses.some((s) => s.status === 'completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.every((s) => s.taskId === taskId)).toBe(true);
+    await client.close();
+  });
+
+  it("a task's input request (elicitation through tasks/result) reaches the client naming the client's task id", async () => {
+    const client = new Client({ name: 'tasks-e2e-elicit', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    const asked: unknown[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push(req.params._meta?.['io.modelcontextprotocol/related-task']);
+      return { action: 'accept', content: { interpretation: 'edge computing' } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp`)));
+    let taskId = '';
+    let result: any;
+    for await (const m of client.experimental.tasks.callToolStream(
+      { name: 'tk_simulate-research-query', arguments: { topic: 'edge', ambiguous: true } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    )) {
+      if (m.type === 'taskCreated') taskId = m.task.taskId;
+      if (m.type === 'result') result = m.result;
+      if (m.type === 'error') throw m.error;
+    }
+    expect(asked).toEqual([{ taskId }]);
+    expect(JSON.stringify(result.content)).toContain('edge computing');
     await client.close();
   });
 
