@@ -9,6 +9,7 @@
  *   of app servers (servers with at least one tool that has a view) whose `_meta.ui.visibility`
  *   allows the app (absent = model and app): exactly one such server owning the name gets the call;
  *   a name several app servers have stays unknown (the caller must use the exposed name).
+ *   Reads of a server's own `ui://` URIs are routed the same way (AppViews).
  */
 import type { ToolDef } from './provider';
 
@@ -60,5 +61,28 @@ export class AppRoutes<R> {
 
   get(name: string): R | undefined {
     return this.#byName.get(name) ?? undefined;
+  }
+}
+
+/**
+ * A view may also read its server's resources by their own `ui://` URIs (`App.readServerResource`).
+ * Exposed URIs always win; an original `ui://` URI that no exposed resource has is routed to the one
+ * prefixed server that lists it (null when several do).
+ */
+export class AppViews<M> {
+  #exposed = new Set<string>();
+  #original = new Map<string, M | null>();
+
+  add(originalUri: string, exposedUri: string, mount: M): void {
+    if (!exposedUri.startsWith('ui://')) return;
+    this.#exposed.add(exposedUri);
+    if (originalUri === exposedUri) return;
+    this.#original.set(originalUri, this.#original.has(originalUri) ? null : mount);
+  }
+
+  /** The mount owning an original `ui://` URI, when the URI is not an exposed one. */
+  owner(uri: string): M | undefined {
+    if (this.#exposed.has(uri)) return undefined;
+    return this.#original.get(uri) ?? undefined;
   }
 }

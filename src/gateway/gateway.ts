@@ -14,10 +14,10 @@ import { requiredScope } from '../auth/scopes';
 import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { RpcError, rpc, toolError } from '../mcp/errors';
-import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
+import { exposedName, exposedUri, parseExposedUri, UI_SCHEME } from '../mcp/naming';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
-import { AppRoutes, withExposedViews } from './apps';
+import { AppRoutes, AppViews, withExposedViews } from './apps';
 import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
 import { modernTools } from './modern-view';
 import { paginate } from './paging';
@@ -61,6 +61,7 @@ interface Merged {
   hints: Record<HintKind, CacheHint>;
   /** MCP Apps: app servers' own tool names, for calls made by their views (apps.ts). */
   appRoutes: AppRoutes<Route>;
+  appViews: AppViews<Mount>;
 }
 
 const RETRY_PARTIAL_MS = 1000;
@@ -137,7 +138,8 @@ export class Gateway implements Backend {
   }
 
   async readResource(ctx: RequestContext, uri: string): Promise<Json> {
-    const { mount, inner } = this.#resourceTarget(uri);
+    const viewOwner = uri.startsWith(UI_SCHEME) ? (await this.#merge()).appViews.owner(uri) : undefined; // apps.ts
+    const { mount, inner } = viewOwner ? { mount: viewOwner, inner: uri } : this.#resourceTarget(uri);
     if (!mount.provider.readResource) throw notFound(uri);
     const result = await mount.provider.readResource(ctx, inner);
     const contents = Array.isArray(result.contents) ? result.contents : [];
@@ -246,6 +248,7 @@ export class Gateway implements Backend {
       promptRoutes: new Map(),
       hints: aggregateHints(catalogs),
       appRoutes: new AppRoutes(),
+      appViews: new AppViews(),
     };
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
@@ -266,7 +269,10 @@ export class Gateway implements Backend {
         merged.promptRoutes.set(name, { mount, name: p.name });
         merged.prompts.push({ ...p, name });
       }
-      for (const r of cat.resources) merged.resources.push({ ...r, uri: expose(r.uri) });
+      for (const r of cat.resources) {
+        merged.resources.push({ ...r, uri: expose(r.uri) });
+        merged.appViews.add(r.uri, expose(r.uri), mount);
+      }
       for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: expose(t.uriTemplate) });
     });
     return merged;

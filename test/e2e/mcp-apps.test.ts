@@ -80,6 +80,10 @@ describe('MCP Apps through edgehub', () => {
     expect(JSON.stringify(first.content)).toMatch(/tick \d+ from clock-app/);
     const time = await view.callServerTool({ name: 'get-time', arguments: { zone: 'CET' } });
     expect(time.structuredContent).toEqual({ time: '2026-12-05T12:00:00Z', zone: 'CET', server: 'clock-app' });
+    // The view reads its server's resources by its own URIs too (here one whose first segment is
+    // also the server's name: the exposed URI would be ui://clock/clock/legacy.html).
+    const own = await view.readServerResource({ uri: 'ui://clock/legacy.html' });
+    expect((own.contents[0] as { text: string }).text).toContain('legacy');
     // The exposed name works as well, and an unknown name is still a protocol error.
     const exposed = await view.callServerTool({ name: 'clock_tick', arguments: {} });
     expect(JSON.stringify(exposed.content)).toContain('from clock-app');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppRoutes, hasView, withExposedViews } from '../../src/gateway/apps';
+import { AppRoutes, AppViews, hasView, withExposedViews } from '../../src/gateway/apps';
 import { exposedUri, parseExposedUri } from '../../src/mcp/naming';
 
 const tool = (name: string, _meta?: Record<string, unknown>) => ({ name, inputSchema: { type: 'object' }, ...(_meta ? { _meta } : {}) });
@@ -40,5 +40,19 @@ describe('MCP Apps names', () => {
     expect(routes.get('get-time')).toBeUndefined(); // two app servers: ambiguous
     expect(routes.get('model-only')).toBeUndefined();
     expect(routes.get('solo')).toBeUndefined();
+  });
+
+  it("routes a view's read of its own ui:// URI to the one server listing it; exposed URIs win", () => {
+    const views = new AppViews<string>();
+    views.add('ui://clock/view.html', 'ui://clock/clock/view.html', 'clock');
+    views.add('ui://shared/a.html', 'ui://x/shared/a.html', 'x');
+    views.add('ui://shared/a.html', 'ui://y/shared/a.html', 'y');
+    views.add('ui://plain/p.html', 'ui://plain/p.html', 'unprefixed');
+    views.add('test://t', 'edgehub://s/test://t', 's');
+    expect(views.owner('ui://clock/view.html')).toBe('clock');
+    expect(views.owner('ui://clock/clock/view.html')).toBeUndefined(); // exposed: normal routing
+    expect(views.owner('ui://shared/a.html')).toBeUndefined(); // ambiguous
+    expect(views.owner('ui://plain/p.html')).toBeUndefined();
+    expect(views.owner('test://t')).toBeUndefined();
   });
 });
