@@ -23,7 +23,7 @@ import { modernTools } from './modern-view';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
 import { exposePromptUris, exposeToolResultUris } from './result-uris';
-import { adoptCreatedTask, forwardTaskRequest } from './tasks';
+import { adoptCreatedTask, forwardTaskRequest, startLocalTask } from './tasks';
 
 export interface Mount {
   provider: Provider;
@@ -116,6 +116,8 @@ export class Gateway implements Backend {
     const scope = requiredScope('tools/call', route.annotations);
     if (!ctx.principal.scopes.includes(scope))
       throw new RpcError(ErrorCode.Forbidden, `insufficient_scope: calling ${name} needs the '${scope}' scope`, 403, { requiredScope: scope });
+    const local = startLocalTask(ctx, route.mount.provider, route.name, args); // edgehub's own tools as tasks
+    if (local) return local;
     const t0 = Date.now();
     try {
       const result = exposeToolResultUris(await route.mount.provider.callTool(ctx, route.name, args), this.#linkExposer(route.mount));

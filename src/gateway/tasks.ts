@@ -32,6 +32,31 @@ function withId<T extends Json>(o: T, id: string): T {
   return { ...o, taskId: id };
 }
 
+/**
+ * edgehub's own tools (providers that forward no tasks: hub, git) run as a task in the session when
+ * a legacy-lane call asks for one (mcp/local-tasks.ts); null when the call is not such a request.
+ */
+export function startLocalTask(ctx: RequestContext, provider: Provider, name: string, args: Json): Json | null {
+  const task = ctx.params?.task;
+  if (ctx.lane !== 'legacy' || !ctx.localTasks || !task || typeof task !== 'object' || provider.taskRequest) return null;
+  const created = ctx.localTasks.start(
+    (signal) =>
+      provider.callTool(
+        {
+          ...ctx,
+          signal,
+          progressToken: undefined,
+          notify: () => {}, // the request that started it has ended
+          request: (method) => Promise.reject(new RpcError(ErrorCode.InvalidRequest, `a background task cannot ask the client (${method})`)),
+        },
+        name,
+        args,
+      ),
+    (task as Json).ttl,
+  );
+  return adoptCreatedTask(ctx, provider.name, created);
+}
+
 /** Replaces the upstream's task id in a CreateTaskResult; other results pass unchanged. */
 export function adoptCreatedTask(ctx: RequestContext, server: string, result: Json): Json {
   if (ctx.tasks && result.resultType === 'task' && typeof result.taskId === 'string')
@@ -75,6 +100,8 @@ export async function forwardTaskRequest(
   const ref = typeof params.taskId === 'string' ? tasks.get(params.taskId) : null;
   if (!ref) throw notFound(params.taskId);
   const provider = providerOf(ref.server);
+  if (provider && !provider.taskRequest && ctx.localTasks?.has(ref.upstream))
+    return toClient(await ctx.localTasks.request(method, ref.upstream), ref.id, ref.upstream);
   if (!provider?.taskRequest)
     throw new RpcError(ErrorCode.InvalidParams, `Task ${ref.id}: its server ${ref.server} is no longer mounted`, 200, { taskId: ref.id });
   const result = toClient(await provider.taskRequest(ctx, method, { ...params, taskId: ref.upstream }), ref.id, ref.upstream);
@@ -92,6 +119,13 @@ async function listTasks(ctx: RequestContext, tasks: TaskMap, providerOf: (serve
   await Promise.all(
     servers.map(async (server) => {
       const provider = providerOf(server);
+      if (provider && !provider.taskRequest) {
+        for (const t of ctx.localTasks?.list() ?? []) {
+          const id = tasks.idFor(server, t.taskId as string);
+          if (id) out.push(withId(t, id));
+        }
+        return;
+      }
       if (!provider?.taskRequest) return;
       let cursor: string | undefined;
       for (let i = 0; i < MAX_LIST_PAGES; i++) {

@@ -17,6 +17,7 @@ import type { RequestContext } from './context';
 import { type Backend, dispatch } from './dispatch';
 import { errorResponse, RpcError, rpc, toRpcError } from './errors';
 import { Exchange, type JsonReply, jsonReply } from './exchange';
+import { LocalTasks } from './local-tasks';
 import {
   ErrorCode,
   isLegacyVersion,
@@ -79,6 +80,7 @@ export class LegacySession {
   #inflight = new Map<string, AbortController>();
   #pending = new Map<string, Pending>();
   #nextOutId = 1;
+  #localTasks = new LocalTasks();
 
   constructor(
     private readonly store: SessionStore,
@@ -182,6 +184,7 @@ export class LegacySession {
 
   async terminate(): Promise<void> {
     for (const ac of this.#inflight.values()) ac.abort(new Error('session terminated'));
+    this.#localTasks.abortAll();
     for (const p of this.#pending.values()) p.reject(new Error('session terminated'));
     for (const w of this.#getStreams) w.close();
     this.#getStreams.clear();
@@ -237,6 +240,7 @@ export class LegacySession {
       progressToken: meta.progressToken as string | number | undefined,
       params,
       tasks: this.taskMap(),
+      localTasks: this.#localTasks,
       logLevel: state.logLevel,
       notify: (method, p) => {
         exchange.send({ jsonrpc: '2.0', method, params: p });

@@ -116,6 +116,31 @@ describe('tasks (2025-11-25) through edgehub', () => {
     await client.close();
   });
 
+  it("edgehub's own tools run as tasks when asked (hub_check, in the session)", async () => {
+    const client = await connect();
+    const direct = await client.callTool({ name: 'hub_check', arguments: { action: 'report' } });
+    let taskId = '';
+    let result: any;
+    const seen: string[] = [];
+    for await (const m of client.experimental.tasks.callToolStream({ name: 'hub_check', arguments: { action: 'report' } }, CallToolResultSchema, {
+      task: { ttl: 30_000 },
+    })) {
+      seen.push(m.type);
+      if (m.type === 'taskCreated') taskId = m.task.taskId;
+      if (m.type === 'result') result = m.result;
+      if (m.type === 'error') throw m.error;
+    }
+    expect(seen[0]).toBe('taskCreated');
+    expect(taskId).toMatch(/^[0-9a-f]{32}$/);
+    expect(Object.keys(result.structuredContent ?? {})).toEqual(Object.keys((direct.structuredContent as object) ?? {}));
+    expect(JSON.stringify(result.content)).toContain('tk');
+    expect(result._meta['io.modelcontextprotocol/related-task']).toEqual({ taskId });
+    expect(await client.experimental.tasks.getTask(taskId)).toMatchObject({ taskId, status: 'completed' });
+    expect((await client.experimental.tasks.listTasks()).tasks.map((t) => t.taskId)).toContain(taskId);
+    await expect(client.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/terminal status/);
+    await client.close();
+  });
+
   it('cancels through the owner; unknown ids and other sessions get -32602', async () => {
     const client = await connect();
     const created = (await client.request(
