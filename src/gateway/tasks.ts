@@ -100,8 +100,11 @@ export async function forwardTaskRequest(
   const ref = typeof params.taskId === 'string' ? tasks.get(params.taskId) : null;
   if (!ref) throw notFound(params.taskId);
   const provider = providerOf(ref.server);
-  if (provider && !provider.taskRequest && ctx.localTasks?.has(ref.upstream))
+  if (provider && !provider.taskRequest) {
+    // edgehub's own tool: a task of this session's runner (gone after the object's eviction).
+    if (!ctx.localTasks?.has(ref.upstream)) throw notFound(params.taskId);
     return toClient(await ctx.localTasks.request(method, ref.upstream), ref.id, ref.upstream);
+  }
   if (!provider?.taskRequest)
     throw new RpcError(ErrorCode.InvalidParams, `Task ${ref.id}: its server ${ref.server} is no longer mounted`, 200, { taskId: ref.id });
   const result = toClient(await provider.taskRequest(ctx, method, { ...params, taskId: ref.upstream }), ref.id, ref.upstream);
