@@ -8,7 +8,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
 import { sessionIdleTtlMs } from '../config/limits';
 import type { JsonReply } from '../mcp/exchange';
-import { LegacySession, sessionNotFound } from '../mcp/legacy-session';
+import { LegacySession, sessionNotFound, type TraceHeaders } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { type SessionState, SessionStore } from '../mcp/session-store';
 import { log } from '../observability/log';
@@ -35,9 +35,9 @@ export class SessionDO extends DurableObject<Env> {
   }
 
   /** A JSON reply comes back as plain data (one string copy over RPC), an SSE reply as a Response. */
-  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
+  async post(principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string, trace?: TraceHeaders): Promise<Response | JsonReply> {
     const state = this.#session.authorize(principal);
-    return state ? this.#session.post(state, principal, message, acceptsSse, requestId) : sessionNotFound();
+    return state ? this.#session.post(state, principal, message, acceptsSse, requestId, trace) : sessionNotFound();
   }
 
   async get(principal: Principal, lastEventId: string | null): Promise<Response | JsonReply> {

@@ -14,12 +14,17 @@ import { requiredScope } from '../auth/scopes';
 import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { RpcError, rpc, toolError } from '../mcp/errors';
-import { exposedName, exposedUri, parseExposedUri } from '../mcp/naming';
+import { exposedName, exposedUri, parseExposedUri, UI_SCHEME } from '../mcp/naming';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
+import { AppRoutes, AppViews, withExposedViews } from './apps';
+import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
 import type { CallGuard, CatalogTool, ToolRef } from './guard';
+import { modernTools } from './modern-view';
 import { paginate } from './paging';
 import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
+import { exposePromptUris, exposeToolResultUris } from './result-uris';
+import { adoptCreatedTask, forwardTaskRequest, startLocalTask } from './tasks';
 
 export interface Mount {
   provider: Provider;
@@ -60,6 +65,11 @@ interface Merged {
   quarantined: Map<string, string>;
   /** Per-principal tool lists (CallGuard.visible), bounded. */
   visible: Map<string, Json[]>;
+  /** 2026 cache hints per list: the most conservative of the contributing servers' (cache-hints.ts). */
+  hints: Record<HintKind, CacheHint>;
+  /** MCP Apps: app servers' own tool names, for calls made by their views (apps.ts). */
+  appRoutes: AppRoutes<Route>;
+  appViews: AppViews<Mount>;
 }
 
 const RETRY_PARTIAL_MS = 1000;
@@ -85,7 +95,9 @@ export class Gateway implements Backend {
 
   async listTools(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
-    return paginate('tools', this.#visibleTools(m, ctx), cursor, this.configVersion);
+    const visible = this.#visibleTools(m, ctx);
+    const tools = ctx.lane === 'modern' ? modernTools(visible) : visible; // 2026 deleted Tool.execution
+    return withHint(ctx, paginate('tools', tools, cursor, this.configVersion), m.hints.tools);
   }
 
   /** The one place a principal's tool list is built: tools it may never call are left out. */
@@ -104,14 +116,17 @@ export class Gateway implements Backend {
     }
     return tools;
   }
-  async listResources(_ctx: RequestContext, cursor?: string) {
-    return paginate('resources', (await this.#merge()).resources, cursor, this.configVersion);
+  async listResources(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge();
+    return withHint(ctx, paginate('resources', m.resources, cursor, this.configVersion), m.hints.resources);
   }
-  async listResourceTemplates(_ctx: RequestContext, cursor?: string) {
-    return paginate('resourceTemplates', (await this.#merge()).templates, cursor, this.configVersion);
+  async listResourceTemplates(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge();
+    return withHint(ctx, paginate('resourceTemplates', m.templates, cursor, this.configVersion), m.hints.templates);
   }
-  async listPrompts(_ctx: RequestContext, cursor?: string) {
-    return paginate('prompts', (await this.#merge()).prompts, cursor, this.configVersion);
+  async listPrompts(ctx: RequestContext, cursor?: string) {
+    const m = await this.#merge();
+    return withHint(ctx, paginate('prompts', m.prompts, cursor, this.configVersion), m.hints.prompts);
   }
 
   async callTool(ctx: RequestContext, name: string, args: Json): Promise<Json> {
@@ -121,7 +136,8 @@ export class Gateway implements Backend {
       this.#merged = null;
       merged = await this.#merge();
     }
-    const route = merged.toolRoutes.get(name);
+    // An MCP App's view calls its server's tools by their own names (apps.ts).
+    const route = merged.toolRoutes.get(name) ?? merged.appRoutes.get(name);
     const quarantined = merged.quarantined.get(name);
     if (!route && quarantined) throw new RpcError(ErrorCode.ToolQuarantined, quarantined, 200, { tool: name, quarantined: true });
     // MCP server/tools §errors: an unknown tool is a protocol error, not an isError result.
@@ -133,9 +149,12 @@ export class Gateway implements Backend {
     // Every policy check (allow, rate, approval) sits here, on the one path every call takes.
     const instead = await this.guard?.admit(ctx, route.ref, args);
     if (instead) return instead;
+    const local = startLocalTask(ctx, route.mount.provider, route.name, args); // edgehub's own tools as tasks
+    if (local) return local;
     const t0 = Date.now();
     try {
-      return await route.mount.provider.callTool(ctx, route.name, args);
+      const result = exposeToolResultUris(await route.mount.provider.callTool(ctx, route.name, args), this.#linkExposer(route.mount));
+      return adoptCreatedTask(ctx, route.mount.provider.name, result); // a task-augmented call's task id (tasks.ts)
     } catch (e) {
       if (e instanceof RpcError && e.code !== ErrorCode.UpstreamUnavailable) throw e;
       // Logged once here, where it is handled; surfaced to the caller as an isError result.
@@ -161,7 +180,8 @@ export class Gateway implements Backend {
   }
 
   async readResource(ctx: RequestContext, uri: string): Promise<Json> {
-    const { mount, inner } = this.#resourceTarget(uri);
+    const viewOwner = uri.startsWith(UI_SCHEME) ? (await this.#merge()).appViews.owner(uri) : undefined; // apps.ts
+    const { mount, inner } = viewOwner ? { mount: viewOwner, inner: uri } : this.#resourceTarget(uri);
     if (!mount.provider.readResource) throw notFound(uri);
     const result = await mount.provider.readResource(ctx, inner);
     const contents = Array.isArray(result.contents) ? result.contents : [];
@@ -187,7 +207,28 @@ export class Gateway implements Backend {
   async getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
     const route = (await this.#merge()).promptRoutes.get(name);
     if (!route?.mount.provider.getPrompt) throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, 200, { configVersion: this.configVersion });
-    return route.mount.provider.getPrompt(ctx, route.name, args);
+    return exposePromptUris(await route.mount.provider.getPrompt(ctx, route.name, args), this.#linkExposer(route.mount));
+  }
+
+  /** tasks/* (2025-11-25 tasks, 2026 tasks extension): routed to the server that owns the task (tasks.ts). */
+  taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
+    return forwardTaskRequest(
+      ctx,
+      method,
+      params,
+      (server) => this.mounts.get(server)?.provider,
+      (server) => {
+        const mount = this.mounts.get(server);
+        const expose = mount ? this.#linkExposer(mount) : null;
+        return expose ? (r: Json) => exposeToolResultUris(r, expose) : null;
+      },
+    );
+  }
+
+  /** Resource links in a prefixed server's results name the exposed URI (result-uris.ts); null: unchanged. */
+  #linkExposer(mount: Mount): ((uri: string) => string) | null {
+    if (mount.prefix === '' || mount.uriScheme) return null;
+    return (uri) => exposedUri(mount.provider.name, mount.prefix, uri);
   }
 
   async complete(ctx: RequestContext, params: Json): Promise<Json> {
@@ -249,6 +290,9 @@ export class Gateway implements Backend {
       promptRoutes: new Map(),
       quarantined: new Map(),
       visible: new Map(),
+      hints: aggregateHints(catalogs),
+      appRoutes: new AppRoutes(),
+      appViews: new AppViews(),
     };
     const all: (CatalogTool & { mount: Mount })[] = [];
     entries.forEach(([server, mount], i) => {
@@ -265,21 +309,33 @@ export class Gateway implements Backend {
       if (merged.toolRoutes.has(t.exposed) || merged.quarantined.has(t.exposed)) continue;
       const ref: ToolRef = { server: t.server, name: t.name, exposed: t.exposed, annotations: t.annotations };
       merged.toolRoutes.set(t.exposed, { mount: t.mount, name: t.name, annotations: t.annotations, ref });
-      merged.tools.push({ ...t.def, name: t.exposed });
+      merged.tools.push({ ...withExposedViews(t.def, this.#exposer(t.server, t.mount)), name: t.exposed });
     }
     entries.forEach(([server, mount], i) => {
       const cat = catalogs[i];
+      const expose = this.#exposer(server, mount);
+      merged.appRoutes.addServer(cat.tools, (t) => {
+        const r = merged.toolRoutes.get(exposedName(mount.prefix, t.name, this.sep));
+        return r?.mount === mount ? r : undefined;
+      });
       for (const p of cat.prompts) {
         const name = exposedName(mount.prefix, p.name, this.sep);
         if (merged.promptRoutes.has(name)) continue;
         merged.promptRoutes.set(name, { mount, name: p.name });
         merged.prompts.push({ ...p, name });
       }
-      const expose = (uri: string) => (mount.uriScheme && uri.startsWith(mount.uriScheme) ? uri : exposedUri(server, mount.prefix, uri));
-      for (const r of cat.resources) merged.resources.push({ ...r, uri: expose(r.uri) });
+      for (const r of cat.resources) {
+        merged.resources.push({ ...r, uri: expose(r.uri) });
+        merged.appViews.add(r.uri, expose(r.uri), mount);
+      }
       for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: expose(t.uriTemplate) });
     });
     return merged;
+  }
+
+  /** A server's URIs as exposed: namespaced unless the mount keeps its own scheme. */
+  #exposer(server: string, mount: Mount): (uri: string) => string {
+    return (uri) => (mount.uriScheme && uri.startsWith(mount.uriScheme) ? uri : exposedUri(server, mount.prefix, uri));
   }
 
   async #catalogOf(server: string, mount: Mount, failed: Set<string>): Promise<Catalog> {

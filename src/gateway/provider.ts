@@ -5,6 +5,7 @@
  */
 import type { RequestContext } from '../mcp/context';
 import type { LogLevel } from '../mcp/protocol';
+import type { CacheHint, HintKind } from './cache-hints';
 
 export type Json = Record<string, unknown>;
 
@@ -38,6 +39,8 @@ export interface Catalog {
   resources: ResourceDef[];
   templates: TemplateDef[];
   prompts: PromptDef[];
+  /** 2026 upstreams: the strictest cache hint of each list's pages (cache-hints.ts). */
+  hints?: Partial<Record<HintKind, CacheHint>>;
 }
 
 export const EMPTY_CATALOG: Catalog = Object.freeze({ tools: [], resources: [], templates: [], prompts: [] }) as Catalog;
@@ -53,6 +56,8 @@ export interface Provider {
   complete?(ctx: RequestContext, params: Json): Promise<Json>;
   subscribe?(ctx: RequestContext, uri: string): Promise<void>;
   unsubscribe?(ctx: RequestContext, uri: string): Promise<void>;
+  /** Forwards a `tasks/*` request (MCP 2025-11-25 tasks) to this server, ids as the server knows them. */
+  taskRequest?(ctx: RequestContext, method: string, params: Json): Promise<Json>;
   /** Lifecycle of a connection-holding provider (upstream clients); built-ins lack these. */
   close?(): Promise<void>;
   /** Drops the cached catalog (hub_reload_config). */

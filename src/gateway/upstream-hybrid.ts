@@ -5,6 +5,8 @@
  * provider instance, re-decided after a failure.
  */
 import type { RequestContext } from '../mcp/context';
+import { RpcError } from '../mcp/errors';
+import { ErrorCode } from '../mcp/protocol';
 import type { Catalog, Json, Provider } from './provider';
 import type { ModernUpstream } from './upstream-modern';
 
@@ -50,6 +52,11 @@ export class HybridUpstream implements Provider {
   async complete(ctx: RequestContext, params: Json) {
     const t = await this.#target(ctx.signal);
     return t.complete ? t.complete(ctx, params) : { completion: { values: [], hasMore: false } };
+  }
+  async taskRequest(ctx: RequestContext, method: string, params: Json) {
+    const t = await this.#target(ctx.signal);
+    if (!t.taskRequest) throw new RpcError(ErrorCode.InvalidParams, `${this.name} serves no tasks on this lane`);
+    return t.taskRequest(ctx, method, params);
   }
   invalidate(): void {
     this.modern.invalidate();

@@ -7,18 +7,18 @@
  */
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
+import { encodeParamValue, nameSource } from '../mcp/param-header';
 import { ErrorCode, META_CLIENT_CAPS, META_CLIENT_INFO, META_VERSION, MODERN_VERSIONS } from '../mcp/protocol';
 import { SERVER_INFO } from '../mcp/server-info';
 import { readSse } from '../mcp/sse-parse';
 import type { Recorder } from '../observability/metrics';
+import { traceMeta } from '../observability/trace';
 import { type Breaker, BreakerOpenError } from './breaker';
+import { type CacheHint, type HintKind, readHint, stricter } from './cache-hints';
 import type { Catalog, Json, Provider } from './provider';
 
 const VERSION = MODERN_VERSIONS[0];
 const MAX_PAGES = 50;
-
-/** Visible ASCII and spaces/tabs: what a header value may carry unencoded. */
-const HEADER_SAFE = /^[\t\x20-\x7e]*$/;
 
 export interface ModernOptions {
   name: string;
@@ -79,15 +79,21 @@ export class ModernUpstream implements Provider {
   complete(ctx: RequestContext, params: Json) {
     return this.send('completion/complete', params, ctx, this.opts.callTimeoutMs);
   }
+  /** tasks/get|update|cancel (tasks extension), with the caller's envelope. */
+  taskRequest(ctx: RequestContext, method: string, params: Json) {
+    return this.send(method, params, ctx, this.opts.callTimeoutMs);
+  }
 
   async #listAll(signal?: AbortSignal): Promise<Catalog> {
-    const list = async (method: string, key: string, cap: string) => {
+    const hints: Partial<Record<HintKind, CacheHint>> = {};
+    const list = async (method: string, key: string, cap: string, kind: HintKind) => {
       if (!this.#caps[cap]) return [];
       const out: Json[] = [];
       let cursor: string | undefined;
       for (let i = 0; i < MAX_PAGES; i++) {
         const page = await this.send(method, cursor ? { cursor } : {}, null, this.opts.listTimeoutMs, signal);
         out.push(...((page[key] as Json[]) ?? []));
+        hints[kind] = stricter(hints[kind], readHint(page));
         cursor = page.nextCursor as string | undefined;
         if (!cursor) break;
       }
@@ -95,12 +101,12 @@ export class ModernUpstream implements Provider {
     };
     if (!Object.keys(this.#caps).length) await this.discover(signal);
     const [tools, resources, templates, prompts] = await Promise.all([
-      list('tools/list', 'tools', 'tools'),
-      list('resources/list', 'resources', 'resources'),
-      list('resources/templates/list', 'resourceTemplates', 'resources'),
-      list('prompts/list', 'prompts', 'prompts'),
+      list('tools/list', 'tools', 'tools', 'tools'),
+      list('resources/list', 'resources', 'resources', 'resources'),
+      list('resources/templates/list', 'resourceTemplates', 'resources', 'templates'),
+      list('prompts/list', 'prompts', 'prompts', 'prompts'),
     ]);
-    return { tools, resources, templates, prompts } as unknown as Catalog;
+    return { tools, resources, templates, prompts, hints } as unknown as Catalog;
   }
 
   /** One stateless request through the breaker, with metrics. */
@@ -137,18 +143,18 @@ export class ModernUpstream implements Provider {
       'mcp-protocol-version': VERSION,
       'mcp-method': method,
     };
-    const name = method === 'resources/read' ? params.uri : method === 'tools/call' || method === 'prompts/get' ? params.name : undefined;
-    // A name that is not a valid header value (CR/LF, non-Latin-1) is left out: the upstream then
-    // answers a mismatch (an answer, not an outage); building the request would throw otherwise and
-    // let any caller trip this upstream's breaker for the whole tenant.
-    if (typeof name === 'string' && HEADER_SAFE.test(name)) headers['mcp-name'] = name;
+    // SEP-2243: Mcp-Name mirrors the name/uri/taskId; values that are no plain header value (CR/LF,
+    // non-ASCII) go base64-encoded, so no caller input can make building the request throw (which
+    // would count as an outage and let any caller trip this upstream's breaker for the tenant).
+    const name = nameSource(method, params)?.value;
+    if (name !== undefined) headers['mcp-name'] = encodeParamValue(name);
     const signals = [AbortSignal.timeout(timeoutMs), ...(ctx ? [ctx.signal] : []), ...(signal ? [signal] : [])];
     let res: Response;
     try {
       res = await this.opts.fetch(this.opts.url, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }),
+        body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: traceMeta(meta) } }),
         signal: AbortSignal.any(signals),
       });
     } catch (e) {

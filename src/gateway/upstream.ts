@@ -26,6 +26,7 @@ import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -34,8 +35,10 @@ import { RpcError } from '../mcp/errors';
 import { ErrorCode, LOG_LEVELS, type LogLevel } from '../mcp/protocol';
 import { SERVER_VERSION } from '../mcp/server-info';
 import type { Recorder } from '../observability/metrics';
+import { traceMeta } from '../observability/trace';
 import { type Breaker, BreakerOpenError, retryRead } from './breaker';
 import type { Catalog, Json, Provider } from './provider';
+import { relatedTaskToClient } from './tasks';
 import { listAll } from './upstream-lists';
 
 /** Where upstream-initiated traffic with no related downstream request goes (the session). */
@@ -45,6 +48,8 @@ export interface DownstreamSink {
   /** The upstream's catalog changed; the gateway must rebuild its merged view. */
   catalogChanged(server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void;
   resourceUpdated(server: string, uri: string): void;
+  /** notifications/tasks/status of an upstream task (MCP 2025-11-25 tasks). */
+  taskStatus?(server: string, params: Json): void;
   /** The downstream client's capabilities: what we may advertise upstream (sampling, roots, …). */
   clientCapabilities(): Json;
 }
@@ -120,7 +125,7 @@ export class UpstreamProvider implements Provider {
     return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
         // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
-        client.request({ method: 'tools/call', params: { name, arguments: args } }, LooseResult, {
+        client.request({ method: 'tools/call', params: traced(withTask(ctx, { name, arguments: args })) }, LooseResult, {
           signal: ctx.signal,
           timeout: this.opts.callTimeoutMs,
           resetTimeoutOnProgress: true,
@@ -132,13 +137,13 @@ export class UpstreamProvider implements Provider {
 
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
     return retryRead(
-      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: { uri } }, LooseResult, this.#opts(ctx))),
+      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: traced({ uri }) }, LooseResult, this.#opts(ctx))),
       (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
     );
   }
 
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#guard('prompts/get', (c) => c.request({ method: 'prompts/get', params: { name, arguments: args } }, LooseResult, this.#opts(ctx)));
+    return this.#guard('prompts/get', (c) => c.request({ method: 'prompts/get', params: traced({ name, arguments: args }) }, LooseResult, this.#opts(ctx)));
   }
 
   complete(ctx: RequestContext, params: Json): Promise<Json> {
@@ -158,6 +163,11 @@ export class UpstreamProvider implements Provider {
     await this.#guard('resources/unsubscribe', async (c) =>
       c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {},
     );
+  }
+
+  /** tasks/* (MCP 2025-11-25): server→client requests a task makes go to the request that waits on it. */
+  taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
+    return this.#guard(method, (c) => this.#related.run(ctx, () => c.request({ method, params: traced(params) } as never, LooseResult, this.#opts(ctx))));
   }
 
   #opts(ctx: RequestContext) {
@@ -284,7 +294,8 @@ export class UpstreamProvider implements Provider {
     const o = this.opts;
     const relay = (method: string) => async (req: { params?: unknown }) => {
       const ctx = this.#related.getStore();
-      const params = (req.params ?? {}) as Json;
+      // A task's input request names its task: the client knows it by the session's id (tasks.ts).
+      const params = relatedTaskToClient(ctx?.tasks, o.name, (req.params ?? {}) as Json);
       return (ctx ? await ctx.request(method, params) : await o.sink.request(method, params)) as never;
     };
     // The SDK refuses handlers for capabilities we did not declare (we declare the client's own).
@@ -308,7 +319,20 @@ export class UpstreamProvider implements Provider {
     client.setNotificationHandler(ResourceListChangedNotificationSchema, changed('resources'));
     client.setNotificationHandler(PromptListChangedNotificationSchema, changed('prompts'));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => o.sink.resourceUpdated(o.name, n.params.uri));
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => o.sink.taskStatus?.(o.name, n.params as Json));
   }
+}
+
+/** A task-augmented call (legacy lane, MCP 2025-11-25) keeps its `task` params for the upstream. */
+function withTask(ctx: RequestContext, params: Json): Json {
+  const task = ctx.lane === 'legacy' ? ctx.params?.task : undefined;
+  return task && typeof task === 'object' ? { ...params, task } : params;
+}
+
+/** Params with the current trace context in `_meta` (the SDK merges its progressToken into it). */
+function traced(params: Json): Json {
+  const meta = traceMeta();
+  return meta ? { ...params, _meta: meta } : params;
 }
 
 /** ` (HTTP 503)` when the SDK's transport error carries the upstream's HTTP status, else ''. */

@@ -3,7 +3,9 @@
  * The session DO (legacy lane) and the stateless handler (modern lane) each build one.
  */
 import type { Principal } from '../auth/principal';
+import type { LocalTasks } from './local-tasks';
 import type { LogLevel } from './protocol';
+import type { TaskMap } from './task-map';
 
 export type Lane = 'legacy' | 'modern';
 
@@ -21,6 +23,10 @@ export interface RequestContext {
   params?: Record<string, unknown>;
   /** Request headers a stateless forwarder must pass on (2026-07-28: `Mcp-Param-*`). */
   forwardHeaders?: Record<string, string>;
+  /** The session's task ids (legacy lane, MCP 2025-11-25 tasks); absent where tasks are not served. */
+  tasks?: TaskMap;
+  /** Runs edgehub's own tools as tasks (legacy lane, local-tasks.ts). */
+  localTasks?: LocalTasks;
   /** Minimum level for notifications/message on this request; undefined = no logging (modern lane rule). */
   logLevel?: LogLevel;
   /** Sends a notification tied to this request (progress, log message). Never throws. */

@@ -32,6 +32,8 @@ export interface Backend {
   listPrompts(ctx: RequestContext, cursor?: string): Promise<Result>;
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Result>;
   complete(ctx: RequestContext, params: Params): Promise<Result>;
+  /** tasks/get|result|cancel|list (MCP 2025-11-25), where tasks are served. */
+  taskRequest?(ctx: RequestContext, method: string, params: Params): Promise<Result>;
 }
 
 function parse<S extends z.ZodType>(schema: S, params: Params | undefined): z.infer<S> {
@@ -93,6 +95,16 @@ async function route(b: Backend, ctx: RequestContext, method: string, params: Pa
     }
     case 'completion/complete':
       return b.complete(ctx, parse(CompleteRequestParamsSchema, params) as Params);
+    case 'tasks/get':
+    case 'tasks/result':
+    case 'tasks/cancel':
+    case 'tasks/list':
+    case 'tasks/update': {
+      // 2025-11-25: get/result/cancel/list; 2026-07-28 (tasks extension): get/update/cancel.
+      const lane = ctx.lane === 'legacy' ? ['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list'] : ['tasks/get', 'tasks/update', 'tasks/cancel'];
+      if (!b.taskRequest || !ctx.tasks || !lane.includes(method)) throw rpc.methodNotFound(method);
+      return b.taskRequest(ctx, method, params ?? {});
+    }
     default:
       throw rpc.methodNotFound(method);
   }

@@ -2,9 +2,11 @@
  * The 2026-07-28 per-request envelope and header rules (SEP-2575, SEP-2243), checked in the order
  * the reference SDK uses (see docs/protocol-notes.md §2.2):
  * envelope keys (-32602) → header/body version (-32020) → supported version (-32022) →
- * Mcp-Method / Mcp-Name headers (-32020). All are HTTP 400 and echo the request id.
+ * Mcp-Method / Mcp-Name headers (-32020; Mcp-Name per method and encoding: param-header.ts).
+ * All are HTTP 400 and echo the request id.
  */
 import { RpcError } from './errors';
+import { decodeParamValue, nameSource } from './param-header';
 import {
   ALL_VERSIONS,
   ErrorCode,
@@ -57,11 +59,18 @@ export function checkEnvelope(req: JsonRpcRequest, headers: Headers): Envelope {
   if (headerVersion === null) throw mismatch('the MCP-Protocol-Version header is required', null, version);
   const method = ows(headers.get(HEADER_METHOD));
   if (method !== req.method) throw mismatch(`Mcp-Method header '${method ?? '(missing)'}' does not match method '${req.method}'`, method, req.method);
-  const nameKey = req.method === 'resources/read' ? 'uri' : req.method === 'tools/call' || req.method === 'prompts/get' ? 'name' : null;
-  if (nameKey && typeof params[nameKey] === 'string') {
+  const source = nameSource(req.method, params);
+  if (source) {
     const name = ows(headers.get(HEADER_NAME));
-    if (name !== params[nameKey])
-      throw mismatch(`Mcp-Name header '${name ?? '(missing)'}' does not match ${nameKey} '${String(params[nameKey])}'`, name, String(params[nameKey]));
+    const body = source.value ?? null;
+    if (name === null) {
+      if (body !== null) throw mismatch(`Mcp-Name header '(missing)' does not match ${source.field} '${body}'`, null, body);
+    } else {
+      // Non-ASCII values travel base64-encoded (mcp/param-header.ts).
+      const decoded = decodeParamValue(name);
+      if (decoded === undefined) throw mismatch('the Mcp-Name header carries an invalid base64 sentinel value', name, body);
+      if (body !== null && decoded !== body) throw mismatch(`Mcp-Name header '${name}' does not match ${source.field} '${body}'`, name, body);
+    }
   }
   const level = meta[META_LOG_LEVEL];
   return {

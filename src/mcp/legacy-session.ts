@@ -12,10 +12,12 @@
  */
 import type { Principal } from '../auth/principal';
 import { log } from '../observability/log';
+import { startTrace, withTrace } from '../observability/trace';
 import type { RequestContext } from './context';
 import { type Backend, dispatch } from './dispatch';
 import { errorResponse, RpcError, rpc, toRpcError } from './errors';
 import { Exchange, type JsonReply, jsonReply } from './exchange';
+import { LocalTasks } from './local-tasks';
 import {
   ErrorCode,
   isLegacyVersion,
@@ -31,6 +33,7 @@ import {
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info';
 import type { SessionState, SessionStore } from './session-store';
 import { SseWriter, sseEvent } from './sse';
+import { LEGACY_TASKS_CAPABILITY, type TaskMap } from './task-map';
 
 export interface SessionHost {
   /** The gateway for the newest config version this session knows. */
@@ -57,6 +60,13 @@ export function sessionNotFound(): JsonReply {
   );
 }
 
+/** The request's W3C trace headers, carried from the Worker to the session (observability/trace.ts). */
+export interface TraceHeaders {
+  traceparent?: string | null;
+  tracestate?: string | null;
+  baggage?: string | null;
+}
+
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
 
 interface Pending {
@@ -70,11 +80,17 @@ export class LegacySession {
   #inflight = new Map<string, AbortController>();
   #pending = new Map<string, Pending>();
   #nextOutId = 1;
+  #localTasks = new LocalTasks();
 
   constructor(
     private readonly store: SessionStore,
     private readonly host: SessionHost,
   ) {}
+
+  /** The session's task ids (task-map.ts), in its own SQLite. */
+  taskMap(): TaskMap {
+    return this.store.tasks;
+  }
 
   state(): SessionState | null {
     if (this.#state === undefined) this.#state = this.store.load();
@@ -120,7 +136,9 @@ export class LegacySession {
     if (refused) return { refused };
     this.store.save(state);
     this.#state = state;
-    return { result: { protocolVersion: version, capabilities: SERVER_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } };
+    // MCP 2025-11-25 tasks are forwarded on this lane (gateway/tasks.ts); 2025-06-18 has none.
+    const capabilities = version === '2025-06-18' ? SERVER_CAPABILITIES : { ...SERVER_CAPABILITIES, tasks: LEGACY_TASKS_CAPABILITY };
+    return { result: { protocolVersion: version, capabilities, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } };
   }
 
   /** The session if it exists and belongs to `principal`; otherwise null (→ 404). */
@@ -136,14 +154,22 @@ export class LegacySession {
    * `principal` is this request's (same sub and tenant as the session's, checked by authorize()):
    * its scopes apply, so a session never keeps rights its current token no longer grants.
    */
-  async post(state: SessionState, principal: Principal, message: JsonRpcMessage, acceptsSse: boolean, requestId?: string): Promise<Response | JsonReply> {
+  async post(
+    state: SessionState,
+    principal: Principal,
+    message: JsonRpcMessage,
+    acceptsSse: boolean,
+    requestId?: string,
+    traceHeaders?: TraceHeaders,
+  ): Promise<Response | JsonReply> {
     if (!(await this.#touch(state))) return sessionNotFound();
     if (isRequest(message)) {
       const exchange = new Exchange({ acceptsSse, stamp: (data) => this.store.appendEvent(`post:${String(message.id)}`, data) });
       const key = JSON.stringify(message.id);
       const ac = new AbortController();
       this.#inflight.set(key, ac);
-      const work = this.#run(state, principal, message, exchange, ac.signal, requestId).finally(() => this.#inflight.delete(key));
+      const trace = startTrace(message.params?._meta as Record<string, unknown> | undefined, traceHeaders);
+      const work = withTrace(trace, () => this.#run(state, principal, message, exchange, ac.signal, requestId)).finally(() => this.#inflight.delete(key));
       return exchange.reply(work, () => ac.abort(new Error('client closed the stream')));
     }
     if (isNotification(message)) this.#onNotification(message.method, message.params ?? {});
@@ -172,6 +198,7 @@ export class LegacySession {
 
   async terminate(): Promise<void> {
     for (const ac of this.#inflight.values()) ac.abort(new Error('session terminated'));
+    this.#localTasks.abortAll();
     for (const p of this.#pending.values()) p.reject(new Error('session terminated'));
     for (const w of this.#getStreams) w.close();
     this.#getStreams.clear();
@@ -226,6 +253,8 @@ export class LegacySession {
       signal,
       progressToken: meta.progressToken as string | number | undefined,
       params,
+      tasks: this.taskMap(),
+      localTasks: this.#localTasks,
       logLevel: state.logLevel,
       notify: (method, p) => {
         exchange.send({ jsonrpc: '2.0', method, params: p });

@@ -9,7 +9,8 @@
  *
  * Resource URIs (and URI templates) are namespaced reversibly as `edgehub://{server}/{uri}`: the
  * server name holds no `/`, so the first `/` splits it back, and templates keep their `{vars}`.
- * A server with an empty prefix keeps its URIs unchanged.
+ * MCP Apps views (`ui://…`) keep their scheme, which hosts require to render them:
+ * `ui://{rest}` becomes `ui://{server}/{rest}`. A server with an empty prefix keeps its URIs unchanged.
  */
 export const CLIENT_SAFE_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MAX = 64;
@@ -34,16 +35,24 @@ export function exposedName(prefix: string, name: string, sep = '_'): string {
 }
 
 const URI_SCHEME = 'edgehub://';
+export const UI_SCHEME = 'ui://';
 
 export function exposedUri(server: string, prefix: string, uri: string): string {
-  return prefix === '' ? uri : `${URI_SCHEME}${server}/${uri}`;
+  if (prefix === '') return uri;
+  if (uri.startsWith(UI_SCHEME)) return `${UI_SCHEME}${server}/${uri.slice(UI_SCHEME.length)}`;
+  return `${URI_SCHEME}${server}/${uri}`;
 }
 
-/** Splits a namespaced URI into server and original URI; null when it is not ours. */
+/**
+ * Splits a namespaced URI into server and original URI; null when it is not ours. A `ui://` URI
+ * always splits (its first segment may name a server); the gateway routes it to that server only
+ * if one with a prefix has that name, else to the unprefixed server unchanged.
+ */
 export function parseExposedUri(uri: string): { server: string; uri: string } | null {
-  if (!uri.startsWith(URI_SCHEME)) return null;
-  const rest = uri.slice(URI_SCHEME.length);
+  const ui = uri.startsWith(UI_SCHEME);
+  if (!ui && !uri.startsWith(URI_SCHEME)) return null;
+  const rest = uri.slice((ui ? UI_SCHEME : URI_SCHEME).length);
   const slash = rest.indexOf('/');
   if (slash <= 0) return null;
-  return { server: rest.slice(0, slash), uri: rest.slice(slash + 1) };
+  return { server: rest.slice(0, slash), uri: (ui ? UI_SCHEME : '') + rest.slice(slash + 1) };
 }

@@ -5,12 +5,14 @@
  *   session(k TEXT PRIMARY KEY, v TEXT)     — 'state' → SessionState JSON
  *   events(seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT, data TEXT, at INTEGER)
  *                                           — SSE events for resumability (Last-Event-ID)
+ *   tasks(…)                                — task ids (task-map.ts)
  * Invariants: the event store is bounded (EVENT_CAP rows, EVENT_TTL_MS age); `destroy()` leaves
  * no rows behind. Event ids are the global `seq`, so one id names both the stream and position.
  */
 
 import type { Principal } from '../auth/principal';
 import type { LogLevel } from './protocol';
+import { SqlTaskMap } from './task-map';
 
 export const EVENT_CAP = 1000;
 export const EVENT_TTL_MS = 15 * 60_000;
@@ -34,9 +36,12 @@ export class SessionStore {
   #sql: SqlStorage;
   #ready = false;
   #inserts = 0;
+  /** The session's MCP 2025-11-25 task ids (task-map.ts: table `tasks`). */
+  readonly tasks: SqlTaskMap;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.#sql = storage.sql;
+    this.tasks = new SqlTaskMap(storage.sql);
   }
 
   #init(): void {
@@ -94,6 +99,7 @@ export class SessionStore {
   async destroy(): Promise<void> {
     this.#sql.exec(`DROP TABLE IF EXISTS events`);
     this.#sql.exec(`DROP TABLE IF EXISTS session`);
+    this.tasks.drop();
     this.#ready = false;
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();

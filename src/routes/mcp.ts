@@ -102,7 +102,8 @@ mcpRoutes.post('/', async (c) => {
   if (versionHeader !== undefined && !ALL_VERSIONS.includes(versionHeader))
     return fail(rpc.invalidRequest(`unsupported MCP-Protocol-Version '${versionHeader}'; supported: ${ALL_VERSIONS.join(', ')}`), id);
   if (!SESSION_ID_RE.test(sessionId)) return toResponse(sessionNotFound());
-  return toResponse(await sessionOf(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId')));
+  const trace = { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate'), baggage: c.req.header('baggage') };
+  return toResponse(await sessionOf(c.env, principal, sessionId).post(principal, message, acceptsSse(c.req.raw), c.get('requestId'), trace));
 });
 
 mcpRoutes.get('/', async (c) => {

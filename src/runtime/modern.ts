@@ -11,6 +11,7 @@
 
 import type { Principal } from '../auth/principal';
 import type { ConfigSnapshot } from '../config/schema';
+import { DEFAULT_HINT, readHint } from '../gateway/cache-hints';
 import type { Gateway } from '../gateway/gateway';
 import type { RequestContext } from '../mcp/context';
 import { dispatch, GATEWAY_METHODS } from '../mcp/dispatch';
@@ -19,7 +20,9 @@ import { errorResponse, RpcError, rpc, toRpcError } from '../mcp/errors';
 import { Exchange } from '../mcp/exchange';
 import { ALL_VERSIONS, ErrorCode, isRequest, type JsonRpcMessage, META_SERVER_INFO } from '../mcp/protocol';
 import { SERVER_CAPABILITIES, SERVER_INFO } from '../mcp/server-info';
+import { StatelessTaskIds, TASKS_EXTENSION } from '../mcp/task-map';
 import { log } from '../observability/log';
+import { startTrace, withTrace } from '../observability/trace';
 import { configStub } from '../utils/do-stubs';
 import { codeExecutor } from './code-executor';
 import { FRESH_MS } from './gateway-runtime';
@@ -29,12 +32,12 @@ import { selectView, type ViewRequest, viewOf } from './views';
 export const MODERN_ONLY_METHODS = new Set(['server/discover', 'subscriptions/listen']);
 const CACHED_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
 const LANE_METHODS = new Set([...GATEWAY_METHODS, ...MODERN_ONLY_METHODS]);
+for (const m of ['tasks/get', 'tasks/update', 'tasks/cancel']) LANE_METHODS.add(m); // the tasks extension (gateway/tasks.ts)
 LANE_METHODS.delete('resources/subscribe');
 LANE_METHODS.delete('resources/unsubscribe');
 
 /** What the lane advertises: no `logging/setLevel`, no resource subscribe (listen filters instead). */
-const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true } };
-const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
+const MODERN_CAPABILITIES = { ...SERVER_CAPABILITIES, resources: { listChanged: true }, extensions: { [TASKS_EXTENSION]: {} } };
 
 /**
  * This gateway routed by name and did not know it (not an upstream's own "unknown tool", which
@@ -79,7 +82,7 @@ export async function handleModern(
     return Response.json({
       jsonrpc: '2.0',
       id,
-      result: { supportedVersions: [...ALL_VERSIONS], capabilities: MODERN_CAPABILITIES, resultType: 'complete', ...CACHE_HINTS, _meta: serverMeta },
+      result: { supportedVersions: [...ALL_VERSIONS], capabilities: MODERN_CAPABILITIES, resultType: 'complete', ...DEFAULT_HINT, _meta: serverMeta },
     });
   if (message.method === 'subscriptions/listen') {
     const filter = params.notifications;
@@ -101,6 +104,7 @@ export async function handleModern(
     progressToken: (params._meta as Record<string, unknown>).progressToken as string | number | undefined,
     params,
     forwardHeaders: paramHeaders(req.headers),
+    tasks: new StatelessTaskIds(`${principal.tenant}:${principal.sub}`),
     logLevel: envelope.logLevel,
     notify: (method, p) => {
       exchange.send({ jsonrpc: '2.0', method, params: p });
@@ -114,7 +118,12 @@ export async function handleModern(
       ),
   };
   let httpStatus = 200;
-  const work = (async (): Promise<JsonRpcMessage> => {
+  const trace = startTrace(ctx.params?._meta as Record<string, unknown>, {
+    traceparent: req.headers.get('traceparent'),
+    tracestate: req.headers.get('tracestate'),
+    baggage: req.headers.get('baggage'),
+  });
+  const work = withTrace(trace, async (): Promise<JsonRpcMessage> => {
     try {
       const { rt, recorder } = runtimeFor(env, principal.tenant, waitUntil);
       // No pushes reach an isolate: lists check a snapshot older than FRESH_MS first (right after
@@ -139,7 +148,8 @@ export async function handleModern(
         })
         .finally(flushed);
       const meta = { ...(result._meta as Record<string, unknown>), ...serverMeta };
-      const hints = CACHED_METHODS.has(message.method) ? { ...CACHE_HINTS, ...pick(result, 'ttlMs', 'cacheScope') } : {};
+      // Lists carry the gateway's aggregated hint; reads the upstream's own (validated) or edgehub's.
+      const hints = CACHED_METHODS.has(message.method) ? (readHint(result) ?? DEFAULT_HINT) : {};
       return { jsonrpc: '2.0', id, result: { ...result, resultType: result.resultType ?? 'complete', ...hints, _meta: meta } };
     } catch (e) {
       const err = toRpcError(e);
@@ -148,7 +158,7 @@ export async function handleModern(
       httpStatus = err.httpStatus;
       return errorResponse(id, err);
     }
-  })();
+  });
   return exchange.respond(
     work,
     () => ac.abort(new Error('client closed the stream')),
@@ -163,8 +173,4 @@ function paramHeaders(headers: Headers): Record<string, string> | undefined {
     if (k.startsWith('mcp-param-')) (out ??= {})[k] = v;
   });
   return out;
-}
-
-function pick(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }

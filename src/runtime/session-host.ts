@@ -133,6 +133,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
     const state = this.session().state();
     if (state?.subscriptions.includes(exposed)) this.session().broadcast('notifications/resources/updated', { uri: exposed });
   }
+  taskStatus(server: string, params: Json): void {
+    const id = typeof params.taskId === 'string' ? this.session().taskMap().idFor(server, params.taskId) : null;
+    if (id) this.session().broadcast('notifications/tasks/status', { ...params, taskId: id });
+  }
   clientCapabilities(): Json {
     return this.session().state()?.clientCapabilities ?? {};
   }

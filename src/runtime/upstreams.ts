@@ -13,6 +13,7 @@ import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';
 import { checkUrl, guardedFetch } from '../net/ssrf';
 import type { Recorder } from '../observability/metrics';
+import { tracedFetch } from '../observability/trace';
 
 export const DEFAULT_TIMEOUTS = { connect: 10_000, call: 60_000, list: 10_000 } as const;
 
@@ -38,7 +39,8 @@ export function breakerOf(name: string, server: ServerConfig): Breaker {
 
 export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
-  const fetcher = guardedFetch(allowPrivate);
+  // Every upstream request carries the current request's trace context (edgehub's span as parent).
+  const fetcher = tracedFetch(guardedFetch(allowPrivate));
   return (name, server, secrets) => {
     try {
       const breaker = breakerOf(name, server);

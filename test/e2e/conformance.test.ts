@@ -68,6 +68,41 @@ describe('conformance suite 0.2.0-alpha (requirement sets)', () => {
     });
 });
 
+// Unscored extension scenarios (io.modelcontextprotocol/tasks, SEP-2663): the fixture implements the
+// extension (test/fixtures/conformance/tasks.mjs); edgehub forwards it on the modern lane.
+const TASK_SCENARIOS = [
+  'tasks-lifecycle',
+  'tasks-capability-negotiation',
+  'tasks-wire-fields',
+  'tasks-request-state-removal',
+  'tasks-mrtr-input',
+  'tasks-request-headers',
+  'tasks-dispatch-and-envelope',
+  'tasks-required-task-error',
+  'tasks-mrtr-composition',
+];
+
+describe('conformance suite 0.2.0-alpha: tasks extension scenarios', () => {
+  for (const target of ['direct', 'edgehub'] as const)
+    it(`${target}: every tasks-* scenario passes`, { timeout: 240_000 }, async () => {
+      const url = target === 'direct' ? `${fixture.url}/mcp` : `${inject('edgehubUrl')}/mcp`;
+      let checks = 0;
+      for (const scenario of TASK_SCENARIOS) {
+        const r = await run(SUITE_2026, ['--url', url, '--scenario', scenario]);
+        const m = /Passed: (\d+)\/(\d+), (\d+) failed, (\d+) warnings/.exec(r.out);
+        expect(m, `${scenario}\n${r.out.slice(-1500)}`).not.toBeNull();
+        expect({ scenario, failed: Number(m![3]), warnings: Number(m![4]), passed: m![1] === m![2] }, r.out.slice(-3000)).toEqual({
+          scenario,
+          failed: 0,
+          warnings: 0,
+          passed: true,
+        });
+        checks += Number(m![2]);
+      }
+      expect(checks).toBeGreaterThanOrEqual(35); // the scenarios really ran their checks
+    });
+});
+
 describe('conformance suite 0.1.16 (2025 active suite)', () => {
   it('edgehub passes every active scenario', { timeout: 240_000 }, async () => {
     const r = await run(SUITE_2025, ['--url', `${inject('edgehubUrl')}/mcp`, '--suite', 'active']);

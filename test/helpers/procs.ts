@@ -70,8 +70,8 @@ export function startEverything(transport: 'streamableHttp' | 'sse' = 'streamabl
 }
 
 /** Our conformance fixture upstream (test/fixtures/conformance-server.mjs). */
-export function startFixture(name = 'fixture'): Promise<Proc> {
-  return startNode(join(ROOT, 'test', 'fixtures', 'conformance-server.mjs'), ['--port', '{port}', '--name', name], {
+export function startFixture(name = 'fixture', extraArgs: string[] = []): Promise<Proc> {
+  return startNode(join(ROOT, 'test', 'fixtures', 'conformance-server.mjs'), ['--port', '{port}', '--name', name, ...extraArgs], {
     ready: (_p, out) => /LISTENING \d+/.test(out),
   });
 }

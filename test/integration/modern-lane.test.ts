@@ -50,6 +50,14 @@ describe('2026-07-28 lane', () => {
     expect(wrongMethod.body.error.code).toBe(-32020);
     const wrongName = await modern('tools/call', { name: 'hub_status', arguments: {} }, H('tools/call', { 'mcp-name': 'other' }));
     expect(wrongName.body.error.code).toBe(-32020);
+    const noName = await modern('tools/call', { name: 'hub_status', arguments: {} }, H('tools/call'));
+    expect(noName).toMatchObject({ status: 400, body: { error: { code: -32020 } } });
+    // SEP-2243: a base64 sentinel carries any value; an invalid one is a mismatch.
+    const encoded = await modern('tools/call', { name: 'hub_status', arguments: {} }, H('tools/call', { 'mcp-name': `=?base64?${btoa('hub_status')}?=` }));
+    expect(encoded.status).toBe(200);
+    expect(encoded.body.result.isError).toBeFalsy();
+    const badSentinel = await modern('tools/call', { name: 'hub_status', arguments: {} }, H('tools/call', { 'mcp-name': '=?base64?***?=' }));
+    expect(badSentinel).toMatchObject({ status: 400, body: { error: { code: -32020 } } });
   });
 
   it('removed and unknown methods are 404 / -32601', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Breaker } from '../../src/gateway/breaker';
 import { ModernUpstream } from '../../src/gateway/upstream-modern';
 import type { RequestContext } from '../../src/mcp/context';
+import { decodeParamValue, encodeParamValue } from '../../src/mcp/param-header';
 
 function upstream(seen: Headers[], reply: (id: unknown, signal: AbortSignal) => Promise<Response> | Response) {
   const breaker = new Breaker('up', { failures: 3, cooldownMs: 60_000 });
@@ -28,12 +29,26 @@ const ctx = (signal = new AbortController().signal): RequestContext => ({
 });
 
 describe('ModernUpstream and its breaker', () => {
-  it('a URI that is no valid header value is sent without Mcp-Name and never counts as an outage', async () => {
+  it('a URI that is no valid header value is sent base64-encoded in Mcp-Name and never counts as an outage', async () => {
     const seen: Headers[] = [];
     const { up, breaker } = upstream(seen, (id) => Response.json({ jsonrpc: '2.0', id, result: { contents: [] } }));
-    for (const uri of ['edgehub://srv/\u0100', 'x://a\r\nInjected: 1', 'x://plain']) await up.readResource(ctx(), uri);
+    const uris = ['edgehub://srv/\u0100', 'x://a\r\nInjected: 1', 'x://plain', ' padded'];
+    for (const uri of uris) await up.readResource(ctx(), uri);
     expect(breaker.state).toBe('closed');
-    expect(seen.map((h) => h.get('mcp-name'))).toEqual([null, null, 'x://plain']);
+    const names = seen.map((h) => h.get('mcp-name'));
+    expect(names[2]).toBe('x://plain');
+    for (const i of [0, 1, 3]) {
+      expect(names[i]).toMatch(/^=\?base64\?[A-Za-z0-9+/=]+\?=$/);
+      expect(decodeParamValue(names[i]!)).toBe(uris[i]);
+    }
+  });
+
+  it('Mcp-Name values: encoding round-trips, invalid sentinels are refused (as the reference SDK does)', () => {
+    for (const v of ['plain', 'ünï', '', ' x', 'a\tb', '=?base64?abc?=']) expect(decodeParamValue(encodeParamValue(v))).toBe(v);
+    expect(encodeParamValue('a\tb')).toBe('a\tb');
+    expect(decodeParamValue('=?base64?not base64?=')).toBeUndefined();
+    expect(decodeParamValue('=?base64?/w==?=')).toBeUndefined(); // not UTF-8
+    expect(decodeParamValue('=?base64?w7w?=')).toBeUndefined(); // not canonical (padding)
   });
 
   it('a client that goes away mid-request does not trip the breaker', async () => {
