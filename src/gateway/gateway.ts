@@ -14,62 +14,24 @@ import { requiredScope } from '../auth/scopes';
 import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { RpcError, rpc, toolError } from '../mcp/errors';
-import { exposedName, exposedUri, parseExposedUri, UI_SCHEME } from '../mcp/naming';
+import { exposedUri, parseExposedUri, UI_SCHEME } from '../mcp/naming';
 import { ErrorCode } from '../mcp/protocol';
 import { log } from '../observability/log';
-import { AppRoutes, AppViews, withExposedViews } from './apps';
-import { aggregateHints, type CacheHint, type HintKind, withHint } from './cache-hints';
-import type { CallGuard, CatalogTool, ToolRef } from './guard';
+import { withHint } from './cache-hints';
+import type { CallGuard } from './guard';
+import { type Merged, type Mount, mergeCatalogs, sortedMounts, visibleTools } from './merged';
 import { modernTools } from './modern-view';
 import { paginate } from './paging';
-import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
+import { type Catalog, EMPTY_CATALOG, type Json } from './provider';
 import { exposePromptUris, exposeToolResultUris } from './result-uris';
 import { adoptCreatedTask, forwardTaskRequest, startLocalTask } from './tasks';
 
-export interface Mount {
-  provider: Provider;
-  prefix: string;
-  listTimeoutMs: number;
-  /** URIs with this scheme (e.g. `hub://`) are this mount's, exposed unchanged. */
-  uriScheme?: string;
-  /** Merged before every other mount, so its names win any clash (edgehub's own hub tools). */
-  first?: boolean;
-  /** edgehub's own code (hub, built-in git): its tools are not pinned or screened. */
-  trusted?: boolean;
-}
+export type { Mount } from './merged';
 
 export interface GatewayObserver {
   /** Called once per failed list of a provider; the gateway itself never throws for it. */
   listFailed(server: string, error: unknown): void;
   listSucceeded(server: string): void;
-}
-
-interface Route {
-  mount: Mount;
-  name: string;
-  annotations?: Json;
-  ref: ToolRef;
-}
-
-interface Merged {
-  /** Servers whose list failed: the view is partial and is rebuilt after RETRY_PARTIAL_MS. */
-  failed: Set<string>;
-  builtAt: number;
-  tools: Json[];
-  resources: Json[];
-  templates: Json[];
-  prompts: Json[];
-  toolRoutes: Map<string, Route>;
-  promptRoutes: Map<string, Pick<Route, 'mount' | 'name'>>;
-  /** Tools left out because their definition is not approved: exposed name → why (CallGuard.vet). */
-  quarantined: Map<string, string>;
-  /** Per-principal tool lists (CallGuard.visible), bounded. */
-  visible: Map<string, Json[]>;
-  /** 2026 cache hints per list: the most conservative of the contributing servers' (cache-hints.ts). */
-  hints: Record<HintKind, CacheHint>;
-  /** MCP Apps: app servers' own tool names, for calls made by their views (apps.ts). */
-  appRoutes: AppRoutes<Route>;
-  appViews: AppViews<Mount>;
 }
 
 const RETRY_PARTIAL_MS = 1000;
@@ -95,27 +57,11 @@ export class Gateway implements Backend {
 
   async listTools(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
-    const visible = this.#visibleTools(m, ctx);
+    const visible = visibleTools(m, ctx, this.guard);
     const tools = ctx.lane === 'modern' ? modernTools(visible) : visible; // 2026 deleted Tool.execution
     return withHint(ctx, paginate('tools', tools, cursor, this.configVersion), m.hints.tools);
   }
 
-  /** The one place a principal's tool list is built: tools it may never call are left out. */
-  #visibleTools(m: Merged, ctx: RequestContext): Json[] {
-    const guard = this.guard;
-    if (!guard?.listsVary) return m.tools;
-    const key = JSON.stringify(ctx.principal);
-    let tools = m.visible.get(key);
-    if (!tools) {
-      tools = m.tools.filter((t) => {
-        const route = m.toolRoutes.get(String(t.name));
-        return !route || guard.visible(ctx, route.ref);
-      });
-      if (m.visible.size >= 256) m.visible.delete(m.visible.keys().next().value as string);
-      m.visible.set(key, tools);
-    }
-    return tools;
-  }
   async listResources(ctx: RequestContext, cursor?: string) {
     const m = await this.#merge();
     return withHint(ctx, paginate('resources', m.resources, cursor, this.configVersion), m.hints.resources);
@@ -276,66 +222,10 @@ export class Gateway implements Backend {
   }
 
   async #buildMerged(): Promise<Merged> {
-    const entries = [...this.mounts.entries()].sort(([a, ma], [b, mb]) => Number(!!mb.first) - Number(!!ma.first) || a.localeCompare(b));
+    const entries = sortedMounts(this.mounts);
     const failed = new Set<string>();
     const catalogs = await Promise.all(entries.map(([server, mount]) => this.#catalogOf(server, mount, failed)));
-    const merged: Merged = {
-      failed,
-      builtAt: Date.now(),
-      tools: [],
-      resources: [],
-      templates: [],
-      prompts: [],
-      toolRoutes: new Map(),
-      promptRoutes: new Map(),
-      quarantined: new Map(),
-      visible: new Map(),
-      hints: aggregateHints(catalogs),
-      appRoutes: new AppRoutes(),
-      appViews: new AppViews(),
-    };
-    const all: (CatalogTool & { mount: Mount })[] = [];
-    entries.forEach(([server, mount], i) => {
-      for (const t of catalogs[i].tools)
-        all.push({ server, name: t.name, exposed: exposedName(mount.prefix, t.name, this.sep), annotations: t.annotations, def: t, mount });
-    });
-    if (this.guard)
-      merged.quarantined = await this.guard.vet(
-        all.filter((t) => !t.mount.trusted),
-        all,
-      );
-    for (const t of all) {
-      // the hub, then sorted servers: first wins; collisions are refused at mount time
-      if (merged.toolRoutes.has(t.exposed) || merged.quarantined.has(t.exposed)) continue;
-      const ref: ToolRef = { server: t.server, name: t.name, exposed: t.exposed, annotations: t.annotations };
-      merged.toolRoutes.set(t.exposed, { mount: t.mount, name: t.name, annotations: t.annotations, ref });
-      merged.tools.push({ ...withExposedViews(t.def, this.#exposer(t.server, t.mount)), name: t.exposed });
-    }
-    entries.forEach(([server, mount], i) => {
-      const cat = catalogs[i];
-      const expose = this.#exposer(server, mount);
-      merged.appRoutes.addServer(cat.tools, (t) => {
-        const r = merged.toolRoutes.get(exposedName(mount.prefix, t.name, this.sep));
-        return r?.mount === mount ? r : undefined;
-      });
-      for (const p of cat.prompts) {
-        const name = exposedName(mount.prefix, p.name, this.sep);
-        if (merged.promptRoutes.has(name)) continue;
-        merged.promptRoutes.set(name, { mount, name: p.name });
-        merged.prompts.push({ ...p, name });
-      }
-      for (const r of cat.resources) {
-        merged.resources.push({ ...r, uri: expose(r.uri) });
-        merged.appViews.add(r.uri, expose(r.uri), mount);
-      }
-      for (const t of cat.templates) merged.templates.push({ ...t, uriTemplate: expose(t.uriTemplate) });
-    });
-    return merged;
-  }
-
-  /** A server's URIs as exposed: namespaced unless the mount keeps its own scheme. */
-  #exposer(server: string, mount: Mount): (uri: string) => string {
-    return (uri) => (mount.uriScheme && uri.startsWith(mount.uriScheme) ? uri : exposedUri(server, mount.prefix, uri));
+    return mergeCatalogs(entries, catalogs, failed, this.sep, this.guard);
   }
 
   async #catalogOf(server: string, mount: Mount, failed: Set<string>): Promise<Catalog> {
