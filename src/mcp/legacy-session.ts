@@ -13,10 +13,12 @@
 import type { Principal } from '../auth/principal';
 import { log } from '../observability/log';
 import { startTrace, withTrace } from '../observability/trace';
+import { ClientRequests } from './client-requests';
 import type { RequestContext } from './context';
 import { type Backend, dispatch } from './dispatch';
-import { errorResponse, RpcError, rpc, toRpcError } from './errors';
+import { errorResponse, rpc, toRpcError } from './errors';
 import { Exchange, type JsonReply, jsonReply } from './exchange';
+import { GetStreams } from './get-streams';
 import { LocalTasks } from './local-tasks';
 import {
   ErrorCode,
@@ -32,7 +34,6 @@ import {
 } from './protocol';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info';
 import type { SessionState, SessionStore } from './session-store';
-import { SseWriter, sseEvent } from './sse';
 import { LEGACY_TASKS_CAPABILITY, type TaskMap } from './task-map';
 
 export interface SessionHost {
@@ -67,25 +68,20 @@ export interface TraceHeaders {
   baggage?: string | null;
 }
 
-const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
-
-interface Pending {
-  resolve(result: Record<string, unknown>): void;
-  reject(err: Error): void;
-}
-
 export class LegacySession {
   #state: SessionState | null | undefined;
-  #getStreams = new Set<SseWriter>();
   #inflight = new Map<string, AbortController>();
-  #pending = new Map<string, Pending>();
-  #nextOutId = 1;
+  readonly #outgoing = new ClientRequests();
   #localTasks = new LocalTasks();
+
+  readonly #streams: GetStreams;
 
   constructor(
     private readonly store: SessionStore,
     private readonly host: SessionHost,
-  ) {}
+  ) {
+    this.#streams = new GetStreams(store);
+  }
 
   /** The session's task ids (task-map.ts), in its own SQLite. */
   taskMap(): TaskMap {
@@ -173,53 +169,31 @@ export class LegacySession {
       return exchange.reply(work, () => ac.abort(new Error('client closed the stream')));
     }
     if (isNotification(message)) this.#onNotification(message.method, message.params ?? {});
-    else this.#onResponse(message as JsonRpcResponse);
+    else this.#outgoing.answer(message as JsonRpcResponse);
     return { status: 202, body: null };
   }
 
   /** GET: a standalone stream for server-initiated messages, or a resumed one (Last-Event-ID). */
-  get(state: SessionState, lastEventId: string | null): Response {
-    const writer = new SseWriter();
-    if (lastEventId) {
-      const replay = this.store.eventsAfter(lastEventId);
-      if (replay) for (const e of replay.events) writer.write(sseEvent(e.data, e.id));
-      // A resumed POST stream ends after its replay; a resumed GET stream stays open.
-      if (replay && replay.stream !== 'get') {
-        writer.close();
-        return writer.response();
-      }
-    }
-    this.#getStreams.add(writer);
-    writer.onClose = () => this.#getStreams.delete(writer);
-    writer.comment('stream open');
-    void state;
-    return writer.response();
+  get(_state: SessionState, lastEventId: string | null): Response {
+    return this.#streams.open(lastEventId);
   }
 
   async terminate(): Promise<void> {
     for (const ac of this.#inflight.values()) ac.abort(new Error('session terminated'));
     this.#localTasks.abortAll();
-    for (const p of this.#pending.values()) p.reject(new Error('session terminated'));
-    for (const w of this.#getStreams) w.close();
-    this.#getStreams.clear();
-    this.#pending.clear();
+    this.#outgoing.rejectAll(new Error('session terminated'));
+    this.#streams.closeAll();
     this.#state = null;
     await this.store.destroy();
   }
 
   /** Sends a server-initiated notification (list_changed, resources/updated) on one GET stream. */
   broadcast(method: string, params: Record<string, unknown> = {}): void {
-    const data = JSON.stringify({ jsonrpc: '2.0', method, params });
-    const id = this.store.appendEvent('get', data);
-    for (const w of this.#getStreams) {
-      if (w.closed) continue;
-      w.write(sseEvent(data, id));
-      return;
-    }
+    this.#streams.broadcast(method, params);
   }
 
   get openStreams(): number {
-    return this.#getStreams.size;
+    return this.#streams.size;
   }
 
   /** Refreshes the registry at most every 30 s; false (and the session ended) when it was evicted. */
@@ -259,7 +233,7 @@ export class LegacySession {
       notify: (method, p) => {
         exchange.send({ jsonrpc: '2.0', method, params: p });
       },
-      request: (method, p) => this.#clientRequest(method, p, (m) => exchange.send(m) || this.#sendOnGetStream(m), signal),
+      request: (method, p) => this.#outgoing.send(method, p, (m) => exchange.send(m) || this.#streams.send(m), signal),
     };
     try {
       const result = await this.#method(state, ctx, req.method, params);
@@ -304,36 +278,7 @@ export class LegacySession {
 
   /** A server→client request with no related client request: sent on a GET stream. */
   serverRequest(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.#clientRequest(method, params, (m) => this.#sendOnGetStream(m), new AbortController().signal);
-  }
-
-  #clientRequest(method: string, params: Record<string, unknown>, send: (m: JsonRpcMessage) => boolean, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const id = `edgehub-${this.#nextOutId++}`;
-    const message = { jsonrpc: '2.0' as const, id, method, params };
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new RpcError(ErrorCode.InternalError, `client did not answer ${method} in time`)), CLIENT_REQUEST_TIMEOUT_MS);
-      const onAbort = () => done(new RpcError(ErrorCode.InternalError, `${method} cancelled`));
-      const done = (err: Error | null, result?: Record<string, unknown>) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.#pending.delete(id);
-        if (err) reject(err);
-        else resolve(result ?? {});
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, { resolve: (r) => done(null, r), reject: (e) => done(e) });
-      if (!send(message)) done(new RpcError(ErrorCode.InternalError, `cannot send ${method}: the client accepts no event stream`));
-    });
-  }
-
-  #sendOnGetStream(message: JsonRpcMessage): boolean {
-    for (const w of this.#getStreams) {
-      if (w.closed) continue;
-      const data = JSON.stringify(message);
-      w.write(sseEvent(data, this.store.appendEvent('get', data)));
-      return true;
-    }
-    return false;
+    return this.#outgoing.send(method, params, (m) => this.#streams.send(m), new AbortController().signal);
   }
 
   #onNotification(method: string, params: Record<string, unknown>): void {
@@ -345,12 +290,5 @@ export class LegacySession {
       ac?.abort(new Error(typeof params.reason === 'string' ? params.reason : 'cancelled by client'));
     }
     // notifications/initialized, roots/list_changed and progress need no reply.
-  }
-
-  #onResponse(message: JsonRpcResponse): void {
-    const pending = this.#pending.get(String(message.id));
-    if (!pending) return; // late or unknown answer: nothing waits for it
-    if ('result' in message) pending.resolve(message.result);
-    else pending.reject(new RpcError(message.error.code, message.error.message, 200, message.error.data));
   }
 }
