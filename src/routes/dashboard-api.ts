@@ -6,6 +6,7 @@
  */
 import { type Context, Hono } from 'hono';
 import type { Principal } from '../auth/principal';
+import { BASE, setFlash } from '../dashboard/security';
 import type { AuthVars } from '../middleware/auth';
 import { adminApi } from './admin';
 
@@ -53,4 +54,16 @@ export function adminCaller(env: Env, executionCtx: Context['executionCtx'], pri
     }
     return { status: res.status, ok: res.ok, headers: res.headers, json, text, message: typeof json?.message === 'string' ? json.message : text };
   };
+}
+
+/** An admin API read that must succeed for the page to render. */
+export function must<T>(r: ApiReply<T>, what: string): T {
+  if (!r.ok) throw new Error(`dashboard: admin API ${what} answered ${r.status}: ${r.text.slice(0, 200)}`);
+  return r.json;
+}
+
+/** Post/Redirect/Get: the outcome travels in a one-shot flash cookie. */
+export function back(c: Context, ok: boolean, text: string, to = BASE): Response {
+  setFlash(c, { kind: ok ? 'ok' : 'error', text });
+  return c.redirect(to, 303);
 }

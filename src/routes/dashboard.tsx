@@ -38,15 +38,15 @@ import {
   takeFlash,
 } from '../dashboard/security';
 import { AppsPage, SignInPage } from '../dashboard/sign-in';
-import { type ApiParkedCall, type ApiPendingTool, TrustPage } from '../dashboard/trust-page';
 import { type AuthVars, authenticate } from '../middleware/auth';
 import { listVar, originGuard } from '../middleware/origin';
 import { rateLimit } from '../middleware/rate-limit';
 import { oauthApi, userIdOf } from '../oauth/server';
 import { endSession, readSession, SESSION_COOKIE } from '../oauth/session';
 import { isOAuthMode, type OAuthEnv, readOAuthSettings } from '../oauth/settings';
-import { type ApiReply, adminCaller } from './dashboard-api';
+import { adminCaller, back, must } from './dashboard-api';
 import { profilesDashboard } from './dashboard-profiles';
+import { trustDashboard } from './dashboard-trust';
 
 type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
 type C = Context<App>;
@@ -121,12 +121,6 @@ function chrome(c: C, title: string, configVersion?: number) {
   };
 }
 
-/** An admin API read that must succeed for the page to render. */
-function must<T>(r: ApiReply<T>, what: string): T {
-  if (!r.ok) throw new Error(`dashboard: admin API ${what} answered ${r.status}: ${r.text.slice(0, 200)}`);
-  return r.json;
-}
-
 dashboard.get('/', async (c) => {
   const call = api(c);
   const [servers, health, metrics, sessions, audit, secrets] = await Promise.all([
@@ -177,50 +171,6 @@ type CheckResult = { ok: boolean; tools?: number; error?: string; ms: number };
 const describeCheck = (name: string, r: CheckResult) =>
   r.ok ? `${name}: up, ${r.tools ?? 0} tools in ${r.ms} ms` : `${name}: down (${r.error ?? 'failed'}) after ${r.ms} ms`;
 
-/** Post/Redirect/Get: the outcome travels in a one-shot flash cookie. */
-function back(c: C, ok: boolean, text: string, to = BASE) {
-  setFlash(c, { kind: ok ? 'ok' : 'error', text });
-  return c.redirect(to, 303);
-}
-
-dashboard.get('/trust', async (c) => {
-  const call = api(c);
-  const [pending, calls, servers] = await Promise.all([
-    call<{ pending: ApiPendingTool[] }>('GET', '/pending'),
-    call<{ approvals: ApiParkedCall[] }>('GET', '/approvals'),
-    call<{ version: number }>('GET', '/servers'),
-  ]);
-  return c.html(
-    <TrustPage
-      {...chrome(c, 'Trust', must(servers, 'GET /servers').version)}
-      csrf={c.get('csrf')}
-      pending={must(pending, 'GET /pending').pending}
-      calls={must(calls, 'GET /approvals').approvals}
-      now={Date.now()}
-    />,
-  );
-});
-
-dashboard.post('/trust/:kind/:id/:decision', async (c) => {
-  const { kind, id, decision } = c.req.param();
-  const form = c.get('form');
-  if (!['approve', 'reject'].includes(decision) || !['tools', 'calls'].includes(kind)) return c.text('not found', 404);
-  const to = `${BASE}/trust`;
-  if (kind === 'tools') {
-    const tool = form.get('tool') ?? '';
-    const hash = form.get('hash') ?? undefined;
-    const r = await api(c)<{ version: number }>('POST', `/servers/${encodeURIComponent(id)}/${decision}`, { tools: [{ name: tool, hash }] });
-    return back(
-      c,
-      r.ok,
-      r.ok ? `${id}/${tool}: ${decision === 'approve' ? 'approved' : 'rejected'} (config v${r.json.version}).` : `${id}/${tool}: ${r.message}`,
-      to,
-    );
-  }
-  const r = await api(c)('POST', `/approvals/${encodeURIComponent(id)}/${decision}`, decision === 'approve' ? { digest: form.get('digest') ?? '' } : {});
-  return back(c, r.ok, r.ok ? `Call ${id} ${decision === 'approve' ? 'approved' : 'rejected'}.` : `Call ${id}: ${r.message}`, to);
-});
-
 dashboard.post('/servers/:name/:action', async (c) => {
   const name = c.req.param('name');
   const action = c.req.param('action');
@@ -251,6 +201,7 @@ dashboard.post('/check', async (c) => {
 });
 
 dashboard.route('/profiles', profilesDashboard(api, chrome));
+dashboard.route('/trust', trustDashboard(api, chrome));
 
 // --- login / logout (public: no token yet) ---------------------------------------------------
 
