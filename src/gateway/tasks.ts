@@ -153,3 +153,9 @@ export function relatedTaskToClient(tasks: TaskMap | undefined, server: string, 
   const id = tasks.idFor(server, related.taskId);
   return id ? { ...params, _meta: { ...meta, [RELATED]: { ...related, taskId: id } } } : params;
 }
+
+/** A task-augmented call (legacy lane, MCP 2025-11-25) keeps its `task` params for the upstream. */
+export function withTaskParams(ctx: RequestContext, params: Json): Json {
+  const task = ctx.lane === 'legacy' ? ctx.params?.task : undefined;
+  return task && typeof task === 'object' ? { ...params, task } : params;
+}

@@ -8,7 +8,7 @@
  *   told so clients get their own list_changed).
  * - Server→client requests (sampling, elicitation, roots) are relayed to the downstream request
  *   that caused them: the call runs inside AsyncLocalStorage, whose context follows the SDK's
- *   stream reading into our request handlers. Without one, they go to the session (sink).
+ *   stream reading into the handlers (upstream-relay.ts). Without one, they go to the session (sink).
  * - Upstream validation is not repeated here: results pass through unchanged (a no-op schema
  *   validator also keeps ajv's code generation, forbidden in Workers, out of the way).
  */
@@ -17,42 +17,21 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  McpError,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  TaskStatusNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
-import { ErrorCode, LOG_LEVELS, type LogLevel } from '../mcp/protocol';
+import { ErrorCode, type LogLevel } from '../mcp/protocol';
 import { SERVER_VERSION } from '../mcp/server-info';
 import type { Recorder } from '../observability/metrics';
-import { traceMeta } from '../observability/trace';
+import { withTraceMeta } from '../observability/trace';
 import { type Breaker, BreakerOpenError, retryRead } from './breaker';
 import type { Catalog, Json, Provider } from './provider';
-import { relatedTaskToClient } from './tasks';
+import { withTaskParams } from './tasks';
 import { listAll } from './upstream-lists';
+import { type DownstreamSink, wireRelays } from './upstream-relay';
 
-/** Where upstream-initiated traffic with no related downstream request goes (the session). */
-export interface DownstreamSink {
-  notify(method: string, params: Json): void;
-  request(method: string, params: Json): Promise<Json>;
-  /** The upstream's catalog changed; the gateway must rebuild its merged view. */
-  catalogChanged(server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void;
-  resourceUpdated(server: string, uri: string): void;
-  /** notifications/tasks/status of an upstream task (MCP 2025-11-25 tasks). */
-  taskStatus?(server: string, params: Json): void;
-  /** The downstream client's capabilities: what we may advertise upstream (sampling, roots, …). */
-  clientCapabilities(): Json;
-}
+export type { DownstreamSink } from './upstream-relay';
 
 export interface UpstreamOptions {
   name: string;
@@ -125,7 +104,7 @@ export class UpstreamProvider implements Provider {
     return this.#guard('tools/call', (client) =>
       this.#related.run(ctx, () =>
         // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
-        client.request({ method: 'tools/call', params: traced(withTask(ctx, { name, arguments: args })) }, LooseResult, {
+        client.request({ method: 'tools/call', params: withTraceMeta(withTaskParams(ctx, { name, arguments: args })) }, LooseResult, {
           signal: ctx.signal,
           timeout: this.opts.callTimeoutMs,
           resetTimeoutOnProgress: true,
@@ -137,13 +116,15 @@ export class UpstreamProvider implements Provider {
 
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
     return retryRead(
-      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: traced({ uri }) }, LooseResult, this.#opts(ctx))),
+      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: withTraceMeta({ uri }) }, LooseResult, this.#opts(ctx))),
       (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
     );
   }
 
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#guard('prompts/get', (c) => c.request({ method: 'prompts/get', params: traced({ name, arguments: args }) }, LooseResult, this.#opts(ctx)));
+    return this.#guard('prompts/get', (c) =>
+      c.request({ method: 'prompts/get', params: withTraceMeta({ name, arguments: args }) }, LooseResult, this.#opts(ctx)),
+    );
   }
 
   complete(ctx: RequestContext, params: Json): Promise<Json> {
@@ -167,7 +148,9 @@ export class UpstreamProvider implements Provider {
 
   /** tasks/* (MCP 2025-11-25): server→client requests a task makes go to the request that waits on it. */
   taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
-    return this.#guard(method, (c) => this.#related.run(ctx, () => c.request({ method, params: traced(params) } as never, LooseResult, this.#opts(ctx))));
+    return this.#guard(method, (c) =>
+      this.#related.run(ctx, () => c.request({ method, params: withTraceMeta(params) } as never, LooseResult, this.#opts(ctx))),
+    );
   }
 
   #opts(ctx: RequestContext) {
@@ -262,7 +245,14 @@ export class UpstreamProvider implements Provider {
     const capabilities: Json = {};
     for (const k of ['sampling', 'elicitation', 'roots'] as const) if (caps[k]) capabilities[k] = caps[k];
     const client = new Client({ name: 'edgehub', version: SERVER_VERSION }, { capabilities, jsonSchemaValidator: passThroughValidator });
-    this.#wire(client, capabilities);
+    wireRelays(client, capabilities, {
+      name: this.opts.name,
+      sink: this.opts.sink,
+      related: this.#related,
+      onListChanged: () => {
+        this.#catalog = null;
+      },
+    });
     const requestInit = { headers: o.headers };
     const transport = o.transport
       ? o.transport()
@@ -289,50 +279,6 @@ export class UpstreamProvider implements Provider {
     if (this.#logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(this.#logLevel).catch(() => {});
     return client;
   }
-
-  #wire(client: Client, capabilities: Json): void {
-    const o = this.opts;
-    const relay = (method: string) => async (req: { params?: unknown }) => {
-      const ctx = this.#related.getStore();
-      // A task's input request names its task: the client knows it by the session's id (tasks.ts).
-      const params = relatedTaskToClient(ctx?.tasks, o.name, (req.params ?? {}) as Json);
-      return (ctx ? await ctx.request(method, params) : await o.sink.request(method, params)) as never;
-    };
-    // The SDK refuses handlers for capabilities we did not declare (we declare the client's own).
-    if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage'));
-    if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create'));
-    if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list'));
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      const ctx = this.#related.getStore();
-      const params = { ...n.params, logger: n.params.logger ?? o.name };
-      if (ctx) {
-        // 2026-07-28: log notifications only when the request asked for them (_meta logLevel).
-        if (ctx.lane === 'modern' && ctx.logLevel === undefined) return;
-        if (ctx.logLevel === undefined || LOG_LEVELS.indexOf(n.params.level) >= LOG_LEVELS.indexOf(ctx.logLevel)) ctx.notify('notifications/message', params);
-      } else o.sink.notify('notifications/message', params);
-    });
-    const changed = (kind: 'tools' | 'resources' | 'prompts') => () => {
-      this.#catalog = null;
-      o.sink.catalogChanged(o.name, [kind]);
-    };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, changed('tools'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, changed('resources'));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, changed('prompts'));
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => o.sink.resourceUpdated(o.name, n.params.uri));
-    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => o.sink.taskStatus?.(o.name, n.params as Json));
-  }
-}
-
-/** A task-augmented call (legacy lane, MCP 2025-11-25) keeps its `task` params for the upstream. */
-function withTask(ctx: RequestContext, params: Json): Json {
-  const task = ctx.lane === 'legacy' ? ctx.params?.task : undefined;
-  return task && typeof task === 'object' ? { ...params, task } : params;
-}
-
-/** Params with the current trace context in `_meta` (the SDK merges its progressToken into it). */
-function traced(params: Json): Json {
-  const meta = traceMeta();
-  return meta ? { ...params, _meta: meta } : params;
 }
 
 /** ` (HTTP 503)` when the SDK's transport error carries the upstream's HTTP status, else ''. */

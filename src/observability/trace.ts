@@ -97,6 +97,12 @@ export function traceMeta(meta?: Record<string, unknown>): Record<string, unknow
   return out;
 }
 
+/** Request params with the current trace context in `_meta` (the SDK merges its progressToken into it). */
+export function withTraceMeta<P extends Record<string, unknown>>(params: P): P {
+  const meta = traceMeta();
+  return meta ? { ...params, _meta: meta } : params;
+}
+
 /**
  * A fetch that adds the current trace's headers (replacing any the caller set): every upstream
  * request made while serving a traced request carries edgehub's span as its parent.
