@@ -6,8 +6,9 @@
  *   reported to the tenant's ConfigDO, whose verdict is final (pin-service.ts). Verdicts are cached
  *   for this version, so a relist costs no round trip; an unreachable ConfigDO keeps the tool out.
  * - visible / admit: the first matching policy rule (rules.ts): `allow`, then `rate`, then
- *   `approval` (consent.ts). Refusals are audited in the ConfigDO and counted; calls a rule
- *   allowed are counted only (an audit row per allowed call would put the ConfigDO on every call).
+ *   `approval` (consent.ts). Every decision is counted and audited in the ConfigDO: refusals, calls
+ *   an `allow` expression let through (one audit write per such call: rules without `allow` cost
+ *   none), and approvals (consent.ts).
  */
 import type { ConfigSnapshot } from '../config/schema';
 import type { CallGuard, CatalogTool, ToolRef } from '../gateway/guard';
@@ -119,23 +120,23 @@ export class TrustGuard implements CallGuard {
       if (asking) return asking;
     } else if (rule.approval === 'admin') await waitForAdmin(ctx, tool, args, rule.index, refuse, this.deps.trust(), this.deps.approvalTtlMs ?? 600_000);
     this.deps.count?.(rule.approval === 'none' ? 'allowed' : `allowed_${rule.approval}`, tool.server, rule.index);
+    // An `allow` expression that let the call through is a decision too (approvals audit their own).
+    if (rule.allow && rule.approval === 'none') await this.#audit(ctx, tool, rule, 'allowed', true, {});
     return undefined;
+  }
+
+  #audit(ctx: RequestContext, tool: ToolRef, rule: CompiledRule, decision: string, ok: boolean, detail: Record<string, unknown>): Promise<void> {
+    return this.deps
+      .trust()
+      .auditDecision({ actor: ctx.principal.sub, action: `call.${decision}`, target: tool.server, ok, detail: { tool: tool.exposed, rule: rule.index, ...detail } })
+      .catch((e) => log.warn('policy decision could not be audited', { tenant: ctx.principal.tenant, error: e }));
   }
 
   #refuser(ctx: RequestContext, tool: ToolRef, rule: CompiledRule): Refuse {
     return async (decision, message, detail = {}, recorded = false) => {
       if (!recorded) {
         this.deps.count?.(decision, tool.server, rule.index);
-        await this.deps
-          .trust()
-          .auditDecision({
-            actor: ctx.principal.sub,
-            action: `call.${decision}`,
-            target: tool.server,
-            ok: false,
-            detail: { tool: tool.exposed, rule: rule.index, message, ...detail },
-          })
-          .catch((e) => log.warn('policy decision could not be audited', { tenant: ctx.principal.tenant, error: e }));
+        await this.#audit(ctx, tool, rule, decision, false, { message, ...detail });
       }
       throw new RpcError(ErrorCode.PolicyDenied, message, 200, { decision, rule: rule.index, tool: tool.exposed, ...detail });
     };

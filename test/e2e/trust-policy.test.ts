@@ -257,6 +257,8 @@ describe('policy rules', () => {
     const has = (action: string, pred: (r: (typeof rows)[number]) => boolean = () => true) => rows.some((r) => r.action === action && pred(r));
     expect(has('call.denied', (r) => r.actor === 'caller@acme' && r.detail.rule === 0 && r.detail.tool === 'pol_report')).toBe(true);
     expect(has('call.denied', (r) => r.detail.rule === 1 && r.detail.tool === 'pol_pay')).toBe(true);
+    expect(has('call.allowed', (r) => r.ok && r.actor === 'caller@acme' && r.detail.rule === 1 && r.detail.tool === 'pol_pay')).toBe(true);
+    expect(has('call.allowed', (r) => r.actor === 'fin@acme' && r.detail.rule === 0 && r.detail.tool === 'pol_report')).toBe(true);
     expect(has('call.rate_limited', (r) => r.detail.tool === 'pol_ping')).toBe(true);
     expect(has('call.confirmed', (r) => r.detail.tool === 'pol_deploy')).toBe(true);
     expect(has('call.declined', (r) => r.detail.tool === 'pol_deploy')).toBe(true);
