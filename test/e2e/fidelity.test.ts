@@ -42,6 +42,7 @@ async function sdk2(url: string, expectModern: boolean): Promise<Mcp> {
 /** A direct value as edgehub exposes it: server URIs namespaced, clock times masked. */
 function exposed(v: unknown, server: string): unknown {
   const json = JSON.stringify(v, (k, x) => {
+    if (k === 'blob') return unblob(k, x);
     if (k === 'uri' && typeof x === 'string') return x.startsWith('ui://') ? `ui://${server}/${x.slice(5)}` : `edgehub://${server}/${x}`;
     if (k === 'ui/resourceUri' && typeof x === 'string') return `ui://${server}/${x.slice(5)}`;
     if (k === 'resourceUri' && typeof x === 'string') return `ui://${server}/${x.slice(5)}`;
@@ -50,10 +51,16 @@ function exposed(v: unknown, server: string): unknown {
   return JSON.parse(mask(json));
 }
 const mask = (s: string) => s.replace(/\d{1,2}:\d{2}:\d{2}\s?[AP]M/g, '<time>');
+/** server-everything's dynamic resources carry the time they were made, also inside base64 blobs. */
+const unblob = (k: string, x: unknown) => {
+  if (k !== 'blob' || typeof x !== 'string') return x;
+  const text = Buffer.from(x, 'base64').toString('utf8');
+  return /^[\x20-\x7e\s]*$/.test(text) ? `base64 text: ${mask(text)}` : x;
+};
 /** Results without the envelope fields edgehub (or the 2026 wire) adds. */
 function bare(r: any): any {
   const { _meta, resultType, ttlMs, cacheScope, nextCursor, ...rest } = r;
-  return JSON.parse(mask(JSON.stringify(rest)));
+  return JSON.parse(mask(JSON.stringify(rest, unblob)));
 }
 
 beforeAll(async () => {
