@@ -34,6 +34,7 @@ export { ConfigDO } from './durable-objects/config';
 export { ConnectorDO } from './durable-objects/connector';
 export { RepoDO } from './durable-objects/repo';
 export { SessionDO } from './durable-objects/session';
+export { VaultDO } from './durable-objects/vault';
 
 const app = new Hono<{ Bindings: Env; Variables: AuthVars & RequestIdVars }>();
 app.use('*', requestId());

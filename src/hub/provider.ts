@@ -30,6 +30,8 @@ export interface HubServices {
   reconnect(names: string[]): void;
   exclude(names: string[]): void;
   gateway(): Backend;
+  /** The mounted provider of a server (hub_connect), if mounted. */
+  mount?(name: string): Provider | undefined;
 }
 
 const MUTATING = new Set(['add_server', 'remove_server', 'enable_server', 'disable_server', 'load_kit', 'unload_kit', 'check', 'reload_config']);
@@ -112,6 +114,11 @@ export class HubProvider implements Provider {
       case 'kit_info': {
         const kit = (await this.#kits(ctx)).find((k) => k.name === str('name'));
         return kit ? text(kit) : toolError(`kit '${str('name')}' does not exist`);
+      }
+      case 'connect': {
+        const p = s.mount?.(str('server'));
+        if (!p) return toolError(`server '${str('server')}' is not mounted (hub_list_servers shows them)`);
+        return p.signIn ? p.signIn(ctx) : toolError(`server '${str('server')}' does not use OAuth sign-in (transport.auth "oauth")`);
       }
       case 'proxy':
         return runProxy(s.gateway(), ctx, args, this.names.sep);

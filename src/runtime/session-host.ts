@@ -48,7 +48,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
       this.#tenant = state.principal.tenant;
       const tenant = this.#tenant;
       this.#recorder = new Recorder((b) => configApi(this.env, tenant).recordMetrics(b), true);
-      const factory = upstreamFactory(this.env, this, 'legacy', this.#recorder);
+      const factory = upstreamFactory(this.env, this, 'legacy', this.#recorder, state.principal.sub);
       this.#pool = providerPool(this.env, this.#tenant)
         .register('http', factory)
         .register('sse', factory)

@@ -9,10 +9,15 @@ import { Breaker } from '../gateway/breaker';
 import type { ProviderFactory } from '../gateway/providers';
 import { type DownstreamSink, UpstreamProvider } from '../gateway/upstream';
 import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
+import type { Provider } from '../gateway/provider';
 import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';
+import { OAuthUpstream } from '../gateway/upstream-oauth';
 import { checkUrl, guardedFetch } from '../net/ssrf';
 import type { Recorder } from '../observability/metrics';
+import { vaultGrants } from '../vault/client';
+import { vaultKeyProblem } from '../vault/keys';
+import { upstreamAuth } from '../vault/spec';
 
 export const DEFAULT_TIMEOUTS = { connect: 10_000, call: 60_000, list: 10_000 } as const;
 
@@ -36,7 +41,8 @@ export function breakerOf(name: string, server: ServerConfig): Breaker {
   });
 }
 
-export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder): ProviderFactory {
+/** `principal`: the session's subject (legacy lane); OAuth upstreams then list with its own grant. */
+export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder, principal?: string): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
   const fetcher = guardedFetch(allowPrivate);
   return (name, server, secrets) => {
@@ -47,7 +53,7 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
       // Never the Worker env directly: the ConfigDO resolved what this tenant may use.
       const headers = resolveSecrets(server.transport?.headers, secrets);
       const kind = serverKind(server) === 'sse' ? 'sse' : 'http';
-      const legacyOf = () =>
+      const legacyOf = (fetch = fetcher) =>
         new UpstreamProvider({
           name,
           breaker,
@@ -59,14 +65,24 @@ export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' |
           callTimeoutMs: t.call,
           listTimeoutMs: t.list,
           sink,
-          fetch: fetcher,
+          fetch,
         });
-      if (lane === 'legacy') return legacyOf();
-      // Modern lane in the Worker isolate: no connection may outlive its request.
-      const legacy = new EphemeralUpstream(name, legacyOf);
-      if (kind === 'sse') return legacy;
-      const modern = new ModernUpstream({ name, breaker, recorder, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch: fetcher });
-      return new HybridUpstream(modern, legacy);
+      const build = (fetch: typeof globalThis.fetch): Provider => {
+        if (lane === 'legacy') return legacyOf(fetch);
+        // Modern lane in the Worker isolate: no connection may outlive its request.
+        const legacy = new EphemeralUpstream(name, () => legacyOf(fetch));
+        if (kind === 'sse') return legacy;
+        const modern = new ModernUpstream({ name, breaker, recorder, url: server.uri!, headers, callTimeoutMs: t.call, listTimeoutMs: t.list, fetch });
+        return new HybridUpstream(modern, legacy);
+      };
+      const auth = upstreamAuth(server, secrets);
+      if (!auth) return build(fetcher);
+      // OAuth upstreams (src/vault/): a connection per principal, each with its own grant.
+      const problem = vaultKeyProblem(env);
+      if (problem) return problem;
+      if (!secrets?.tenant) return 'OAuth upstreams need the tenant of the configuration';
+      const grants = vaultGrants(env, secrets.tenant, { ...auth, server: name, resource: server.uri! });
+      return new OAuthUpstream({ name, grants, build, base: fetcher, principal });
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
