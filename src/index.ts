@@ -8,6 +8,7 @@
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
  *   *    /authorize, /token, /register, /oauth/*  sign-in for MCP clients, AUTH_MODE=oauth only (routes/oauth.tsx)
  *   GET  /.well-known/oauth-authorization-server  RFC 8414 metadata (oauth mode)
+ *   *    /oauth/upstream/*, /oauth/client.json  upstream sign-in, every mode (routes/upstream-oauth.tsx)
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
  *   GET  /connect/:name    WebSocket of `edgehub connect` (routes/connect.ts), connector or admin scope
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
@@ -28,6 +29,7 @@ import { dashboard } from './routes/dashboard';
 import { gitRoutes } from './routes/git';
 import { mcpRoutes } from './routes/mcp';
 import { oauthRoutes } from './routes/oauth';
+import { upstreamOAuthRoutes } from './routes/upstream-oauth';
 import { wellKnown } from './routes/well-known';
 
 export { ConfigDO } from './durable-objects/config';
@@ -47,6 +49,8 @@ const guard = originGuard(originRules);
 
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
+// Before oauthRoutes (whose /oauth/* exist only in oauth mode): upstream sign-in works in every mode.
+app.route('/', upstreamOAuthRoutes);
 app.route('/', oauthRoutes);
 
 app.use('/mcp', mcpCors(originRules), guard, authenticate({ scope: 'mcp:read', jsonRpc: true }), rateLimit({ jsonRpc: true }));

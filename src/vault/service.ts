@@ -105,11 +105,25 @@ export class VaultService {
     }
   }
 
-  async describe(owner: VaultRef, handle: string): Promise<Outcome<{ server: string; resource: string; by: string; shared: boolean }>> {
+  /**
+   * What the confirmation page shows, and the origin of the authorization endpoint (its form's
+   * redirect target, which the page's CSP must name). Discovery runs here so an unreachable
+   * authorization server is named before the person confirms.
+   */
+  async describe(
+    owner: VaultRef,
+    handle: string,
+  ): Promise<Outcome<{ server: string; resource: string; by: string; shared: boolean; issuer: string; authorizationOrigin: string }>> {
     await this.#own(owner);
     const l = await this.#store.peekLink(handle);
     if (!l) return fail('expired', 'this link was already used or has expired: ask for a new one (call hub_connect again)');
-    return { ok: true, server: l.spec.server, resource: l.spec.resource, by: l.by, shared: l.spec.mode === 'shared' };
+    try {
+      const as = await discover(l.spec.resource, this.#net);
+      const authorizationOrigin = typeof as.authorization_endpoint === 'string' ? new URL(as.authorization_endpoint).origin : '';
+      return { ok: true, server: l.spec.server, resource: l.spec.resource, by: l.by, shared: l.spec.mode === 'shared', issuer: as.issuer, authorizationOrigin };
+    } catch (e) {
+      return this.#failure(e);
+    }
   }
 
   /** Consumes the link and starts the flow: the authorization URL to send the browser to, and the state. */
