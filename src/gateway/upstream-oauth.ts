@@ -10,8 +10,8 @@
  * - Connections per principal are bounded (MAX_PRINCIPALS, least recently used closed first): a
  *   session (legacy lane) uses one; the modern lane's per-tenant runtime serves many.
  * - The catalog uses the caller's own grant when the runtime has one principal (a session), else
- *   the tenant's shared grant, else the first user's; with none, it is empty and the state is
- *   `needs-authorization`. Calls only ever use the caller's own (or, in shared mode, the shared) grant.
+ *   the tenant's shared grant, else the first user's; with none, the list fails as
+ *   `needs-authorization` (NeedsAuthorizationError). Calls only ever use the caller's own (or, in shared mode, the shared) grant.
  */
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
@@ -19,7 +19,7 @@ import { ErrorCode } from '../mcp/protocol';
 import type { GrantSource } from '../vault/client';
 import { REFRESH_AHEAD_MS, type TokenReply } from '../vault/service';
 import { consentReply } from './consent';
-import { type Catalog, EMPTY_CATALOG, type Json, type Provider } from './provider';
+import type { Catalog, Json, Provider } from './provider';
 
 export const MAX_PRINCIPALS = 64;
 
@@ -35,6 +35,17 @@ export interface OAuthUpstreamOptions {
 }
 
 export type AuthState = 'connected' | 'needs-authorization' | 'unknown';
+
+/**
+ * No grant exists yet to list this upstream with. Thrown (not an empty catalog) so the gateway
+ * retries the list within a second instead of caching an empty one; the mount check and
+ * hub_status report it as `needs-authorization`, not as a failure.
+ */
+export class NeedsAuthorizationError extends Error {
+  readonly code = 'NEEDS_AUTHORIZATION';
+}
+
+export const isNeedsAuthorization = (e: unknown) => (e as { code?: unknown } | null)?.code === 'NEEDS_AUTHORIZATION';
 
 export class OAuthUpstream implements Provider {
   readonly name: string;
@@ -117,7 +128,11 @@ export class OAuthUpstream implements Provider {
     });
     if (!src) {
       this.#state = 'needs-authorization';
-      return EMPTY_CATALOG;
+      const who =
+        this.opts.grants.spec.mode === 'shared'
+          ? 'an admin signs in for the tenant'
+          : 'no one has signed in yet; each user signs in for themselves';
+      throw new NeedsAuthorizationError(`${this.name} needs authorization: ${who} with hub_connect {"server": "${this.name}"}`);
     }
     if (own === undefined) this.#state = 'connected';
     else this.#state = 'needs-authorization';

@@ -67,18 +67,18 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
         error = e instanceof Error ? e.message : String(e);
       }
     }
+    const auth = mount?.provider.authStatus?.();
     const state: ServerStatus['state'] = !enabled
       ? 'disabled'
       : i.excluded.has(name)
         ? 'excluded'
         : i.unmountable.has(name)
           ? 'unmountable'
-          : error
-            ? (connectorStateOf(error) ?? 'failing')
-            : mount?.provider.authStatus?.().state === 'needs-authorization'
-              ? 'needs-authorization'
+          : auth?.state === 'needs-authorization'
+            ? 'needs-authorization'
+            : error
+              ? (connectorStateOf(error) ?? 'failing')
               : 'ok';
-    const auth = mount?.provider.authStatus?.();
     const probe = probes.get(name);
     servers.push({
       name,
