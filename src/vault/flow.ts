@@ -43,7 +43,11 @@ async function reach<T>(who: string, op: () => Promise<T>): Promise<T> {
   }
 }
 
-/** RFC 9728 at the upstream, then the first authorization server's metadata (RFC 8414, else OpenID). */
+/**
+ * RFC 9728 at the upstream, then the first authorization server's metadata (RFC 8414, else
+ * OpenID). `scopes_supported` of the resource is kept as `resource_scopes` (the default scope
+ * when the entry configures none).
+ */
 export async function discover(resource: string, net: Net): Promise<AsMetadata> {
   const prm = await reach(new URL(resource).origin, async () => {
     const url = new URL(resource);
@@ -51,12 +55,14 @@ export async function discover(resource: string, net: Net): Promise<AsMetadata> 
   });
   const issuer = prm.authorization_servers?.[0];
   if (!issuer) throw new AuthServerError(`${resource} publishes protected-resource metadata without authorization_servers`);
+  const resourceScopes = Array.isArray(prm.scopes_supported) ? prm.scopes_supported : undefined;
   return reach(issuer, async () => {
     const id = new URL(issuer);
     for (const algorithm of ['oauth2', 'oidc'] as const) {
       const res = await oauth.discoveryRequest(id, { ...opts(net), algorithm });
       if (res.status === 404) continue;
-      return (await oauth.processDiscoveryResponse(id, res)) as AsMetadata;
+      const as = (await oauth.processDiscoveryResponse(id, res)) as AsMetadata;
+      return resourceScopes ? { ...as, resource_scopes: resourceScopes } : as;
     }
     throw new Error('no RFC 8414 or OpenID metadata');
   });

@@ -139,7 +139,7 @@ export class VaultService {
       const clientSecret = link.secret ? await c.open<string>(`link\u0000${link.spec.server}`, link.secret) : undefined;
       const clientId = await this.#clientId(owner, as, link.spec, redirectUri, publicUrl);
       const state = newRef(owner);
-      const auth = await authorizationUrl(as, { clientId, redirectUri, state, resource: link.spec.resource, scopes: link.spec.scopes });
+      const auth = await authorizationUrl(as, { clientId, redirectUri, state, resource: link.spec.resource, scopes: link.spec.scopes ?? (as.resource_scopes as string[] | undefined) });
       const sealedFlow = await c.seal(`flow\u0000${link.spec.server}`, { verifier: auth.verifier, clientSecret });
       await this.#store.putFlow(state, { ...link, as, clientId, redirectUri, sealedFlow, createdAt: Date.now() });
       return { ok: true, url: auth.url, state };
