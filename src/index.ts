@@ -10,6 +10,7 @@
  *   GET  /.well-known/oauth-authorization-server  RFC 8414 metadata (oauth mode)
  *   *    /oauth/upstream/*, /oauth/client.json  upstream sign-in, every mode (routes/upstream-oauth.tsx)
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
+ *   *    /connections[/:server]  the caller's upstream sign-ins: list, connect link, revoke (routes/connections.ts)
  *   GET  /connect/:name    WebSocket of `edgehub connect` (routes/connect.ts), connector or admin scope
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
@@ -25,6 +26,7 @@ import { requireScope } from './middleware/scope';
 import { log } from './observability/log';
 import { adminApi } from './routes/admin';
 import { connectRoutes } from './routes/connect';
+import { connectionsApi } from './routes/connections';
 import { dashboard } from './routes/dashboard';
 import { gitRoutes } from './routes/git';
 import { mcpRoutes } from './routes/mcp';
@@ -66,6 +68,11 @@ app.route('/admin/api', adminApi);
 // push routes add mcp:call themselves (routes/git.ts), on the path as routed, never the raw URL.
 app.use('/git/*', guard, authenticate({ scope: 'mcp:read', basic: true }), rateLimit());
 app.route('/git', gitRoutes);
+
+// Upstream sign-ins of the caller (routes/connections.ts): each principal its own.
+app.use('/connections', guard, authenticate({ scope: 'mcp:read' }), rateLimit());
+app.use('/connections/*', guard, authenticate({ scope: 'mcp:read' }), rateLimit());
+app.route('/connections', connectionsApi);
 
 // A connector is a machine, not a browser: no Origin to check; its scope is checked by the route.
 app.use('/connect/*', authenticate(), rateLimit());

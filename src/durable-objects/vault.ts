@@ -48,8 +48,8 @@ export class VaultDO extends DurableObject<Env> {
   offerCatalogSource(owner: VaultRef, server: string, sub: string) {
     return this.#service.offerCatalogSource(owner, server, sub);
   }
-  catalogSource(owner: VaultRef, server: string) {
-    return this.#service.catalogSource(owner, server);
+  catalogSources(owner: VaultRef, server: string) {
+    return this.#service.catalogSources(owner, server);
   }
   dropCatalogSource(owner: VaultRef, server: string, sub: string) {
     return this.#service.dropCatalogSource(owner, server, sub);

@@ -4,7 +4,8 @@
  * upstream as someone else.
  *
  * - Tokens come from the principal's VaultDO and are cached here until REFRESH_AHEAD_MS before
- *   they end (the hot path then costs a Map lookup); a 401 asks the vault once for a refreshed one.
+ *   they end, re-checked every TOKEN_RECHECK_MS (so a revoke reaches every runtime within it); the
+ *   hot path costs a Map lookup. A 401 asks the vault once for a refreshed one.
  * - A token is attached only to requests for the upstream's own origin; anything else the
  *   transport fetches goes out without it. The client's own token never reaches this layer.
  * - Connections per principal are bounded (MAX_PRINCIPALS, least recently used closed first): a
@@ -22,6 +23,8 @@ import { consentReply } from './consent';
 import type { Catalog, Json, Provider } from './provider';
 
 export const MAX_PRINCIPALS = 64;
+/** A cached token is re-checked with the vault this often: a revoke reaches every runtime within it. */
+export const TOKEN_RECHECK_MS = 30_000;
 
 export interface OAuthUpstreamOptions {
   name: string;
@@ -50,7 +53,7 @@ export const isNeedsAuthorization = (e: unknown) => (e as { code?: unknown } | n
 export class OAuthUpstream implements Provider {
   readonly name: string;
   readonly #origin: string;
-  #tokens = new Map<string, TokenReply>();
+  #tokens = new Map<string, TokenReply & { at: number }>();
   #providers = new Map<string, Provider>();
   #state: AuthState = 'unknown';
 
@@ -65,14 +68,15 @@ export class OAuthUpstream implements Provider {
 
   async #token(sub: string, rejected?: string): Promise<TokenReply | null> {
     const hit = this.#tokens.get(sub);
-    if (!rejected && hit && (hit.expiresAt === 0 || hit.expiresAt - Date.now() > REFRESH_AHEAD_MS)) return hit;
+    const now = Date.now();
+    if (!rejected && hit && now - hit.at < TOKEN_RECHECK_MS && (hit.expiresAt === 0 || hit.expiresAt - now > REFRESH_AHEAD_MS)) return hit;
     let t: TokenReply | null;
     try {
       t = await this.opts.grants.token(sub, rejected);
     } catch (e) {
       throw new RpcError(ErrorCode.UpstreamUnavailable, `${this.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (t) this.#tokens.set(sub, t);
+    if (t) this.#tokens.set(sub, { ...t, at: now });
     else this.#tokens.delete(sub);
     return t;
   }
@@ -136,7 +140,7 @@ export class OAuthUpstream implements Provider {
     }
     if (own === undefined) this.#state = 'connected';
     else this.#state = 'needs-authorization';
-    this.#tokens.set(src.sub, src.grant);
+    this.#tokens.set(src.sub, { ...src.grant, at: Date.now() });
     return this.#provider(src.sub).catalog(signal);
   }
 

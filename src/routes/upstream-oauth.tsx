@@ -24,6 +24,7 @@ import { MessagePage } from '../dashboard/sign-in';
 import { UpstreamConfirmPage, UpstreamDonePage } from '../dashboard/upstream-pages';
 import { readLimited } from '../middleware/body';
 import { readSession, SESSION_COOKIE } from '../oauth/session';
+import { notifyGrant } from '../runtime/grant-notify';
 import { isOAuthMode } from '../oauth/settings';
 import { vaultStub } from '../utils/do-stubs';
 import { START_PATH } from '../vault/client';
@@ -146,5 +147,6 @@ upstreamOAuthRoutes.get(CALLBACK_PATH, async (c) => {
   deleteCookie(c, FLOW_COOKIE, { path: '/oauth/upstream' });
   const done = await vaultStub(c.env, ref.tenant, ref.sub).complete(ref, state, url.search);
   if (!done.ok) return message(c, STATUS[done.reason], 'Sign-in refused', done.message);
+  await notifyGrant(c.env, ref.tenant, ref.sub, done.server);
   return c.html(<UpstreamDonePage server={done.server} />);
 });

@@ -91,6 +91,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   connectorChanged(name: string): boolean {
     return this.#runtime?.connectorChanged(name) ?? false;
   }
+  /** An upstream grant changed: that server reconnects with it. True when this session mounts it. */
+  grantChanged(server: string): boolean {
+    return this.#runtime?.serversChanged([server]) ?? false;
+  }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
   async configChanged(version: number): Promise<boolean> {
     // A session that has not listed anything yet has no snapshot to refresh, but its client may

@@ -22,7 +22,7 @@ export interface GrantSource {
   readonly spec: UpstreamSpec;
   /** The principal's token (shared mode: the tenant's), or null when there is no grant. */
   token(sub: string, rejected?: string): Promise<TokenReply | null>;
-  /** A token to list the catalog with when the caller has none: the shared grant, else the first user's. */
+  /** A token to list the catalog with when the caller has none: the shared grant, else the first working user's. */
   catalogToken(): Promise<{ sub: string; grant: TokenReply } | null>;
   /** A single-use consent link for `sub` (shared mode: an admin's link to the shared grant). */
   consentLink(sub: string): Promise<string>;
@@ -46,11 +46,13 @@ export function vaultGrants(env: Env, tenant: string, spec: UpstreamSpec): Grant
       const own = unwrap(await t.token(shared, spec.server)).grant;
       if (own) return { sub: '', grant: own };
       if (spec.mode === 'shared') return null;
-      const src = await t.catalogSource(shared, spec.server);
-      if (!src) return null;
-      const g = unwrap(await vaultStub(env, tenant, src).token({ tenant, sub: src }, spec.server)).grant;
-      if (!g) await t.dropCatalogSource(shared, spec.server, src);
-      return g ? { sub: src, grant: g } : null;
+      // The first user whose grant still works (a lost grant leaves the list).
+      for (const src of await t.catalogSources(shared, spec.server)) {
+        const g = unwrap(await vaultStub(env, tenant, src).token({ tenant, sub: src }, spec.server)).grant;
+        if (g) return { sub: src, grant: g };
+        await t.dropCatalogSource(shared, spec.server, src);
+      }
+      return null;
     },
     async consentLink(sub) {
       const { o, s } = stub(sub);

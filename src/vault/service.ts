@@ -314,15 +314,15 @@ export class VaultService {
   }
   async offerCatalogSource(owner: VaultRef, server: string, sub: string): Promise<void> {
     await this.#own(owner);
-    if (!(await this.#store.catalogSource(server))) await this.#store.setCatalogSource(server, sub);
+    await this.#store.addCatalogSource(server, sub);
   }
-  async catalogSource(owner: VaultRef, server: string): Promise<string | null> {
+  async catalogSources(owner: VaultRef, server: string): Promise<string[]> {
     await this.#own(owner);
-    return (await this.#store.catalogSource(server)) ?? null;
+    return this.#store.catalogSources(server);
   }
   async dropCatalogSource(owner: VaultRef, server: string, sub: string): Promise<void> {
     await this.#own(owner);
-    if ((await this.#store.catalogSource(server)) === sub) await this.#store.setCatalogSource(server, null);
+    await this.#store.dropCatalogSource(server, sub);
   }
 
   #failure(e: unknown): Failure {

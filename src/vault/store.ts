@@ -8,7 +8,8 @@
  *   link:<sha256(handle)>  LinkRecord: a consent link not yet followed (10 min, single use)
  *   flow:<sha256(state)>   FlowRecord: a flow at the authorization server (10 min, single use)
  *   client:<issuer>        ClientRecord: the client registered there (RFC 7591), tenant object only
- *   catalog:<server>       the sub whose grant lists the catalog (tenant object only)
+ *   catalog:<server>       subs with a grant for server, oldest first, at most MAX_CATALOG_SOURCES:
+ *                          whose grant lists the catalog for those without one (tenant object only)
  *
  * Invariants: plaintext tokens exist only in memory of a call; a record that fails to decrypt is
  * dropped (the user is asked again), never returned.
@@ -18,6 +19,7 @@ import { hex } from '../utils/bytes';
 import type { UpstreamSpec } from './spec';
 
 export const LINK_TTL_MS = 10 * 60_000;
+export const MAX_CATALOG_SOURCES = 16;
 
 /** Authorization server metadata as discovered (public, kept to refresh and revoke without discovery). */
 export type AsMetadata = Record<string, unknown> & { issuer: string };
@@ -121,12 +123,16 @@ export class VaultStore {
     await this.storage.put(`client:${issuer}`, rec);
   }
 
-  catalogSource(server: string): Promise<string | undefined> {
-    return this.storage.get(`catalog:${server}`);
+  async catalogSources(server: string): Promise<string[]> {
+    return (await this.storage.get<string[]>(`catalog:${server}`)) ?? [];
   }
-  async setCatalogSource(server: string, sub: string | null): Promise<void> {
-    if (sub === null) await this.storage.delete(`catalog:${server}`);
-    else await this.storage.put(`catalog:${server}`, sub);
+  async addCatalogSource(server: string, sub: string): Promise<void> {
+    const list = await this.catalogSources(server);
+    if (!list.includes(sub) && list.length < MAX_CATALOG_SOURCES) await this.storage.put(`catalog:${server}`, [...list, sub]);
+  }
+  async dropCatalogSource(server: string, sub: string): Promise<void> {
+    const list = await this.catalogSources(server);
+    if (list.includes(sub)) await this.storage.put(`catalog:${server}`, list.filter((x) => x !== sub));
   }
 
   /** Drops expired links and flows (called on each new link: the object holds at most a few). */

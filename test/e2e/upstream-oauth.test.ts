@@ -5,6 +5,7 @@
 // confirmation page, the provider's login and consent) and then reaches the upstream as themselves.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessBrowser } from '../helpers/headless-oauth';
 import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
@@ -25,11 +26,16 @@ const recording: typeof fetch = async (u, i) => {
 };
 
 beforeAll(async () => {
-  up = await startOAuthUpstream();
+  up = await startOAuthUpstream({ shortLived: ['short-up'] });
   h = await startJwtDev({ publicUrl: true, vars: { VAULT_KEY } });
   const admin = await h.client('acme', 'admin');
   const r = await admin.callTool({ name: 'hub_add_server', arguments: { name: 'up', uri: up.url, transport: { auth: 'oauth' } } });
   expect(r.isError, JSON.stringify(r)).toBeFalsy();
+  const shared = await admin.callTool({
+    name: 'hub_add_server',
+    arguments: { name: 'shared', uri: up.url, transport: { auth: { type: 'oauth', mode: 'shared' } } },
+  });
+  expect(shared.isError, JSON.stringify(shared)).toBeFalsy();
   await admin.close();
 }, 120_000);
 
@@ -88,7 +94,9 @@ describe('upstream sign-in, per user', () => {
     expect(link.startsWith(`${h.base}/oauth/upstream/start?h=`)).toBe(true);
     const page = await (await fetch(link)).text();
     expect(page).toContain('caller@acme'); // the confirmation names the principal
+    const changed = new Promise<void>((r) => alice.setNotificationHandler(ToolListChangedNotificationSchema, () => r()));
     await follow(link, 'alice-up');
+    await changed; // list_changed brings the server's tools
   });
 
   it("the first principal's calls carry their own subject", async () => {
@@ -115,7 +123,212 @@ describe('upstream sign-in, per user', () => {
     await plain.close();
   });
 
+  afterAll(async () => {
+    await alice?.close();
+    await bob?.close();
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const refreshes = () => up.counts['token:refresh_token'] ?? 0;
+
+/** A 2026-07-28 (stateless lane) tools/call, raw: the envelope in `_meta`, headers matching. */
+async function modernCall(token: string, name: string, inputResponses?: unknown) {
+  const r = await h.fetch('/mcp', {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': name,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: {
+        name,
+        arguments: {},
+        ...(inputResponses ? { inputResponses } : {}),
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
+          'io.modelcontextprotocol/clientInfo': { name: 'raw-2026', version: '1' },
+        },
+      },
+    }),
+  });
+  return r.json;
+}
+
+describe('grants over time', () => {
+  let alice: Client;
+  beforeAll(async () => {
+    alice = await client('acme', 'caller');
+  });
+  afterAll(async () => {
+    await alice?.close();
+  });
+
+  it('a token the upstream rejects is refreshed once and the call goes through unnoticed', async () => {
+    const before = refreshes();
+    up.rejectNext('alice-up');
+    expect(text(await alice.callTool({ name: 'up_whoami', arguments: {} }))).toBe('alice-up');
+    expect(refreshes()).toBe(before + 1);
+  });
+
+  it('a token about to expire is refreshed before it is used', async () => {
+    const reader = await client('acme', 'reader');
+    await follow(await elicitation(reader, 'up_whoami'), 'short-up');
+    const before = refreshes();
+    const seen = up.seenAuth.length;
+    expect(text(await reader.callTool({ name: 'up_whoami', arguments: {} }))).toBe('short-up');
+    // Its tokens live 30 s, inside the 60 s refresh-ahead window: each use gets a fresh one.
+    expect(refreshes()).toBeGreaterThan(before);
+    expect(up.seenAuth.slice(seen).every((a) => a.startsWith('Bearer '))).toBe(true);
+    await reader.close();
+  });
+
+  it('the authorization server down: a bounded error naming it, for a refresh and for a new link', async () => {
+    await up.stopAs();
+    try {
+      up.rejectNext('alice-up');
+      const err = await alice.callTool({ name: 'up_whoami', arguments: {} }).then(
+        (r) => r,
+        (e: Error) => e,
+      );
+      expect(err instanceof Error ? err.message : JSON.stringify(err)).toContain(up.issuer);
+      const link = await elicitation(await client('acme', 'admin'), 'hub_connect', { server: 'up' });
+      const page = await fetch(link);
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain(up.issuer);
+    } finally {
+      await up.startAs();
+    }
+    expect(text(await alice.callTool({ name: 'up_whoami', arguments: {} }))).toBe('alice-up');
+  });
+
+  it('a grant revoked at the authorization server asks for consent again', async () => {
+    await sleep(1100); // the fixture revokes tokens issued before the current second
+    up.revokeAccount('alice-up');
+    const link = await elicitation(alice, 'up_whoami');
+    await follow(link, 'alice-up');
+    expect(text(await alice.callTool({ name: 'up_whoami', arguments: {} }))).toBe('alice-up');
+  });
+});
+
+describe('refusals at the callback', () => {
+  const callback = () => `${h.base}/oauth/upstream/callback`;
+
+  it('an unknown state is refused', async () => {
+    const forged = `v1.${Buffer.from('acme').toString('base64url')}.${Buffer.from('caller@acme').toString('base64url')}.${'A'.repeat(43)}`;
+    const b = new HeadlessBrowser('x');
+    b.jar.set('edgehub_upstream', forged); // even with the cookie: the vault knows no such flow
+    const r = await b.request('GET', `${callback()}?code=abc&state=${forged}&iss=${encodeURIComponent(up.issuer)}`);
+    expect(r.status).toBe(400);
+    expect(await r.text()).toMatch(/unknown, used or expired state/);
+  });
+
+  it('a mismatched iss is refused, the flow is gone after it, and a replayed code is refused', async () => {
+    const bob = await client('acme', 'admin');
+    const link = await elicitation(bob, 'hub_connect', { server: 'up' });
+    const b = new HeadlessBrowser('bob-up');
+    const back = new URL(await b.run(link, callback()));
+    expect(back.searchParams.get('iss')).toBe(up.issuer);
+    const state = back.searchParams.get('state')!;
+    const forged = new URL(back);
+    forged.searchParams.set('iss', 'http://127.0.0.1:9/evil');
+    const r1 = await b.request('GET', forged.toString());
+    expect(r1.status).toBe(400);
+    expect(await r1.text()).toMatch(/iss/);
+    b.jar.set('edgehub_upstream', state);
+    const r2 = await b.request('GET', back.toString());
+    expect(r2.status).toBe(400);
+    // A code that did work once is refused the second time.
+    const link2 = await elicitation(bob, 'hub_connect', { server: 'up' });
+    const b2 = await follow(link2, 'bob-up');
+    const done = b2.steps.at(-1)!.url;
+    b2.jar.set('edgehub_upstream', new URL(done).searchParams.get('state')!);
+    const r3 = await b2.request('GET', done);
+    expect(r3.status).toBe(400);
+    expect(text(await bob.callTool({ name: 'up_whoami', arguments: {} }))).toBe('bob-up');
+    await bob.close();
+  });
+
+  it('a callback without the browser that confirmed is refused', async () => {
+    const bob = await client('acme', 'admin');
+    const link = await elicitation(bob, 'hub_connect', { server: 'up' });
+    const back = await new HeadlessBrowser('bob-up').run(link, callback());
+    const other = new HeadlessBrowser('mallory');
+    const r = await other.request('GET', back);
+    expect(r.status).toBe(400);
+    expect(await r.text()).toMatch(/another browser/);
+    await bob.close();
+  });
+});
+
+describe('shared mode, the stateless lane, connections', () => {
+  it("a shared grant is made by an admin and used for everyone's calls", async () => {
+    const alice = await client('acme', 'caller');
+    const refused = await alice.callTool({ name: 'hub_connect', arguments: { server: 'shared' } });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toMatch(/admin/);
+    const bob = await client('acme', 'admin');
+    await follow(await elicitation(bob, 'hub_connect', { server: 'shared' }), 'admin-up');
+    expect(text(await alice.callTool({ name: 'shared_whoami', arguments: {} }))).toBe('admin-up');
+    expect(text(await bob.callTool({ name: 'shared_whoami', arguments: {} }))).toBe('admin-up');
+    // Per-user grants stay per user next to it.
+    expect(text(await alice.callTool({ name: 'up_whoami', arguments: {} }))).toBe('alice-up');
+    await alice.close();
+    await bob.close();
+  });
+
+  it('a 2026-07-28 client gets input_required with a url elicitation, then its own subject', async () => {
+    const token = await h.token({ sub: 'dave@acme', tenant: 'acme', scope: 'mcp:read mcp:call', ttlSec: 3600 });
+    const first = await modernCall(token, 'up_whoami');
+    expect(first.result?.resultType, JSON.stringify(first)).toBe('input_required');
+    const [key, req] = Object.entries(first.result.inputRequests as Record<string, { method: string; params: { mode: string; url: string } }>)[0];
+    expect(req.method).toBe('elicitation/create');
+    expect(req.params.mode).toBe('url');
+    await follow(req.params.url, 'dave-up');
+    const second = await modernCall(token, 'up_whoami', { [key]: { action: 'accept' } });
+    expect(second.result?.content?.[0]?.text, JSON.stringify(second)).toBe('dave-up');
+  });
+
+  it('connections: listed without tokens, revoked at the authorization server, then consent again', async () => {
+    const mine = await h.fetch('/connections', { headers: h.auth('acme', 'caller') });
+    expect(mine.status).toBe(200);
+    const rows = (mine.json as { connections: { server: string; connected: boolean; mode: string }[] }).connections;
+    expect(rows.find((r) => r.server === 'up')?.connected).toBe(true);
+    expect(rows.find((r) => r.server === 'shared')?.mode).toBe('shared');
+    expect((mine.json as { upstreams?: unknown }).upstreams).toBeUndefined();
+    const adminView = await h.fetch('/connections', { headers: h.auth('acme', 'admin') });
+    expect((adminView.json as { upstreams: { server: string; needs: string | null }[] }).upstreams).toEqual(
+      expect.arrayContaining([expect.objectContaining({ server: 'up', needs: null }), expect.objectContaining({ server: 'shared', needs: null })]),
+    );
+    const before = up.counts.revoke ?? 0;
+    const del = await h.fetch('/connections/up', { method: 'DELETE', headers: h.auth('acme', 'caller') });
+    expect(del.status, del.text).toBe(200);
+    expect((del.json as { revokedAtServer: boolean }).revokedAtServer).toBe(true);
+    expect(up.counts.revoke ?? 0).toBeGreaterThan(before);
+    const alice = await client('acme', 'caller');
+    await elicitation(alice, 'up_whoami');
+    const link = await h.fetch('/connections/up', { method: 'POST', headers: h.auth('acme', 'caller') });
+    expect((link.json as { url: string }).url).toMatch(/\/oauth\/upstream\/start\?h=/);
+    await follow((link.json as { url: string }).url, 'alice-up');
+    expect(text(await alice.callTool({ name: 'up_whoami', arguments: {} }))).toBe('alice-up');
+    const reader = await h.fetch('/connections/shared', { method: 'DELETE', headers: h.auth('acme', 'reader') });
+    expect(reader.status).toBe(403);
+    await alice.close();
+  });
+
   it('no access token of the upstream appears in any reply edgehub sent', async () => {
+    // Admin reads too: the config (redacted), status, connections.
+    await h.fetch('/admin/api/servers', { headers: h.auth('acme', 'admin') });
+    await h.fetch('/admin/api/config', { headers: h.auth('acme', 'admin') });
+    await h.fetch('/connections', { headers: h.auth('acme', 'admin') });
     const tokens = up.seenAuth.filter((a) => a.startsWith('Bearer ey')).map((a) => a.slice(7));
     expect(tokens.length).toBeGreaterThan(0);
     for (const t of new Set(tokens)) for (const r of [...h.responses, ...replies]) expect(r.includes(t)).toBe(false);
@@ -123,8 +336,4 @@ describe('upstream sign-in, per user', () => {
     for (const t of new Set(tokens)) expect(out.includes(t)).toBe(false);
   });
 
-  afterAll(async () => {
-    await alice?.close();
-    await bob?.close();
-  });
 });

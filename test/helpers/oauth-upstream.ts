@@ -71,7 +71,8 @@ class MapAdapter {
   }
 }
 
-export async function startOAuthUpstream(opts: { accessTokenTtlSec?: number } = {}): Promise<OAuthUpstream> {
+/** `shortLived`: accounts whose access tokens last 30 s (inside edgehub's refresh-ahead window). */
+export async function startOAuthUpstream(opts: { shortLived?: string[] } = {}): Promise<OAuthUpstream> {
   const [asPort, mcpPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${asPort}`;
   const url = `http://127.0.0.1:${mcpPort}/mcp`;
@@ -96,9 +97,17 @@ export async function startOAuthUpstream(opts: { accessTokenTtlSec?: number } = 
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => {
           if (resource !== url) throw new Error(`unknown resource ${resource}`);
-          return { scope: 'whoami', audience: url, accessTokenTTL: opts.accessTokenTtlSec ?? 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+          return { scope: 'whoami', audience: url, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
         },
       },
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => (opts.shortLived?.includes(String(token.accountId)) ? 30 : 3600),
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      RefreshToken: 86400,
+      AuthorizationCode: 60,
     },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     cookies: { keys: ['upstream-as-cookie-key-0123456789'] },
