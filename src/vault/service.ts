@@ -287,8 +287,13 @@ export class VaultService {
     try {
       const s = await c.open<Secrets>(`grant\u0000${owner.sub}\u0000${server}`, g.sealed);
       if (typeof g.as.revocation_endpoint === 'string') {
-        if (s.refresh) await revoke(g.as, { clientId: g.clientId, clientSecret: s.clientSecret, token: s.refresh, hint: 'refresh_token' }, this.#net);
-        await revoke(g.as, { clientId: g.clientId, clientSecret: s.clientSecret, token: s.access, hint: 'access_token' }, this.#net);
+        // The refresh token first: revoking it ends the grant (RFC 7009 §2.1). A self-contained (JWT)
+        // access token often cannot be revoked (`unsupported_token_type`); it ends at its expiry.
+        const auth = { clientId: g.clientId, clientSecret: s.clientSecret };
+        if (s.refresh) await revoke(g.as, { ...auth, token: s.refresh, hint: 'refresh_token' }, this.#net);
+        await revoke(g.as, { ...auth, token: s.access, hint: 'access_token' }, this.#net).catch((e) => {
+          if (!(s.refresh && e instanceof oauth.ResponseBodyError && e.error === 'unsupported_token_type')) throw e;
+        });
         revokedAtServer = true;
       }
     } catch (e) {
@@ -296,7 +301,7 @@ export class VaultService {
         tenant: owner.tenant,
         upstream: server,
         issuer: g.as.issuer,
-        error: e instanceof Error ? e.message : String(e),
+        error: e instanceof oauth.ResponseBodyError ? e.error : e instanceof Error ? e.message : String(e),
       });
     }
     await this.#store.deleteGrant(server);
