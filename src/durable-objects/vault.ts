@@ -5,10 +5,10 @@
  * this Worker only and delegates in one line.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { vaultStub } from '../utils/do-stubs';
 import type { VaultRef } from '../vault/refs';
 import { VaultService } from '../vault/service';
 import type { UpstreamSpec } from '../vault/spec';
-import { vaultStub } from '../utils/do-stubs';
 
 export class VaultDO extends DurableObject<Env> {
   #service: VaultService;

@@ -28,7 +28,8 @@ export function consentReply(ctx: RequestContext, server: string, url: string, a
   const message = `Sign in to ${server} to let edgehub call it as you. Open the link, confirm, and approve at ${server}'s sign-in page; then retry.`;
   if (declaresUrlElicitation(ctx)) {
     const request = { mode: 'url', elicitationId, url, message };
-    if (ctx.lane === 'modern') return { resultType: 'input_required', inputRequests: { [`connect-${server}`]: { method: 'elicitation/create', params: request } } };
+    if (ctx.lane === 'modern')
+      return { resultType: 'input_required', inputRequests: { [`connect-${server}`]: { method: 'elicitation/create', params: request } } };
     throw new RpcError(URL_ELICITATION_REQUIRED, `${server} needs you to sign in first`, 200, { elicitations: [request] });
   }
   const text = `${server} needs your authorization. Open this link in a browser, confirm, and sign in at ${server}; then call the tool again:\n${url}\n(The link works once and expires in 10 minutes; hub_connect {"server": "${server}"} makes a new one.)`;

@@ -132,10 +132,7 @@ export class OAuthUpstream implements Provider {
     });
     if (!src) {
       this.#state = 'needs-authorization';
-      const who =
-        this.opts.grants.spec.mode === 'shared'
-          ? 'an admin signs in for the tenant'
-          : 'no one has signed in yet; each user signs in for themselves';
+      const who = this.opts.grants.spec.mode === 'shared' ? 'an admin signs in for the tenant' : 'no one has signed in yet; each user signs in for themselves';
       throw new NeedsAuthorizationError(`${this.name} needs authorization: ${who} with hub_connect {"server": "${this.name}"}`);
     }
     if (own === undefined) this.#state = 'connected';
@@ -152,7 +149,9 @@ export class OAuthUpstream implements Provider {
   async #consent(ctx: RequestContext, asError = true): Promise<Json> {
     if (this.opts.grants.spec.mode === 'shared' && !ctx.principal.scopes.includes('admin'))
       return {
-        content: [{ type: 'text', text: `${this.name} uses one shared sign-in for the tenant, which an admin makes with hub_connect {"server": "${this.name}"}` }],
+        content: [
+          { type: 'text', text: `${this.name} uses one shared sign-in for the tenant, which an admin makes with hub_connect {"server": "${this.name}"}` },
+        ],
         isError: true,
       };
     let url: string;

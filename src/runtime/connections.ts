@@ -8,10 +8,10 @@
 import type { Principal } from '../auth/principal';
 import { configApi } from '../config/api';
 import { vaultStub } from '../utils/do-stubs';
-import { notifyGrant } from './grant-notify';
 import { vaultGrants } from '../vault/client';
 import type { GrantSummary } from '../vault/service';
 import { isOAuthServer, upstreamAuth } from '../vault/spec';
+import { notifyGrant } from './grant-notify';
 
 export interface ConnectionRow {
   server: string;
@@ -27,14 +27,22 @@ export interface UpstreamNeed {
   needs: 'an admin (shared sign-in)' | 'any user (nobody signed in yet)' | null;
 }
 
-export type ConnectionsReply = { ok: true; connections: ConnectionRow[]; upstreams?: UpstreamNeed[] } | { ok: false; status: 400 | 403 | 404 | 503; message: string };
+export type ConnectionsReply =
+  | { ok: true; connections: ConnectionRow[]; upstreams?: UpstreamNeed[] }
+  | { ok: false; status: 400 | 403 | 404 | 503; message: string };
 
 async function oauthServers(env: Env, tenant: string) {
   const snap = await configApi(env, tenant).snapshot(0);
   if (!snap) return { servers: [] as [string, 'user' | 'shared'][], snap };
   const servers = Object.entries(snap.config.servers)
     .filter(([, s]) => s.enabled !== false && isOAuthServer(s))
-    .map(([n, s]) => [n, typeof s.transport?.auth === 'object' && (s.transport.auth as { mode?: unknown }).mode === 'shared' ? 'shared' : 'user'] as [string, 'user' | 'shared']);
+    .map(
+      ([n, s]) =>
+        [n, typeof s.transport?.auth === 'object' && (s.transport.auth as { mode?: unknown }).mode === 'shared' ? 'shared' : 'user'] as [
+          string,
+          'user' | 'shared',
+        ],
+    );
   return { servers, snap };
 }
 
@@ -62,7 +70,8 @@ export async function listConnections(env: Env, p: Principal): Promise<Connectio
 async function spec(env: Env, p: Principal, server: string) {
   const { snap } = await oauthServers(env, p.tenant);
   const entry = snap?.config.servers[server];
-  if (!entry || !isOAuthServer(entry)) return { error: { ok: false as const, status: 404 as const, message: `no OAuth upstream named '${server}' in tenant ${p.tenant}` } };
+  if (!entry || !isOAuthServer(entry))
+    return { error: { ok: false as const, status: 404 as const, message: `no OAuth upstream named '${server}' in tenant ${p.tenant}` } };
   const auth = upstreamAuth(entry, snap?.secrets);
   if (!auth || !entry.uri) return { error: { ok: false as const, status: 400 as const, message: `${server} has no uri` } };
   if (auth.mode === 'shared' && !p.scopes.includes('admin'))
@@ -71,7 +80,11 @@ async function spec(env: Env, p: Principal, server: string) {
 }
 
 /** A consent link for `server` (connect, or reconnect: the new grant replaces the old one when done). */
-export async function connectLink(env: Env, p: Principal, server: string): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 403 | 404 | 503; message: string }> {
+export async function connectLink(
+  env: Env,
+  p: Principal,
+  server: string,
+): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 403 | 404 | 503; message: string }> {
   const s = await spec(env, p, server).catch((e: Error) => ({ error: { ok: false as const, status: 400 as const, message: e.message } }));
   if ('error' in s && s.error) return s.error;
   try {
@@ -82,7 +95,11 @@ export async function connectLink(env: Env, p: Principal, server: string): Promi
 }
 
 /** Revokes the caller's grant (shared: the tenant's, admins only) at the authorization server and forgets it. */
-export async function revokeConnection(env: Env, p: Principal, server: string): Promise<{ ok: true; revokedAtServer: boolean } | { ok: false; status: 400 | 403 | 404; message: string }> {
+export async function revokeConnection(
+  env: Env,
+  p: Principal,
+  server: string,
+): Promise<{ ok: true; revokedAtServer: boolean } | { ok: false; status: 400 | 403 | 404; message: string }> {
   const { snap } = await oauthServers(env, p.tenant);
   const entry = snap?.config.servers[server];
   const shared = !!entry && typeof entry.transport?.auth === 'object' && (entry.transport.auth as { mode?: unknown }).mode === 'shared';

@@ -6,10 +6,10 @@
 import { type ServerConfig, serverKind } from '../config/schema';
 import { resolveSecrets } from '../config/secrets';
 import { Breaker } from '../gateway/breaker';
+import type { Provider } from '../gateway/provider';
 import type { ProviderFactory } from '../gateway/providers';
 import { type DownstreamSink, UpstreamProvider } from '../gateway/upstream';
 import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
-import type { Provider } from '../gateway/provider';
 import { HybridUpstream } from '../gateway/upstream-hybrid';
 import { ModernUpstream } from '../gateway/upstream-modern';
 import { OAuthUpstream } from '../gateway/upstream-oauth';
@@ -42,7 +42,13 @@ export function breakerOf(name: string, server: ServerConfig): Breaker {
 }
 
 /** `principal`: the session's subject (legacy lane); OAuth upstreams then list with its own grant. */
-export function upstreamFactory(env: Env, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder, principal?: string): ProviderFactory {
+export function upstreamFactory(
+  env: Env,
+  sink: DownstreamSink,
+  lane: 'legacy' | 'modern' = 'legacy',
+  recorder?: Recorder,
+  principal?: string,
+): ProviderFactory {
   const allowPrivate = env.ALLOW_PRIVATE_UPSTREAMS === 'true';
   const fetcher = guardedFetch(allowPrivate);
   return (name, server, secrets) => {

@@ -139,7 +139,13 @@ export class VaultService {
       const clientSecret = link.secret ? await c.open<string>(`link\u0000${link.spec.server}`, link.secret) : undefined;
       const clientId = await this.#clientId(owner, as, link.spec, redirectUri, publicUrl);
       const state = newRef(owner);
-      const auth = await authorizationUrl(as, { clientId, redirectUri, state, resource: link.spec.resource, scopes: link.spec.scopes ?? (as.resource_scopes as string[] | undefined) });
+      const auth = await authorizationUrl(as, {
+        clientId,
+        redirectUri,
+        state,
+        resource: link.spec.resource,
+        scopes: link.spec.scopes ?? (as.resource_scopes as string[] | undefined),
+      });
       const sealedFlow = await c.seal(`flow\u0000${link.spec.server}`, { verifier: auth.verifier, clientSecret });
       await this.#store.putFlow(state, { ...link, as, clientId, redirectUri, sealedFlow, createdAt: Date.now() });
       return { ok: true, url: auth.url, state };
@@ -178,7 +184,13 @@ export class VaultService {
         params,
         this.#net,
       );
-      await this.#save(c, owner, { server: flow.spec.server, resource: flow.spec.resource, as: flow.as, clientId: flow.clientId, by: flow.by }, tokens, clientSecret);
+      await this.#save(
+        c,
+        owner,
+        { server: flow.spec.server, resource: flow.spec.resource, as: flow.as, clientId: flow.clientId, by: flow.by },
+        tokens,
+        clientSecret,
+      );
       if (owner.sub) await this.tenantVault(owner.tenant).offerCatalogSource({ tenant: owner.tenant, sub: '' }, flow.spec.server, owner.sub);
       log.info('upstream grant stored', { tenant: owner.tenant, upstream: flow.spec.server, issuer: flow.as.issuer });
       return { ok: true, server: flow.spec.server };
@@ -334,7 +346,8 @@ export class VaultService {
     if (e instanceof VaultKeyError) return fail('config', e.message);
     if (e instanceof AuthServerError) return fail('unreachable', e.message);
     if (e instanceof GrantRevokedError) return fail('refused', e.message);
-    if (e instanceof oauth.AuthorizationResponseError) return fail('refused', `the authorization server refused: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}`);
+    if (e instanceof oauth.AuthorizationResponseError)
+      return fail('refused', `the authorization server refused: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}`);
     if (e instanceof oauth.ResponseBodyError) return fail('refused', `the authorization server refused the code: ${e.error}`);
     if (e instanceof oauth.OperationProcessingError) return fail('refused', `the authorization response failed a check: ${e.message}`);
     throw e;

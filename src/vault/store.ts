@@ -132,7 +132,11 @@ export class VaultStore {
   }
   async dropCatalogSource(server: string, sub: string): Promise<void> {
     const list = await this.catalogSources(server);
-    if (list.includes(sub)) await this.storage.put(`catalog:${server}`, list.filter((x) => x !== sub));
+    if (list.includes(sub))
+      await this.storage.put(
+        `catalog:${server}`,
+        list.filter((x) => x !== sub),
+      );
   }
 
   /** Drops expired links and flows (called on each new link: the object holds at most a few). */

@@ -335,5 +335,4 @@ describe('shared mode, the stateless lane, connections', () => {
     const out = h.dev.output();
     for (const t of new Set(tokens)) expect(out.includes(t)).toBe(false);
   });
-
 });
