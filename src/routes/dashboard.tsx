@@ -7,6 +7,7 @@
  *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode); in oauth mode a
  *                                                                      "Sign in" link to the provider, the session cookie
  *   GET  /admin/apps, POST /admin/apps/:grant/revoke                   connected apps of the signed-in person (oauth mode)
+ *   GET  /admin/connections, POST /admin/connections/:server/connect|revoke  upstream sign-ins (src/vault/)
  *   GET  /admin/assets/:file             the CSS and JS (dashboard/assets.ts)
  *
  * Mounted before the /admin/* API chain (index.ts) so the login page is reachable; every other
@@ -18,6 +19,7 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { ASSETS } from '../dashboard/assets';
+import { ConnectionsPage } from '../dashboard/connections';
 import { type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession, breakerStates, serverRows } from '../dashboard/model';
 import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';
 import {
@@ -42,6 +44,7 @@ import { rateLimit } from '../middleware/rate-limit';
 import { oauthApi, userIdOf } from '../oauth/server';
 import { endSession, readSession, SESSION_COOKIE } from '../oauth/session';
 import { isOAuthMode, type OAuthEnv, readOAuthSettings } from '../oauth/settings';
+import { connectLink, listConnections, revokeConnection } from '../runtime/connections';
 import { type ApiReply, adminCaller } from './dashboard-api';
 
 type App = { Bindings: Env; Variables: AuthVars & DashVars & { form: URLSearchParams } };
@@ -98,8 +101,8 @@ const guardedWith = (scope: 'admin' | undefined) =>
   ] as MiddlewareHandler<App>[];
 const guarded = guardedWith('admin');
 for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*']) dashboard.use(path, ...guarded);
-// Anyone signed in may see and revoke their own connected apps (no admin scope needed).
-for (const path of ['/apps', '/apps/*']) dashboard.use(path, ...guardedWith(undefined));
+// Anyone signed in may see and revoke their own connected apps and upstream sign-ins (no admin scope needed).
+for (const path of ['/apps', '/apps/*', '/connections', '/connections/*']) dashboard.use(path, ...guardedWith(undefined));
 for (const path of ['/login', '/logout'])
   dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
 dashboard.use('/assets/*', dashboardHeaders());
@@ -277,6 +280,27 @@ dashboard.post('/apps/:grant/revoke', async (c) => {
   await oauthApi(readOAuthSettings(env), env).revokeGrant(c.req.param('grant'), userIdOf(c.get('principal')));
   setFlash(c, { kind: 'ok', text: 'Access revoked: the app must sign in again.' });
   return c.redirect(`${BASE}/apps`, 303);
+});
+
+// --- upstream sign-ins (src/vault/): this person's grants at OAuth upstreams -------------------
+
+dashboard.get('/connections', async (c) => {
+  const r = await listConnections(c.env, c.get('principal'));
+  if (!r.ok) return c.html(<ErrorPage status={r.status} message={r.message} signedIn={hasLoginCookie(c)} csrf={c.get('csrf')} />, r.status);
+  return c.html(<ConnectionsPage {...chrome(c, 'Upstream sign-ins')} rows={r.connections} upstreams={r.upstreams} />);
+});
+
+dashboard.post('/connections/:server/:action', async (c) => {
+  const server = c.req.param('server');
+  if (c.req.param('action') === 'connect') {
+    const r = await connectLink(c.env, c.get('principal'), server);
+    if (r.ok) return c.redirect(r.url, 303); // the confirmation page, same origin
+    setFlash(c, { kind: 'error', text: r.message });
+  } else if (c.req.param('action') === 'revoke') {
+    const r = await revokeConnection(c.env, c.get('principal'), server);
+    setFlash(c, r.ok ? { kind: 'ok', text: `Revoked the grant for ${server}.` } : { kind: 'error', text: r.message });
+  } else return c.text('unknown action', 404);
+  return c.redirect(`${BASE}/connections`, 303);
 });
 
 dashboard.get('/assets/:file', (c) => {

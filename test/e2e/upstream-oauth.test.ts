@@ -3,10 +3,15 @@
 // `whoami` answers the token's subject), edgehub under `wrangler dev`, and the official MCP SDK
 // client declaring URL-mode elicitation. Each principal follows the link headlessly (edgehub's
 // confirmation page, the provider's login and consent) and then reaches the upstream as themselves.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner } from '../helpers/cli';
 import { HeadlessBrowser } from '../helpers/headless-oauth';
 import { type JwtDev, type Role, startJwtDev, type Tenant } from '../helpers/jwt-dev';
 import { type OAuthUpstream, startOAuthUpstream } from '../helpers/oauth-upstream';
@@ -322,6 +327,47 @@ describe('shared mode, the stateless lane, connections', () => {
     const reader = await h.fetch('/connections/shared', { method: 'DELETE', headers: h.auth('acme', 'reader') });
     expect(reader.status).toBe(403);
     await alice.close();
+  });
+
+  it('CLI: edgehub connections list | revoke', async () => {
+    const cli = cliRunner(() => h.base, mkdtempSync(join(tmpdir(), 'edgehub-cli-')));
+    const env = { EDGEHUB_TOKEN: h.tokens.acme.caller };
+    const listed = await cli(['connections', 'list'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/up\s+user\s+connected/);
+    const revoked = await cli(['connections', 'revoke', 'up'], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain('revoked up');
+    const after = await cli(['connections', 'list', '--json'], env);
+    expect(after.json.connections.find((c: { server: string }) => c.server === 'up').connected).toBe(false);
+    const adminList = await cli(['connections', 'list'], { EDGEHUB_TOKEN: h.tokens.acme.admin });
+    expect(adminList.code, adminList.stderr).toBe(0);
+    for (const out of [listed, revoked, after, adminList]) expect(out.stdout + out.stderr).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+
+  it('dashboard: connections listed, reconnect through the link, revoke; admins see what needs grants', async () => {
+    const b = new HeadlessBrowser('bob-up');
+    const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    const login = await (await b.request('GET', `${h.base}/admin/login`)).text();
+    const signedIn = await b.request('POST', `${h.base}/admin/login`, { _csrf: csrfOf(login), token: h.tokens.acme.admin });
+    expect(signedIn.status).toBe(303);
+    const page = await (await b.request('GET', `${h.base}/admin/connections`)).text();
+    expect(page).toContain('data-testid="connection-row"');
+    expect(page).toContain('data-testid="upstream-needs"');
+    const go = await b.request('POST', `${h.base}/admin/connections/up/connect`, { _csrf: csrfOf(page) });
+    expect(go.status).toBe(303);
+    const link = go.headers.get('location')!;
+    expect(link.startsWith(`${h.base}/oauth/upstream/start?h=`)).toBe(true);
+    const back = await b.run(link, `${h.base}/oauth/upstream/callback`);
+    expect((await b.request('GET', back)).status).toBe(200);
+    const before = up.counts.revoke ?? 0;
+    const page2 = await (await b.request('GET', `${h.base}/admin/connections`)).text();
+    const revoked = await b.request('POST', `${h.base}/admin/connections/up/revoke`, { _csrf: csrfOf(page2) });
+    expect(revoked.status).toBe(303);
+    expect(up.counts.revoke ?? 0).toBeGreaterThan(before);
+    const page3 = await (await b.request('GET', `${h.base}/admin/connections`)).text();
+    expect(page3).toMatch(/<td>up<\/td><td>yours<\/td><td>needs authorization<\/td>/);
+    for (const t of new Set(up.seenAuth.map((a) => a.slice(7)).filter(Boolean))) for (const p of [page, page2, page3]) expect(p.includes(t)).toBe(false);
   });
 
   it('no access token of the upstream appears in any reply edgehub sent', async () => {
