@@ -6,6 +6,7 @@
 import { type ServerConfig, serverKind } from '../config/schema';
 import { resolveSecrets } from '../config/secrets';
 import { Breaker } from '../gateway/breaker';
+import { detectingOAuth } from '../gateway/oauth-detect';
 import type { Provider } from '../gateway/provider';
 import type { ProviderFactory } from '../gateway/providers';
 import { type DownstreamSink, UpstreamProvider } from '../gateway/upstream';
@@ -82,7 +83,7 @@ export function upstreamFactory(
         return new HybridUpstream(modern, legacy);
       };
       const auth = upstreamAuth(server, secrets);
-      if (!auth) return build(fetcher);
+      if (!auth) return build(detectingOAuth(fetcher, name));
       // OAuth upstreams (src/vault/): a connection per principal, each with its own grant.
       const problem = vaultKeyProblem(env);
       if (problem) return problem;

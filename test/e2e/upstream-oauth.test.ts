@@ -85,6 +85,14 @@ async function follow(link: string, login: string): Promise<HeadlessBrowser> {
 const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0]?.text ?? '').trim();
 
 describe('upstream sign-in, per user', () => {
+  it('an upstream mounted without auth that answers a 401 with resource metadata is named OAuth-protected', async () => {
+    const admin = await h.client('acme', 'admin');
+    const r = await admin.callTool({ name: 'hub_add_server', arguments: { name: 'plain', uri: up.url } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/OAuth-protected.*"auth": "oauth"/);
+    await admin.close();
+  });
+
   let alice: Client;
   let bob: Client;
 

@@ -14,11 +14,22 @@
  * every Authorization header the upstream saw.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as netServer } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import Provider from 'oidc-provider';
-import { freePort } from './wrangler';
+
+// Local (not ./wrangler's): the bench imports this file with Node's type stripping, which needs extensions.
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = netServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
 
 export interface OAuthUpstream {
   url: string;
