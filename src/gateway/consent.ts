@@ -13,6 +13,7 @@
  */
 import type { RequestContext } from '../mcp/context';
 import { RpcError } from '../mcp/errors';
+import { ErrorCode } from '../mcp/protocol';
 import type { Json } from './provider';
 
 export const URL_ELICITATION_REQUIRED = -32042;
@@ -22,8 +23,12 @@ function declaresUrlElicitation(ctx: RequestContext): boolean {
   return typeof e === 'object' && e !== null && typeof e.url === 'object' && e.url !== null;
 }
 
-/** The reply that sends the caller to `url`; `asError` false (hub_connect) answers a plain result instead of isError. */
-export function consentReply(ctx: RequestContext, server: string, url: string, asError = true): Json {
+/**
+ * The reply that sends the caller to `url`. `as`: `error` (a tool call: isError result), `result`
+ * (hub_connect: a plain result), `protocol` (resources/read, prompts/get: no isError shape exists, so
+ * clients without URL elicitation get a JSON-RPC error whose message holds the link).
+ */
+export function consentReply(ctx: RequestContext, server: string, url: string, as: 'error' | 'result' | 'protocol' = 'error'): Json {
   const elicitationId = crypto.randomUUID();
   const message = `Sign in to ${server} to let edgehub call it as you. Open the link, confirm, and approve at ${server}'s sign-in page; then retry.`;
   if (declaresUrlElicitation(ctx)) {
@@ -32,6 +37,7 @@ export function consentReply(ctx: RequestContext, server: string, url: string, a
       return { resultType: 'input_required', inputRequests: { [`connect-${server}`]: { method: 'elicitation/create', params: request } } };
     throw new RpcError(URL_ELICITATION_REQUIRED, `${server} needs you to sign in first`, 200, { elicitations: [request] });
   }
+  if (as === 'protocol') throw new RpcError(ErrorCode.InvalidRequest, `${server} needs your authorization: open ${url} in a browser, then retry`, 200, { url });
   const text = `${server} needs your authorization. Open this link in a browser, confirm, and sign in at ${server}; then call the tool again:\n${url}\n(The link works once and expires in 10 minutes; hub_connect {"server": "${server}"} makes a new one.)`;
-  return { content: [{ type: 'text', text }], ...(asError ? { isError: true } : {}), structuredContent: { server, url, needsAuthorization: true } };
+  return { content: [{ type: 'text', text }], ...(as === 'error' ? { isError: true } : {}), structuredContent: { server, url, needsAuthorization: true } };
 }

@@ -146,7 +146,7 @@ export class OAuthUpstream implements Provider {
     return (await this.#token(ctx.principal.sub)) ? this.#provider(ctx.principal.sub) : null;
   }
 
-  async #consent(ctx: RequestContext, asError = true): Promise<Json> {
+  async #consent(ctx: RequestContext, as: 'error' | 'result' | 'protocol' = 'error'): Promise<Json> {
     if (this.opts.grants.spec.mode === 'shared' && !ctx.principal.scopes.includes('admin'))
       return {
         content: [
@@ -160,22 +160,22 @@ export class OAuthUpstream implements Provider {
     } catch (e) {
       return { content: [{ type: 'text', text: `${this.name} cannot be signed in to: ${e instanceof Error ? e.message : String(e)}` }], isError: true };
     }
-    return consentReply(ctx, this.name, url, asError);
+    return consentReply(ctx, this.name, url, as);
   }
 
   /** hub_connect: a fresh consent for the caller (a reconnect replaces the grant when it completes). */
   signIn(ctx: RequestContext): Promise<Json> {
-    return this.#consent(ctx, false);
+    return this.#consent(ctx, 'result');
   }
 
-  async #run(ctx: RequestContext, op: (p: Provider) => Promise<Json>): Promise<Json> {
+  async #run(ctx: RequestContext, op: (p: Provider) => Promise<Json>, as: 'error' | 'protocol' = 'error'): Promise<Json> {
     const p = await this.#mine(ctx);
-    if (!p) return this.#consent(ctx);
+    if (!p) return this.#consent(ctx, as);
     try {
       return await op(p);
     } catch (e) {
       // The grant ended during the call (refresh refused): ask again rather than fail.
-      if (!this.#tokens.has(ctx.principal.sub)) return this.#consent(ctx);
+      if (!this.#tokens.has(ctx.principal.sub)) return this.#consent(ctx, as);
       throw e;
     }
   }
@@ -184,10 +184,10 @@ export class OAuthUpstream implements Provider {
     return this.#run(ctx, (p) => p.callTool(ctx, name, args));
   }
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
-    return this.#run(ctx, (p) => (p.readResource ? p.readResource(ctx, uri) : Promise.resolve({ contents: [] })));
+    return this.#run(ctx, (p) => (p.readResource ? p.readResource(ctx, uri) : Promise.resolve({ contents: [] })), 'protocol');
   }
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#run(ctx, (p) => (p.getPrompt ? p.getPrompt(ctx, name, args) : Promise.reject(new Error(`${this.name} has no prompts`))));
+    return this.#run(ctx, (p) => (p.getPrompt ? p.getPrompt(ctx, name, args) : Promise.reject(new Error(`${this.name} has no prompts`))), 'protocol');
   }
   async complete(ctx: RequestContext, params: Json): Promise<Json> {
     const p = await this.#mine(ctx);

@@ -62,6 +62,7 @@ export function publicUrlOf(env: { PUBLIC_URL?: string }): string | null {
 }
 
 const fail = (reason: Failure['reason'], message: string): Failure => ({ ok: false, reason, message });
+const MISMATCH = fail('refused', 'vault owner mismatch');
 
 export class VaultService {
   readonly #store: VaultStore;
@@ -80,17 +81,24 @@ export class VaultService {
     return { allowPrivate: this.env.ALLOW_PRIVATE_UPSTREAMS === 'true' };
   }
 
-  /** The object serves one (tenant, sub): the first call fixes it, a call naming another is refused. */
-  async #own(owner: VaultRef): Promise<VaultCrypto> {
+  /**
+   * The object serves one (tenant, sub): the first call fixes it; a call naming another gets null
+   * (refused: nothing read or written). Only this Worker reaches the object, so a mismatch is a bug.
+   */
+  async #own(owner: VaultRef): Promise<VaultCrypto | null> {
     const stored = await this.#store.owner();
     if (!stored) await this.#store.setOwner(owner.tenant, owner.sub);
-    else if (stored.tenant !== owner.tenant || stored.sub !== owner.sub) throw new Error('vault owner mismatch');
+    else if (stored.tenant !== owner.tenant || stored.sub !== owner.sub) {
+      log.error('vault owner mismatch', { tenant: owner.tenant });
+      return null;
+    }
     this.#crypto ??= new VaultCrypto(this.env, owner.tenant);
     return this.#crypto;
   }
 
   async link(owner: VaultRef, spec: UpstreamSpec, by: string): Promise<Outcome<{ handle: string }>> {
     const c = await this.#own(owner);
+    if (!c) return MISMATCH;
     if (!publicUrlOf(this.env)) return fail('config', "PUBLIC_URL is not set: upstream sign-in needs edgehub's public origin for its callback");
     const { clientSecret, ...rest } = spec;
     try {
@@ -114,7 +122,7 @@ export class VaultService {
     owner: VaultRef,
     handle: string,
   ): Promise<Outcome<{ server: string; resource: string; by: string; shared: boolean; issuer: string; authorizationOrigin: string }>> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return MISMATCH;
     const l = await this.#store.peekLink(handle);
     if (!l) return fail('expired', 'this link was already used or has expired: ask for a new one (call hub_connect again)');
     try {
@@ -129,6 +137,7 @@ export class VaultService {
   /** Consumes the link and starts the flow: the authorization URL to send the browser to, and the state. */
   async begin(owner: VaultRef, handle: string): Promise<Outcome<{ url: string; state: string }>> {
     const c = await this.#own(owner);
+    if (!c) return MISMATCH;
     const link = await this.#store.takeLink(handle);
     if (!link) return fail('expired', 'this link was already used or has expired: ask for a new one (call hub_connect again)');
     const publicUrl = publicUrlOf(this.env);
@@ -173,6 +182,7 @@ export class VaultService {
 
   async complete(owner: VaultRef, state: string, callback: string): Promise<Outcome<{ server: string }>> {
     const c = await this.#own(owner);
+    if (!c) return MISMATCH;
     const flow = await this.#store.takeFlow(state);
     if (!flow) return fail('refused', 'unknown, used or expired state: start again from the link (call hub_connect again)');
     try {
@@ -228,6 +238,7 @@ export class VaultService {
    */
   async token(owner: VaultRef, server: string, rejected?: string): Promise<Outcome<{ grant: TokenReply | null }>> {
     const c = await this.#own(owner);
+    if (!c) return MISMATCH;
     const g = await this.#store.grant(server);
     if (!g) return { ok: true, grant: null };
     let secrets: Secrets;
@@ -278,7 +289,7 @@ export class VaultService {
   }
 
   async list(owner: VaultRef): Promise<GrantSummary[]> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return [];
     return (await this.#store.grants()).map((g) => ({
       server: g.server,
       issuer: g.as.issuer,
@@ -293,6 +304,7 @@ export class VaultService {
   /** Revokes at the authorization server (best effort, bounded) and forgets the grant. */
   async revoke(owner: VaultRef, server: string): Promise<Outcome<{ revokedAtServer: boolean }>> {
     const c = await this.#own(owner);
+    if (!c) return MISMATCH;
     const g = await this.#store.grant(server);
     if (!g) return fail('refused', `no grant for ${server}`);
     let revokedAtServer = false;
@@ -322,23 +334,23 @@ export class VaultService {
 
   // ---- the tenant's shared vault only ----
   async registeredClient(owner: VaultRef, issuer: string): Promise<string | null> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return null;
     return (await this.#store.client(issuer))?.clientId ?? null;
   }
   async saveClient(owner: VaultRef, issuer: string, clientId: string): Promise<void> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return;
     await this.#store.putClient(issuer, { clientId, registeredAt: Date.now() });
   }
   async offerCatalogSource(owner: VaultRef, server: string, sub: string): Promise<void> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return;
     await this.#store.addCatalogSource(server, sub);
   }
   async catalogSources(owner: VaultRef, server: string): Promise<string[]> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return [];
     return this.#store.catalogSources(server);
   }
   async dropCatalogSource(owner: VaultRef, server: string, sub: string): Promise<void> {
-    await this.#own(owner);
+    if (!(await this.#own(owner))) return;
     await this.#store.dropCatalogSource(server, sub);
   }
 

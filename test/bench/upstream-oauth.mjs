@@ -9,7 +9,7 @@
 import * as oauth from 'oauth4webapi';
 import { HeadlessBrowser } from '../helpers/headless-oauth.ts';
 import { startOAuthUpstream } from '../helpers/oauth-upstream.ts';
-import { freePort, interleave, round, startWrangler } from './lib.mjs';
+import { cpuMeter, descendants, freePort, interleave, round, startWrangler } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
@@ -74,6 +74,8 @@ export async function run({ row, check, quick }) {
     if (text(await legacy(mcp, sUp, 'tools/call', { name: 'up_whoami', arguments: {} })) !== 'bench-up') throw new Error('oauth call did not answer bench-up');
     if (text(await legacy(mcp, sFixed, 'tools/call', { name: 'fixed_whoami', arguments: {} })) !== 'bench-static') throw new Error('static call failed');
 
+    // workerd CPU per call: steadier than latency on a shared machine.
+    const meter = cpuMeter(() => ({ workerd: descendants(dev.proc.pid) }));
     const m = await interleave(
       [
         ['floor', () => fetch(`${base}/health`).then((r) => r.text())],
@@ -82,13 +84,14 @@ export async function run({ row, check, quick }) {
         ['modFixed', () => modern(mcp, 'tools/call', { name: 'fixed_whoami', arguments: {} })],
         ['modOauth', () => modern(mcp, 'tools/call', { name: 'up_whoami', arguments: {} })],
       ],
-      { concurrency: 1, count: n(1000), warmup: 40, rounds: 10 },
+      { concurrency: 1, count: n(1000), warmup: 40, rounds: 10, hooks: meter },
     );
+    const cpu = (k) => meter.perOp(k).workerd;
     row('floor', 'plain Worker route GET /health (upstream-oauth instance)', m.floor);
-    row('edgehub', 'tools/call, legacy lane, static Authorization header', m.fixed);
-    row('edgehub', 'tools/call, legacy lane, per-user OAuth grant (cached)', m.oauth);
-    row('edgehub', 'tools/call, modern lane, static Authorization header', m.modFixed);
-    row('edgehub', 'tools/call, modern lane, per-user OAuth grant (cached)', m.modOauth);
+    row('edgehub', 'tools/call, legacy lane, static Authorization header', m.fixed, { cpuMsPerOp: cpu('fixed') });
+    row('edgehub', 'tools/call, legacy lane, per-user OAuth grant (cached)', m.oauth, { cpuMsPerOp: cpu('oauth') });
+    row('edgehub', 'tools/call, modern lane, static Authorization header', m.modFixed, { cpuMsPerOp: cpu('modFixed') });
+    row('edgehub', 'tools/call, modern lane, per-user OAuth grant (cached)', m.modOauth, { cpuMsPerOp: cpu('modOauth') });
     const legacyExtra = round(m.oauth.p50 - m.fixed.p50);
     const modernExtra = round(m.modOauth.p50 - m.modFixed.p50);
     check('cached-grant call ≤ 0.5 ms p50 over a static header (legacy lane)', legacyExtra <= 0.5, `${legacyExtra} ms (${m.oauth.p50} vs ${m.fixed.p50})`);
