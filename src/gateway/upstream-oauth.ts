@@ -85,7 +85,8 @@ export class OAuthUpstream implements Provider {
     const base = this.opts.base;
     return async (input, init) => {
       const url = input instanceof Request ? input.url : String(input);
-      if (new URL(url).origin !== this.#origin) return base(input, init);
+      // Origin check by prefix (the hot path): `${origin}/` cannot be followed by another authority.
+      if (!url.startsWith(this.#origin) || (url.length > this.#origin.length && url[this.#origin.length] !== '/')) return base(input, init);
       const send = (t: TokenReply) => {
         const headers = new Headers(init?.headers);
         headers.set('authorization', `Bearer ${t.token}`);
