@@ -64,5 +64,5 @@ export interface Provider {
   /** OAuth upstreams (gateway/upstream-oauth.ts): start the caller's consent (hub_connect). */
   signIn?(ctx: RequestContext): Promise<Json>;
   /** OAuth upstreams: the grant mode and whether this runtime has a grant to use. */
-  authStatus?(): { mode: 'user' | 'shared'; state: 'connected' | 'needs-authorization' | 'unknown' };
+  authStatus?(): { mode: 'user' | 'shared'; state: 'connected' | 'needs-authorization' | 'unknown'; needs?: string };
 }

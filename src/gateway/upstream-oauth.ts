@@ -62,8 +62,10 @@ export class OAuthUpstream implements Provider {
     this.#origin = new URL(opts.grants.spec.resource).origin;
   }
 
-  authStatus(): { mode: 'user' | 'shared'; state: AuthState } {
-    return { mode: this.opts.grants.spec.mode, state: this.#state };
+  authStatus(): { mode: 'user' | 'shared'; state: AuthState; needs?: string } {
+    const mode = this.opts.grants.spec.mode;
+    if (this.#state !== 'needs-authorization') return { mode, state: this.#state };
+    return { mode, state: this.#state, needs: mode === 'shared' ? "an admin's shared sign-in (hub_connect)" : 'your own sign-in (hub_connect)' };
   }
 
   async #token(sub: string, rejected?: string): Promise<TokenReply | null> {

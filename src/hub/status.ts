@@ -17,7 +17,7 @@ export interface ServerStatus {
   /** `waiting`: its connector is offline; `crash-looping`: its process keeps exiting (connector). */
   state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded' | 'waiting' | 'crash-looping' | 'needs-authorization';
   /** OAuth upstreams: whose grant it needs (`user`: each caller's own, hub_connect; `shared`: an admin's). */
-  auth?: { mode: 'user' | 'shared'; state: string };
+  auth?: { mode: 'user' | 'shared'; state: string; needs?: string };
   /** The connector that serves it (stdio entries, and http(s) ones naming a connector). */
   connector?: string;
   tools: number;

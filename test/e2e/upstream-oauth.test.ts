@@ -41,6 +41,16 @@ beforeAll(async () => {
     arguments: { name: 'shared', uri: up.url, transport: { auth: { type: 'oauth', mode: 'shared' } } },
   });
   expect(shared.isError, JSON.stringify(shared)).toBeFalsy();
+  // Admins are told which servers need whose grant: hub_check and hub_status.
+  const check = await admin.callTool({ name: 'hub_check', arguments: { action: 'report' } });
+  const results = (check.structuredContent as { results: Record<string, { ok: boolean; note?: string }> }).results;
+  expect(results.up).toMatchObject({ ok: true });
+  expect(results.up.note).toMatch(/needs authorization: no one has signed in yet/);
+  expect(results.shared.note).toMatch(/needs authorization: an admin signs in for the tenant/);
+  const status = await admin.callTool({ name: 'hub_status', arguments: {} });
+  const rows = (status.structuredContent as { servers: { name: string; state: string; auth?: { mode: string; needs?: string } }[] }).servers;
+  expect(rows.find((r) => r.name === 'shared')).toMatchObject({ state: 'needs-authorization', auth: { mode: 'shared' } });
+  expect(rows.find((r) => r.name === 'shared')?.auth?.needs).toMatch(/admin/);
   await admin.close();
 }, 120_000);
 
