@@ -64,7 +64,7 @@ describe('transport.auth', () => {
     expect(() => upstreamAuth(shared, { tenant: 'acme', values: {}, errors: {} })).toThrow(/secret CS is not set/);
     const literal = { ...shared, transport: { auth: { ...shared.transport.auth, client_secret: 'literal-secret' } } };
     expect(JSON.stringify(redactServer(literal))).not.toContain('literal-secret');
-    expect((redactServer(literal).transport?.auth as { mode: string }).mode).toBe('shared');
+    expect((redactServer(literal).transport?.auth as { mode: string } | undefined)?.mode).toBe('shared');
     expect(redactServer(user).transport?.auth).toBe('oauth');
     expect(isOAuthServer({ uri: 'https://x/mcp', transport: { auth: 'basic' } })).toBe(false);
   });
