@@ -32,7 +32,7 @@ const recording: typeof fetch = async (u, i) => {
 
 beforeAll(async () => {
   up = await startOAuthUpstream({ shortLived: ['short-up'] });
-  h = await startJwtDev({ publicUrl: true, vars: { VAULT_KEY } });
+  h = await startJwtDev({ publicUrl: true, vars: { VAULT_KEY, SECRETS_KEY: 'e2e-secrets-key-0123456789abcdef0123456789ab' } });
   const admin = await h.client('acme', 'admin');
   const r = await admin.callTool({ name: 'hub_add_server', arguments: { name: 'up', uri: up.url, transport: { auth: 'oauth' } } });
   expect(r.isError, JSON.stringify(r)).toBeFalsy();
@@ -345,6 +345,34 @@ describe('shared mode, the stateless lane, connections', () => {
     const reader = await h.fetch('/connections/shared', { method: 'DELETE', headers: h.auth('acme', 'reader') });
     expect(reader.status).toBe(403);
     await alice.close();
+  });
+
+  it('an authorization server without registration: the configured client, its secret from the tenant store', async () => {
+    const secret = 'configured-client-secret-0123456789';
+    const conf = await startOAuthUpstream({ client: { id: 'edgehub-configured', secret, redirectUri: `${h.base}/oauth/upstream/callback` } });
+    try {
+      const put = await h.fetch('/admin/api/secrets/CONF_SECRET', {
+        method: 'PUT',
+        headers: { ...h.auth('acme', 'admin'), 'content-type': 'application/json' },
+        body: JSON.stringify({ value: secret }),
+      });
+      expect(put.status, put.text).toBe(200);
+      const admin = await client('acme', 'admin');
+      const add = await admin.callTool({
+        name: 'hub_add_server',
+        arguments: { name: 'conf', uri: conf.url, transport: { auth: { type: 'oauth', client_id: 'edgehub-configured', client_secret: '${CONF_SECRET}' } } },
+      });
+      expect(add.isError, JSON.stringify(add)).toBeFalsy();
+      await follow(await elicitation(admin, 'hub_connect', { server: 'conf' }), 'conf-user');
+      expect(text(await admin.callTool({ name: 'conf_whoami', arguments: {} }))).toBe('conf-user');
+      expect(conf.counts.register ?? 0).toBe(0);
+      expect(conf.counts['token:authorization_code']).toBe(1);
+      const read = await h.fetch('/admin/api/config', { headers: h.auth('acme', 'admin') });
+      expect(read.text).not.toContain(secret);
+      await admin.close();
+    } finally {
+      await conf.close();
+    }
   });
 
   it('CLI: edgehub connections list | revoke', async () => {

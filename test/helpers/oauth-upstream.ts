@@ -45,45 +45,50 @@ export interface OAuthUpstream {
 }
 
 type Payload = Record<string, unknown> & { accountId?: string; grantId?: string; uid?: string; userCode?: string };
-const store = new Map<string, Payload>();
-
-/** oidc-provider's adapter contract over one Map (its memory adapter, plus revocation by account). */
+/** oidc-provider's adapter contract over one Map per fixture (its memory adapter, plus revocation by account). */
 class MapAdapter {
   name: string;
-  constructor(name: string) {
+  store: Map<string, Payload>;
+  constructor(name: string, store: Map<string, Payload>) {
     this.name = name;
+    this.store = store;
   }
   key(id: string) {
     return `${this.name}:${id}`;
   }
   async upsert(id: string, payload: Payload) {
-    store.set(this.key(id), payload);
+    this.store.set(this.key(id), payload);
   }
   async find(id: string) {
-    return store.get(this.key(id));
+    return this.store.get(this.key(id));
   }
   async findByUid(uid: string) {
-    for (const [k, v] of store) if (k.startsWith(`${this.name}:`) && v.uid === uid) return v;
+    for (const [k, v] of this.store) if (k.startsWith(`${this.name}:`) && v.uid === uid) return v;
     return undefined;
   }
   async findByUserCode(code: string) {
-    for (const [k, v] of store) if (k.startsWith(`${this.name}:`) && v.userCode === code) return v;
+    for (const [k, v] of this.store) if (k.startsWith(`${this.name}:`) && v.userCode === code) return v;
     return undefined;
   }
   async consume(id: string) {
-    const v = store.get(this.key(id));
+    const v = this.store.get(this.key(id));
     if (v) v.consumed = Math.floor(Date.now() / 1000);
   }
   async destroy(id: string) {
-    store.delete(this.key(id));
+    this.store.delete(this.key(id));
   }
   async revokeByGrantId(grantId: string) {
-    for (const [k, v] of store) if (v.grantId === grantId) store.delete(k);
+    for (const [k, v] of this.store) if (v.grantId === grantId) this.store.delete(k);
   }
 }
 
-/** `shortLived`: accounts whose access tokens last 30 s (inside edgehub's refresh-ahead window). */
-export async function startOAuthUpstream(opts: { shortLived?: string[] } = {}): Promise<OAuthUpstream> {
+/**
+ * `shortLived`: accounts whose access tokens last 30 s (inside edgehub's refresh-ahead window).
+ * `client`: a pre-registered confidential client instead of dynamic registration (which is then off).
+ */
+export async function startOAuthUpstream(
+  opts: { shortLived?: string[]; client?: { id: string; secret: string; redirectUri: string } } = {},
+): Promise<OAuthUpstream> {
   const [asPort, mcpPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${asPort}`;
   const url = `http://127.0.0.1:${mcpPort}/mcp`;
@@ -92,15 +97,35 @@ export async function startOAuthUpstream(opts: { shortLived?: string[] } = {}): 
   const revokedAt = new Map<string, number>();
   const reject = new Set<string>();
   const seenAuth: string[] = [];
+  const store = new Map<string, Payload>();
+  const Adapter = class extends MapAdapter {
+    constructor(name: string) {
+      super(name, store);
+    }
+  };
 
   const provider = new Provider(issuer, {
-    adapter: MapAdapter as never,
+    adapter: Adapter as never,
+    ...(opts.client
+      ? {
+          clients: [
+            {
+              client_id: opts.client.id,
+              client_secret: opts.client.secret,
+              redirect_uris: [opts.client.redirectUri],
+              grant_types: ['authorization_code', 'refresh_token'],
+              response_types: ['code'],
+              token_endpoint_auth_method: 'client_secret_basic',
+            },
+          ],
+        }
+      : {}),
     scopes: ['whoami', 'offline_access'],
     claims: { openid: ['sub'] },
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: true },
-      registration: { enabled: true },
+      registration: { enabled: !opts.client },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
