@@ -18,8 +18,8 @@ export class VaultDO extends DurableObject<Env> {
     this.#service = new VaultService(ctx.storage, env, (tenant) => vaultStub(env, tenant, ''));
   }
 
-  link(owner: VaultRef, spec: UpstreamSpec, by: string) {
-    return this.#service.link(owner, spec, by);
+  link(owner: VaultRef, spec: UpstreamSpec, by: string, elicitationId?: string) {
+    return this.#service.link(owner, spec, by, elicitationId);
   }
   describe(owner: VaultRef, handle: string) {
     return this.#service.describe(owner, handle);

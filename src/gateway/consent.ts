@@ -28,8 +28,13 @@ function declaresUrlElicitation(ctx: RequestContext): boolean {
  * (hub_connect: a plain result), `protocol` (resources/read, prompts/get: no isError shape exists, so
  * clients without URL elicitation get a JSON-RPC error whose message holds the link).
  */
-export function consentReply(ctx: RequestContext, server: string, url: string, as: 'error' | 'result' | 'protocol' = 'error'): Json {
-  const elicitationId = crypto.randomUUID();
+export function consentReply(
+  ctx: RequestContext,
+  server: string,
+  url: string,
+  as: 'error' | 'result' | 'protocol' = 'error',
+  elicitationId: string = crypto.randomUUID(),
+): Json {
   const message = `Sign in to ${server} to let edgehub call it as you. Open the link, confirm, and approve at ${server}'s sign-in page; then retry.`;
   if (declaresUrlElicitation(ctx)) {
     const request = { mode: 'url', elicitationId, url, message };

@@ -158,12 +158,14 @@ export class OAuthUpstream implements Provider {
         isError: true,
       };
     let url: string;
+    // The callback sends notifications/elicitation/complete with this id to the principal's sessions.
+    const elicitationId = crypto.randomUUID();
     try {
-      url = await this.opts.grants.consentLink(ctx.principal.sub);
+      url = await this.opts.grants.consentLink(ctx.principal.sub, elicitationId);
     } catch (e) {
       return { content: [{ type: 'text', text: `${this.name} cannot be signed in to: ${e instanceof Error ? e.message : String(e)}` }], isError: true };
     }
-    return consentReply(ctx, this.name, url, as);
+    return consentReply(ctx, this.name, url, as, elicitationId);
   }
 
   /** hub_connect: a fresh consent for the caller (a reconnect replaces the grant when it completes). */

@@ -147,6 +147,6 @@ upstreamOAuthRoutes.get(CALLBACK_PATH, async (c) => {
   deleteCookie(c, FLOW_COOKIE, { path: '/oauth/upstream' });
   const done = await vaultStub(c.env, ref.tenant, ref.sub).complete(ref, state, url.search);
   if (!done.ok) return message(c, STATUS[done.reason], 'Sign-in refused', done.message);
-  await notifyGrant(c.env, ref.tenant, ref.sub, done.server);
+  await notifyGrant(c.env, ref.tenant, ref.sub, done.server, done.elicitationId);
   return c.html(<UpstreamDonePage server={done.server} />);
 });

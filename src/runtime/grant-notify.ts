@@ -7,11 +7,12 @@
 import { log } from '../observability/log';
 import { configStub, sessionStub } from '../utils/do-stubs';
 
-export async function notifyGrant(env: Env, tenant: string, sub: string, server: string): Promise<void> {
+/** `elicitationId`: the URL elicitation the grant answers (its sessions get notifications/elicitation/complete). */
+export async function notifyGrant(env: Env, tenant: string, sub: string, server: string, elicitationId?: string): Promise<void> {
   const config = configStub(env, tenant);
   try {
     const sessions = (await config.sessions()).filter((s) => s.lane === 'legacy' && (sub === '' || s.sub === sub));
-    await Promise.allSettled(sessions.map((s) => sessionStub(env, tenant, s.sessionId).grantChanged(server)));
+    await Promise.allSettled(sessions.map((s) => sessionStub(env, tenant, s.sessionId).grantChanged(server, elicitationId)));
     await config.listChanged(['tools', 'resources', 'prompts']);
   } catch (e) {
     log.warn('grant change fan-out failed', { tenant, upstream: server, error: e });

@@ -25,7 +25,7 @@ export interface GrantSource {
   /** A token to list the catalog with when the caller has none: the shared grant, else the first working user's. */
   catalogToken(): Promise<{ sub: string; grant: TokenReply } | null>;
   /** A single-use consent link for `sub` (shared mode: an admin's link to the shared grant). */
-  consentLink(sub: string): Promise<string>;
+  consentLink(sub: string, elicitationId?: string): Promise<string>;
 }
 
 export function vaultGrants(env: Env, tenant: string, spec: UpstreamSpec): GrantSource {
@@ -54,9 +54,9 @@ export function vaultGrants(env: Env, tenant: string, spec: UpstreamSpec): Grant
       }
       return null;
     },
-    async consentLink(sub) {
+    async consentLink(sub, elicitationId) {
       const { o, s } = stub(sub);
-      const r = unwrap(await s.link(o, spec, sub));
+      const r = unwrap(await s.link(o, spec, sub, elicitationId));
       return `${publicUrlOf(env)}${START_PATH}?h=${encodeURIComponent(r.handle)}`;
     },
   };

@@ -96,7 +96,7 @@ export class VaultService {
     return this.#crypto;
   }
 
-  async link(owner: VaultRef, spec: UpstreamSpec, by: string): Promise<Outcome<{ handle: string }>> {
+  async link(owner: VaultRef, spec: UpstreamSpec, by: string, elicitationId?: string): Promise<Outcome<{ handle: string }>> {
     const c = await this.#own(owner);
     if (!c) return MISMATCH;
     if (!publicUrlOf(this.env)) return fail('config', "PUBLIC_URL is not set: upstream sign-in needs edgehub's public origin for its callback");
@@ -105,7 +105,8 @@ export class VaultService {
       await this.#store.sweep();
       const handle = newRef(owner);
       const secret = clientSecret ? await c.seal(`link\u0000${spec.server}`, clientSecret) : undefined;
-      await this.#store.putLink(handle, { spec: rest, secret, createdAt: Date.now(), by });
+      const eid = typeof elicitationId === 'string' && elicitationId.length <= 100 ? { elicitationId } : {};
+      await this.#store.putLink(handle, { spec: rest, secret, createdAt: Date.now(), by, ...eid });
       return { ok: true, handle };
     } catch (e) {
       if (e instanceof VaultKeyError) return fail('config', e.message);
@@ -180,7 +181,7 @@ export class VaultService {
     );
   }
 
-  async complete(owner: VaultRef, state: string, callback: string): Promise<Outcome<{ server: string }>> {
+  async complete(owner: VaultRef, state: string, callback: string): Promise<Outcome<{ server: string; elicitationId?: string }>> {
     const c = await this.#own(owner);
     if (!c) return MISMATCH;
     const flow = await this.#store.takeFlow(state);
@@ -203,7 +204,7 @@ export class VaultService {
       );
       if (owner.sub) await this.tenantVault(owner.tenant).offerCatalogSource({ tenant: owner.tenant, sub: '' }, flow.spec.server, owner.sub);
       log.info('upstream grant stored', { tenant: owner.tenant, upstream: flow.spec.server, issuer: flow.as.issuer });
-      return { ok: true, server: flow.spec.server };
+      return { ok: true, server: flow.spec.server, ...(flow.elicitationId ? { elicitationId: flow.elicitationId } : {}) };
     } catch (e) {
       return this.#failure(e);
     }

@@ -48,6 +48,8 @@ export interface LinkRecord {
   secret?: Sealed;
   createdAt: number;
   by: string;
+  /** The URL elicitation this link answers (notifications/elicitation/complete when done). */
+  elicitationId?: string;
 }
 
 export interface FlowRecord extends LinkRecord {

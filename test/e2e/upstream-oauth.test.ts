@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitationCompleteNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliRunner } from '../helpers/cli';
 import { HeadlessBrowser } from '../helpers/headless-oauth';
@@ -69,16 +69,20 @@ async function client(tenant: Tenant, role: Role, urlElicitation = true): Promis
 
 /** Calls `tool`, expecting the URLElicitationRequired error; returns its link. */
 async function elicitation(c: Client, tool: string, args: Record<string, unknown> = {}): Promise<string> {
+  return (await elicitationOf(c, tool, args)).url;
+}
+
+async function elicitationOf(c: Client, tool: string, args: Record<string, unknown> = {}): Promise<{ url: string; elicitationId: string }> {
   const e = await c.callTool({ name: tool, arguments: args }).then(
     (r) => {
       throw new Error(`expected -32042, got ${JSON.stringify(r)}`);
     },
-    (err: { code?: number; data?: { elicitations?: { mode: string; url: string }[] } }) => err,
+    (err: { code?: number; data?: { elicitations?: { mode: string; url: string; elicitationId: string }[] } }) => err,
   );
   expect(e.code).toBe(-32042);
   const el = e.data?.elicitations?.[0];
   expect(el?.mode).toBe('url');
-  return el!.url;
+  return el!;
 }
 
 /** A person following the link: edgehub's confirmation, the provider's login (as `login`) and consent. */
@@ -113,13 +117,15 @@ describe('upstream sign-in, per user', () => {
     const status = await alice.callTool({ name: 'hub_status', arguments: {} });
     const up1 = (status.structuredContent as { servers: { name: string; state: string }[] }).servers.find((s) => s.name === 'up');
     expect(up1?.state).toBe('needs-authorization');
-    const link = await elicitation(alice, 'hub_connect', { server: 'up' });
+    const { url: link, elicitationId } = await elicitationOf(alice, 'hub_connect', { server: 'up' });
     expect(link.startsWith(`${h.base}/oauth/upstream/start?h=`)).toBe(true);
     const page = await (await fetch(link)).text();
     expect(page).toContain('caller@acme'); // the confirmation names the principal
     const changed = new Promise<void>((r) => alice.setNotificationHandler(ToolListChangedNotificationSchema, () => r()));
+    const completed = new Promise<string>((r) => alice.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) => r(n.params.elicitationId)));
     await follow(link, 'alice-up');
     await changed; // list_changed brings the server's tools
+    expect(await completed).toBe(elicitationId); // and the elicitation is reported complete
   });
 
   it("the first principal's calls carry their own subject", async () => {
