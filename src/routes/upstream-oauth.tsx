@@ -19,6 +19,7 @@
  */
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { TokenBuckets } from '../auth/rate-limit';
 import { crossSite, dashboardHeaders, sameOriginNull } from '../dashboard/security';
 import { MessagePage } from '../dashboard/sign-in';
 import { UpstreamConfirmPage, UpstreamDonePage } from '../dashboard/upstream-pages';
@@ -39,6 +40,14 @@ export const upstreamOAuthRoutes = new Hono<App>();
 const FLOW_COOKIE = 'edgehub_upstream';
 const FORM_TARGET = 'x-edgehub-form-target';
 
+// Public pages (no token): bounded per client address. A person needs a handful per sign-in.
+const pageBuckets = new TokenBuckets();
+const PAGES_PER_MINUTE = 120;
+upstreamOAuthRoutes.use('/oauth/upstream/*', async function upstreamPagesLimit(c, next) {
+  const t = pageBuckets.take(c.req.header('cf-connecting-ip') ?? 'unknown', PAGES_PER_MINUTE);
+  if (!t.ok) return c.text(`too many requests; retry after ${t.retryAfterSec} s`, 429, { 'retry-after': String(t.retryAfterSec) });
+  await next();
+});
 upstreamOAuthRoutes.use(
   '/oauth/upstream/*',
   dashboardHeaders((c) => {

@@ -73,9 +73,22 @@ describe('transport.auth', () => {
 describe('VaultDO', () => {
   it('serves the principal it was first used for, and nobody else', async () => {
     const stub = vaultStub(env, 'acme', 'alice');
+    await stub.link({ tenant: 'acme', sub: 'alice' }, { mode: 'user', server: 'up', resource: 'https://mcp.example/mcp' }, 'alice');
     expect(await stub.list({ tenant: 'acme', sub: 'alice' })).toEqual([]);
     expect(await stub.token({ tenant: 'acme', sub: 'mallory' }, 'up')).toMatchObject({ ok: false, message: 'vault owner mismatch' });
     expect(await stub.revoke({ tenant: 'globex', sub: 'alice' }, 'up')).toMatchObject({ ok: false, message: 'vault owner mismatch' });
+  });
+
+  it('a forged handle or state naming a vault never used writes nothing there', async () => {
+    const owner = { tenant: 'acme', sub: `nobody-${crypto.randomUUID()}` };
+    const stub = vaultStub(env, owner.tenant, owner.sub);
+    expect(await stub.describe(owner, newRef(owner))).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await stub.begin(owner, newRef(owner))).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await stub.complete(owner, newRef(owner), '?code=x')).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await stub.token(owner, 'up')).toEqual({ ok: true, grant: null });
+    await runInDurableObject(stub, async (_obj, state) => {
+      expect((await state.storage.list()).size).toBe(0);
+    });
   });
 
   it('refuses a consent link without PUBLIC_URL, and an unknown handle or state', async () => {
