@@ -13,6 +13,7 @@ const LAYERS = [
   'mcp',
   'storage',
   'config',
+  'vault',
   'gateway',
   'policy',
   'hub',

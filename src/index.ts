@@ -9,7 +9,9 @@
  *   GET  /.well-known/oauth-protected-resource[/mcp]  RFC 9728 metadata (routes/well-known.ts)
  *   *    /authorize, /token, /register, /oauth/*  sign-in for MCP clients, AUTH_MODE=oauth only (routes/oauth.tsx)
  *   GET  /.well-known/oauth-authorization-server  RFC 8414 metadata (oauth mode)
+ *   *    /oauth/upstream/*, /oauth/client.json  upstream sign-in, every mode (routes/upstream-oauth.tsx)
  *   *    /git/:repo/…      git smart HTTP for native git clone/fetch/push (routes/git.ts)
+ *   *    /connections[/:server]  the caller's upstream sign-ins: list, connect link, revoke (routes/connections.ts)
  *   GET  /connect/:name    WebSocket of `edgehub connect` (routes/connect.ts), connector or admin scope
  * Auth (middleware/auth.ts) guards /mcp, /admin/* and /git/*, then a per-principal rate limit.
  */
@@ -25,16 +27,19 @@ import { requireScope } from './middleware/scope';
 import { log } from './observability/log';
 import { adminApi } from './routes/admin';
 import { connectRoutes } from './routes/connect';
+import { connectionsApi } from './routes/connections';
 import { dashboard } from './routes/dashboard';
 import { gitRoutes } from './routes/git';
 import { mcpRoutes } from './routes/mcp';
 import { oauthRoutes } from './routes/oauth';
+import { upstreamOAuthRoutes } from './routes/upstream-oauth';
 import { wellKnown } from './routes/well-known';
 
 export { ConfigDO } from './durable-objects/config';
 export { ConnectorDO } from './durable-objects/connector';
 export { RepoDO } from './durable-objects/repo';
 export { SessionDO } from './durable-objects/session';
+export { VaultDO } from './durable-objects/vault';
 
 const app = new Hono<{ Bindings: Env; Variables: AuthVars & RequestIdVars }>();
 app.use('*', requestId());
@@ -47,6 +52,8 @@ const guard = originGuard(originRules);
 
 app.get('/health', (c) => c.json({ status: 'ok', version: SERVER_VERSION }));
 app.route('/.well-known', wellKnown);
+// Before oauthRoutes (whose /oauth/* exist only in oauth mode): upstream sign-in works in every mode.
+app.route('/', upstreamOAuthRoutes);
 app.route('/', oauthRoutes);
 
 const mcpGuards = [mcpCors(originRules), guard, authenticate({ scope: 'mcp:read', jsonRpc: true }), rateLimit({ jsonRpc: true })] as const;
@@ -66,6 +73,11 @@ app.route('/admin/api', adminApi);
 // push routes add mcp:call themselves (routes/git.ts), on the path as routed, never the raw URL.
 app.use('/git/*', guard, authenticate({ scope: 'mcp:read', basic: true }), rateLimit());
 app.route('/git', gitRoutes);
+
+// Upstream sign-ins of the caller (routes/connections.ts): each principal its own.
+app.use('/connections', guard, authenticate({ scope: 'mcp:read' }), rateLimit());
+app.use('/connections/*', guard, authenticate({ scope: 'mcp:read' }), rateLimit());
+app.route('/connections', connectionsApi);
 
 // A connector is a machine, not a browser: no Origin to check; its scope is checked by the route.
 app.use('/connect/*', authenticate(), rateLimit());

@@ -14,6 +14,7 @@ import { auth } from './commands/auth.mjs';
 import { check } from './commands/check.mjs';
 import { config } from './commands/config.mjs';
 import { connect } from './commands/connect.mjs';
+import { connections } from './commands/connections.mjs';
 import { kits } from './commands/kits.mjs';
 import { profiles } from './commands/profiles.mjs';
 import { secrets as secretsCmd } from './commands/secrets.mjs';
@@ -24,7 +25,7 @@ import { createCtx } from './lib/context.mjs';
 import { CliError, EXIT, usage } from './lib/errors.mjs';
 
 /** @type {Record<string, import('./lib/args.mjs').Entry>} */
-const TREE = { auth, servers, config, kits, profiles, secrets: secretsCmd, check, status, connect };
+const TREE = { auth, servers, config, kits, profiles, secrets: secretsCmd, check, status, connect, connections };
 
 function version() {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

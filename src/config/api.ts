@@ -15,7 +15,8 @@ import type { ConfigSnapshot, HubConfig } from './schema';
 import type { SecretResult } from './secret-service';
 import type { Actor, ChangeResult, SessionAdmission } from './service';
 
-export type CheckResults = Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>;
+/** `note`: mountable but not ready (an OAuth upstream nobody has signed in to). */
+export type CheckResults = Record<string, { ok: boolean; tools?: number; note?: string; error?: string; ms: number }>;
 
 export interface ConfigApi {
   snapshot(known: number): Promise<ConfigSnapshot | null>;

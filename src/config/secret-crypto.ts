@@ -32,14 +32,19 @@ export function keyProblem(raw: unknown): string | null {
 export async function tenantKey(raw: unknown, tenant: string): Promise<CryptoKey> {
   const problem = keyProblem(raw);
   if (problem) throw new SecretsKeyError(problem);
-  const ikm = await crypto.subtle.importKey('raw', enc.encode(raw as string), 'HKDF', false, ['deriveKey']);
-  return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: enc.encode(`tenant:${tenant}`) },
-    ikm,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
+  return deriveAesKey(raw as string, SALT, `tenant:${tenant}`);
+}
+
+/**
+ * HKDF-SHA-256 → AES-256-GCM: the one derivation of the codebase (the secret store above; the
+ * upstream-grant vault, src/vault/, with its own salt and key VAULT_KEY).
+ */
+export async function deriveAesKey(raw: string, salt: Uint8Array, info: string): Promise<CryptoKey> {
+  const ikm = await crypto.subtle.importKey('raw', enc.encode(raw), 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt, info: enc.encode(info) }, ikm, { name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+    'decrypt',
+  ]);
 }
 
 function aad(tenant: string, name: string): Uint8Array {

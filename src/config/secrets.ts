@@ -50,7 +50,14 @@ export function referencedNames(values: Record<string, string> | null | undefine
  * a connector-served entry: its `${NAME}` resolve on the connector's machine, and the tenant's
  * values must never reach it.
  */
-export const serverSecretNames = (s: ServerConfig): Set<string> => (connectorOf(s) ? new Set() : referencedNames(s.transport?.headers));
+export const serverSecretNames = (s: ServerConfig): Set<string> =>
+  connectorOf(s) ? new Set() : referencedNames({ ...s.transport?.headers, ...authSecretRefs(s) });
+
+/** An OAuth upstream's `transport.auth.client_secret` (src/vault/spec.ts): resolved like a header. */
+export function authSecretRefs(s: ServerConfig): Record<string, string> {
+  const a = s.transport?.auth as { client_secret?: unknown } | string | null | undefined;
+  return typeof a === 'object' && a !== null && typeof a.client_secret === 'string' ? { client_secret: a.client_secret } : {};
+}
 
 /** Every name any server of a config needs. */
 export function configSecretNames(servers: Record<string, ServerConfig>): Set<string> {
@@ -111,7 +118,11 @@ export function redactServer(s: ServerConfig): ServerConfig {
   if (s.transport) {
     out.transport = { ...s.transport };
     if (s.transport.headers) out.transport.headers = redactValues(s.transport.headers) ?? undefined;
-    if (s.transport.auth) out.transport.auth = '***';
+    // `"oauth"` and the OAuth object's mode/client_id/scopes stay readable; a literal client_secret does not.
+    const a = s.transport.auth;
+    if (typeof a === 'object' && a !== null && (a as { type?: unknown }).type === 'oauth')
+      out.transport.auth = { ...a, ...(typeof a.client_secret === 'string' ? redactValues({ client_secret: a.client_secret }) : {}) };
+    else if (a && a !== 'oauth') out.transport.auth = '***';
   }
   return out;
 }

@@ -16,11 +16,12 @@ import { deleteProfile, putProfile } from './profile-changes';
 import { type ConfigSnapshot, type HubConfig, type ServerConfig, selfPrefix, serverKind } from './schema';
 import { redactServer } from './secrets';
 
+/** `note`: mountable but not ready (an OAuth upstream that needs authorization). */
 export type MountCheck = (
   name: string,
   server: ServerConfig,
   timeoutMs?: number,
-) => Promise<{ ok: true; tools: string[]; defs?: Record<string, unknown>[] } | { ok: false; error: string }>;
+) => Promise<{ ok: true; tools: string[]; defs?: Record<string, unknown>[]; note?: string } | { ok: false; error: string }>;
 
 /** Caps on live sessions (MAX_SESSIONS_PER_PRINCIPAL, MAX_SESSIONS_PER_TENANT). */
 export interface SessionLimits {
@@ -136,17 +137,19 @@ export class ConfigService {
   }
 
   /** Runs the mount check for servers now (hub_check / POST /admin/api/check). */
-  async check(names?: string[], timeoutMs?: number): Promise<Record<string, { ok: boolean; tools?: number; error?: string; ms: number }>> {
+  async check(names?: string[], timeoutMs?: number): Promise<Record<string, { ok: boolean; tools?: number; note?: string; error?: string; ms: number }>> {
     const cfg = this.current().config;
     const targets = (names?.length ? names : Object.keys(cfg.servers)).filter((n) => cfg.servers[n]);
-    const out: Record<string, { ok: boolean; tools?: number; error?: string; ms: number }> = {};
+    const out: Record<string, { ok: boolean; tools?: number; note?: string; error?: string; ms: number }> = {};
     await Promise.all(
       targets.map(async (n) => {
         const t0 = Date.now();
         const r = await this.deps.mountCheck(n, cfg.servers[n], timeoutMs);
         if (r.ok) this.store.saveCatalog(n, r.tools);
         if (r.ok && r.defs) this.deps.listed?.(n, r.defs);
-        out[n] = r.ok ? { ok: true, tools: r.tools.length, ms: Date.now() - t0 } : { ok: false, error: r.error, ms: Date.now() - t0 };
+        out[n] = r.ok
+          ? { ok: true, tools: r.tools.length, ...(r.note ? { note: r.note } : {}), ms: Date.now() - t0 }
+          : { ok: false, error: r.error, ms: Date.now() - t0 };
         this.store.saveHealth(n, out[n]);
       }),
     );

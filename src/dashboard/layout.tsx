@@ -10,7 +10,7 @@ import { BASE, type Flash } from './security';
 export interface Chrome {
   title: string;
   /** Current tab: its nav link gets aria-current. */
-  tab?: 'servers' | 'sessions' | 'audit' | 'profiles' | 'trust' | 'apps';
+  tab?: 'servers' | 'sessions' | 'audit' | 'profiles' | 'trust' | 'apps' | 'connections';
   /** Signed-in user; undefined on the login page. `oauth`: signed in through the provider (adds "Connected apps"). */
   user?: { sub: string; tenant: string; devOpen: boolean; oauth?: boolean };
   configVersion?: number;
@@ -45,6 +45,7 @@ const TABS = [
   { id: 'profiles', label: 'Profiles', href: `${BASE}/profiles` },
   { id: 'trust', label: 'Trust', href: `${BASE}/trust` },
   { id: 'apps', label: 'Connected apps', href: `${BASE}/apps` },
+  { id: 'connections', label: 'Upstream sign-ins', href: `${BASE}/connections` },
 ] as const;
 
 export function Layout(props: Chrome & { children?: Child }) {

@@ -66,6 +66,13 @@ export class SessionDO extends DurableObject<Env> {
     if (await this.#host.configChanged(version)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
   }
 
+  /** An upstream grant of this session's principal was made or revoked (src/vault/): relist. */
+  async grantChanged(server: string, elicitationId?: string): Promise<void> {
+    if (this.#host.grantChanged(server)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+    // MCP 2025-11-25 URL elicitation: tell the client the out-of-band step finished (it may retry).
+    if (elicitationId) this.#session.broadcast('notifications/elicitation/complete', { elicitationId });
+  }
+
   /** A connector came or went: its servers' tools leave or come back (list_changed). */
   async connectorChanged(name: string): Promise<void> {
     if (this.#host.connectorChanged(name)) for (const m of LIST_CHANGED) this.#session.broadcast(m);

@@ -66,4 +66,8 @@ export interface Provider {
   setLogLevel?(level: LogLevel): Promise<void>;
   /** The client's roots changed (legacy lane): tell the upstream. */
   rootsChanged?(): Promise<void>;
+  /** OAuth upstreams (gateway/upstream-oauth.ts): start the caller's consent (hub_connect). */
+  signIn?(ctx: RequestContext): Promise<Json>;
+  /** OAuth upstreams: the grant mode and whether this runtime has a grant to use. */
+  authStatus?(): { mode: 'user' | 'shared'; state: 'connected' | 'needs-authorization' | 'unknown'; needs?: string };
 }

@@ -90,6 +90,13 @@ export const HUB_TOOLS: ToolDef[] = [
     inputSchema: obj({}),
     annotations: { ...RO, readOnlyHint: false },
   },
+  {
+    name: 'connect',
+    description:
+      'Sign in to an OAuth-protected server as yourself (or, for a shared sign-in, for the whole tenant: admins only): answers with a link to open in a browser. Also reconnects after a grant was revoked.',
+    inputSchema: obj({ server: { type: 'string', description: 'Server name (the key in config.json "servers").' } }, ['server']),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  },
   { name: 'list_kits', description: 'List kits and whether each is loaded.', inputSchema: obj({}), annotations: RO },
   {
     name: 'load_kit',

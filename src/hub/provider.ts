@@ -35,6 +35,8 @@ export interface HubServices {
   gateway(): Backend;
   /** Pinned tool definitions and their review (hub/trust-tools.ts). */
   trust?(): TrustApi;
+  /** The mounted provider of a server (hub_connect), if mounted. */
+  mount?(name: string): Provider | undefined;
 }
 
 const MUTATING = new Set([
@@ -131,6 +133,11 @@ export class HubProvider implements Provider {
       case 'tool_changes':
       case 'review_tools':
         return runTrustTool(tool, ctx, args, s.trust && (() => s.trust!()), (v) => s.committed(v));
+      case 'connect': {
+        const p = s.mount?.(str('server'));
+        if (!p) return toolError(`server '${str('server')}' is not mounted (hub_list_servers shows them)`);
+        return p.signIn ? p.signIn(ctx) : toolError(`server '${str('server')}' does not use OAuth sign-in (transport.auth "oauth")`);
+      }
       case 'proxy':
         return runProxy(s.gateway(), ctx, args, this.names.sep);
       default:

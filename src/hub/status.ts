@@ -15,7 +15,9 @@ export interface ServerStatus {
   kind: string;
   enabled: boolean;
   /** `waiting`: its connector is offline; `crash-looping`: its process keeps exiting (connector). */
-  state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded' | 'waiting' | 'crash-looping';
+  state: 'ok' | 'failing' | 'disabled' | 'unmountable' | 'excluded' | 'waiting' | 'crash-looping' | 'needs-authorization';
+  /** OAuth upstreams: whose grant it needs (`user`: each caller's own, hub_connect; `shared`: an admin's). */
+  auth?: { mode: 'user' | 'shared'; state: string; needs?: string };
   /** The connector that serves it (stdio entries, and http(s) ones naming a connector). */
   connector?: string;
   tools: number;
@@ -65,15 +67,18 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
         error = e instanceof Error ? e.message : String(e);
       }
     }
+    const auth = mount?.provider.authStatus?.();
     const state: ServerStatus['state'] = !enabled
       ? 'disabled'
       : i.excluded.has(name)
         ? 'excluded'
         : i.unmountable.has(name)
           ? 'unmountable'
-          : error
-            ? (connectorStateOf(error) ?? 'failing')
-            : 'ok';
+          : auth?.state === 'needs-authorization'
+            ? 'needs-authorization'
+            : error
+              ? (connectorStateOf(error) ?? 'failing')
+              : 'ok';
     const probe = probes.get(name);
     servers.push({
       name,
@@ -83,6 +88,7 @@ export async function hubStatus(i: StatusInput): Promise<HubStatus> {
       enabled,
       state,
       tools,
+      ...(auth ? { auth } : {}),
       ...(error && enabled ? { error } : {}),
       ...(probe
         ? {

@@ -128,7 +128,13 @@ export class TrustGuard implements CallGuard {
   #audit(ctx: RequestContext, tool: ToolRef, rule: CompiledRule, decision: string, ok: boolean, detail: Record<string, unknown>): Promise<void> {
     return this.deps
       .trust()
-      .auditDecision({ actor: ctx.principal.sub, action: `call.${decision}`, target: tool.server, ok, detail: { tool: tool.exposed, rule: rule.index, ...detail } })
+      .auditDecision({
+        actor: ctx.principal.sub,
+        action: `call.${decision}`,
+        target: tool.server,
+        ok,
+        detail: { tool: tool.exposed, rule: rule.index, ...detail },
+      })
       .catch((e) => log.warn('policy decision could not be audited', { tenant: ctx.principal.tenant, error: e }));
   }
 

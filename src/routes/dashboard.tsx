@@ -9,6 +9,7 @@
  *   GET|POST /admin/login, POST /admin/logout                          token login (jwt mode); in oauth mode a
  *                                                                      "Sign in" link to the provider, the session cookie
  *   GET  /admin/apps, POST /admin/apps/:grant/revoke                   connected apps of the signed-in person (oauth mode)
+ *   GET  /admin/connections, POST /admin/connections/:server/connect|revoke  upstream sign-ins (src/vault/)
  *   GET  /admin/assets/:file             the CSS and JS (dashboard/assets.ts)
  *
  * Mounted before the /admin/* API chain (index.ts) so the login page is reachable; every other
@@ -45,6 +46,7 @@ import { oauthApi, userIdOf } from '../oauth/server';
 import { endSession, readSession, SESSION_COOKIE } from '../oauth/session';
 import { isOAuthMode, type OAuthEnv, readOAuthSettings } from '../oauth/settings';
 import { adminCaller, back, must } from './dashboard-api';
+import { connectionsDashboard } from './dashboard-connections';
 import { profilesDashboard } from './dashboard-profiles';
 import { trustDashboard } from './dashboard-trust';
 
@@ -102,8 +104,8 @@ const guardedWith = (scope: 'admin' | undefined) =>
   ] as MiddlewareHandler<App>[];
 const guarded = guardedWith('admin');
 for (const path of ['/', '/sessions', '/audit', '/check', '/servers/*', '/profiles/*', '/trust', '/trust/*']) dashboard.use(path, ...guarded);
-// Anyone signed in may see and revoke their own connected apps (no admin scope needed).
-for (const path of ['/apps', '/apps/*']) dashboard.use(path, ...guardedWith(undefined));
+// Anyone signed in may see and revoke their own connected apps and upstream sign-ins (no admin scope needed).
+for (const path of ['/apps', '/apps/*', '/connections', '/connections/*']) dashboard.use(path, ...guardedWith(undefined));
 for (const path of ['/login', '/logout'])
   dashboard.use(path, ...([dashboardHeaders(), refusalsAsPages(), sameOriginNull(), hostGuard, csrf()] as MiddlewareHandler<App>[]));
 dashboard.use('/assets/*', dashboardHeaders());
@@ -273,6 +275,8 @@ dashboard.post('/apps/:grant/revoke', async (c) => {
   setFlash(c, { kind: 'ok', text: 'Access revoked: the app must sign in again.' });
   return c.redirect(`${BASE}/apps`, 303);
 });
+
+dashboard.route('/connections', connectionsDashboard(chrome));
 
 dashboard.get('/assets/:file', (c) => {
   const a = ASSETS[c.req.param('file')];

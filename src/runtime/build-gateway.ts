@@ -34,7 +34,7 @@ export function buildGateway(snapshot: ConfigSnapshot, deps: GatewayDeps): Gatew
   const mounts = new Map<string, Mount>();
   const unmountable = new Map<string, string>();
   let gateway: Gateway;
-  const services: HubServices = { ...deps.services, status: () => status(), gateway: () => gateway };
+  const services: HubServices = { ...deps.services, status: () => status(), gateway: () => gateway, mount: (n) => mounts.get(n)?.provider };
   const status = () =>
     hubStatus({
       snapshot,

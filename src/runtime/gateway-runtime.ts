@@ -109,6 +109,16 @@ export class GatewayRuntime implements GatewayObserver {
     return true;
   }
 
+  /** These servers reconnect on next use (an upstream grant changed). True when the config has any. */
+  serversChanged(names: string[]): boolean {
+    const snapshot = this.#snapshot;
+    const mine = names.filter((n) => snapshot?.config.servers[n]);
+    if (!snapshot || !mine.length) return false;
+    this.pool.drop(mine);
+    this.#install(snapshot);
+    return true;
+  }
+
   /** Re-reads the snapshot if `version` is newer than ours. Returns true when it moved. */
   async configChanged(version?: number): Promise<boolean> {
     if (version !== undefined && version <= this.version) return false;

@@ -7,6 +7,7 @@ import type { ResolvedSecrets, ServerConfig } from '../config/schema';
 import type { MountCheck } from '../config/service';
 import type { Json } from '../gateway/provider';
 import type { DownstreamSink } from '../gateway/upstream';
+import { isNeedsAuthorization } from '../gateway/upstream-oauth';
 import { connectorFactory } from './connector-upstreams';
 import { providerPool } from './providers';
 import { timeouts, upstreamFactory } from './upstreams';
@@ -38,6 +39,8 @@ export function mountChecker(env: Env, tenant: string, secretsFor: (server: Serv
       ]);
       return { ok: true, tools: catalog.tools.map((t) => t.name), defs: catalog.tools };
     } catch (e) {
+      // An OAuth upstream nobody has signed in to yet is mountable: saved, listed once someone does.
+      if (isNeedsAuthorization(e)) return { ok: true, tools: [], note: (e as Error).message };
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     } finally {
       if (timer) clearTimeout(timer);

@@ -53,7 +53,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
       this.#tenant = state.principal.tenant;
       const tenant = this.#tenant;
       this.#recorder = new Recorder((b) => configApi(this.env, tenant).recordMetrics(b), true);
-      const factory = upstreamFactory(this.env, this, 'legacy', this.#recorder);
+      const factory = upstreamFactory(this.env, this, 'legacy', this.#recorder, state.principal.sub);
       this.#pool = providerPool(this.env, this.#tenant)
         .register('http', factory)
         .register('sse', factory)
@@ -102,6 +102,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   /** A connector came or went: true when this session mounts servers it runs (they reconnect). */
   connectorChanged(name: string): boolean {
     return this.#runtime?.connectorChanged(name) ?? false;
+  }
+  /** An upstream grant changed: that server reconnects with it. True when this session mounts it. */
+  grantChanged(server: string): boolean {
+    return this.#runtime?.serversChanged([server]) ?? false;
   }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
   async configChanged(version: number): Promise<boolean> {

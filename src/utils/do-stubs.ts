@@ -4,6 +4,7 @@
  *   SessionDO `{tenant}:{sessionId}`   one per 2025-lane session
  *   RepoDO    `{tenant}:{repo}`        one per git repository
  *   ConnectorDO `{tenant}:{name}`      one per connector (`edgehub connect --name`)
+ *   VaultDO   `{tenant}\0{sub}`        one per principal: upstream OAuth grants (src/vault/)
  * Stubs are typed against the DO classes through `Env` (wrangler types), so an RPC call that does
  * not exist on the class fails type-checking.
  */
@@ -21,4 +22,9 @@ export function repoStub(env: Env, tenant: string, repo: string) {
 
 export function connectorStub(env: Env, tenant: string, name: string) {
   return env.CONNECTOR.get(env.CONNECTOR.idFromName(`${tenant}:${name}`));
+}
+
+/** VaultDO `{tenant}\0{sub}`: one per principal's upstream grants; `{tenant}\0` (empty sub) is the tenant's shared vault. */
+export function vaultStub(env: Env, tenant: string, sub: string) {
+  return env.VAULT.get(env.VAULT.idFromName(`${tenant}\u0000${sub}`));
 }

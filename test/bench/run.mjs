@@ -2,7 +2,7 @@
 // `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
-// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|tools|policy|git]
+// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|tools|policy|upstream-oauth|git]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -288,6 +288,7 @@ try {
   if (!opt.only || opt.only === 'oauth') await (await import('./oauth.mjs')).run({ dev, row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'tools') await (await import('./tools.mjs')).run({ dev, row, check, quick: opt.quick, results });
   if (!opt.only || opt.only === 'policy') await (await import('./policy.mjs')).run({ dev, row, check, quick: opt.quick });
+  if (!opt.only || opt.only === 'upstream-oauth') await (await import('./upstream-oauth.mjs')).run({ row, check, quick: opt.quick });
   if (!opt.only || opt.only === 'git') {
     try {
       const git = await import('./git.mjs');

@@ -42,7 +42,8 @@ export interface JwtDev {
   stop(): Promise<void>;
 }
 
-export async function startJwtDev(o: { vars?: Record<string, string> } = {}): Promise<JwtDev> {
+/** `publicUrl`: set PUBLIC_URL to the instance's own origin (upstream sign-in needs its callback). */
+export async function startJwtDev(o: { vars?: Record<string, string>; publicUrl?: boolean } = {}): Promise<JwtDev> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const minter = await createMinter({ alg: 'RS256', audience: `${base}/mcp` });
@@ -69,6 +70,7 @@ export async function startJwtDev(o: { vars?: Record<string, string> } = {}): Pr
       RATE_LIMIT_PER_MINUTE: '0',
       AUTH_FAILURES_PER_MINUTE: '0',
       HEALTH_INTERVAL_SECONDS: '3600',
+      ...(o.publicUrl ? { PUBLIC_URL: base } : {}),
       ...o.vars,
     },
   });
