@@ -12,6 +12,12 @@
 //                         (+ a Worker → DO hop, like edgehub's sessionful lane)
 //   POST /do-echo       → the request's JSON-RPC id answered with an empty result by that DO
 //                         (the DO hop alone: what a 2025-lane `ping` costs the platform)
+//   GET  /peer          → WebSocket (hibernation API) of the bench's peer process, held by the Relay DO
+//   POST /ws            → the body sent as one frame to that peer, its answer frame returned
+//                         (Worker → DO → WebSocket round trip: the connector's frame hop alone)
+//   POST /do-rpc        → Worker → DO → RPC to the Relay DO, answered there (a second DO hop)
+//   POST /do-ws         → Worker → DO → RPC to the Relay DO → WebSocket round trip to the peer
+//                         (the connector's topology: session DO → connector DO → connector)
 // Only loopback targets: it exists for `npm run bench` on 127.0.0.1.
 import { DurableObject } from 'cloudflare:workers';
 
@@ -56,7 +62,44 @@ export class Hop extends DurableObject {
     return json(this.#body);
   }
   echo(body) {
-    return JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
+    return echo(body);
+  }
+  viaRelay(body, ws) {
+    const relay = this.env.RELAY.get(this.env.RELAY.idFromName('peer'));
+    return ws ? relay.relay(body) : relay.echo(body);
+  }
+}
+
+const echo = (body) => JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
+
+// Holds the peer's WebSocket (hibernation API, as edgehub's ConnectorDO): a frame is `<id>\n<body>`,
+// the peer answers `<id>\n<reply>`; the RPC that sent it resolves with the reply.
+export class Relay extends DurableObject {
+  #pending = new Map();
+  #next = 0;
+  fetch() {
+    for (const old of this.ctx.getWebSockets()) old.close(1000, 'replaced');
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+  relay(body) {
+    const ws = this.ctx.getWebSockets()[0];
+    if (!ws) throw new Error('no peer connected');
+    const id = ++this.#next;
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      ws.send(`${id}\n${body}`);
+    });
+  }
+  echo(body) {
+    return echo(body);
+  }
+  webSocketMessage(_ws, msg) {
+    const nl = msg.indexOf('\n');
+    const id = Number(msg.slice(0, nl));
+    this.#pending.get(id)?.(msg.slice(nl + 1));
+    this.#pending.delete(id);
   }
 }
 
@@ -67,6 +110,13 @@ export default {
     if (url.pathname === '/do-echo') {
       const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
       return request.text().then(async (body) => new Response(await stub.echo(body), { headers: { 'content-type': 'application/json' } }));
+    }
+    const relay = () => env.RELAY.get(env.RELAY.idFromName('peer'));
+    if (url.pathname === '/peer') return relay().fetch(request);
+    if (url.pathname === '/ws') return request.text().then(async (body) => json(await relay().relay(body)));
+    if (url.pathname === '/do-rpc' || url.pathname === '/do-ws') {
+      const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
+      return request.text().then(async (body) => json(await stub.viaRelay(body, url.pathname === '/do-ws')));
     }
     const hop = () => env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
     if (request.method === 'PUT' && (url.pathname === '/body' || url.pathname === '/do-body'))

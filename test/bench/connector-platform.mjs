@@ -1,0 +1,68 @@
+// The connector's hops on the platform alone, under the same kind of `wrangler dev`: the bare
+// Worker (test/bench/bare-worker, no framework, no MCP) and a peer process (ws-peer.mjs) that
+// answers a JSON-RPC request with an empty result over a raw HTTP server or over a WebSocket it
+// dialled to the bare Worker's Relay DO (hibernation API, as `edgehub connect` dials its
+// ConnectorDO with Node's global WebSocket). Cases, interleaved:
+//   doEcho   Worker → DO (RPC), answered there                         (the legacy lane's floor)
+//   doFetch  Worker → DO → fetch → peer over HTTP                       (an HTTP upstream's hops)
+//   ws       Worker → DO → WebSocket frame → peer → frame back         (the frame hop alone)
+//   doRpc    Worker → DO → RPC → second DO, answered there             (the second DO hop alone)
+//   doWs     Worker → DO → RPC → second DO → WebSocket → peer → back   (the connector's hops)
+//   http     peer over HTTP directly (no edge)
+// The issue's target applied to these bare hops (a peer that answers at once, like a stdio server
+// called directly, costs ~0): p50(doWs) ≤ p50(doFetch) − p50(http) + 1 ms. If the bare platform
+// misses it, no connector implementation under this `wrangler dev` can meet it.
+import { join } from 'node:path';
+import { roles } from './hops.mjs';
+import { bareWorker, cpuMeter, interleave, ROOT, round, startProc } from './lib.mjs';
+
+const log = (...a) => console.error('[bench:connector-platform]', ...a);
+const J = { 'content-type': 'application/json', accept: 'application/json' };
+let seq = 1;
+
+async function post(url) {
+  const id = seq++;
+  const r = await fetch(url, { method: 'POST', headers: J, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'ping', params: {} }) });
+  const m = await r.json();
+  if (m.id !== id) throw new Error(`${url}: ${JSON.stringify(m).slice(0, 200)}`);
+}
+
+export async function platform({ row, check, quick }) {
+  const bare = await bareWorker();
+  const peer = await startProc([join(ROOT, 'test/bench/ws-peer.mjs'), '--ws', `${bare.url.replace(/^http/, 'ws')}/peer`], {
+    ready: async (o) => /LISTENING \d+/.test(o) && o.includes('WS-OPEN'),
+  });
+  try {
+    const direct = `http://127.0.0.1:${/LISTENING (\d+)/.exec(peer.output())[1]}/`;
+    const cases = [
+      ['doEcho', 'Worker → DO (RPC), answered there', () => post(`${bare.url}/do-echo`)],
+      ['doFetch', 'Worker → DO → fetch → peer over HTTP (an HTTP upstream’s hops)', () => post(`${bare.url}/do?u=${encodeURIComponent(direct)}`)],
+      ['ws', 'Worker → DO → WebSocket frame → peer → frame back (the frame hop alone)', () => post(`${bare.url}/ws`)],
+      ['doRpc', 'Worker → DO → RPC → second DO, answered there (the second DO hop alone)', () => post(`${bare.url}/do-rpc`)],
+      ['doWs', 'Worker → DO → RPC → second DO → WebSocket → peer → back (the connector’s hops)', () => post(`${bare.url}/do-ws`)],
+      ['http', 'peer over HTTP directly (raw node:http, no edge)', () => post(direct)],
+    ];
+    const tree = roles(bare);
+    const meter = cpuMeter(() => ({ proxy: tree.proxy, runtime: tree.runtime, peer: [peer.proc.pid] }));
+    const m = await interleave(
+      cases.map(([k, , op]) => [k, op]),
+      { count: quick ? 200 : 800, warmup: 50, rounds: 4, hooks: meter },
+    );
+    for (const [k, name] of cases) {
+      const c = meter.perOp(k);
+      row('connector-platform', `bare: ${name} — CPU ms/op: dev proxy ${c.proxy}, runtime ${c.runtime}, peer ${c.peer}`, m[k], {
+        cpuMsPerOp: round(c.proxy + c.runtime),
+      });
+    }
+    const budget = round(m.doFetch.p50 - m.http.p50 + 1);
+    check(
+      'bare platform, c=1: the connector’s hops within an HTTP upstream’s + 1 ms p50: p50(Worker→DO→DO→WebSocket→peer) ≤ p50(Worker→DO→fetch→peer) − p50(peer direct) + 1 ms',
+      m.doWs.p50 <= budget,
+      `${m.doWs.p50} ms vs ${budget} ms (${m.doFetch.p50} − ${m.http.p50} + 1); WebSocket round trip − fetch round trip (one DO each) = ${round(m.ws.p50 - m.doFetch.p50)} ms; second DO hop = ${round(m.doRpc.p50 - m.doEcho.p50)} ms`,
+    );
+    log('done');
+    return m;
+  } finally {
+    await peer.stop();
+  }
+}
