@@ -1,6 +1,6 @@
 /**
  * The edge end of one connector (tenant, name), run by its ConnectorDO: the connector's WebSocket
- * (hibernatable), the per-session byte streams that edge sessions read, the assignment pushed to
+ * (hibernatable), the per-session `deliver` callbacks of edge sessions, the assignment pushed to
  * the connector and the state it reports.
  *
  * Invariants:
@@ -17,6 +17,7 @@
 
 import { configApi } from '../config/api';
 import type { Assignment } from '../config/connector';
+import type { ConnectorDeliver } from '../gateway/connector-transport';
 import {
   CLOSE_HEARTBEAT,
   CLOSE_PROTOCOL,
@@ -61,10 +62,19 @@ interface Persisted {
   reports: Record<string, ServerReport>;
 }
 
-const encoder = new TextEncoder();
+/** A session's `deliver` as received over RPC: a stub, kept past the call with `dup()`, released by `release`. */
+type Sink = ConnectorDeliver & { dup?(): Sink };
+
+/** Releases a kept stub (`Symbol.dispose`, which this TypeScript lib does not declare). */
+function release(sink: Sink): void {
+  const dispose = (Symbol as { dispose?: symbol }).dispose;
+  const f = dispose && (sink as unknown as Record<symbol, unknown>)[dispose];
+  if (typeof f === 'function') f.call(sink);
+}
 
 export class ConnectorHost {
-  #streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
+  /** Open sessions (`server session`) → their callback; insertion order = age (eviction). */
+  #streams = new Map<string, Sink>();
   #assignment: Assignment | null = null;
   #state: Persisted | null = null;
 
@@ -101,14 +111,10 @@ export class ConnectorHost {
     if (!f) return ws.close(CLOSE_PROTOCOL, 'malformed frame');
     if (f.type === 'S') return this.#report(f.payload);
     const key = `${f.server} ${f.session}`;
-    const stream = this.#streams.get(key);
     if (f.type === 'M') {
-      if (stream) stream.enqueue(encoder.encode(`${f.payload}\n`));
+      if (this.#streams.has(key)) this.#deliver(key, 'M', f.payload);
       else ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
-    } else if (f.type === 'C' && stream) {
-      this.#streams.delete(key);
-      stream.error(new Error(f.payload || `${f.server} ended the session`));
-    }
+    } else if (f.type === 'C') this.#end(key, f.payload || `${f.server} ended the session`);
   }
 
   async closed(ws: WebSocket, reason: string): Promise<void> {
@@ -160,7 +166,7 @@ export class ConnectorHost {
 
   // ---- sessions (RPC from SessionDOs and modern-lane isolates) ----
 
-  async attach(server: string, session: string): Promise<ReadableStream<Uint8Array>> {
+  async attach(server: string, session: string, deliver: ConnectorDeliver): Promise<void> {
     const ws = this.#socket();
     const s = await this.#load();
     if (!ws) throw new Error(offline(this.name, s));
@@ -170,17 +176,10 @@ export class ConnectorHost {
     if (report?.state === 'crash-looping' || report?.state === 'failed') throw new Error(describe(this.name, server, report));
     const key = `${server} ${session}`;
     if (this.#streams.size >= MAX_STREAMS) this.#evictOldest();
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#streams.set(key, controller);
-      },
-      // The reading session went away (closed, evicted, its object restarted): end the child too.
-      cancel: () => {
-        if (this.#streams.delete(key)) this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
-      },
-    });
+    const sink = deliver as Sink;
+    // A stub received as a parameter is released when this call returns unless duplicated.
+    this.#streams.set(key, sink.dup?.() ?? sink);
     ws.send(sessionFrame('O', server, session));
-    return stream;
   }
 
   async send(server: string, session: string, message: string): Promise<void> {
@@ -192,7 +191,12 @@ export class ConnectorHost {
   }
 
   async detach(server: string, session: string): Promise<void> {
-    if (this.#streams.delete(`${server} ${session}`)) this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
+    const key = `${server} ${session}`;
+    const sink = this.#streams.get(key);
+    if (!sink) return;
+    this.#streams.delete(key);
+    release(sink);
+    this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
   }
 
   async info(): Promise<ConnectorInfo> {
@@ -214,17 +218,41 @@ export class ConnectorHost {
     }
   }
 
-  #evictOldest(): void {
-    const [key, controller] = this.#streams.entries().next().value as [string, ReadableStreamDefaultController<Uint8Array>];
+  /**
+   * One message to a session, not awaited (calls on one stub arrive in order). A call that fails
+   * means the session is gone (closed, evicted, its object restarted): end its child too.
+   */
+  #deliver(key: string, kind: 'M' | 'C', text: string): void {
+    const sink = this.#streams.get(key);
+    if (!sink) return;
+    Promise.resolve(sink(kind, text)).catch(() => {
+      if (this.#streams.get(key) !== sink) return;
+      this.#streams.delete(key);
+      release(sink);
+      const [server, session] = key.split(' ');
+      this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
+    });
+  }
+
+  /** Ends a session at the edge with `why` (its last delivery). */
+  #end(key: string, why: string): void {
+    const sink = this.#streams.get(key);
+    if (!sink) return;
     this.#streams.delete(key);
-    controller.error(new Error(`connector ${this.name} holds at most ${MAX_STREAMS} sessions; the oldest was ended`));
+    Promise.resolve(sink('C', why))
+      .catch(() => {})
+      .finally(() => release(sink));
+  }
+
+  #evictOldest(): void {
+    const [key] = this.#streams.keys();
+    this.#end(key, `connector ${this.name} holds at most ${MAX_STREAMS} sessions; the oldest was ended`);
     const [server, session] = key.split(' ');
     this.#sendTo(sessionFrame('C', server, session, 'ended: too many sessions on this connector'));
   }
 
   #endStreams(why: string): void {
-    for (const c of this.#streams.values()) c.error(new Error(why));
-    this.#streams.clear();
+    for (const key of [...this.#streams.keys()]) this.#end(key, why);
   }
 
   async #report(payload: string): Promise<void> {

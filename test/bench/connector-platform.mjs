@@ -7,6 +7,8 @@
 //   doFetch  Worker → DO → fetch → peer over HTTP                       (an HTTP upstream's hops)
 //   ws       Worker → DO → WebSocket frame → peer → frame back         (the frame hop alone)
 //   doRpc    Worker → DO → RPC → second DO, answered there             (the second DO hop alone)
+//   doStream   … its reply back on a byte stream returned once (edgehub's ConnectorTransport)
+//   doCallback … its reply back as an RPC call of a function passed once
 //   doWs     Worker → DO → RPC → second DO → WebSocket → peer → back   (the connector's hops)
 //   http     peer over HTTP directly (no edge)
 // The issue's target applied to these bare hops (a peer that answers at once, like a stdio server
@@ -39,6 +41,8 @@ export async function platform({ row, check, quick }) {
       ['doFetch', 'Worker → DO → fetch → peer over HTTP (an HTTP upstream’s hops)', () => post(`${bare.url}/do?u=${encodeURIComponent(direct)}`)],
       ['ws', 'Worker → DO → WebSocket frame → peer → frame back (the frame hop alone)', () => post(`${bare.url}/ws`)],
       ['doRpc', 'Worker → DO → RPC → second DO, answered there (the second DO hop alone)', () => post(`${bare.url}/do-rpc`)],
+      ['doStream', 'Worker → DO → RPC → second DO, the reply back on a stream it returned once (edgehub’s send + stream)', () => post(`${bare.url}/do-stream`)],
+      ['doCallback', 'Worker → DO → RPC → second DO, the reply back as an RPC call of a function passed once', () => post(`${bare.url}/do-callback`)],
       ['doWs', 'Worker → DO → RPC → second DO → WebSocket → peer → back (the connector’s hops)', () => post(`${bare.url}/do-ws`)],
       ['http', 'peer over HTTP directly (raw node:http, no edge)', () => post(direct)],
     ];
@@ -58,7 +62,7 @@ export async function platform({ row, check, quick }) {
     check(
       'bare platform, c=1: the connector’s hops within an HTTP upstream’s + 1 ms p50: p50(Worker→DO→DO→WebSocket→peer) ≤ p50(Worker→DO→fetch→peer) − p50(peer direct) + 1 ms',
       m.doWs.p50 <= budget,
-      `${m.doWs.p50} ms vs ${budget} ms (${m.doFetch.p50} − ${m.http.p50} + 1); WebSocket round trip − fetch round trip (one DO each) = ${round(m.ws.p50 - m.doFetch.p50)} ms; second DO hop = ${round(m.doRpc.p50 - m.doEcho.p50)} ms`,
+      `${m.doWs.p50} ms vs ${budget} ms (${m.doFetch.p50} − ${m.http.p50} + 1); WebSocket round trip − fetch round trip (one DO each) = ${round(m.ws.p50 - m.doFetch.p50)} ms; second DO hop = ${round(m.doRpc.p50 - m.doEcho.p50)} ms; reply on a stream instead of the RPC's return: ${round(m.doStream.p50 - m.doRpc.p50)} ms, as a callback: ${round(m.doCallback.p50 - m.doRpc.p50)} ms`,
     );
     log('done');
     return m;

@@ -16,6 +16,9 @@
 //   POST /ws            → the body sent as one frame to that peer, its answer frame returned
 //                         (Worker → DO → WebSocket round trip: the connector's frame hop alone)
 //   POST /do-rpc        → Worker → DO → RPC to the Relay DO, answered there (a second DO hop)
+//   POST /do-stream     → Worker → DO → RPC to the Relay DO, whose reply comes back on a byte
+//                         stream it returned once (edgehub's ConnectorTransport: send + stream)
+//   POST /do-callback   → the same, the reply coming back as an RPC call of a function passed once
 //   POST /do-ws         → Worker → DO → RPC to the Relay DO → WebSocket round trip to the peer
 //                         (the connector's topology: session DO → connector DO → connector)
 // Only loopback targets: it exists for `npm run bench` on 127.0.0.1.
@@ -68,8 +71,52 @@ export class Hop extends DurableObject {
     const relay = this.env.RELAY.get(this.env.RELAY.idFromName('peer'));
     return ws ? relay.relay(body) : relay.echo(body);
   }
+  // The reply comes back on a byte stream the second DO returned once (edgehub's ConnectorTransport).
+  #reader = null;
+  #waiting = [];
+  async viaStream(body) {
+    const relay = this.env.RELAY.get(this.env.RELAY.idFromName('peer'));
+    const key = this.ctx.id.toString();
+    if (!this.#reader) {
+      this.#reader = (await relay.attachStream(key)).getReader();
+      void this.#pump(this.#reader);
+    }
+    const reply = new Promise((r) => this.#waiting.push(r));
+    await relay.post(key, body);
+    return reply;
+  }
+  async #pump(reader) {
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += decoder.decode(value, { stream: true });
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        this.#waiting.shift()?.(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf('\n');
+      }
+    }
+  }
+  // The reply comes back as an RPC call of a function the first DO passed once.
+  #attached = null;
+  #pending = [];
+  async viaCallback(body) {
+    const relay = this.env.RELAY.get(this.env.RELAY.idFromName('peer'));
+    const key = this.ctx.id.toString();
+    this.#attached ??= relay.attachCallback(key, (line) => {
+      this.#pending.shift()?.(line);
+    });
+    await this.#attached;
+    const reply = new Promise((r) => this.#pending.push(r));
+    await relay.postCallback(key, body);
+    return reply;
+  }
 }
 
+const encoder = new TextEncoder();
 const echo = (body) => JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
 
 // Holds the peer's WebSocket (hibernation API, as edgehub's ConnectorDO): a frame is `<id>\n<body>`,
@@ -95,6 +142,20 @@ export class Relay extends DurableObject {
   echo(body) {
     return echo(body);
   }
+  #streams = new Map();
+  #callbacks = new Map();
+  attachStream(key) {
+    return new ReadableStream({ start: (c) => this.#streams.set(key, c) });
+  }
+  post(key, body) {
+    this.#streams.get(key).enqueue(encoder.encode(`${echo(body)}\n`));
+  }
+  attachCallback(key, cb) {
+    this.#callbacks.set(key, cb.dup());
+  }
+  postCallback(key, body) {
+    this.#callbacks.get(key)(echo(body));
+  }
   webSocketMessage(_ws, msg) {
     const nl = msg.indexOf('\n');
     const id = Number(msg.slice(0, nl));
@@ -114,6 +175,10 @@ export default {
     const relay = () => env.RELAY.get(env.RELAY.idFromName('peer'));
     if (url.pathname === '/peer') return relay().fetch(request);
     if (url.pathname === '/ws') return request.text().then(async (body) => json(await relay().relay(body)));
+    if (url.pathname === '/do-stream' || url.pathname === '/do-callback') {
+      const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
+      return request.text().then(async (body) => json(await (url.pathname === '/do-stream' ? stub.viaStream(body) : stub.viaCallback(body))));
+    }
     if (url.pathname === '/do-rpc' || url.pathname === '/do-ws') {
       const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
       return request.text().then(async (body) => json(await stub.viaRelay(body, url.pathname === '/do-ws')));
