@@ -3,9 +3,9 @@
  * edge → ConnectorDO (RPC `send`) → WebSocket → the child's stdin, and come back child stdout →
  * WebSocket → ConnectorDO → an RPC call of the `deliver` function `attach` was given (one
  * JSON-RPC message per call, in order: calls on one stub arrive in the order they were made).
- * Why a callback and not a byte stream the ConnectorDO returns: a chunk on a cross-object stream
- * took ~0.9 ms longer to arrive than an RPC call under `wrangler dev` (`npm run bench -- --only
- * connector`, its platform section), on every reply of every call.
+ * Why a callback and not chunks of the stream `attach` returns (which now only marks the
+ * session's lifetime): a chunk on a cross-object stream took ~0.9 ms longer to arrive than an RPC
+ * call under `wrangler dev` (`npm run bench -- --only connector`, its platform section).
  *
  * Why a Transport and not a new provider: UpstreamProvider over this transport keeps everything it
  * does for HTTP upstreams (progress, cancellation, sampling/elicitation/roots relayed to the right
@@ -24,7 +24,8 @@ export type ConnectorDeliver = (kind: 'M' | 'C', text: string) => void;
 
 /** The ConnectorDO's RPC surface a session needs (a DO stub satisfies it). */
 export interface ConnectorLink {
-  attach(server: string, session: string, deliver: ConnectorDeliver): Promise<void>;
+  /** Opens the session; the stream it returns carries nothing and ends when the session does (see ConnectorHost). */
+  attach(server: string, session: string, deliver: ConnectorDeliver): Promise<ReadableStream<Uint8Array>>;
   send(server: string, session: string, message: string): Promise<void>;
   detach(server: string, session: string): Promise<void>;
 }
@@ -44,6 +45,7 @@ export class ConnectorTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   #closed = false;
+  #held: ReadableStreamDefaultReader<Uint8Array> | null = null;
 
   constructor(
     private readonly link: ConnectorLink,
@@ -52,10 +54,12 @@ export class ConnectorTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {
-    await this.link.attach(this.server, this.session, (kind, text) => {
+    const held = await this.link.attach(this.server, this.session, (kind, text) => {
       if (kind !== 'M') return this.#ended(text || `the session with ${this.server} on its connector ended`);
       for (const line of text.split('\n')) if (line.trim()) this.#deliver(line);
     });
+    this.#held = held.getReader();
+    void this.#watch(this.#held);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -66,8 +70,19 @@ export class ConnectorTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#held?.cancel().catch(() => {});
     await this.link.detach(this.server, this.session).catch(() => {});
     this.onclose?.();
+  }
+
+  /** The held stream ends after the `C` call, or alone when the ConnectorDO went away. */
+  async #watch(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      /* broken: the same as ended */
+    }
+    this.#ended(`the session with ${this.server} on its connector ended`);
   }
 
   /** The connector side ended the session (the child exited, the connector went away, …). */

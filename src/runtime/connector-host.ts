@@ -65,16 +65,32 @@ interface Persisted {
 /** A session's `deliver` as received over RPC: a stub, kept past the call with `dup()`, released by `release`. */
 type Sink = ConnectorDeliver & { dup?(): Sink };
 
-/** Releases a kept stub (`Symbol.dispose`, which this TypeScript lib does not declare). */
-function release(sink: Sink): void {
+/** Closes a session's idle stream and releases its kept stub (`Symbol.dispose`, not in this TypeScript lib). */
+function finish(open: { sink: Sink; held: ReadableStreamDefaultController<Uint8Array> | null }): void {
+  try {
+    open.held?.close();
+  } catch {
+    /* already cancelled */
+  }
   const dispose = (Symbol as { dispose?: symbol }).dispose;
-  const f = dispose && (sink as unknown as Record<symbol, unknown>)[dispose];
-  if (typeof f === 'function') f.call(sink);
+  const f = dispose && (open.sink as unknown as Record<symbol, unknown>)[dispose];
+  if (typeof f === 'function') f.call(open.sink);
+}
+
+/**
+ * An open session: its callback (every message, and its end) and the controller of the idle stream
+ * `attach` returned. That stream carries nothing: it is held open for the session's lifetime, so
+ * its cancel tells that the session went away, and like any open stream it keeps this object from
+ * hibernating away the sessions it serves (as when messages travelled on it).
+ */
+interface Open {
+  sink: Sink;
+  held: ReadableStreamDefaultController<Uint8Array> | null;
 }
 
 export class ConnectorHost {
-  /** Open sessions (`server session`) → their callback; insertion order = age (eviction). */
-  #streams = new Map<string, Sink>();
+  /** Open sessions (`server session`); insertion order = age (eviction). */
+  #streams = new Map<string, Open>();
   #assignment: Assignment | null = null;
   #state: Persisted | null = null;
 
@@ -112,7 +128,7 @@ export class ConnectorHost {
     if (f.type === 'S') return this.#report(f.payload);
     const key = `${f.server} ${f.session}`;
     if (f.type === 'M') {
-      if (this.#streams.has(key)) this.#deliver(key, 'M', f.payload);
+      if (this.#streams.has(key)) this.#deliver(key, f.payload);
       else ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
     } else if (f.type === 'C') this.#end(key, f.payload || `${f.server} ended the session`);
   }
@@ -166,7 +182,7 @@ export class ConnectorHost {
 
   // ---- sessions (RPC from SessionDOs and modern-lane isolates) ----
 
-  async attach(server: string, session: string, deliver: ConnectorDeliver): Promise<void> {
+  async attach(server: string, session: string, deliver: ConnectorDeliver): Promise<ReadableStream<Uint8Array>> {
     const ws = this.#socket();
     const s = await this.#load();
     if (!ws) throw new Error(offline(this.name, s));
@@ -178,8 +194,17 @@ export class ConnectorHost {
     if (this.#streams.size >= MAX_STREAMS) this.#evictOldest();
     const sink = deliver as Sink;
     // A stub received as a parameter is released when this call returns unless duplicated.
-    this.#streams.set(key, sink.dup?.() ?? sink);
+    const open: Open = { sink: sink.dup?.() ?? sink, held: null };
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        open.held = controller;
+      },
+      // The session went away (closed, evicted, its object restarted): end the child too.
+      cancel: () => this.#gone(key, open),
+    });
+    this.#streams.set(key, open);
     ws.send(sessionFrame('O', server, session));
+    return stream;
   }
 
   async send(server: string, session: string, message: string): Promise<void> {
@@ -192,10 +217,10 @@ export class ConnectorHost {
 
   async detach(server: string, session: string): Promise<void> {
     const key = `${server} ${session}`;
-    const sink = this.#streams.get(key);
-    if (!sink) return;
+    const open = this.#streams.get(key);
+    if (!open) return;
     this.#streams.delete(key);
-    release(sink);
+    finish(open);
     this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
   }
 
@@ -219,29 +244,31 @@ export class ConnectorHost {
   }
 
   /**
-   * One message to a session, not awaited (calls on one stub arrive in order). A call that fails
-   * means the session is gone (closed, evicted, its object restarted): end its child too.
+   * One message to a session, not awaited (calls on one stub arrive in the order they were made).
+   * A call that fails means the session is gone: end its child too.
    */
-  #deliver(key: string, kind: 'M' | 'C', text: string): void {
-    const sink = this.#streams.get(key);
-    if (!sink) return;
-    Promise.resolve(sink(kind, text)).catch(() => {
-      if (this.#streams.get(key) !== sink) return;
-      this.#streams.delete(key);
-      release(sink);
-      const [server, session] = key.split(' ');
-      this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
-    });
+  #deliver(key: string, text: string): void {
+    const open = this.#streams.get(key);
+    if (open) Promise.resolve(open.sink('M', text)).catch(() => this.#gone(key, open));
   }
 
-  /** Ends a session at the edge with `why` (its last delivery). */
+  /** Ends a session at the edge with `why`: its last call, after every message before it. */
   #end(key: string, why: string): void {
-    const sink = this.#streams.get(key);
-    if (!sink) return;
+    const open = this.#streams.get(key);
+    if (!open) return;
     this.#streams.delete(key);
-    Promise.resolve(sink('C', why))
+    Promise.resolve(open.sink('C', why))
       .catch(() => {})
-      .finally(() => release(sink));
+      .finally(() => finish(open));
+  }
+
+  /** The session went away at the edge: forget it and end its child on the connector. */
+  #gone(key: string, open: Open): void {
+    if (this.#streams.get(key) !== open) return;
+    this.#streams.delete(key);
+    finish(open);
+    const [server, session] = key.split(' ');
+    this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
   }
 
   #evictOldest(): void {

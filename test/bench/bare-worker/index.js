@@ -19,6 +19,7 @@
 //   POST /do-stream     → Worker → DO → RPC to the Relay DO, whose reply comes back on a byte
 //                         stream it returned once (edgehub's ConnectorTransport: send + stream)
 //   POST /do-callback   → the same, the reply coming back as an RPC call of a function passed once
+//   POST /do-loop?n=N   → N rounds of RPC return / stream / callback, timed inside the DO (ms each)
 //   POST /do-ws         → Worker → DO → RPC to the Relay DO → WebSocket round trip to the peer
 //                         (the connector's topology: session DO → connector DO → connector)
 // Only loopback targets: it exists for `npm run bench` on 127.0.0.1.
@@ -100,6 +101,21 @@ export class Hop extends DurableObject {
       }
     }
   }
+  // `n` rounds of each way back, alternated, timed inside this object (no proxy, no client):
+  // average ms per round trip. Timers advance at I/O, which every round trip is.
+  async loop(n) {
+    const ways = { rpc: (b) => this.viaRelay(b, false), stream: (b) => this.viaStream(b), callback: (b) => this.viaCallback(b) };
+    const ms = { rpc: 0, stream: 0, callback: 0 };
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    for (const way of Object.keys(ways)) await ways[way](body);
+    for (let i = 0; i < n; i++)
+      for (const way of i % 2 ? Object.keys(ways).reverse() : Object.keys(ways)) {
+        const t = performance.now();
+        await ways[way](body);
+        ms[way] += performance.now() - t;
+      }
+    return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / n]));
+  }
   // The reply comes back as an RPC call of a function the first DO passed once.
   #attached = null;
   #pending = [];
@@ -175,6 +191,10 @@ export default {
     const relay = () => env.RELAY.get(env.RELAY.idFromName('peer'));
     if (url.pathname === '/peer') return relay().fetch(request);
     if (url.pathname === '/ws') return request.text().then(async (body) => json(await relay().relay(body)));
+    if (url.pathname === '/do-loop') {
+      const stub = env.HOP.get(env.HOP.idFromName('loop'));
+      return request.text().then(async () => Response.json(await stub.loop(Number(url.searchParams.get('n') ?? 200))));
+    }
     if (url.pathname === '/do-stream' || url.pathname === '/do-callback') {
       const stub = env.HOP.get(env.HOP.idFromName(request.headers.get('mcp-session-id') ?? 'x'));
       return request.text().then(async (body) => json(await (url.pathname === '/do-stream' ? stub.viaStream(body) : stub.viaCallback(body))));
