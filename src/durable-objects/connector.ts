@@ -5,6 +5,7 @@
  * everything is in runtime/connector-host.ts.
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { ConnectorDeliver } from '../gateway/connector-transport';
 import { ConnectorHost } from '../runtime/connector-host';
 
 /** Set by the Worker route after authentication (this object is not reachable from outside). */
@@ -47,8 +48,8 @@ export class ConnectorDO extends DurableObject<Env> {
     await this.#host.alarm();
   }
 
-  attach(server: string, session: string) {
-    return this.#host.attach(server, session);
+  attach(server: string, session: string, deliver: ConnectorDeliver) {
+    return this.#host.attach(server, session, deliver);
   }
   send(server: string, session: string, message: string) {
     return this.#host.send(server, session, message);

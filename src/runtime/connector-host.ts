@@ -1,6 +1,6 @@
 /**
  * The edge end of one connector (tenant, name), run by its ConnectorDO: the connector's WebSocket
- * (hibernatable), the per-session byte streams that edge sessions read, the assignment pushed to
+ * (hibernatable), the per-session `deliver` callbacks of edge sessions, the assignment pushed to
  * the connector and the state it reports.
  *
  * Invariants:
@@ -17,6 +17,7 @@
 
 import { configApi } from '../config/api';
 import type { Assignment } from '../config/connector';
+import type { ConnectorDeliver } from '../gateway/connector-transport';
 import {
   CLOSE_HEARTBEAT,
   CLOSE_PROTOCOL,
@@ -61,10 +62,35 @@ interface Persisted {
   reports: Record<string, ServerReport>;
 }
 
-const encoder = new TextEncoder();
+/** A session's `deliver` as received over RPC: a stub, kept past the call with `dup()`, released by `release`. */
+type Sink = ConnectorDeliver & { dup?(): Sink };
+
+/** Closes a session's idle stream and releases its kept stub (`Symbol.dispose`, not in this TypeScript lib). */
+function finish(open: { sink: Sink; held: ReadableStreamDefaultController<Uint8Array> | null }): void {
+  try {
+    open.held?.close();
+  } catch {
+    /* already cancelled */
+  }
+  const dispose = (Symbol as { dispose?: symbol }).dispose;
+  const f = dispose && (open.sink as unknown as Record<symbol, unknown>)[dispose];
+  if (typeof f === 'function') f.call(open.sink);
+}
+
+/**
+ * An open session: its callback (every message, and its end) and the controller of the idle stream
+ * `attach` returned. That stream carries nothing: it is held open for the session's lifetime, so
+ * its cancel tells that the session went away, and like any open stream it keeps this object from
+ * hibernating away the sessions it serves (as when messages travelled on it).
+ */
+interface Open {
+  sink: Sink;
+  held: ReadableStreamDefaultController<Uint8Array> | null;
+}
 
 export class ConnectorHost {
-  #streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
+  /** Open sessions (`server session`); insertion order = age (eviction). */
+  #streams = new Map<string, Open>();
   #assignment: Assignment | null = null;
   #state: Persisted | null = null;
 
@@ -101,14 +127,10 @@ export class ConnectorHost {
     if (!f) return ws.close(CLOSE_PROTOCOL, 'malformed frame');
     if (f.type === 'S') return this.#report(f.payload);
     const key = `${f.server} ${f.session}`;
-    const stream = this.#streams.get(key);
     if (f.type === 'M') {
-      if (stream) stream.enqueue(encoder.encode(`${f.payload}\n`));
+      if (this.#streams.has(key)) this.#deliver(key, f.payload);
       else ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
-    } else if (f.type === 'C' && stream) {
-      this.#streams.delete(key);
-      stream.error(new Error(f.payload || `${f.server} ended the session`));
-    }
+    } else if (f.type === 'C') this.#end(key, f.payload || `${f.server} ended the session`);
   }
 
   async closed(ws: WebSocket, reason: string): Promise<void> {
@@ -160,7 +182,7 @@ export class ConnectorHost {
 
   // ---- sessions (RPC from SessionDOs and modern-lane isolates) ----
 
-  async attach(server: string, session: string): Promise<ReadableStream<Uint8Array>> {
+  async attach(server: string, session: string, deliver: ConnectorDeliver): Promise<ReadableStream<Uint8Array>> {
     const ws = this.#socket();
     const s = await this.#load();
     if (!ws) throw new Error(offline(this.name, s));
@@ -170,15 +192,17 @@ export class ConnectorHost {
     if (report?.state === 'crash-looping' || report?.state === 'failed') throw new Error(describe(this.name, server, report));
     const key = `${server} ${session}`;
     if (this.#streams.size >= MAX_STREAMS) this.#evictOldest();
+    const sink = deliver as Sink;
+    // A stub received as a parameter is released when this call returns unless duplicated.
+    const open: Open = { sink: sink.dup?.() ?? sink, held: null };
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        this.#streams.set(key, controller);
+        open.held = controller;
       },
-      // The reading session went away (closed, evicted, its object restarted): end the child too.
-      cancel: () => {
-        if (this.#streams.delete(key)) this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
-      },
+      // The session went away (closed, evicted, its object restarted): end the child too.
+      cancel: () => this.#gone(key, open),
     });
+    this.#streams.set(key, open);
     ws.send(sessionFrame('O', server, session));
     return stream;
   }
@@ -192,7 +216,12 @@ export class ConnectorHost {
   }
 
   async detach(server: string, session: string): Promise<void> {
-    if (this.#streams.delete(`${server} ${session}`)) this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
+    const key = `${server} ${session}`;
+    const open = this.#streams.get(key);
+    if (!open) return;
+    this.#streams.delete(key);
+    finish(open);
+    this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
   }
 
   async info(): Promise<ConnectorInfo> {
@@ -214,17 +243,43 @@ export class ConnectorHost {
     }
   }
 
-  #evictOldest(): void {
-    const [key, controller] = this.#streams.entries().next().value as [string, ReadableStreamDefaultController<Uint8Array>];
+  /**
+   * One message to a session, not awaited (calls on one stub arrive in the order they were made).
+   * A call that fails means the session is gone: end its child too.
+   */
+  #deliver(key: string, text: string): void {
+    const open = this.#streams.get(key);
+    if (open) Promise.resolve(open.sink('M', text)).catch(() => this.#gone(key, open));
+  }
+
+  /** Ends a session at the edge with `why`: its last call, after every message before it. */
+  #end(key: string, why: string): void {
+    const open = this.#streams.get(key);
+    if (!open) return;
     this.#streams.delete(key);
-    controller.error(new Error(`connector ${this.name} holds at most ${MAX_STREAMS} sessions; the oldest was ended`));
+    Promise.resolve(open.sink('C', why))
+      .catch(() => {})
+      .finally(() => finish(open));
+  }
+
+  /** The session went away at the edge: forget it and end its child on the connector. */
+  #gone(key: string, open: Open): void {
+    if (this.#streams.get(key) !== open) return;
+    this.#streams.delete(key);
+    finish(open);
+    const [server, session] = key.split(' ');
+    this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
+  }
+
+  #evictOldest(): void {
+    const [key] = this.#streams.keys();
+    this.#end(key, `connector ${this.name} holds at most ${MAX_STREAMS} sessions; the oldest was ended`);
     const [server, session] = key.split(' ');
     this.#sendTo(sessionFrame('C', server, session, 'ended: too many sessions on this connector'));
   }
 
   #endStreams(why: string): void {
-    for (const c of this.#streams.values()) c.error(new Error(why));
-    this.#streams.clear();
+    for (const key of [...this.#streams.keys()]) this.#end(key, why);
   }
 
   async #report(payload: string): Promise<void> {

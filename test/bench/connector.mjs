@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { pollUntil } from '../helpers/poll.mjs';
+import { platform } from './connector-platform.mjs';
 import { clients, cpuMeter, descendants, interleave, ROOT, round, startProc } from './lib.mjs';
 
 const FIX = join(ROOT, 'test/bench/echo-server.mjs');
@@ -30,6 +31,11 @@ async function admin(base, method, path, body) {
 const until = (what, f, ms = 30_000) => pollUntil(what, f, { ms, intervalMs: 250 });
 
 export async function run({ dev, row, check, quick }) {
+  // The same hops on the bare platform first (connector-platform.mjs): what the structure costs.
+  // A failure there (a bare-Worker hiccup on a loaded machine) is reported, not fatal to the rest.
+  if (process.env.BENCH_CONNECTOR_PLATFORM !== '0')
+    await platform({ row, check, quick }).catch((e) => check('bare platform section ran', false, String(e?.message ?? e).slice(0, 300)));
+  if (process.env.BENCH_CONNECTOR_EDGEHUB === '0') return;
   const mcp = new URL(`${dev.url}/mcp`);
   const http = await startProc([FIX, '--port', '0'], { ready: async (o) => /LISTENING \d+/.test(o) });
   const upstream = new URL(`http://127.0.0.1:${/LISTENING (\d+)/.exec(http.output())[1]}/mcp`);

@@ -11,7 +11,7 @@ import { legacy, modern, openSession } from './mcp.mjs';
 const log = (...a) => console.error('[bench:hops]', ...a);
 
 /** The processes of a wrangler dev tree by role. */
-function roles(dev) {
+export function roles(dev) {
   const out = { proxy: [], runtime: [], wrangler: [dev.proc.pid] };
   for (const pid of descendants(dev.proc.pid)) {
     let cmd = '';
