@@ -7,11 +7,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
 import { sessionIdleTtlMs } from '../config/limits';
+import type { ConfigSnapshot } from '../config/schema';
 import type { JsonReply } from '../mcp/exchange';
 import { LegacySession, sessionNotFound, type TraceHeaders } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { type SessionState, SessionStore } from '../mcp/session-store';
 import { log } from '../observability/log';
+import type { PushAnswer } from '../runtime/session-fanout';
 import { SessionRuntime } from '../runtime/session-host';
 
 const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
@@ -61,9 +63,14 @@ export class SessionDO extends DurableObject<Env> {
     await this.#session.terminate();
   }
 
-  /** Pushed by the ConfigDO after a change: refresh and tell the client its lists changed. */
-  async configChanged(version: number): Promise<void> {
-    if (await this.#host.configChanged(version)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+  /**
+   * Pushed by the ConfigDO after a change (with the snapshot, so no read back): install it and tell
+   * the client its lists changed. `gone` when this object holds no session: the registry prunes it.
+   */
+  async configChanged(version: number, snapshot?: ConfigSnapshot): Promise<PushAnswer> {
+    if (!this.#session.state()) return 'gone';
+    if (await this.#host.configChanged(version, snapshot)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+    return 'ok';
   }
 
   /** A connector came or went: its servers' tools leave or come back (list_changed). */

@@ -109,9 +109,18 @@ export class GatewayRuntime implements GatewayObserver {
     return true;
   }
 
-  /** Re-reads the snapshot if `version` is newer than ours. Returns true when it moved. */
-  async configChanged(version?: number): Promise<boolean> {
+  /**
+   * Moves to `version` if it is newer than ours: installs `pushed` when the push carried it (no
+   * Config DO read), else re-reads. Returns true when it moved.
+   */
+  async configChanged(version?: number, pushed?: ConfigSnapshot): Promise<boolean> {
     if (version !== undefined && version <= this.version) return false;
+    if (pushed && pushed.version === version) {
+      this.#checkedAt = Date.now();
+      this.#excluded.clear();
+      this.#install(pushed);
+      return true;
+    }
     const before = this.version;
     await this.refresh();
     return this.version !== before;
@@ -126,7 +135,8 @@ export class GatewayRuntime implements GatewayObserver {
     try {
       const next = await this.config().snapshot(this.version);
       this.#checkedAt = Date.now();
-      if (next && next.version !== this.version) {
+      // `>`: a push may have installed a newer version while this read was in flight.
+      if (next && next.version > this.version) {
         this.#excluded.clear();
         this.#install(next);
       }
