@@ -266,6 +266,11 @@ export class ConfigDO extends DurableObject<Env> {
     const r = await fanOutSessions(ids, (id) => sessionStub(this.env, this.#tenant, id).configChanged(s.version, snap ?? undefined));
     for (const id of r.gone) this.#svc.unregisterSession(id);
     if (r.failed || r.gone.length)
-      log.warn('config fan-out: some sessions failed or were gone (pruned)', { tenant: this.#tenant, version: s.version, failed: r.failed, pruned: r.gone.length });
+      log.warn('config fan-out: some sessions failed or were gone (pruned)', {
+        tenant: this.#tenant,
+        version: s.version,
+        failed: r.failed,
+        pruned: r.gone.length,
+      });
   }
 }

@@ -23,7 +23,11 @@ export interface FanOutResult {
   ms: number;
 }
 
-export async function fanOutSessions(ids: readonly string[], push: (id: string) => Promise<PushAnswer>, concurrency = FANOUT_CONCURRENCY): Promise<FanOutResult> {
+export async function fanOutSessions(
+  ids: readonly string[],
+  push: (id: string) => Promise<PushAnswer>,
+  concurrency = FANOUT_CONCURRENCY,
+): Promise<FanOutResult> {
   const t0 = Date.now();
   const out: FanOutResult = { delivered: 0, gone: [], failed: 0, ms: 0 };
   let next = 0;

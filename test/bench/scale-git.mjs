@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { mulberry32 } from '../helpers/prng.mjs';
 import { startHttpBackend } from '../helpers/git-http-backend.mjs';
+import { mulberry32 } from '../helpers/prng.mjs';
 import { fastImportStream, GIT_ENV, git } from './git-fixture.mjs';
 import { round } from './lib.mjs';
 import { legacy, openSession } from './mcp.mjs';
@@ -96,11 +96,26 @@ export async function run({ dev, row, check, quick, out }) {
     backend = await startHttpBackend(work, GIT_ENV);
     const res = [];
     const note = (op, edge, native) => {
-      const r = { stage: 'git', op, edgeMs: edge.ms, nativeMs: native, ratio: edge.error ? null : round(edge.ms / native), peakRssMb: edge.peakRss, peakHeapMb: edge.peakHeap, error: edge.error };
+      const r = {
+        stage: 'git',
+        op,
+        edgeMs: edge.ms,
+        nativeMs: native,
+        ratio: edge.error ? null : round(edge.ms / native),
+        peakRssMb: edge.peakRss,
+        peakHeapMb: edge.peakHeap,
+        error: edge.error,
+      };
       res.push(r);
       out.push({ ...r, files: opts.files, commits: opts.commits, packMb });
       log(JSON.stringify(r));
-      row('scale-git', `${op} (${packMb} MB repo; native ${native} ms${edge.error ? `; FAILED: ${edge.error}` : ''})`, { p50: edge.ms, p99: edge.ms, rps: 0, n: 1, concurrency: 1 });
+      row('scale-git', `${op} (${packMb} MB repo; native ${native} ms${edge.error ? `; FAILED: ${edge.error}` : ''})`, {
+        p50: edge.ms,
+        p99: edge.ms,
+        rps: 0,
+        n: 1,
+        concurrency: 1,
+      });
       check(`git at size: ${op} works`, !edge.error, edge.error ?? `${edge.ms} ms (${r.ratio}× native)`);
     };
 

@@ -20,12 +20,17 @@ export function workerdRssMb(pid) {
   return round(kb / 1024);
 }
 
+let warned = false;
 /** V8 heap in use (MB) of the Worker's isolate (all its DOs share it under wrangler dev), or null. */
 export async function isolateHeapMb(inspectorUrl) {
   try {
     const targets = await fetch(`${inspectorUrl}/json`).then((r) => r.json());
     const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-    if (!url || typeof WebSocket === 'undefined') return null;
+    if (!url || typeof WebSocket === 'undefined') {
+      if (!warned) console.error('[bench:scale] no isolate inspector target:', JSON.stringify(targets).slice(0, 300), typeof WebSocket);
+      warned = true;
+      return null;
+    }
     const ws = new WebSocket(url);
     return await new Promise((res) => {
       const t = setTimeout(() => (ws.close(), res(null)), 5000);
@@ -39,7 +44,9 @@ export async function isolateHeapMb(inspectorUrl) {
         res(m.result?.usedSize ? round(m.result.usedSize / 2 ** 20) : null);
       };
     });
-  } catch {
+  } catch (e) {
+    if (!warned) console.error('[bench:scale] isolate heap unavailable:', e?.message);
+    warned = true;
     return null;
   }
 }
@@ -95,7 +102,10 @@ export function streamPool(mcp) {
       arrivals.listen = [];
     },
     async legacyStream(sid) {
-      const res = await fetch(mcp, { signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' } });
+      const res = await fetch(mcp, {
+        signal: ac.signal,
+        headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' },
+      });
       if (!res.ok) throw new Error(`GET stream: ${res.status}`);
       const w = watch(res, () => hit('legacy')());
       done.push(w.done);
@@ -123,9 +133,11 @@ export function streamPool(mcp) {
 /** Runs `op(i)` for i < n with `c` workers. */
 export async function pool(n, c, op) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(c, n) }, async () => {
-    while (next < n) await op(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(c, n) }, async () => {
+      while (next < n) await op(next++);
+    }),
+  );
 }
 
 export const median = (a) => {

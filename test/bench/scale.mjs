@@ -47,13 +47,14 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
       const rss = workerdRssMb(dev.proc.pid);
       const heap = await isolateHeapMb(dev.inspectorUrl);
       const idle = await idleCpu(dev.proc.pid);
-      const lat = { legacy: [], listen: [] };
+      const lat = { legacy: [], listen: [], put: [] };
       let reached = true;
       for (let rep = 0; rep < 3; rep++) {
         streams.reset();
         const s = performance.now();
         if (rep % 2 === 0) await admin(dev.url, 'PUT', '/servers/scale-probe', { uri: 'https://scale-probe.example/mcp', enabled: false });
         else await admin(dev.url, 'DELETE', '/servers/scale-probe');
+        lat.put.push(performance.now() - s);
         const deadline = Date.now() + 30_000;
         while ((streams.arrivals.legacy.length < N || streams.arrivals.listen.length < N) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         for (const k of ['legacy', 'listen']) {
@@ -65,9 +66,21 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
       }
       const fl = median(lat.legacy);
       const fm = median(lat.listen);
-      log(`N=${N}: open ${round((add / openMs) * 1000)} sessions/s, RSS ${rss} MB, heap ${heap} MB, idle ${idle} CPU ms/s; fan-out 2025 ${fl} ms, 2026 ${fm} ms`);
-      row('scale', `config change → ${N} sessions' GET streams + ${N} listen streams (median of 3)`, { p50: Math.max(fl, fm), p99: Math.max(...lat.legacy, ...lat.listen), rps: 0, n: 3, concurrency: N });
-      check(`config change reaches ${N} 2025 sessions and ${N} listen streams ≤ 1 s`, reached && fl <= 1000 && fm <= 1000, `2025 ${fl} ms, 2026 ${fm} ms${reached ? '' : ' (some never arrived in 30 s)'}`);
+      log(
+        `N=${N}: open ${round((add / openMs) * 1000)} sessions/s, RSS ${rss} MB, heap ${heap} MB, idle ${idle} CPU ms/s; fan-out 2025 ${fl} ms, 2026 ${fm} ms (admin reply ${median(lat.put)} ms)`,
+      );
+      row('scale', `config change → ${N} sessions' GET streams + ${N} listen streams (median of 3)`, {
+        p50: Math.max(fl, fm),
+        p99: Math.max(...lat.legacy, ...lat.listen),
+        rps: 0,
+        n: 3,
+        concurrency: N,
+      });
+      check(
+        `config change reaches ${N} 2025 sessions and ${N} listen streams ≤ 1 s`,
+        reached && fl <= 1000 && fm <= 1000,
+        `2025 ${fl} ms, 2026 ${fm} ms${reached ? '' : ' (some never arrived in 30 s)'}`,
+      );
       curve.fanout.push({ x: N, y: fl, series: '2025 GET streams' }, { x: N, y: fm, series: '2026 listen streams' });
       curve.sessions.push(
         { x: N, y: rss, series: 'workerd RSS (MB)' },
@@ -75,7 +88,17 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
         { x: N, y: round((add / openMs) * 1000), series: 'open rate (sessions/s)' },
         { x: N, y: idle, series: 'idle workerd CPU (ms/s)' },
       );
-      out.push({ stage: 'fanout', sessions: N, openPerS: round((add / openMs) * 1000), rssMb: rss, heapMb: heap, idleCpuMsPerS: idle, fanout2025Ms: fl, fanout2026Ms: fm });
+      out.push({
+        stage: 'fanout',
+        sessions: N,
+        openPerS: round((add / openMs) * 1000),
+        rssMb: rss,
+        heapMb: heap,
+        idleCpuMsPerS: idle,
+        fanout2025Ms: fl,
+        fanout2026Ms: fm,
+        adminReplyMs: median(lat.put),
+      });
     }
   } finally {
     await streams.close();
@@ -86,8 +109,18 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
   const idleAfter = await idleCpu(dev.proc.pid, 5000);
   out.push({ stage: 'idle', sessions: open, streams: 0, idleCpuMsPerS: idleAfter, rssMb: workerdRssMb(dev.proc.pid) });
   log(`${open} sessions, streams closed: idle ${idleAfter} CPU ms/s`);
-  await writeCurve('fanout', curve.fanout, { x: 'live sessions (and as many listen streams)', y: 'ms to the last list_changed', title: 'Config change fan-out', logX: true });
-  await writeCurve('sessions', curve.sessions, { x: 'live sessions with open streams', y: 'value (see series)', title: 'Cost vs sessions (wrangler dev)', logX: true });
+  await writeCurve('fanout', curve.fanout, {
+    x: 'live sessions (and as many listen streams)',
+    y: 'ms to the last list_changed',
+    title: 'Config change fan-out',
+    logX: true,
+  });
+  await writeCurve('sessions', curve.sessions, {
+    x: 'live sessions with open streams',
+    y: 'value (see series)',
+    title: 'Cost vs sessions (wrangler dev)',
+    logX: true,
+  });
 }
 
 /** Every page of tools/list; returns the tool count. */
@@ -153,10 +186,25 @@ async function catalogCurve({ dev, row, quick, out }) {
         await listAll((p) => legacy(mcp, s2, 'tools/list', p));
       });
       const perSession = round((workerdRssMb(dev.proc.pid) - rss0) / 10);
-      const r = { stage: 'catalog', upstreams: M, tools: want, coldListMs: median(cold), warmList2025Ms: median(warm), warmList2026Ms: median(warmM), firstCallMs: median(first), rssPerSessionMb: perSession };
+      const r = {
+        stage: 'catalog',
+        upstreams: M,
+        tools: want,
+        coldListMs: median(cold),
+        warmList2025Ms: median(warm),
+        warmList2026Ms: median(warmM),
+        firstCallMs: median(first),
+        rssPerSessionMb: perSession,
+      };
       out.push(r);
       log(JSON.stringify(r));
-      row('scale', `catalog ${M} upstreams × 50 tools: warm paged tools/list, legacy lane (cold ${r.coldListMs} ms, first call ${r.firstCallMs} ms)`, { p50: r.warmList2025Ms, p99: Math.max(...warm), rps: 0, n: 5, concurrency: 1 });
+      row('scale', `catalog ${M} upstreams × 50 tools: warm paged tools/list, legacy lane (cold ${r.coldListMs} ms, first call ${r.firstCallMs} ms)`, {
+        p50: r.warmList2025Ms,
+        p99: Math.max(...warm),
+        rps: 0,
+        n: 5,
+        concurrency: 1,
+      });
       curve.push(
         { x: want, y: r.coldListMs, series: 'cold paged tools/list, new 2025 session' },
         { x: want, y: r.warmList2025Ms, series: 'warm paged tools/list, 2025' },
@@ -179,7 +227,10 @@ export async function run(ctx) {
     ['catalog', catalogCurve],
     ['git at size', async (c) => (await import('./scale-git.mjs')).run(c)],
   ];
+  // SCALE_PARTS=fan,cat,git picks parts by prefix (default: all).
+  const pick = (process.env.SCALE_PARTS ?? '').split(',').filter(Boolean);
   for (const [name, part] of parts) {
+    if (pick.length && !pick.some((p) => name.startsWith(p))) continue;
     try {
       await part({ ...ctx, out });
     } catch (e) {
@@ -194,6 +245,11 @@ export async function run(ctx) {
 export function scaleMarkdown(rows) {
   if (!rows?.length) return [];
   const lines = ['', '## Scale (test/bench/results/scale/*.csv|svg)', ''];
-  for (const r of rows) lines.push(`- ${Object.entries(r).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  for (const r of rows)
+    lines.push(
+      `- ${Object.entries(r)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+    );
   return lines;
 }
