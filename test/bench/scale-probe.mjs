@@ -31,10 +31,12 @@ export async function isolateHeapMb(inspectorUrl) {
       warned = true;
       return null;
     }
-    const ws = new WebSocket(url);
+    // wrangler's inspector proxy accepts only its devtools origin (undici's WebSocket takes headers).
+    const ws = new WebSocket(url, { headers: { origin: 'https://devtools.devprod.cloudflare.dev' } });
     return await new Promise((res) => {
       const t = setTimeout(() => (ws.close(), res(null)), 5000);
       ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }));
+      ws.onclose = () => (clearTimeout(t), res(null));
       ws.onerror = () => (clearTimeout(t), res(null));
       ws.onmessage = (e) => {
         const m = JSON.parse(String(e.data));
