@@ -2,7 +2,8 @@
  * The Config DO's push of a new config version to every registered 2025-lane session. Each push
  * carries the snapshot itself (the same one `ConfigDO.snapshot` hands out over internal RPC), so a
  * session installs it without calling back: N sessions cost the Config DO N outgoing RPCs and no
- * incoming ones (before: N pushes, then N `snapshot()` reads into this one single-threaded object).
+ * incoming ones (before: N pushes, then N `snapshot()` reads into this one single-threaded object),
+ * and the session builds its gateway from it on its next request, not during the fan-out.
  * Pushes run FANOUT_CONCURRENCY at a time (a pool, not one after another, and not all N at once:
  * 10,000 unbounded subrequests would hold 10,000 snapshot copies in flight). A session that answers
  * `gone` (its storage ended: idle expiry, DELETE, eviction) is returned for the caller to prune

@@ -34,16 +34,18 @@ export async function isolateHeapMb(inspectorUrl) {
     // wrangler's inspector proxy accepts only its devtools origin (undici's WebSocket takes headers).
     const ws = new WebSocket(url, { headers: { origin: 'https://devtools.devprod.cloudflare.dev' } });
     return await new Promise((res) => {
-      const t = setTimeout(() => (ws.close(), res(null)), 5000);
-      ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }));
-      ws.onclose = () => (clearTimeout(t), res(null));
-      ws.onerror = () => (clearTimeout(t), res(null));
-      ws.onmessage = (e) => {
-        const m = JSON.parse(String(e.data));
-        if (m.id !== 1) return;
+      const end = (v) => {
         clearTimeout(t);
         ws.close();
-        res(m.result?.usedSize ? round(m.result.usedSize / 2 ** 20) : null);
+        res(v);
+      };
+      const t = setTimeout(() => end(null), 5000);
+      ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }));
+      ws.onclose = () => end(null);
+      ws.onerror = () => end(null);
+      ws.onmessage = (e) => {
+        const m = JSON.parse(String(e.data));
+        if (m.id === 1) end(m.result?.usedSize ? round(m.result.usedSize / 2 ** 20) : null);
       };
     });
   } catch (e) {

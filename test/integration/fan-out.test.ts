@@ -71,6 +71,9 @@ describe('config fan-out', () => {
     const next: ConfigSnapshot = { ...current, version: current.version + 1 };
     expect(await rt.configChanged(next.version, next)).toBe(true);
     expect(rt.version).toBe(next.version);
+    // Built on next use (not during the fan-out), still without a read.
+    await rt.gateway();
+    expect(rt.snapshot?.version).toBe(next.version);
     expect(reads).toBe(1);
     // An older push (out of order) never moves it back.
     expect(await rt.configChanged(current.version, current)).toBe(false);
