@@ -8,7 +8,7 @@
 //   git at size: scale-git.mjs.
 // Each curve goes to test/bench/results/scale/<name>.{csv,svg} (plot.mjs). Loopback only, bounded.
 import { join } from 'node:path';
-import { ROOT, round, startProc } from './lib.mjs';
+import { cpuSeconds, descendants, ROOT, round, startProc } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 import { writeCurve } from './plot.mjs';
 import { idleCpu, isolateHeapMb, median, pool, streamPool, workerdRssMb } from './scale-probe.mjs';
@@ -47,16 +47,19 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
       const rss = workerdRssMb(dev.proc.pid);
       const heap = await isolateHeapMb(dev.inspectorUrl);
       const idle = await idleCpu(dev.proc.pid);
-      const lat = { legacy: [], listen: [], put: [] };
+      const lat = { legacy: [], listen: [], put: [], cpu: [] };
       let reached = true;
       for (let rep = 0; rep < 3; rep++) {
         streams.reset();
+        const c0 = cpuSeconds(descendants(dev.proc.pid));
         const s = performance.now();
         if (rep % 2 === 0) await admin(dev.url, 'PUT', '/servers/scale-probe', { uri: 'https://scale-probe.example/mcp', enabled: false });
         else await admin(dev.url, 'DELETE', '/servers/scale-probe');
         lat.put.push(performance.now() - s);
         const deadline = Date.now() + 30_000;
         while ((streams.arrivals.legacy.length < N || streams.arrivals.listen.length < N) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        // CPU of the whole wrangler dev tree (dev proxy, Worker + every DO on one thread) per change.
+        lat.cpu.push((cpuSeconds(descendants(dev.proc.pid)) - c0) * 1000);
         for (const k of ['legacy', 'listen']) {
           const a = streams.arrivals[k];
           if (a.length < N) reached = false;
@@ -87,6 +90,7 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
         ...(heap === null ? [] : [{ x: N, y: heap, series: 'isolate V8 heap (MB)' }]),
         { x: N, y: round((add / openMs) * 1000), series: 'open rate (sessions/s)' },
         { x: N, y: idle, series: 'idle workerd CPU (ms/s)' },
+        { x: N, y: median(lat.cpu), series: 'workerd CPU per config change (ms)' },
       );
       out.push({
         stage: 'fanout',
