@@ -3,6 +3,7 @@
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
 // Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|tools|policy|git|scale]
+// (`scale` runs only when asked for: test/bench/scale.mjs, docs/capacity.md)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

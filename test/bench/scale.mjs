@@ -70,7 +70,7 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
       const fl = median(lat.legacy);
       const fm = median(lat.listen);
       log(
-        `N=${N}: open ${round((add / openMs) * 1000)} sessions/s, RSS ${rss} MB, heap ${heap} MB, idle ${idle} CPU ms/s; fan-out 2025 ${fl} ms, 2026 ${fm} ms (admin reply ${median(lat.put)} ms)`,
+        `N=${N}: open ${round((add / openMs) * 1000)} sessions/s, RSS ${rss} MB, heap ${heap} MB, idle ${idle} CPU ms/s; fan-out 2025 ${fl} ms, 2026 ${fm} ms (admin reply ${median(lat.put)} ms; workerd CPU ${median(lat.cpu)} ms per change)`,
       );
       row('scale', `config change → ${N} sessions' GET streams + ${N} listen streams (median of 3)`, {
         p50: Math.max(fl, fm),
@@ -102,6 +102,7 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
         fanout2025Ms: fl,
         fanout2026Ms: fm,
         adminReplyMs: median(lat.put),
+        cpuMsPerChange: median(lat.cpu),
       });
     }
   } finally {
