@@ -25,6 +25,7 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
   const mcp = `${dev.url}/mcp`;
   const sizes = quick ? [10, 50, 100] : [10, 100, 500, 1000];
   const streams = streamPool(mcp);
+  const sids = [];
   const curve = { fanout: [], sessions: [] };
   let open = 0;
   let listen = 0;
@@ -36,6 +37,7 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
       const add = N - open;
       await pool(add, 16, async () => {
         const sid = await openSession(mcp);
+        sids.push(sid);
         await legacy(mcp, sid, 'tools/list');
         await streams.legacyStream(sid);
       });
@@ -114,6 +116,8 @@ async function fanOutCurve({ dev, row, check, quick, out }) {
   const idleAfter = await idleCpu(dev.proc.pid, 5000);
   out.push({ stage: 'idle', sessions: open, streams: 0, idleCpuMsPerS: idleAfter, rssMb: workerdRssMb(dev.proc.pid) });
   log(`${open} sessions, streams closed: idle ${idleAfter} CPU ms/s`);
+  // End them (DELETE): later parts' config changes must not each fan out to 1,000 sessions.
+  await pool(sids.length, 16, (i) => fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': sids[i] } }).then((r) => r.text()));
   await writeCurve('fanout', curve.fanout, {
     x: 'live sessions (and as many listen streams)',
     y: 'ms to the last list_changed',
