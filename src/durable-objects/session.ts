@@ -21,6 +21,8 @@ const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resourc
 export class SessionDO extends DurableObject<Env> {
   #session: LegacySession;
   #host: SessionRuntime;
+  /** initialize calls in flight: registered at the Config DO before their state is saved. */
+  #opening = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -32,8 +34,13 @@ export class SessionDO extends DurableObject<Env> {
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
 
-  open(id: string, principal: Principal, params: Record<string, unknown>, view?: SessionState['view']) {
-    return this.#session.initialize(id, principal, params, view);
+  async open(id: string, principal: Principal, params: Record<string, unknown>, view?: SessionState['view']) {
+    this.#opening++;
+    try {
+      return await this.#session.initialize(id, principal, params, view);
+    } finally {
+      this.#opening--;
+    }
   }
 
   /** A JSON reply comes back as plain data (one string copy over RPC), an SSE reply as a Response. */
@@ -68,7 +75,8 @@ export class SessionDO extends DurableObject<Env> {
    * the client its lists changed. `gone` when this object holds no session: the registry prunes it.
    */
   async configChanged(version: number, snapshot?: ConfigSnapshot): Promise<PushAnswer> {
-    if (!this.#session.state()) return 'gone';
+    // Not saved yet is not gone: initialize registers first, then saves (a push may come between).
+    if (!this.#session.state()) return this.#opening ? 'ok' : 'gone';
     if (await this.#host.configChanged(version, snapshot)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
     return 'ok';
   }
