@@ -18,6 +18,7 @@ import { type ApprovalRequest, ApprovalService } from '../policy/approval-servic
 import { type Observed, PinService } from '../policy/pin-service';
 import { ListenHub, type ListKind } from '../runtime/listen-hub';
 import { mountChecker } from '../runtime/mount-check';
+import { fanOutSessions } from '../runtime/session-fanout';
 import { UpstreamWatch } from '../runtime/upstream-watch';
 import type { AuditInput } from '../storage/config-store';
 import { ConfigStore } from '../storage/config-store';
@@ -259,9 +260,17 @@ export class ConfigDO extends DurableObject<Env> {
     const pushed = await Promise.allSettled([...this.#connectors].map((n) => connectorStub(this.env, this.#tenant, n).configChanged()));
     if (pushed.some((r) => r.status === 'rejected')) log.warn('config push to connectors failed', { tenant: this.#tenant, version: s.version });
     if (this.#listeners.size > 0) await this.#watchSnapshot(s);
-    const sessions = this.#svc.sessions();
-    const results = await Promise.allSettled(sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).configChanged(s.version)));
-    const failed = results.filter((r) => r.status === 'rejected');
-    if (failed.length) log.warn('config fan-out failed for some sessions', { tenant: this.#tenant, version: s.version, failed: failed.length });
+    // The snapshot rides with the push: sessions install it without calling back (session-fanout.ts).
+    const snap = await this.snapshot(0);
+    const ids = this.#svc.sessions().map((x) => x.sessionId);
+    const r = await fanOutSessions(ids, (id) => sessionStub(this.env, this.#tenant, id).configChanged(s.version, snap ?? undefined));
+    for (const id of r.gone) this.#svc.unregisterSession(id);
+    if (r.failed || r.gone.length)
+      log.warn('config fan-out: some sessions failed or were gone (pruned)', {
+        tenant: this.#tenant,
+        version: s.version,
+        failed: r.failed,
+        pruned: r.gone.length,
+      });
   }
 }

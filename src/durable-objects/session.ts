@@ -7,11 +7,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
 import { sessionIdleTtlMs } from '../config/limits';
+import type { ConfigSnapshot } from '../config/schema';
 import type { JsonReply } from '../mcp/exchange';
 import { LegacySession, sessionNotFound, type TraceHeaders } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { type SessionState, SessionStore } from '../mcp/session-store';
 import { log } from '../observability/log';
+import type { PushAnswer } from '../runtime/session-fanout';
 import { SessionRuntime } from '../runtime/session-host';
 
 const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
@@ -19,6 +21,8 @@ const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resourc
 export class SessionDO extends DurableObject<Env> {
   #session: LegacySession;
   #host: SessionRuntime;
+  /** initialize calls in flight: registered at the Config DO before their state is saved. */
+  #opening = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -30,8 +34,13 @@ export class SessionDO extends DurableObject<Env> {
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
 
-  open(id: string, principal: Principal, params: Record<string, unknown>, view?: SessionState['view']) {
-    return this.#session.initialize(id, principal, params, view);
+  async open(id: string, principal: Principal, params: Record<string, unknown>, view?: SessionState['view']) {
+    this.#opening++;
+    try {
+      return await this.#session.initialize(id, principal, params, view);
+    } finally {
+      this.#opening--;
+    }
   }
 
   /** A JSON reply comes back as plain data (one string copy over RPC), an SSE reply as a Response. */
@@ -61,9 +70,15 @@ export class SessionDO extends DurableObject<Env> {
     await this.#session.terminate();
   }
 
-  /** Pushed by the ConfigDO after a change: refresh and tell the client its lists changed. */
-  async configChanged(version: number): Promise<void> {
-    if (await this.#host.configChanged(version)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+  /**
+   * Pushed by the ConfigDO after a change (with the snapshot, so no read back): install it and tell
+   * the client its lists changed. `gone` when this object holds no session: the registry prunes it.
+   */
+  async configChanged(version: number, snapshot?: ConfigSnapshot): Promise<PushAnswer> {
+    // Not saved yet is not gone: initialize registers first, then saves (a push may come between).
+    if (!this.#session.state()) return this.#opening ? 'ok' : 'gone';
+    if (await this.#host.configChanged(version, snapshot)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+    return 'ok';
   }
 
   /** An upstream grant of this session's principal was made or revoked (src/vault/): relist. */

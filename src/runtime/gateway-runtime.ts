@@ -36,6 +36,8 @@ export interface FreshnessOptions {
 
 export class GatewayRuntime implements GatewayObserver {
   #snapshot: ConfigSnapshot | null = null;
+  /** A pushed snapshot not built yet: a fan-out costs each session no gateway build (next use does). */
+  #pending: ConfigSnapshot | null = null;
   #gateway: Gateway | null = null;
   #checkedAt = 0;
   #refreshing: Promise<void> | null = null;
@@ -61,17 +63,27 @@ export class GatewayRuntime implements GatewayObserver {
   ) {}
 
   get version(): number {
-    return this.#snapshot?.version ?? 0;
+    return this.#pending?.version ?? this.#snapshot?.version ?? 0;
   }
 
   /** The snapshot the current gateway was built from (null before the first load). */
   get snapshot(): ConfigSnapshot | null {
+    this.#applyPending();
     return this.#snapshot;
   }
 
   /** The gateway for the newest version known, without refreshing (null before the first load). */
   get currentGateway(): Gateway | null {
+    this.#applyPending();
     return this.#gateway;
+  }
+
+  #applyPending(): void {
+    const p = this.#pending;
+    if (!p) return;
+    this.#pending = null;
+    this.#excluded.clear();
+    this.#install(p);
   }
 
   /** An upstream's catalog changed: rebuild the merged view on next use. */
@@ -80,6 +92,7 @@ export class GatewayRuntime implements GatewayObserver {
   }
 
   async gateway(opts: FreshnessOptions = {}): Promise<Gateway> {
+    this.#applyPending();
     const age = Date.now() - this.#checkedAt;
     if (!this.#gateway || age > (opts.maxAgeMs ?? REFRESH_MS)) await this.refresh();
     else if (opts.revalidate && age > FRESH_MS) opts.revalidate(this.refresh());
@@ -100,6 +113,7 @@ export class GatewayRuntime implements GatewayObserver {
    * breakers). True when this runtime's config has any.
    */
   connectorChanged(connector: string): boolean {
+    this.#applyPending();
     const snapshot = this.#snapshot;
     if (!snapshot) return false;
     const names = Object.keys(snapshot.config.servers).filter((n) => connectorOf(snapshot.config.servers[n]) === connector);
@@ -119,9 +133,17 @@ export class GatewayRuntime implements GatewayObserver {
     return true;
   }
 
-  /** Re-reads the snapshot if `version` is newer than ours. Returns true when it moved. */
-  async configChanged(version?: number): Promise<boolean> {
+  /**
+   * Moves to `version` if it is newer than ours: installs `pushed` when the push carried it (no
+   * Config DO read), else re-reads. Returns true when it moved.
+   */
+  async configChanged(version?: number, pushed?: ConfigSnapshot): Promise<boolean> {
     if (version !== undefined && version <= this.version) return false;
+    if (pushed && pushed.version === version) {
+      this.#checkedAt = Date.now();
+      this.#pending = pushed;
+      return true;
+    }
     const before = this.version;
     await this.refresh();
     return this.version !== before;
@@ -136,7 +158,9 @@ export class GatewayRuntime implements GatewayObserver {
     try {
       const next = await this.config().snapshot(this.version);
       this.#checkedAt = Date.now();
-      if (next && next.version !== this.version) {
+      // `>`: a push may have installed a newer version while this read was in flight.
+      if (next && next.version > this.version) {
+        this.#pending = null;
         this.#excluded.clear();
         this.#install(next);
       }

@@ -108,10 +108,10 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
     return this.#runtime?.serversChanged([server]) ?? false;
   }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
-  async configChanged(version: number): Promise<boolean> {
+  async configChanged(version: number, snapshot?: ConfigSnapshot): Promise<boolean> {
     // A session that has not listed anything yet has no snapshot to refresh, but its client may
     // still cache lists from elsewhere: it is told too.
-    return this.#runtime ? this.#runtime.configChanged(version) : true;
+    return this.#runtime ? this.#runtime.configChanged(version, snapshot) : true;
   }
 
   async #fanOut(what: string, op: (p: Provider) => Promise<void> | undefined): Promise<void> {

@@ -2,13 +2,15 @@
 // `npm run bench`: edgehub against its references, side by side in one run on 127.0.0.1.
 // References: a plain Worker route on the same `wrangler dev` (the platform floor) and each
 // upstream called directly. Writes test/bench/results/latest.{json,md}. Bounded in count and time.
-// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|tools|policy|upstream-oauth|git]
+// Usage: npm run bench [-- --quick] [-- --only gateway|hops|profile|peers|connector|oauth|tools|policy|upstream-oauth|git|scale]
+// (`scale` runs only when asked for: test/bench/scale.mjs, docs/capacity.md)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bareWorker, cpuMeter, descendants, interleave, measure, ROOT, round, startFixture, startProc, startWrangler, stopBareWorker } from './lib.mjs';
 import { legacy, modern, openSession } from './mcp.mjs';
 import { profileMarkdown } from './profile.mjs';
+import { scaleMarkdown } from './scale.mjs';
 import { toolsMarkdown } from './tools.mjs';
 
 const { values: opt } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -270,6 +272,7 @@ function markdown() {
   for (const c of results.checks) lines.push(`| ${c.name} | ${c.ok ? 'yes' : 'NO'} | ${c.detail} |`);
   lines.push(...profileMarkdown(results.profile));
   lines.push(...toolsMarkdown(results.tools));
+  lines.push(...scaleMarkdown(results.scale));
   return `${lines.join('\n')}\n`;
 }
 
@@ -297,6 +300,8 @@ try {
       if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
     }
   }
+  // Only on request: minutes long at full size (1,000 sessions, a 200 MB repository).
+  if (opt.only === 'scale') await (await import('./scale.mjs')).run({ dev, row, check, quick: opt.quick, results });
 } finally {
   await stopBareWorker();
   await dev.stop();
