@@ -4,35 +4,15 @@
  * `approval: "admin"` rules (caller, arguments, digest; approve sends the digest shown, so an
  * approval never covers other arguments). Decisions go through the admin API (audited).
  */
+
+import type { ParkedCall, PendingTool } from '../policy/api';
 import { Action, Badge, type Chrome, Layout } from './layout';
 import { ago, iso } from './model';
 import { BASE } from './security';
 
-export interface ApiPendingTool {
-  server: string;
-  tool: string;
-  kind: string;
-  status: string;
-  flags: string[];
-  reason: string;
-  hash: string;
-  seenAt: number;
-  diff: string;
-}
-
-export interface ApiParkedCall {
-  id: string;
-  server: string;
-  tool: string;
-  sub: string;
-  args: unknown;
-  digest: string;
-  rule: number;
-  status: string;
-  createdAt: number;
-  expiresAt: number;
-  decidedBy: string | null;
-}
+/** What the admin API returns (`GET /pending`, `GET /approvals`): the policy layer's own types. */
+export type ApiPendingTool = PendingTool;
+export type ApiParkedCall = ParkedCall;
 
 export function TrustPage(p: Chrome & { csrf: string; pending: ApiPendingTool[]; calls: ApiParkedCall[]; now: number }) {
   const waiting = p.calls.filter((c) => c.status === 'pending');

@@ -5,27 +5,15 @@
  */
 import type { Actor } from '../config/service';
 import type { AuditInput } from '../storage/config-store';
-import type { ApprovalStatus } from '../storage/trust-store';
+import type { ApprovalRow, ApprovalStatus } from '../storage/trust-store';
 import { configStub } from '../utils/do-stubs';
 import type { ApprovalRequest, Decision } from './approval-service';
 import type { Observed, PinChange, PinService, Verdict } from './pin-service';
 
 export type PendingTool = ReturnType<PinService['pending']>[number];
 
-export interface ParkedCall {
-  id: string;
-  server: string;
-  tool: string;
-  sub: string;
-  args: unknown;
-  digest: string;
-  rule: number;
-  status: ApprovalStatus;
-  createdAt: number;
-  expiresAt: number;
-  decidedBy: string | null;
-  decidedAt: number | null;
-}
+/** A parked call as the API returns it: the stored row with its arguments parsed. */
+export type ParkedCall = Omit<ApprovalRow, 'args'> & { args: unknown };
 
 export interface TrustApi {
   observeTools(server: string, tools: Observed[]): Promise<Record<string, Verdict>>;

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
+import { openListen } from '../helpers/listen-stream';
 import { type Proc, startEverything } from '../helpers/procs';
 import { freePort } from '../helpers/wrangler';
 
@@ -168,42 +169,21 @@ describe('live sessions learn about changes', () => {
   });
 
   it('a 2026 subscriptions/listen stream gets tools/list_changed after a change', async () => {
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
-    const ac = new AbortController();
-    const res = await fetch(`${base()}/mcp`, {
-      method: 'POST',
-      signal: ac.signal,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2026-07-28',
-        'mcp-method': 'subscriptions/listen',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'subscriptions/listen', params: { _meta: meta, notifications: { toolsListChanged: true } } }),
-    });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
-    const read = async (until: RegExp) => {
-      const deadline = Date.now() + 10_000;
-      while (!until.test(text) && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += value;
-      }
-    };
-    await read(/subscriptions\/acknowledged/);
+    const listen = await openListen(`${base()}/mcp`, 77);
+    expect(listen.res.headers.get('content-type')).toContain('text/event-stream');
+    await listen.read(/subscriptions\/acknowledged/);
     const change = admin(base(), 'PUT', '/servers/quiet', { uri: 'https://quiet.example/mcp', enabled: false });
-    await read(/tools\/list_changed/);
+    await listen.read(/tools\/list_changed/);
     expect((await change).status).toBe(200);
-    const frames = text
+    const frames = listen
+      .text()
       .split('\n')
       .filter((l) => l.startsWith('data:'))
       .map((l) => JSON.parse(l.slice(5)));
     expect(frames[0].method).toBe('notifications/subscriptions/acknowledged');
     const changed = frames.find((f) => f.method === 'notifications/tools/list_changed');
     expect(changed.params._meta['io.modelcontextprotocol/subscriptionId']).toBe(77);
-    ac.abort();
+    listen.close();
     await admin(base(), 'DELETE', '/servers/quiet');
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { admin } from '../helpers/admin';
 import { cliRunner } from '../helpers/cli';
 import { type Lane, legacyLane, modernLane } from '../helpers/lanes';
+import { openListen } from '../helpers/listen-stream';
 
 const base = () => inject('edgehubUrl');
 const LANES: [string, (url: string) => Promise<Lane>][] = [
@@ -21,34 +22,12 @@ const repo = `modes-${Date.now().toString(36)}`;
 
 /** A 2026 `subscriptions/listen` stream on `url` gets tools/list_changed when `change` lands. */
 async function listenSeesChange(url: string, change: () => Promise<{ status: number }>) {
-  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
-  const ac = new AbortController();
-  const res = await fetch(url, {
-    method: 'POST',
-    signal: ac.signal,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': 'subscriptions/listen',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'subscriptions/listen', params: { _meta: meta, notifications: { toolsListChanged: true } } }),
-  });
-  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  const read = async (until: RegExp) => {
-    const deadline = Date.now() + 10_000;
-    while (!until.test(text) && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  };
-  await read(/subscriptions\/acknowledged/);
+  const listen = await openListen(url, 9);
+  await listen.read(/subscriptions\/acknowledged/);
   expect((await change()).status).toBe(200);
-  await read(/tools\/list_changed/);
-  ac.abort();
-  expect(text).toMatch(/notifications\/tools\/list_changed/);
+  await listen.read(/tools\/list_changed/);
+  listen.close();
+  expect(listen.text()).toMatch(/notifications\/tools\/list_changed/);
 }
 
 async function call(lane: Lane, name: string, args: Record<string, unknown>) {
