@@ -38,7 +38,22 @@ export interface DevOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Ports are picked free and then bound by wrangler a moment later, so another process on the
+ * machine can take one in between (workerd then exits with "Address already in use"): such a
+ * start is retried, a few times, before it counts as a failure.
+ */
 export async function startDev(opts: DevOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startDevOnce(opts: DevOptions): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const persistDir = opts.persistDir ?? mkdtempSync(join(tmpdir(), 'edgehub-e2e-'));
   const vars = { AUTH_MODE: 'dev-open', ALLOW_PRIVATE_UPSTREAMS: 'true', ...opts.vars };
