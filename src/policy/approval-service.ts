@@ -23,16 +23,8 @@ export interface ApprovalDeps {
   count(decision: string, server: string, rule?: number): void;
 }
 
-export interface ApprovalRequest {
-  server: string;
-  tool: string;
-  sub: string;
-  /** Canonical JSON of the arguments and its SHA-256 hex. */
-  args: string;
-  digest: string;
-  rule: number;
-  ttlMs: number;
-}
+/** A call to park: the row's identity fields (`args` is the canonical JSON, `digest` its SHA-256 hex) and how long it may wait. */
+export type ApprovalRequest = Pick<ApprovalRow, 'server' | 'tool' | 'sub' | 'args' | 'digest' | 'rule'> & { ttlMs: number };
 
 export type Decision = { ok: true; status: ApprovalStatus } | { ok: false; status: number; error: string };
 

@@ -30,6 +30,20 @@ async function listenSeesChange(url: string, change: () => Promise<{ status: num
   expect(listen.text()).toMatch(/notifications\/tools\/list_changed/);
 }
 
+/** A bare 2025-11-25 initialize POST (to see how a view refuses one). */
+function initializeAt(url: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    }),
+  });
+}
+
 async function call(lane: Lane, name: string, args: Record<string, unknown>) {
   const r = await lane.send('tools/call', { name, arguments: args });
   if (r.json.error) throw new Error(`${name}: ${r.json.error.message}`);
@@ -79,16 +93,7 @@ describe.each(LANES)('search mode, %s lane', (laneName, open) => {
   });
 
   it(`mode=bogus is refused with the allowed values (${laneName})`, async () => {
-    const r = await fetch(`${base()}/mcp?mode=bogus`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      }),
-    });
+    const r = await initializeAt(`${base()}/mcp?mode=bogus`);
     expect(r.status).toBe(400);
     expect((await r.json()).error.message).toMatch(/mode must be one of full, search, code/);
   });
@@ -220,16 +225,7 @@ describe('profiles', () => {
     const r = await lane.send('tools/list', {});
     expect(r.status).toBe(404);
     expect(r.json.error.message).toMatch(/profile 'nope' does not exist/);
-    const init = await fetch(`${base()}/mcp/p/nope`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      }),
-    });
+    const init = await initializeAt(`${base()}/mcp/p/nope`);
     expect(init.status).toBe(404);
     expect(init.headers.get('mcp-session-id')).toBeNull();
     expect((await init.json()).error.message).toMatch(/profile 'nope' does not exist/);
