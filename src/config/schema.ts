@@ -150,6 +150,15 @@ export interface ConfigSnapshot {
   readonly trust?: TrustView;
 }
 
+/**
+ * A snapshot as JSON text, as the Config DO pushes it to sessions: serialised once per fan-out
+ * (not structured-cloned per session) and parsed by a session only when it next serves a request.
+ */
+export interface SnapshotText {
+  readonly version: number;
+  readonly text: string;
+}
+
 /** Per server and tool: the pinned definition's hash, and quarantined ones with why. */
 export interface TrustView {
   readonly pins: Record<string, Record<string, string>>;

@@ -12,11 +12,12 @@ import type { ConfigSnapshot, HubConfig } from '../config/schema';
 import { SecretService } from '../config/secret-service';
 import { serverSecretNames } from '../config/secrets';
 import { type Actor, ConfigService } from '../config/service';
+import type { ListKind } from '../mcp/protocol';
 import { log } from '../observability/log';
 import { type MetricsBatch, MetricsStore } from '../observability/metrics';
 import { type ApprovalRequest, ApprovalService } from '../policy/approval-service';
 import { type Observed, PinService } from '../policy/pin-service';
-import { ListenHub, type ListKind } from '../runtime/listen-hub';
+import { ListenHub } from '../runtime/listen-hub';
 import { mountChecker } from '../runtime/mount-check';
 import { fanOutSessions } from '../runtime/session-fanout';
 import { UpstreamWatch } from '../runtime/upstream-watch';
@@ -260,10 +261,12 @@ export class ConfigDO extends DurableObject<Env> {
     const pushed = await Promise.allSettled([...this.#connectors].map((n) => connectorStub(this.env, this.#tenant, n).configChanged()));
     if (pushed.some((r) => r.status === 'rejected')) log.warn('config push to connectors failed', { tenant: this.#tenant, version: s.version });
     if (this.#listeners.size > 0) await this.#watchSnapshot(s);
-    // The snapshot rides with the push: sessions install it without calling back (session-fanout.ts).
+    // The snapshot rides with the push, serialised once: sessions install it without calling back
+    // and parse it only when they next serve (session-fanout.ts).
     const snap = await this.snapshot(0);
+    const text = snap ? { version: snap.version, text: JSON.stringify(snap) } : undefined;
     const ids = this.#svc.sessions().map((x) => x.sessionId);
-    const r = await fanOutSessions(ids, (id) => sessionStub(this.env, this.#tenant, id).configChanged(s.version, snap ?? undefined));
+    const r = await fanOutSessions(ids, (id) => sessionStub(this.env, this.#tenant, id).configChanged(s.version, text));
     for (const id of r.gone) this.#svc.unregisterSession(id);
     if (r.failed || r.gone.length)
       log.warn('config fan-out: some sessions failed or were gone (pruned)', {

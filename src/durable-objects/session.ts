@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
 import { sessionIdleTtlMs } from '../config/limits';
-import type { ConfigSnapshot } from '../config/schema';
+import type { ConfigSnapshot, SnapshotText } from '../config/schema';
 import type { JsonReply } from '../mcp/exchange';
 import { LegacySession, sessionNotFound, type TraceHeaders } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
@@ -15,8 +15,6 @@ import { type SessionState, SessionStore } from '../mcp/session-store';
 import { log } from '../observability/log';
 import type { PushAnswer } from '../runtime/session-fanout';
 import { SessionRuntime } from '../runtime/session-host';
-
-const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
 
 export class SessionDO extends DurableObject<Env> {
   #session: LegacySession;
@@ -74,23 +72,23 @@ export class SessionDO extends DurableObject<Env> {
    * Pushed by the ConfigDO after a change (with the snapshot, so no read back): install it and tell
    * the client its lists changed. `gone` when this object holds no session: the registry prunes it.
    */
-  async configChanged(version: number, snapshot?: ConfigSnapshot): Promise<PushAnswer> {
+  async configChanged(version: number, snapshot?: ConfigSnapshot | SnapshotText): Promise<PushAnswer> {
     // Not saved yet is not gone: initialize registers first, then saves (a push may come between).
     if (!this.#session.state()) return this.#opening ? 'ok' : 'gone';
-    if (await this.#host.configChanged(version, snapshot)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+    if (await this.#host.configChanged(version, snapshot)) this.#session.listsChanged();
     return 'ok';
   }
 
   /** An upstream grant of this session's principal was made or revoked (src/vault/): relist. */
   async grantChanged(server: string, elicitationId?: string): Promise<void> {
-    if (this.#host.grantChanged(server)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+    if (this.#host.grantChanged(server)) this.#session.listsChanged();
     // MCP 2025-11-25 URL elicitation: tell the client the out-of-band step finished (it may retry).
     if (elicitationId) this.#session.broadcast('notifications/elicitation/complete', { elicitationId });
   }
 
   /** A connector came or went: its servers' tools leave or come back (list_changed). */
   async connectorChanged(name: string): Promise<void> {
-    if (this.#host.connectorChanged(name)) for (const m of LIST_CHANGED) this.#session.broadcast(m);
+    if (this.#host.connectorChanged(name)) this.#session.listsChanged();
   }
 
   /** Idle expiry: a session unseen for SESSION_IDLE_TTL_SECONDS ends and leaves no storage. */

@@ -2,16 +2,26 @@
  * A legacy session's standalone GET streams (MCP transports §listening): server-initiated messages
  * go on exactly one open stream and are stored, bounded, in the session store for Last-Event-ID
  * replay; a resumed POST stream replays and ends, a resumed GET stream replays and stays open.
+ *
+ * list_changed is a hint ("list again"), and the one message a config change sends to every
+ * session at once: with a stream open it is written without an id and not stored, so a fan-out to
+ * N sessions costs no N storage commits (those set its pace: docs/capacity.md). A hint can then be
+ * lost with a dropping connection, so the next GET stream repeats the kinds hinted since the last
+ * one (all three on a resume this object cannot vouch for: it restarted since). With no stream
+ * open a hint is stored and replayed like any message.
  */
-import type { JsonRpcMessage } from './protocol';
+import { type JsonRpcMessage, LIST_CHANGED, LIST_KINDS, type ListKind } from './protocol';
 import type { SessionStore } from './session-store';
-import { SseWriter, sseEvent } from './sse';
+import { SseWriter, sseEvent, sseEvents } from './sse';
 
 export class GetStreams {
   readonly #writers = new Set<SseWriter>();
-  readonly #store: Pick<SessionStore, 'appendEvent' | 'eventsAfter'>;
+  readonly #store: Pick<SessionStore, 'appendEvent' | 'appendEvents' | 'eventsAfter'>;
+  /** Kinds hinted without storing since the last stream opened; whether this object held one. */
+  readonly #hinted = new Set<ListKind>();
+  #held = false;
 
-  constructor(store: Pick<SessionStore, 'appendEvent' | 'eventsAfter'>) {
+  constructor(store: Pick<SessionStore, 'appendEvent' | 'appendEvents' | 'eventsAfter'>) {
     this.#store = store;
   }
 
@@ -26,9 +36,13 @@ export class GetStreams {
         return writer.response();
       }
     }
+    const again = lastEventId && !this.#held ? LIST_KINDS : [...this.#hinted];
+    this.#hinted.clear();
+    this.#held = true;
     this.#writers.add(writer);
     writer.onClose = () => this.#writers.delete(writer);
     writer.comment('stream open');
+    if (again.length) writer.write(sseEvents(again.map((k) => ({ data: listChanged(k) }))));
     return writer.response();
   }
 
@@ -41,11 +55,23 @@ export class GetStreams {
     return true;
   }
 
-  /** A notification (list_changed, resources/updated): stored for replay, sent on one open stream. */
+  /** A notification (resources/updated, task status): stored for replay, sent on one open stream. */
   broadcast(method: string, params: Record<string, unknown>): void {
     const data = JSON.stringify({ jsonrpc: '2.0', method, params });
     const id = this.#store.appendEvent('get', data);
     this.#firstOpen()?.write(sseEvent(data, id));
+  }
+
+  /** The client's lists changed: a hint, unstored while a stream is open (see above). */
+  listsChanged(kinds: readonly ListKind[]): void {
+    const data = kinds.map(listChanged);
+    const w = this.#firstOpen();
+    if (!w) {
+      this.#store.appendEvents('get', data);
+      return;
+    }
+    for (const k of kinds) this.#hinted.add(k);
+    w.write(sseEvents(data.map((d) => ({ data: d }))));
   }
 
   closeAll(): void {
@@ -62,3 +88,5 @@ export class GetStreams {
     return undefined;
   }
 }
+
+const listChanged = (kind: ListKind) => JSON.stringify({ jsonrpc: '2.0', method: LIST_CHANGED[kind], params: {} });

@@ -29,6 +29,8 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
   LATEST_LEGACY,
+  LIST_KINDS,
+  type ListKind,
   LOG_LEVELS,
   type LogLevel,
 } from './protocol';
@@ -190,6 +192,11 @@ export class LegacySession {
   /** Sends a server-initiated notification (list_changed, resources/updated) on one GET stream. */
   broadcast(method: string, params: Record<string, unknown> = {}): void {
     this.#streams.broadcast(method, params);
+  }
+
+  /** The client's lists (all three kinds unless named) changed: a hint (get-streams.ts). */
+  listsChanged(kinds: readonly ListKind[] = LIST_KINDS): void {
+    this.#streams.listsChanged(kinds);
   }
 
   get openStreams(): number {

@@ -99,3 +99,12 @@ export function isRequest(m: JsonRpcMessage): m is JsonRpcRequest {
 export function isNotification(m: JsonRpcMessage): m is JsonRpcNotification {
   return 'method' in m && !('id' in m && m.id !== undefined);
 }
+
+/** The three lists a client caches, and the notification that says one changed. */
+export type ListKind = 'tools' | 'resources' | 'prompts';
+export const LIST_KINDS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
+export const LIST_CHANGED: Readonly<Record<ListKind, string>> = {
+  tools: 'notifications/tools/list_changed',
+  resources: 'notifications/resources/list_changed',
+  prompts: 'notifications/prompts/list_changed',
+};

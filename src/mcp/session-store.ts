@@ -64,12 +64,29 @@ export class SessionStore {
 
   /** Appends an SSE event and returns its id. Trims the store to its cap and TTL as it goes. */
   appendEvent(stream: string, data: string, now = Date.now()): string {
+    return this.appendEvents(stream, [data], now)[0];
+  }
+
+  /**
+   * Appends several events in one statement (a config change's three list_changed: one insert and
+   * one trim per session, not three of each) and returns their ids in order.
+   */
+  appendEvents(stream: string, data: readonly string[], now = Date.now()): string[] {
     this.#init();
-    const row = this.#sql.exec<{ seq: number }>(`INSERT INTO events (stream, data, at) VALUES (?, ?, ?) RETURNING seq`, stream, data, now).one();
+    const values = data.map(() => '(?, ?, ?)').join(', ');
+    const rows = this.#sql
+      .exec<{ seq: number }>(`INSERT INTO events (stream, data, at) VALUES ${values} RETURNING seq`, ...data.flatMap((d) => [stream, d, now]))
+      .toArray()
+      .map((r) => r.seq)
+      .sort((a, b) => a - b);
     // Bounded at every step: drop what falls out of the window (cheap: a primary-key range).
-    this.#sql.exec(`DELETE FROM events WHERE seq <= ?`, row.seq - EVENT_CAP);
-    if (++this.#inserts % 100 === 0) this.trimEvents(now);
-    return String(row.seq);
+    this.#sql.exec(`DELETE FROM events WHERE seq <= ?`, rows[rows.length - 1] - EVENT_CAP);
+    this.#inserts += data.length;
+    if (this.#inserts >= 100) {
+      this.#inserts = 0;
+      this.trimEvents(now);
+    }
+    return rows.map(String);
   }
 
   trimEvents(now = Date.now()): void {

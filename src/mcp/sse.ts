@@ -6,11 +6,19 @@
 const enc = new TextEncoder();
 
 export function sseEvent(data: string, id?: string, event = 'message'): Uint8Array {
+  return enc.encode(sseText(data, id, event));
+}
+
+/** Several `message` events as one chunk (one write, one trip through every stream hop). */
+export function sseEvents(events: readonly { data: string; id?: string }[]): Uint8Array {
+  return enc.encode(events.map((e) => sseText(e.data, e.id)).join(''));
+}
+
+function sseText(data: string, id?: string, event = 'message'): string {
   let s = '';
   if (id !== undefined) s += `id: ${id}\n`;
   if (event !== 'message') s += `event: ${event}\n`;
-  s += `data: ${data}\n\n`;
-  return enc.encode(s);
+  return `${s}data: ${data}\n\n`;
 }
 
 export const SSE_HEADERS = {

@@ -13,7 +13,7 @@
  */
 import type { ConfigApi } from '../config/api';
 import { connectorOf } from '../config/connector';
-import type { ConfigSnapshot } from '../config/schema';
+import type { ConfigSnapshot, SnapshotText } from '../config/schema';
 import type { Gateway, GatewayObserver } from '../gateway/gateway';
 import type { CallGuard } from '../gateway/guard';
 import type { ProviderPool } from '../gateway/providers';
@@ -37,7 +37,7 @@ export interface FreshnessOptions {
 export class GatewayRuntime implements GatewayObserver {
   #snapshot: ConfigSnapshot | null = null;
   /** A pushed snapshot not built yet: a fan-out costs each session no gateway build (next use does). */
-  #pending: ConfigSnapshot | null = null;
+  #pending: ConfigSnapshot | SnapshotText | null = null;
   #gateway: Gateway | null = null;
   #checkedAt = 0;
   #refreshing: Promise<void> | null = null;
@@ -83,7 +83,7 @@ export class GatewayRuntime implements GatewayObserver {
     if (!p) return;
     this.#pending = null;
     this.#excluded.clear();
-    this.#install(p);
+    this.#install('text' in p ? (JSON.parse(p.text) as ConfigSnapshot) : p);
   }
 
   /** An upstream's catalog changed: rebuild the merged view on next use. */
@@ -137,7 +137,7 @@ export class GatewayRuntime implements GatewayObserver {
    * Moves to `version` if it is newer than ours: installs `pushed` when the push carried it (no
    * Config DO read), else re-reads. Returns true when it moved.
    */
-  async configChanged(version?: number, pushed?: ConfigSnapshot): Promise<boolean> {
+  async configChanged(version?: number, pushed?: ConfigSnapshot | SnapshotText): Promise<boolean> {
     if (version !== undefined && version <= this.version) return false;
     if (pushed && pushed.version === version) {
       this.#checkedAt = Date.now();

@@ -6,10 +6,9 @@
  * (MAX_LISTENERS) and per principal (MAX_LISTEN_STREAMS_PER_PRINCIPAL): a stream over either cap
  * is refused with HTTP 429 and a JSON-RPC error saying which cap, before anything is held.
  */
-import { ErrorCode, META_SUBSCRIPTION_ID } from '../mcp/protocol';
+import { ErrorCode, type ListKind, META_SUBSCRIPTION_ID } from '../mcp/protocol';
 import { SseWriter, sseEvent } from '../mcp/sse';
 
-export type ListKind = 'tools' | 'resources' | 'prompts';
 const FILTER_KEYS: Record<string, ListKind> = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' };
 export const MAX_LISTENERS = 1000;
 const KEEPALIVE_MS = 15_000;

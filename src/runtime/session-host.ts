@@ -5,7 +5,7 @@
  */
 
 import { configApi } from '../config/api';
-import type { ConfigSnapshot } from '../config/schema';
+import type { ConfigSnapshot, SnapshotText } from '../config/schema';
 import type { Json, Provider } from '../gateway/provider';
 import type { ProviderPool } from '../gateway/providers';
 import type { DownstreamSink } from '../gateway/upstream';
@@ -24,12 +24,6 @@ import { providerPool } from './providers';
 import { trustGuard } from './trust-guard';
 import { upstreamFactory } from './upstreams';
 import { selectView, viewOf } from './views';
-
-const LIST_CHANGED = {
-  tools: 'notifications/tools/list_changed',
-  resources: 'notifications/resources/list_changed',
-  prompts: 'notifications/prompts/list_changed',
-} as const;
 
 export class SessionRuntime implements SessionHost, DownstreamSink {
   #runtime: GatewayRuntime | null = null;
@@ -108,7 +102,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
     return this.#runtime?.serversChanged([server]) ?? false;
   }
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
-  async configChanged(version: number, snapshot?: ConfigSnapshot): Promise<boolean> {
+  async configChanged(version: number, snapshot?: ConfigSnapshot | SnapshotText): Promise<boolean> {
     // A session that has not listed anything yet has no snapshot to refresh, but its client may
     // still cache lists from elsewhere: it is told too.
     return this.#runtime ? this.#runtime.configChanged(version, snapshot) : true;
@@ -128,7 +122,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   }
   catalogChanged(_server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void {
     this.#runtime?.invalidate();
-    for (const k of kinds) this.session().broadcast(LIST_CHANGED[k]);
+    this.session().listsChanged(kinds);
   }
   resourceUpdated(server: string, uri: string): void {
     const mount = this.#runtime?.currentGateway?.mounts.get(server);

@@ -6,8 +6,8 @@
 import type { ConfigSnapshot } from '../config/schema';
 import type { Json } from '../gateway/provider';
 import type { DownstreamSink } from '../gateway/upstream';
+import type { ListKind } from '../mcp/protocol';
 import { log } from '../observability/log';
-import type { ListKind } from './listen-hub';
 import { providerPool } from './providers';
 import { upstreamFactory } from './upstreams';
 

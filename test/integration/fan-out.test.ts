@@ -3,15 +3,16 @@
 // whose object holds nothing any more is pruned from the registry by the push. Speed is measured
 // in the bench (test/bench/scale.mjs), not here.
 
-import { runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ConfigApi } from '../../src/config/api';
 import type { ConfigSnapshot } from '../../src/config/schema';
+import { SessionStore } from '../../src/mcp/session-store';
 import { GatewayRuntime } from '../../src/runtime/gateway-runtime';
 import { providerPool } from '../../src/runtime/providers';
 import { fanOutSessions } from '../../src/runtime/session-fanout';
-import { call, openSession, request } from '../helpers/rpc';
+import { call, openSession, parseSse, request } from '../helpers/rpc';
 
 const config = () => env.CONFIG.get(env.CONFIG.idFromName('default'));
 const session = (sid: string) => env.SESSION.get(env.SESSION.idFromName(`default:${sid}`));
@@ -100,5 +101,78 @@ describe('config fan-out', () => {
     expect(r.failed).toBe(1);
     expect(r.gone).toHaveLength(20);
     expect(r.delivered).toBe(179);
+  });
+});
+
+const HINTS = ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed'];
+const storedEvents = (sid: string) =>
+  runInDurableObject(session(sid), (_o, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM events`).one().n);
+
+/** Opens the session's GET stream and reads it until `until` shows up (or it ends); then closes it. */
+async function readGet(sid: string, until: string, lastEventId?: string) {
+  const ac = new AbortController();
+  const headers: Record<string, string> = { accept: 'text/event-stream', 'mcp-session-id': sid };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  const r = await call('/mcp', { method: 'GET', signal: ac.signal, headers });
+  expect(r.status).toBe(200);
+  const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+  return {
+    async events(act?: () => Promise<unknown>) {
+      await act?.();
+      let text = '';
+      while (!text.includes(until)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      ac.abort();
+      return parseSse(text);
+    },
+  };
+}
+
+// With a GET stream open, list_changed is a hint written without an id and not stored: a config
+// change then costs a session no storage commit, which set the fan-out's pace (docs/capacity.md).
+describe('list_changed hints on open GET streams', () => {
+  it('a push writes the three hints to the open stream and stores nothing; the next stream repeats them', async () => {
+    const sid = await openSession();
+    await request(sid, 'tools/list');
+    const stream = await readGet(sid, 'prompts/list_changed');
+    const stored = await storedEvents(sid);
+    const events = await stream.events(async () => {
+      expect((await adminApi('PUT', '/servers/hint-probe', { uri: 'https://hint.example/mcp', enabled: false })).status).toBe(200);
+    });
+    expect(events.map((e) => JSON.parse(e.data).method)).toEqual(HINTS);
+    expect(events.map((e) => e.id)).toEqual([undefined, undefined, undefined]);
+    expect(await storedEvents(sid)).toBe(stored);
+    // The connection may have dropped them: the next stream of the session repeats the kinds hinted.
+    const again = await (await readGet(sid, 'prompts/list_changed')).events();
+    expect(again.map((e) => JSON.parse(e.data).method)).toEqual(HINTS);
+    expect((await adminApi('DELETE', '/servers/hint-probe')).status).toBe(200);
+  });
+
+  it('with no stream open the hints are stored and replayed after Last-Event-ID', async () => {
+    const sid = await openSession();
+    await request(sid, 'tools/list');
+    const [mark] = await runInDurableObject(session(sid), (_o, state) => [
+      new SessionStore(state.storage).appendEvent('get', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'mark' } })),
+    ]);
+    expect((await adminApi('PUT', '/servers/hint-probe2', { uri: 'https://hint.example/mcp', enabled: false })).status).toBe(200);
+    await until(async () => (await changedCount(sid)) > 0);
+    const events = await (await readGet(sid, 'prompts/list_changed', mark)).events();
+    const replayed = events.filter((e) => e.id !== undefined);
+    expect(replayed.map((e) => JSON.parse(e.data).method)).toEqual(HINTS);
+    expect(replayed.every((e) => Number(e.id) > Number(mark))).toBe(true);
+    expect((await adminApi('DELETE', '/servers/hint-probe2')).status).toBe(200);
+  });
+
+  it('a resume this object cannot vouch for (it restarted since) repeats all three hints', async () => {
+    const sid = await openSession();
+    const [mark] = await runInDurableObject(session(sid), (_o, state) => [
+      new SessionStore(state.storage).appendEvent('get', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'mark' } })),
+    ]);
+    await evictDurableObject(session(sid));
+    const events = await (await readGet(sid, 'prompts/list_changed', mark)).events();
+    expect(events.map((e) => [e.id, JSON.parse(e.data).method])).toEqual(HINTS.map((m) => [undefined, m]));
   });
 });
