@@ -124,7 +124,7 @@ adminApi.put('/kits/:name', async (c) => {
   return result(c, await config(c).putKit(actor(c), c.req.param('name'), b.value, strict(c)));
 });
 adminApi.delete('/kits/:name', async (c) => result(c, await config(c).deleteKit(actor(c), c.req.param('name'))));
-adminApi.post('/kits/:name/load', async (c) => result(c, await config(c).loadKit(actor(c), c.req.param('name'), c.req.query('enable') !== 'false')));
+adminApi.post('/kits/:name/load', async (c) => result(c, await config(c).loadKit(actor(c), c.req.param('name'), c.req.query('enable') !== 'false', check(c))));
 adminApi.post('/kits/:name/unload', async (c) => result(c, await config(c).unloadKit(actor(c), c.req.param('name'))));
 
 adminApi.post('/check', async (c) => {

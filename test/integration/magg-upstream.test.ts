@@ -1,0 +1,180 @@
+// Magg's own config.json and kit files (test/fixtures/magg-upstream, taken from Magg's repository:
+// see its manifest.json and NOTICE.md) through the admin API inside workerd: each is sent as
+// written, gets the outcome the manifest names, and exports back unchanged; kit files also load.
+// The only differences allowed between a file and its export are listed with their reasons in
+// test/helpers/magg-upstream.ts (NORMALISED).
+//
+// Mount checks are off (`?check=false`): the files point at upstreams that do not exist here
+// (npx packages, http://localhost:8080). Whether an upstream answers is not what is tested.
+import { describe, expect, it } from 'vitest';
+import {
+  maggConfigs as configs,
+  maggFiles as entries,
+  expectedExport,
+  maggKits as kits,
+  MAGG_COMMIT,
+  type MaggFile,
+  maggFile,
+  NORMALISED,
+} from '../helpers/magg-upstream';
+import { call, openSession, request } from '../helpers/rpc';
+
+// Raw text, so each file reaches the API byte for byte (some are not JSON, as in Magg's tests).
+const raw = import.meta.glob('../fixtures/magg-upstream/*/*.json', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const text = (e: MaggFile) => {
+  const t = raw[`../fixtures/magg-upstream/${e.file}`];
+  if (t === undefined) throw new Error(`${e.file} is in the manifest but not on disk`);
+  return t;
+};
+
+async function api(method: string, path: string, body?: string) {
+  const r = await call(`/admin/api${path}`, { method, headers: { 'content-type': 'application/json' }, body });
+  const t = await r.text();
+  let json: any;
+  try {
+    json = JSON.parse(t);
+  } catch {
+    json = undefined;
+  }
+  return { status: r.status, text: t, json, etag: r.headers.get('etag') };
+}
+
+const EMPTY = JSON.stringify({ servers: {} });
+
+describe('manifest', () => {
+  it('lists every file in test/fixtures/magg-upstream, each with a source, line, commit and expected outcome', () => {
+    expect(
+      Object.keys(raw)
+        .map((k) => k.replace('../fixtures/magg-upstream/', ''))
+        .sort(),
+    ).toEqual(entries.map((e) => e.file).sort());
+    for (const e of entries) {
+      expect(e.commit, e.file).toBe(MAGG_COMMIT);
+      expect(e.line, e.file).toBeGreaterThan(0);
+      expect(['ok', 'refused'], e.file).toContain(e.expect);
+      if (e.expect === 'refused') expect(e.message, e.file).toBeTruthy();
+      if (e.kind === 'kit') expect(e.kit_name, e.file).toMatch(/^[a-z0-9-]+$/);
+    }
+    for (const file of Object.keys(NORMALISED)) expect(entries.map((e) => e.file)).toContain(file);
+  });
+});
+
+describe("Magg's config.json files: PUT /admin/api/config, then GET exports them unchanged", () => {
+  it.each(configs.filter((e) => e.expect === 'ok'))('$file ($source:$line)', async (e) => {
+    const put = await api('PUT', '/config?check=false', text(e));
+    expect(put.status, put.text).toBe(200);
+    expect((put.json.warnings ?? []).map((w: { path: string }) => w.path)).toEqual(e.warnings);
+    expect((await api('GET', '/config')).json).toEqual(expectedExport(e, text(e)));
+    // Every field these files use is one edgehub knows: strict mode accepts them too.
+    if (!e.warnings?.length) expect((await api('PUT', '/config?check=false&strict=true', text(e))).status).toBe(200);
+  });
+
+  it.each(configs.filter((e) => e.expect === 'refused'))('$file ($source:$line) is refused and nothing is stored', async (e) => {
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    const before = await api('GET', '/config');
+    const put = await api('PUT', '/config?check=false', text(e));
+    expect(put.status).toBe(400);
+    expect(put.json.message).toContain(e.message);
+    const after = await api('GET', '/config');
+    expect(after.etag).toBe(before.etag);
+    expect(after.json).toEqual({ servers: {} });
+  });
+
+  it("Magg's self_prefix renames edgehub's own tools, as it renames Magg's", async () => {
+    const e = maggFile('configs/test-server-removal-self-prefix.json');
+    expect((await api('PUT', '/config?check=false', text(e))).status).toBe(200);
+    const sid = await openSession();
+    const names = (await request(sid, 'tools/list')).result.tools.map((t: { name: string }) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['test_status', 'test_load_kit', 'proxy']));
+    expect(names.filter((n: string) => n.startsWith('hub_'))).toEqual([]);
+  });
+
+  it('source-only and stdio servers are kept: notMountable / viaConnector, as the reply says', async () => {
+    const migration = maggFile('configs/test-config-migration-invalid-server.json');
+    const put = await api('PUT', '/config', text(migration));
+    expect(put.status, put.text).toBe(200);
+    expect(put.json.changes.notMountable).toEqual(['valid', '123invalid']);
+    const readme = maggFile('configs/readme-example.json');
+    const stdio = await api('PUT', '/config', text(readme));
+    expect(stdio.status, stdio.text).toBe(200);
+    expect(stdio.json.changes.viaConnector).toEqual(['calculator']);
+  });
+});
+
+describe("Magg's kit files: PUT /admin/api/kits/:name stores them verbatim; loading adds their servers", () => {
+  it.each(kits.filter((e) => e.expect === 'ok'))('$file ($source:$line) as kit $kit_name', async (e) => {
+    const name = e.kit_name!;
+    const kit = JSON.parse(text(e));
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    const put = await api('PUT', `/kits/${name}`, text(e));
+    expect(put.status, put.text).toBe(200);
+    expect((put.json.warnings ?? []).map((w: { path: string }) => w.path)).toEqual(e.warnings);
+    expect((await api('GET', '/config')).json.kits).toEqual({ [name]: kit });
+    expect((await api('GET', `/kits/${name}`)).json).toEqual({ name, ...kit });
+    if (!e.warnings?.length) expect((await api('PUT', `/kits/${name}-strict?strict=true`, text(e))).status).toBe(200);
+
+    const load = await api('POST', `/kits/${name}/load?check=false`);
+    expect(load.status, load.text).toBe(200);
+    const servers = Object.entries<Record<string, unknown>>(kit.servers ?? {});
+    expect(load.json.changes.add).toEqual(servers.map(([n]) => n));
+    const cfg = (await api('GET', '/config')).json;
+    // Loaded as Magg loads a kit: the entry as written, tagged with this kit only (Magg drops a
+    // `kits` field a kit file's server carries), enabled unless the entry says otherwise.
+    expect(cfg.servers).toEqual(Object.fromEntries(servers.map(([n, s]) => [n, { ...s, enabled: s.enabled ?? true, kits: [name] }])));
+    expect(cfg.kits[name]).toEqual(kit);
+
+    const unload = await api('POST', `/kits/${name}/unload`);
+    expect(unload.status, unload.text).toBe(200);
+    expect((await api('GET', '/config')).json.servers).toEqual({});
+  });
+
+  it.each(kits.filter((e) => e.expect === 'refused'))('$file ($source:$line) is refused and nothing is stored', async (e) => {
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    const put = await api('PUT', `/kits/${e.kit_name}`, text(e));
+    expect(put.status).toBe(400);
+    expect(put.json.message).toContain(e.message);
+    expect((await api('GET', `/kits/${e.kit_name}`)).status).toBe(404);
+  });
+
+  it('two kits sharing a server (test_kit_cli): the server carries both tags and stays until its last kit is unloaded', async () => {
+    const alpha = maggFile('kits/test-kit-cli-alpha.json');
+    const beta = maggFile('kits/test-kit-cli-beta.json');
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    for (const k of [alpha, beta]) expect((await api('PUT', `/kits/${k.kit_name}`, text(k))).status).toBe(200);
+    for (const k of [alpha, beta]) expect((await api('POST', `/kits/${k.kit_name}/load`)).status).toBe(200);
+    let servers = (await api('GET', '/config')).json.servers;
+    expect(Object.keys(servers)).toEqual(['shared', 'alpha-only', 'beta-only']);
+    expect(servers.shared.kits).toEqual(['alpha', 'beta']);
+    expect((await api('POST', '/kits/alpha/unload')).status).toBe(200);
+    servers = (await api('GET', '/config')).json.servers;
+    expect(Object.keys(servers)).toEqual(['shared', 'beta-only']);
+    expect(servers.shared.kits).toEqual(['beta']);
+  });
+
+  it('POST /kits/:name/load mount-checks by default; ?check=false saves without, as Magg saves a kit before mounting it', async () => {
+    const web = maggFile('kits/test-kit-web-kit.json');
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    expect((await api('PUT', '/kits/web-kit', text(web))).status).toBe(200);
+    const before = await api('GET', '/config');
+    const checked = await api('POST', '/kits/web-kit/load');
+    expect(checked.status).toBe(422);
+    expect(checked.json).toMatchObject({ error: 'mount_failed', field: 'servers.scraper' });
+    expect((await api('GET', '/config')).etag).toBe(before.etag);
+    const unchecked = await api('POST', '/kits/web-kit/load?check=false');
+    expect(unchecked.status, unchecked.text).toBe(200);
+    expect(unchecked.json.changes).toMatchObject({ add: ['browser', 'scraper'], viaConnector: ['browser'] });
+  });
+
+  it("hub_load_kit loads Magg's example kit; hub_kit_info shows it", async () => {
+    const example = maggFile('kits/contrib-example.json');
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    expect((await api('PUT', '/kits/example', text(example))).status).toBe(200);
+    const sid = await openSession();
+    const load = await request(sid, 'tools/call', { name: 'hub_load_kit', arguments: { name: 'example' } });
+    expect(load.result.isError, JSON.stringify(load.result.content)).toBeFalsy();
+    const list = (await request(sid, 'tools/call', { name: 'hub_list_servers', arguments: {} })).result.structuredContent.servers;
+    expect(list.filter((s: { kits?: string[] }) => s.kits?.includes('example')).map((s: { name: string }) => s.name)).toEqual(['filesystem', 'memory']);
+    const info = await request(sid, 'tools/call', { name: 'hub_kit_info', arguments: { name: 'example' } });
+    expect(JSON.stringify(info.result.structuredContent)).toContain('Example kit with common MCP servers');
+  });
+});
