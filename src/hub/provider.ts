@@ -14,6 +14,7 @@ import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { rpc, toolError } from '../mcp/errors';
 import type { TrustApi } from '../policy/api';
+import { addServerEntry } from './add-server-args';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
 import { isProfileTool, PROFILE_MUTATIONS, runProfileTool } from './profile-tools';
 import { runProxy } from './proxy';
@@ -108,7 +109,9 @@ export class HubProvider implements Provider {
       case 'add_server': {
         const { name, enable, ...rest } = args;
         if (typeof name !== 'string' || !name) return toolError('name is required');
-        return change(s, await s.config().addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
+        const entry = addServerEntry(rest);
+        if (!entry.ok) return toolError(entry.error);
+        return change(s, await s.config().addServer(actor, name, { ...entry.entry, enabled: enable !== false }), `Server '${name}' added`);
       }
       case 'remove_server':
         return change(s, await s.config().removeServer(actor, str('name')), `Server '${str('name')}' removed`);

@@ -2,12 +2,14 @@
 // as the manifest lists them, and the only ways edgehub's export of one may differ from it.
 import manifest from '../fixtures/magg-upstream/manifest.json';
 
-export type MaggFile = (typeof manifest.files)[number] & { kit_name?: string; message?: string; warnings?: string[] };
+export type MaggFile = (typeof manifest.files)[number] & { kit_name?: string; message?: string; warnings?: string[]; magg_stores?: Record<string, unknown> };
 
 export const MAGG_COMMIT = manifest.commit;
 export const maggFiles = manifest.files as MaggFile[];
 export const maggConfigs = maggFiles.filter((e) => e.kind === 'config');
 export const maggKits = maggFiles.filter((e) => e.kind === 'kit');
+/** magg_add_server arguments from Magg's docs and tests, with the entry Magg stores for them. */
+export const maggAddServer = maggFiles.filter((e) => e.kind === 'add_server');
 export const maggFile = (file: string) => {
   const e = maggFiles.find((x) => x.file === file);
   if (!e) throw new Error(`${file} is not in test/fixtures/magg-upstream/manifest.json`);

@@ -14,6 +14,7 @@ import {
   maggKits as kits,
   MAGG_COMMIT,
   type MaggFile,
+  maggAddServer,
   maggFile,
   NORMALISED,
 } from '../helpers/magg-upstream';
@@ -176,5 +177,45 @@ describe("Magg's kit files: PUT /admin/api/kits/:name stores them verbatim; load
     expect(list.filter((s: { kits?: string[] }) => s.kits?.includes('example')).map((s: { name: string }) => s.name)).toEqual(['filesystem', 'memory']);
     const info = await request(sid, 'tools/call', { name: 'hub_kit_info', arguments: { name: 'example' } });
     expect(JSON.stringify(info.result.structuredContent)).toContain('Example kit with common MCP servers');
+  });
+});
+
+describe("Magg's magg_add_server arguments through hub_add_server", () => {
+  // Magg's add_server takes `command` as a full command line and splits it with shlex; the entry
+  // saved must be the one Magg saves (manifest `magg_stores`), so a connector can start it.
+  it.each(maggAddServer)('$file ($source:$line)', async (e) => {
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    const { name, ...args } = JSON.parse(text(e));
+    const sid = await openSession();
+    const r = await request(sid, 'tools/call', { name: 'hub_add_server', arguments: { name, ...args } });
+    expect(r.result.isError, JSON.stringify(r.result.content)).toBeFalsy();
+    const stored = (await api('GET', '/config')).json.servers[name];
+    expect(stored).toEqual({ ...e.magg_stores, enabled: args.enable !== false });
+  });
+
+  it('env and transport as JSON object strings (as Magg takes them) become objects; a bad one is refused', async () => {
+    const sid = await openSession();
+    const call = (args: Record<string, unknown>) => request(sid, 'tools/call', { name: 'hub_add_server', arguments: { enable: false, ...args } });
+    const ok = await call({ name: 'envs', command: 'node "my script.js" --port 8000', env: '{"A": "1"}', transport: '{"keep_alive": false}' });
+    expect(ok.result.isError, JSON.stringify(ok.result.content)).toBeFalsy();
+    expect((await api('GET', '/config')).json.servers.envs).toEqual({
+      command: 'node',
+      args: ['my script.js', '--port', '8000'],
+      env: { A: '***' },
+      transport: { keep_alive: false },
+      enabled: false,
+    });
+    const given = await call({ name: 'given', command: 'my tool', args: ['--x'] });
+    expect(given.result.isError).toBeFalsy();
+    expect((await api('GET', '/config')).json.servers.given).toMatchObject({ command: 'my tool', args: ['--x'] });
+    for (const [args, why] of [
+      [{ name: 'bad1', command: "echo 'open" }, /command: the command line has an unclosed ' quote/],
+      [{ name: 'bad2', command: 'x', env: '[1]' }, /env must be an object or a JSON object string/],
+      [{ name: 'bad3', command: '   ' }, /command is empty/],
+    ] as const) {
+      const r = await call(args);
+      expect(r.result.isError).toBe(true);
+      expect(r.result.content[0].text).toMatch(why);
+    }
   });
 });
