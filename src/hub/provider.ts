@@ -7,7 +7,7 @@
 
 import type { ConfigApi } from '../config/api';
 import { readerView, redactUrlsIn } from '../config/reader-view';
-import { kitMap } from '../config/schema';
+import { keyed, kitMap } from '../config/schema';
 import type { ChangeResult } from '../config/service';
 import type { Catalog, Json, Provider } from '../gateway/provider';
 import type { RequestContext } from '../mcp/context';
@@ -168,8 +168,8 @@ export class HubProvider implements Provider {
     const admin = ctx.principal.scopes.includes('admin');
     return Object.entries(config.servers).map(([name, entry]) => {
       const state = status.servers.find((x) => x.name === name);
-      if (admin) return { name, ...entry, status: state };
-      return { name, ...readerView(entry), status: state && JSON.parse(redactUrlsIn(JSON.stringify(state))) };
+      if (admin) return { ...keyed(name, entry), status: state };
+      return { ...keyed(name, readerView(entry)), status: state && JSON.parse(redactUrlsIn(JSON.stringify(state))) };
     });
   }
 
@@ -178,8 +178,7 @@ export class HubProvider implements Provider {
     const { config } = await this.services.config().redacted();
     const admin = ctx.principal.scopes.includes('admin');
     return Object.entries(kitMap(config)).map(([name, k]) => ({
-      name,
-      ...k,
+      ...keyed(name, k),
       ...(k.servers && !admin ? { servers: Object.fromEntries(Object.entries(k.servers).map(([n, s]) => [n, readerView(s)])) } : {}),
       loaded: Object.values(config.servers).some((x) => x.kits?.includes(name)),
     }));

@@ -180,6 +180,37 @@ describe("Magg's kit files: PUT /admin/api/kits/:name stores them verbatim; load
   });
 });
 
+describe('names come from the config keys, as Magg sets them', () => {
+  it("a kit is listed and found by the name it is stored under, whatever its file's own `name` (test.json holds kit 'test-kit')", async () => {
+    const e = maggFile('kits/test-kit-load-success.json');
+    expect((await api('PUT', '/config?check=false', EMPTY)).status).toBe(200);
+    expect((await api('PUT', '/kits/test', text(e))).status).toBe(200);
+    const sid = await openSession();
+    const kits = (await request(sid, 'tools/call', { name: 'hub_list_kits', arguments: {} })).result.structuredContent.kits;
+    expect(kits.map((k: { name: string }) => k.name)).toEqual(['test']);
+    const info = await request(sid, 'tools/call', { name: 'hub_kit_info', arguments: { name: 'test' } });
+    expect(info.result.isError, JSON.stringify(info.result.content)).toBeFalsy();
+    expect(info.result.structuredContent).toMatchObject({ name: 'test', author: 'Tester', servers: { server1: { command: 'python' } } });
+    const all = JSON.parse((await request(sid, 'resources/read', { uri: 'hub://kits/all' })).result.contents[0].text);
+    expect(all.map((k: { name: string }) => k.name)).toEqual(['test']);
+    expect((await api('GET', '/kits')).json.kits.map((k: { name: string }) => k.name)).toEqual(['test']);
+  });
+
+  it("a server entry that repeats its name inside (Magg's saved form, docs/index.md) is listed under its key when copied to a new key", async () => {
+    const cfg = JSON.parse(text(maggFile('configs/docs-index-config-file.json')));
+    cfg.servers.calc2 = { ...cfg.servers.calc, prefix: 'calc2' }; // copied by hand; the inner "name" still says calc
+    expect((await api('PUT', '/config?check=false', JSON.stringify(cfg))).status).toBe(200);
+    expect((await api('GET', '/config')).json).toEqual(cfg);
+    expect((await api('GET', '/servers')).json.servers.map((s: { name: string }) => s.name)).toEqual(['calc', 'calc2']);
+    expect((await api('GET', '/servers/calc2')).json).toMatchObject({ name: 'calc2', prefix: 'calc2' });
+    const sid = await openSession();
+    const listed = (await request(sid, 'tools/call', { name: 'hub_list_servers', arguments: {} })).result.structuredContent.servers;
+    expect(listed.map((s: { name: string }) => s.name)).toEqual(['calc', 'calc2']);
+    const one = await request(sid, 'resources/read', { uri: 'hub://server/calc2' });
+    expect(JSON.parse(one.result.contents[0].text)).toMatchObject({ name: 'calc2', prefix: 'calc2' });
+  });
+});
+
 describe("Magg's magg_add_server arguments through hub_add_server", () => {
   // Magg's add_server takes `command` as a full command line and splits it with shlex; the entry
   // saved must be the one Magg saves (manifest `magg_stores`), so a connector can start it.
