@@ -31,7 +31,7 @@ export interface ConfigApi {
   deleteKit(actor: Actor, name: string): Promise<ChangeResult>;
   putProfile(actor: Actor, name: string, profile: unknown): Promise<ChangeResult>;
   deleteProfile(actor: Actor, name: string): Promise<ChangeResult>;
-  loadKit(actor: Actor, name: string, enable?: boolean): Promise<ChangeResult>;
+  loadKit(actor: Actor, name: string, enable?: boolean, check?: boolean): Promise<ChangeResult>;
   unloadKit(actor: Actor, name: string): Promise<ChangeResult>;
   listSecrets(): Promise<SecretMeta[]>;
   setSecret(actor: Actor, name: string, value: unknown): Promise<SecretResult>;

@@ -195,6 +195,16 @@ export function prefixSep(cfg: HubConfig): string {
   return cfg.prefix_sep ?? DEFAULT_PREFIX_SEP;
 }
 
+/**
+ * An entry (server or kit) as listed under its config key. Magg's files may repeat a `name` inside
+ * an entry (its saved server form; a kit file's own name, which can differ from its file name);
+ * Magg identifies entries by the key, so the key is the name, whatever the entry says.
+ */
+export function keyed<T extends { name?: string }>(key: string, entry: T): Omit<T, 'name'> & { name: string } {
+  const { name: _inner, ...rest } = entry;
+  return { name: key, ...rest };
+}
+
 /** The kits as a map: Magg's legacy list of names reads as kits with only a name and `source: "legacy"`, as Magg loads it. */
 export function kitMap(cfg: HubConfig): Record<string, KitConfig> {
   const k = cfg.kits;

@@ -123,11 +123,17 @@ export class ConfigService {
   deleteProfile(actor: Actor, name: string) {
     return this.#apply(actor, 'profile.delete', name, (c) => deleteProfile(c, name), false);
   }
-  loadKit(actor: Actor, name: string, enable = true) {
-    return this.#apply(actor, 'kit.load', name, (c) => {
-      const r = changes.loadKit(c, name, enable);
-      return r.ok ? { ok: true, config: r.config.config } : r;
-    });
+  loadKit(actor: Actor, name: string, enable = true, check = true) {
+    return this.#apply(
+      actor,
+      'kit.load',
+      name,
+      (c) => {
+        const r = changes.loadKit(c, name, enable);
+        return r.ok ? { ok: true, config: r.config.config } : r;
+      },
+      check,
+    );
   }
   unloadKit(actor: Actor, name: string) {
     return this.#apply(actor, 'kit.unload', name, (c) => {

@@ -121,8 +121,8 @@ export class ConfigDO extends DurableObject<Env> {
   deleteProfile(actor: Actor, name: string) {
     return this.#svc.deleteProfile(actor, name);
   }
-  loadKit(actor: Actor, name: string, enable?: boolean) {
-    return this.#svc.loadKit(actor, name, enable);
+  loadKit(actor: Actor, name: string, enable?: boolean, check?: boolean) {
+    return this.#svc.loadKit(actor, name, enable, check);
   }
   unloadKit(actor: Actor, name: string) {
     return this.#svc.unloadKit(actor, name);

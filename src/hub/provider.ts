@@ -7,13 +7,14 @@
 
 import type { ConfigApi } from '../config/api';
 import { readerView, redactUrlsIn } from '../config/reader-view';
-import { kitMap } from '../config/schema';
+import { keyed, kitMap } from '../config/schema';
 import type { ChangeResult } from '../config/service';
 import type { Catalog, Json, Provider } from '../gateway/provider';
 import type { RequestContext } from '../mcp/context';
 import type { Backend } from '../mcp/dispatch';
 import { rpc, toolError } from '../mcp/errors';
 import type { TrustApi } from '../policy/api';
+import { addServerEntry } from './add-server-args';
 import { HUB_TOOLS, PROXY_TOOL } from './definitions';
 import { isProfileTool, PROFILE_MUTATIONS, runProfileTool } from './profile-tools';
 import { runProxy } from './proxy';
@@ -108,7 +109,9 @@ export class HubProvider implements Provider {
       case 'add_server': {
         const { name, enable, ...rest } = args;
         if (typeof name !== 'string' || !name) return toolError('name is required');
-        return change(s, await s.config().addServer(actor, name, { ...rest, enabled: enable !== false }), `Server '${name}' added`);
+        const entry = addServerEntry(rest);
+        if (!entry.ok) return toolError(entry.error);
+        return change(s, await s.config().addServer(actor, name, { ...entry.entry, enabled: enable !== false }), `Server '${name}' added`);
       }
       case 'remove_server':
         return change(s, await s.config().removeServer(actor, str('name')), `Server '${str('name')}' removed`);
@@ -165,8 +168,8 @@ export class HubProvider implements Provider {
     const admin = ctx.principal.scopes.includes('admin');
     return Object.entries(config.servers).map(([name, entry]) => {
       const state = status.servers.find((x) => x.name === name);
-      if (admin) return { name, ...entry, status: state };
-      return { name, ...readerView(entry), status: state && JSON.parse(redactUrlsIn(JSON.stringify(state))) };
+      if (admin) return { ...keyed(name, entry), status: state };
+      return { ...keyed(name, readerView(entry)), status: state && JSON.parse(redactUrlsIn(JSON.stringify(state))) };
     });
   }
 
@@ -175,8 +178,7 @@ export class HubProvider implements Provider {
     const { config } = await this.services.config().redacted();
     const admin = ctx.principal.scopes.includes('admin');
     return Object.entries(kitMap(config)).map(([name, k]) => ({
-      name,
-      ...k,
+      ...keyed(name, k),
       ...(k.servers && !admin ? { servers: Object.fromEntries(Object.entries(k.servers).map(([n, s]) => [n, readerView(s)])) } : {}),
       loaded: Object.values(config.servers).some((x) => x.kits?.includes(name)),
     }));

@@ -6,7 +6,7 @@
  */
 import { type Context, Hono } from 'hono';
 import { configApi } from '../config/api';
-import { effectivePrefix, kitMap, serverKind } from '../config/schema';
+import { effectivePrefix, keyed, kitMap, serverKind } from '../config/schema';
 import { redactServer } from '../config/secrets';
 import type { ChangeResult } from '../config/service';
 import type { AuthVars } from '../middleware/auth';
@@ -56,7 +56,7 @@ const strict = (c: C) => c.req.query('strict') === 'true';
 
 adminApi.get('/servers', async (c) => {
   const { version, config: cfg } = await readConfig(c);
-  const servers = Object.entries(cfg.servers).map(([name, s]) => ({ name, ...s, kind: serverKind(s), effectivePrefix: effectivePrefix(name, s) }));
+  const servers = Object.entries(cfg.servers).map(([name, s]) => ({ ...keyed(name, s), kind: serverKind(s), effectivePrefix: effectivePrefix(name, s) }));
   return c.json({ version, servers });
 });
 
@@ -64,7 +64,7 @@ adminApi.get('/servers/:name', async (c) => {
   const { version, config: cfg } = await readConfig(c);
   const s = cfg.servers[c.req.param('name')];
   if (!s) return c.json({ error: 'not_found', message: `server '${c.req.param('name')}' does not exist` }, 404);
-  return c.json({ version, name: c.req.param('name'), ...redactServer(s), kind: serverKind(s) });
+  return c.json({ version, ...keyed(c.req.param('name'), redactServer(s)), kind: serverKind(s) });
 });
 
 adminApi.put('/servers/:name', async (c) => {
@@ -124,7 +124,7 @@ adminApi.put('/kits/:name', async (c) => {
   return result(c, await config(c).putKit(actor(c), c.req.param('name'), b.value, strict(c)));
 });
 adminApi.delete('/kits/:name', async (c) => result(c, await config(c).deleteKit(actor(c), c.req.param('name'))));
-adminApi.post('/kits/:name/load', async (c) => result(c, await config(c).loadKit(actor(c), c.req.param('name'), c.req.query('enable') !== 'false')));
+adminApi.post('/kits/:name/load', async (c) => result(c, await config(c).loadKit(actor(c), c.req.param('name'), c.req.query('enable') !== 'false', check(c))));
 adminApi.post('/kits/:name/unload', async (c) => result(c, await config(c).unloadKit(actor(c), c.req.param('name'))));
 
 adminApi.post('/check', async (c) => {

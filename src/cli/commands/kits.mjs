@@ -89,11 +89,16 @@ Importing a kit does not load it: run \`edgehub kits load NAME\` for that.`,
 const load = {
   summary: "add the kit's servers (mount-checked)",
   args: 'NAME',
-  options: { 'no-enable': { type: 'boolean', desc: 'add the servers disabled (?enable=false)' } },
+  options: {
+    'no-enable': { type: 'boolean', desc: 'add the servers disabled (?enable=false)' },
+    'no-check': { type: 'boolean', desc: 'save without mount checks (?check=false), as Magg saves a kit before mounting it' },
+  },
   minArgs: 1,
   maxArgs: 1,
   async run(ctx) {
-    const r = await ctx.client().admin('POST', `/kits/${enc(ctx.args[0])}/load`, { query: { enable: ctx.values['no-enable'] ? 'false' : undefined } });
+    const r = await ctx.client().admin('POST', `/kits/${enc(ctx.args[0])}/load`, {
+      query: { enable: ctx.values['no-enable'] ? 'false' : undefined, check: ctx.values['no-check'] ? 'false' : undefined },
+    });
     if (ctx.out.json) return printJson(ctx.out, r.json);
     println(ctx.out, `loaded kit '${ctx.args[0]}' (config version ${r.json.version})`);
   },
