@@ -217,6 +217,9 @@ export class ConfigService {
   sessions() {
     return this.store.sessions();
   }
+  hasSession(id: string): boolean {
+    return this.store.hasSession(id);
+  }
 
   /** A quota the change would newly exceed (a config already over a lowered quota may still shrink). */
   #overQuota(before: HubConfig, after: HubConfig): string | null {

@@ -8,7 +8,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { assignmentFor, connectorNames } from '../config/connector';
 import { readLimits, sessionIdleTtlMs } from '../config/limits';
-import type { ConfigSnapshot, HubConfig } from '../config/schema';
+import type { ConfigSnapshot, HubConfig, SnapshotText } from '../config/schema';
 import { SecretService } from '../config/secret-service';
 import { serverSecretNames } from '../config/secrets';
 import { type Actor, ConfigService } from '../config/service';
@@ -19,7 +19,7 @@ import { type ApprovalRequest, ApprovalService } from '../policy/approval-servic
 import { type Observed, PinService } from '../policy/pin-service';
 import { ListenHub } from '../runtime/listen-hub';
 import { mountChecker } from '../runtime/mount-check';
-import { fanOutSessions } from '../runtime/session-fanout';
+import { SessionPush } from '../runtime/session-fanout';
 import { UpstreamWatch } from '../runtime/upstream-watch';
 import type { AuditInput } from '../storage/config-store';
 import { ConfigStore } from '../storage/config-store';
@@ -35,6 +35,7 @@ export class ConfigDO extends DurableObject<Env> {
   #pins: PinService;
   #approvals: ApprovalService;
   #listeners: ListenHub;
+  #sessions: SessionPush;
   #watch: UpstreamWatch;
   #metrics = new MetricsStore();
   #tenant: string;
@@ -44,6 +45,7 @@ export class ConfigDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#tenant = ctx.id.name ?? 'default';
+    this.#sessions = new SessionPush(env, this.#tenant, { waitUntil: (p) => ctx.waitUntil(p), unregister: (id) => this.#svc.unregisterSession(id) });
     this.#watch = new UpstreamWatch(env, this.#tenant, (kinds) => this.#listeners.changed(kinds));
     this.#listeners = new ListenHub(() => this.#watch.stop());
     const limits = readLimits(env);
@@ -194,12 +196,26 @@ export class ConfigDO extends DurableObject<Env> {
   sessions() {
     return this.#svc.sessions();
   }
+  /** A session's config watch (runtime/config-watch.ts): null for a session not registered. */
+  async watchConfig(session: string, known: number, gen = 0): Promise<ReadableStream<Uint8Array> | null> {
+    if (!this.#svc.hasSession(session)) return null;
+    return this.#sessions.watchers.open(session, gen, known >= 0 && this.#svc.current().version > known ? await this.#pushText() : null);
+  }
+  unwatchConfig(session: string, gen: number) {
+    this.#sessions.watchers.close(session, gen);
+  }
   recordMetrics(batch: MetricsBatch) {
     this.#metrics.merge(batch);
   }
   metrics(): string {
     const health = this.#svc.health().map((h) => ({ server: h.server, up: h.ok, latencyMs: h.latencyMs }));
-    return this.#metrics.render({ configVersion: this.#svc.current().version, activeSessions: this.#svc.sessions().length, health });
+    return this.#metrics.render({
+      configVersion: this.#svc.current().version,
+      activeSessions: this.#svc.sessions().length,
+      configWatches: this.#sessions.watchers.size,
+      listenStreams: this.#listeners.size,
+      health,
+    });
   }
   /** An upstream's catalog changed (seen by some isolate): tell the listen streams. */
   listChanged(kinds: ListKind[]) {
@@ -253,6 +269,11 @@ export class ConfigDO extends DurableObject<Env> {
     if (this.#listeners.size > 0) this.#watch.ensure(withSecrets);
   }
 
+  async #pushText(): Promise<SnapshotText | null> {
+    const snap = await this.snapshot(0);
+    return snap && { version: snap.version, text: JSON.stringify(snap) };
+  }
+
   /** Pushes the new version to every registered session, open listen stream and named connector. */
   async #fanOut(s: ConfigSnapshot): Promise<void> {
     this.#listeners.changed();
@@ -261,19 +282,13 @@ export class ConfigDO extends DurableObject<Env> {
     const pushed = await Promise.allSettled([...this.#connectors].map((n) => connectorStub(this.env, this.#tenant, n).configChanged()));
     if (pushed.some((r) => r.status === 'rejected')) log.warn('config push to connectors failed', { tenant: this.#tenant, version: s.version });
     if (this.#listeners.size > 0) await this.#watchSnapshot(s);
-    // The snapshot rides with the push, serialised once: sessions install it without calling back
-    // and parse it only when they next serve (session-fanout.ts).
-    const snap = await this.snapshot(0);
-    const text = snap ? { version: snap.version, text: JSON.stringify(snap) } : undefined;
-    const ids = this.#svc.sessions().map((x) => x.sessionId);
-    const r = await fanOutSessions(ids, (id) => sessionStub(this.env, this.#tenant, id).configChanged(s.version, text));
-    for (const id of r.gone) this.#svc.unregisterSession(id);
-    if (r.failed || r.gone.length)
-      log.warn('config fan-out: some sessions failed or were gone (pruned)', {
-        tenant: this.#tenant,
-        version: s.version,
-        failed: r.failed,
-        pruned: r.gone.length,
-      });
+    // The snapshot rides with the push, serialised once: written to every open watch, pushed by
+    // RPC to the other sessions, which install it without calling back (session-fanout.ts).
+    const text = await this.#pushText();
+    if (text)
+      await this.#sessions.push(
+        text,
+        this.#svc.sessions().map((x) => x.sessionId),
+      );
   }
 }

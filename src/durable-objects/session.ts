@@ -49,7 +49,10 @@ export class SessionDO extends DurableObject<Env> {
 
   async get(principal: Principal, lastEventId: string | null): Promise<Response | JsonReply> {
     const state = this.#session.authorize(principal);
-    return state ? this.#session.get(state, lastEventId) : sessionNotFound();
+    if (!state) return sessionNotFound();
+    const stream = this.#session.get(state, lastEventId);
+    if (this.#session.streams.size > 0) this.#host.streamOpened(state);
+    return stream;
   }
 
   async terminate(principal: Principal): Promise<boolean> {
@@ -75,20 +78,20 @@ export class SessionDO extends DurableObject<Env> {
   async configChanged(version: number, snapshot?: ConfigSnapshot | SnapshotText): Promise<PushAnswer> {
     // Not saved yet is not gone: initialize registers first, then saves (a push may come between).
     if (!this.#session.state()) return this.#opening ? 'ok' : 'gone';
-    if (await this.#host.configChanged(version, snapshot)) this.#session.listsChanged();
+    if (await this.#host.configChanged(version, snapshot)) this.#session.streams.listsChanged();
     return 'ok';
   }
 
   /** An upstream grant of this session's principal was made or revoked (src/vault/): relist. */
   async grantChanged(server: string, elicitationId?: string): Promise<void> {
-    if (this.#host.grantChanged(server)) this.#session.listsChanged();
+    if (this.#host.grantChanged(server)) this.#session.streams.listsChanged();
     // MCP 2025-11-25 URL elicitation: tell the client the out-of-band step finished (it may retry).
-    if (elicitationId) this.#session.broadcast('notifications/elicitation/complete', { elicitationId });
+    if (elicitationId) this.#session.streams.broadcast('notifications/elicitation/complete', { elicitationId });
   }
 
   /** A connector came or went: its servers' tools leave or come back (list_changed). */
   async connectorChanged(name: string): Promise<void> {
-    if (this.#host.connectorChanged(name)) this.#session.listsChanged();
+    if (this.#host.connectorChanged(name)) this.#session.streams.listsChanged();
   }
 
   /** Idle expiry: a session unseen for SESSION_IDLE_TTL_SECONDS ends and leaves no storage. */

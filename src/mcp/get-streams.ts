@@ -7,8 +7,8 @@
  * session at once: with a stream open it is written without an id and not stored, so a fan-out to
  * N sessions costs no N storage commits (those set its pace: docs/capacity.md). A hint can then be
  * lost with a dropping connection, so the next GET stream repeats the kinds hinted since the last
- * one (all three on a resume this object cannot vouch for: it restarted since). With no stream
- * open a hint is stored and replayed like any message.
+ * one, and all three when this object cannot vouch for the gap: it restarted since the session's
+ * last stream. With no stream open a hint is stored and replayed like any message.
  */
 import { type JsonRpcMessage, LIST_CHANGED, LIST_KINDS, type ListKind } from './protocol';
 import type { SessionStore } from './session-store';
@@ -21,12 +21,16 @@ export class GetStreams {
   readonly #hinted = new Set<ListKind>();
   #held = false;
 
-  constructor(store: Pick<SessionStore, 'appendEvent' | 'appendEvents' | 'eventsAfter'>) {
+  constructor(
+    store: Pick<SessionStore, 'appendEvent' | 'appendEvents' | 'eventsAfter'>,
+    /** The last open stream closed (the host stops what it keeps for listening clients). */
+    private readonly onEmpty: () => void = () => {},
+  ) {
     this.#store = store;
   }
 
-  /** GET: a new stream, or a resumed one after `lastEventId`. */
-  open(lastEventId: string | null): Response {
+  /** GET: a new stream, or a resumed one after `lastEventId`; `streamedBefore`: by an earlier object too. */
+  open(lastEventId: string | null, streamedBefore = false): Response {
     const writer = new SseWriter();
     if (lastEventId) {
       const replay = this.#store.eventsAfter(lastEventId);
@@ -36,11 +40,13 @@ export class GetStreams {
         return writer.response();
       }
     }
-    const again = lastEventId && !this.#held ? LIST_KINDS : [...this.#hinted];
+    const again = (lastEventId || streamedBefore) && !this.#held ? LIST_KINDS : [...this.#hinted];
     this.#hinted.clear();
     this.#held = true;
     this.#writers.add(writer);
-    writer.onClose = () => this.#writers.delete(writer);
+    writer.onClose = () => {
+      if (this.#writers.delete(writer) && this.#writers.size === 0) this.onEmpty();
+    };
     writer.comment('stream open');
     if (again.length) writer.write(sseEvents(again.map((k) => ({ data: listChanged(k) }))));
     return writer.response();
@@ -63,7 +69,7 @@ export class GetStreams {
   }
 
   /** The client's lists changed: a hint, unstored while a stream is open (see above). */
-  listsChanged(kinds: readonly ListKind[]): void {
+  listsChanged(kinds: readonly ListKind[] = LIST_KINDS): void {
     const data = kinds.map(listChanged);
     const w = this.#firstOpen();
     if (!w) {
@@ -76,6 +82,7 @@ export class GetStreams {
 
   closeAll(): void {
     for (const w of this.#writers) w.close();
+    if (this.#writers.size) this.onEmpty();
     this.#writers.clear();
   }
 

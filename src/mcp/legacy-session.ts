@@ -29,8 +29,6 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
   LATEST_LEGACY,
-  LIST_KINDS,
-  type ListKind,
   LOG_LEVELS,
   type LogLevel,
 } from './protocol';
@@ -49,6 +47,8 @@ export interface SessionHost {
   logLevelChanged(state: SessionState, level: LogLevel): Promise<void>;
   /** The client's roots changed: tell upstreams. */
   rootsChanged(state: SessionState): Promise<void>;
+  /** The session's last GET stream closed. */
+  streamsClosed(): void;
 }
 
 /** MCP transports §session management: an unknown or terminated session → 404 (also for another principal). */
@@ -82,7 +82,7 @@ export class LegacySession {
     private readonly store: SessionStore,
     private readonly host: SessionHost,
   ) {
-    this.#streams = new GetStreams(store);
+    this.#streams = new GetStreams(store, () => host.streamsClosed());
   }
 
   /** The session's task ids (task-map.ts), in its own SQLite. */
@@ -176,8 +176,10 @@ export class LegacySession {
   }
 
   /** GET: a standalone stream for server-initiated messages, or a resumed one (Last-Event-ID). */
-  get(_state: SessionState, lastEventId: string | null): Response {
-    return this.#streams.open(lastEventId);
+  get(state: SessionState, lastEventId: string | null): Response {
+    const before = state.streamed === true;
+    if (!before) this.store.save(Object.assign(state, { streamed: true }));
+    return this.#streams.open(lastEventId, before);
   }
 
   async terminate(): Promise<void> {
@@ -189,18 +191,9 @@ export class LegacySession {
     await this.store.destroy();
   }
 
-  /** Sends a server-initiated notification (list_changed, resources/updated) on one GET stream. */
-  broadcast(method: string, params: Record<string, unknown> = {}): void {
-    this.#streams.broadcast(method, params);
-  }
-
-  /** The client's lists (all three kinds unless named) changed: a hint (get-streams.ts). */
-  listsChanged(kinds: readonly ListKind[] = LIST_KINDS): void {
-    this.#streams.listsChanged(kinds);
-  }
-
-  get openStreams(): number {
-    return this.#streams.size;
+  /** Its GET streams: server-initiated notifications and list_changed hints go there (get-streams.ts). */
+  get streams(): GetStreams {
+    return this.#streams;
   }
 
   /** Refreshes the registry at most every 30 s; false (and the session ended) when it was evicted. */

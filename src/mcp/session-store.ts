@@ -28,6 +28,8 @@ export interface SessionState {
   lastSeenAt: number;
   /** Resource URIs (as exposed) this session subscribed to. */
   subscriptions: string[];
+  /** It has opened a GET stream before (get-streams.ts: a later object then repeats the hints). */
+  streamed?: boolean;
   /** The view its initialize asked for (`/mcp/p/NAME`, `?mode=`), fixed for the session's life. */
   view?: { profile?: string; mode?: 'full' | 'search' | 'code' };
 }

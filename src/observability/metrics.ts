@@ -123,7 +123,14 @@ export class MetricsStore {
     for (const [k, n] of Object.entries(b.policy ?? {})) this.#policy.set(k, (this.#policy.get(k) ?? 0) + n);
   }
 
-  render(gauges: { configVersion: number; activeSessions: number; health: { server: string; up: boolean; latencyMs: number }[] }): string {
+  render(gauges: {
+    configVersion: number;
+    activeSessions: number;
+    /** Sessions watching the config over an open stream (runtime/config-watch.ts); 2026 listen streams. */
+    configWatches: number;
+    listenStreams: number;
+    health: { server: string; up: boolean; latencyMs: number }[];
+  }): string {
     const out: string[] = [];
     const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
     const help = (name: string, type: string, text: string) => out.push(`# HELP ${name} ${text}`, `# TYPE ${name} ${type}`);
@@ -151,6 +158,10 @@ export class MetricsStore {
     for (const h of gauges.health) out.push(`edgehub_upstream_probe_latency_ms{server="${esc(h.server)}"} ${h.latencyMs}`);
     help('edgehub_active_sessions', 'gauge', 'Live MCP sessions of this tenant.');
     out.push(`edgehub_active_sessions ${gauges.activeSessions}`);
+    help('edgehub_config_watches', 'gauge', 'Sessions with a GET stream open that get config changes over a stream, not an RPC each.');
+    out.push(`edgehub_config_watches ${gauges.configWatches}`);
+    help('edgehub_listen_streams', 'gauge', 'Open 2026-07-28 subscriptions/listen streams of this tenant.');
+    out.push(`edgehub_listen_streams ${gauges.listenStreams}`);
     help('edgehub_config_version', 'gauge', 'Current configuration version.');
     out.push(`edgehub_config_version ${gauges.configVersion}`);
     help('edgehub_git_operations_total', 'counter', 'Git tool and smart-HTTP operations.');

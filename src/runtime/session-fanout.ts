@@ -14,6 +14,11 @@
  * dead entry still ages out at the idle TTL).
  */
 
+import type { SnapshotText } from '../config/schema';
+import { log } from '../observability/log';
+import { sessionStub } from '../utils/do-stubs';
+import { ConfigWatchers } from './config-watch';
+
 /** What a session answers to a push: `gone` when it holds no session any more. */
 export type PushAnswer = 'ok' | 'gone';
 
@@ -49,4 +54,42 @@ export async function fanOutSessions(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ids.length)) }, worker));
   out.ms = Date.now() - t0;
   return out;
+}
+
+/**
+ * One tenant's session fan-out as the Config DO runs it: a line on every open config watch
+ * (config-watch.ts), an RPC push (pooled) to every other registered session, and the registry
+ * pruned of sessions that answered `gone`.
+ */
+export class SessionPush {
+  readonly watchers: ConfigWatchers;
+
+  constructor(
+    private readonly env: Env,
+    private readonly tenant: string,
+    private readonly hooks: { waitUntil(p: Promise<unknown>): void; unregister(id: string): void },
+  ) {
+    // A watch that broke unannounced: the change it lost goes by RPC.
+    this.watchers = new ConfigWatchers((id, s) => hooks.waitUntil(this.#push(id, s).catch(() => {})));
+  }
+
+  async push(s: SnapshotText, registered: readonly string[]): Promise<void> {
+    const watched = this.watchers.push(s);
+    const r = await fanOutSessions(
+      registered.filter((id) => !watched.has(id)),
+      (id) => this.#push(id, s),
+    );
+    for (const id of r.gone) this.hooks.unregister(id);
+    if (r.failed || r.gone.length)
+      log.warn('config fan-out: some sessions failed or were gone (pruned)', {
+        tenant: this.tenant,
+        version: s.version,
+        failed: r.failed,
+        pruned: r.gone.length,
+      });
+  }
+
+  #push(id: string, s: SnapshotText): Promise<PushAnswer> {
+    return sessionStub(this.env, this.tenant, id).configChanged(s.version, s);
+  }
 }

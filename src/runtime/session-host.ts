@@ -18,6 +18,7 @@ import { Recorder } from '../observability/metrics';
 import { trustApi } from '../policy/api';
 import { configStub } from '../utils/do-stubs';
 import { codeExecutor } from './code-executor';
+import { ConfigWatch } from './config-watch';
 import { connectorFactory } from './connector-upstreams';
 import { GatewayRuntime } from './gateway-runtime';
 import { providerPool } from './providers';
@@ -30,6 +31,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   #pool: ProviderPool | null = null;
   #tenant = '';
   #recorder: Recorder | null = null;
+  #watch: ConfigWatch | null = null;
 
   constructor(
     private readonly env: Env,
@@ -101,6 +103,23 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
   grantChanged(server: string): boolean {
     return this.#runtime?.serversChanged([server]) ?? false;
   }
+  /** A GET stream is open: watch the config while one stays open (runtime/config-watch.ts). */
+  streamOpened(state: SessionState): void {
+    const config = this.#config(state.principal.tenant);
+    this.#watch ??= new ConfigWatch({
+      open: async (known, gen) => (await config.watchConfig(state.id, known, gen)) ?? Promise.reject(new Error('session not registered')),
+      close: (gen) => config.unwatchConfig(state.id, gen),
+      apply: async (s) => {
+        if (await this.configChanged(s.version, s)) this.session().streams.listsChanged();
+      },
+    });
+    // A session that has loaded no config yet asks for nothing now (-1): nothing changed for it.
+    this.#watch.start(this.#runtime ? this.#runtime.version : -1);
+  }
+  streamsClosed(): void {
+    this.#watch?.stop();
+  }
+
   /** Pushed by the ConfigDO: returns true when the session moved to a newer version. */
   async configChanged(version: number, snapshot?: ConfigSnapshot | SnapshotText): Promise<boolean> {
     // A session that has not listed anything yet has no snapshot to refresh, but its client may
@@ -115,25 +134,25 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
 
   // ---- DownstreamSink (traffic from upstreams with no related client request) ----
   notify(method: string, params: Json): void {
-    this.session().broadcast(method, params);
+    this.session().streams.broadcast(method, params);
   }
   request(method: string, params: Json): Promise<Json> {
     return this.session().serverRequest(method, params);
   }
   catalogChanged(_server: string, kinds: ('tools' | 'resources' | 'prompts')[]): void {
     this.#runtime?.invalidate();
-    this.session().listsChanged(kinds);
+    this.session().streams.listsChanged(kinds);
   }
   resourceUpdated(server: string, uri: string): void {
     const mount = this.#runtime?.currentGateway?.mounts.get(server);
     if (!mount) return;
     const exposed = exposedUri(server, mount.prefix, uri);
     const state = this.session().state();
-    if (state?.subscriptions.includes(exposed)) this.session().broadcast('notifications/resources/updated', { uri: exposed });
+    if (state?.subscriptions.includes(exposed)) this.session().streams.broadcast('notifications/resources/updated', { uri: exposed });
   }
   taskStatus(server: string, params: Json): void {
     const id = typeof params.taskId === 'string' ? this.session().taskMap().idFor(server, params.taskId) : null;
-    if (id) this.session().broadcast('notifications/tasks/status', { ...params, taskId: id });
+    if (id) this.session().streams.broadcast('notifications/tasks/status', { ...params, taskId: id });
   }
   clientCapabilities(): Json {
     return this.session().state()?.clientCapabilities ?? {};

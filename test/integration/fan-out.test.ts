@@ -175,4 +175,75 @@ describe('list_changed hints on open GET streams', () => {
     const events = await (await readGet(sid, 'prompts/list_changed', mark)).events();
     expect(events.map((e) => [e.id, JSON.parse(e.data).method])).toEqual(HINTS.map((m) => [undefined, m]));
   });
+
+  it('a plain GET (no Last-Event-ID) to an object that restarted since the last stream repeats all three', async () => {
+    const sid = await openSession();
+    // As an earlier object leaves it after the session's first GET stream (set here directly: an
+    // aborted stream is noticed only at its next write, and the object cannot be evicted before).
+    await runInDurableObject(session(sid), (_o, state) => {
+      const store = new SessionStore(state.storage);
+      store.save({ ...store.load()!, streamed: true });
+    });
+    await evictDurableObject(session(sid));
+    const events = await (await readGet(sid, 'prompts/list_changed')).events();
+    expect(events.map((e) => JSON.parse(e.data).method)).toEqual(HINTS);
+  });
+
+  it("a session's first GET stream carries no hints, and marks the session as one that streamed", async () => {
+    const sid = await openSession();
+    const first = await readGet(sid, 'stream open');
+    expect(await first.events()).toEqual([]);
+    expect(await runInDurableObject(session(sid), (_o, state) => new SessionStore(state.storage).load()?.streamed)).toBe(true);
+  });
+});
+
+// A session whose GET stream is open watches the config over one stream from the Config DO
+// (src/runtime/config-watch.ts): a change is a line on that stream, not an RPC push.
+describe('config watches', () => {
+  const watches = async () => Number(/edgehub_config_watches (\d+)/.exec(await config().metrics())?.[1]);
+
+  it('a GET stream opens a watch and its close ends it', async () => {
+    const sid = await openSession();
+    await request(sid, 'tools/list');
+    const before = await watches();
+    const ac = new AbortController();
+    const r = await call('/mcp', { method: 'GET', signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid } });
+    expect(r.status).toBe(200);
+    await until(async () => (await watches()) === before + 1);
+    ac.abort();
+    await until(async () => (await watches()) === before);
+  });
+
+  it('a watched session gets the change on its watch and no RPC push; unregistered ids get no watch', async () => {
+    expect(await config().watchConfig(crypto.randomUUID().replace(/-/g, ''), 0)).toBeNull();
+    const sid = await openSession();
+    await request(sid, 'tools/list');
+    const known = (await config().snapshot(0))!.version;
+    // This test holds the session's watch itself: what the Config DO writes there is what the
+    // session would read, and the session object (no stream open) sees no push at all.
+    const reader = (await config().watchConfig(sid, known))!.pipeThrough(new TextDecoderStream()).getReader();
+    const stored = await changedCount(sid);
+    expect((await adminApi('PUT', '/servers/watch-probe', { uri: 'https://watch.example/mcp', enabled: false })).status).toBe(200);
+    let text = '';
+    while (!text.includes('\n')) text += (await reader.read()).value ?? '';
+    const [version, snapshot] = text.slice(0, text.indexOf('\n')).split('\t');
+    expect(Number(version)).toBe(known + 1);
+    expect((JSON.parse(snapshot) as ConfigSnapshot).config.servers['watch-probe']).toBeDefined();
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await changedCount(sid)).toBe(stored);
+    // The session ends its watch (its last GET stream closed): it is pushed to by RPC again.
+    await config().unwatchConfig(sid, 0);
+    await reader.cancel();
+    expect((await adminApi('DELETE', '/servers/watch-probe')).status).toBe(200);
+    await until(async () => (await changedCount(sid)) > stored);
+  });
+
+  it('a watch asked for with an older version gets the current snapshot at once', async () => {
+    const sid = await openSession();
+    const known = (await config().snapshot(0))!.version;
+    const reader = (await config().watchConfig(sid, known - 1))!.pipeThrough(new TextDecoderStream()).getReader();
+    const { value } = await reader.read();
+    expect(Number(value?.split('\t')[0])).toBe(known);
+    await reader.cancel();
+  });
 });
