@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin } from '../helpers/admin';
+import { admin, restoreConfig } from '../helpers/admin';
 import { cliRunner } from '../helpers/cli';
 import { expectedExport, maggConfigs, maggFile, maggKits } from '../helpers/magg-upstream';
 import { ROOT } from '../helpers/wrangler';
@@ -24,8 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const cur = await admin(base(), 'GET', '/config');
-  const r = await admin(base(), 'PUT', '/config?check=false', original, { 'if-match': cur.headers.get('etag')! });
+  const r = await restoreConfig(base(), original);
   expect(r.status, r.text).toBe(200);
   rmSync(home, { recursive: true, force: true });
 });

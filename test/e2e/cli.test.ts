@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin } from '../helpers/admin';
+import { admin, restoreConfig } from '../helpers/admin';
 import { cliRunner } from '../helpers/cli';
 import { type Proc, startEverything } from '../helpers/procs';
 import { type DevServer, freePort, startDev } from '../helpers/wrangler';
@@ -57,8 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const cur = await admin(base(), 'GET', '/config');
-  const r = await admin(base(), 'PUT', '/config?check=false', original, { 'if-match': cur.headers.get('etag')! });
+  const r = await restoreConfig(base(), original);
   expect(r.status, r.text).toBe(200);
   await ev?.stop();
   rmSync(home, { recursive: true, force: true });

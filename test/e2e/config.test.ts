@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin } from '../helpers/admin';
+import { admin, restoreConfig } from '../helpers/admin';
 import { openListen } from '../helpers/listen-stream';
 import { type Proc, startEverything } from '../helpers/procs';
 import { freePort } from '../helpers/wrangler';
@@ -51,8 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const cur = await admin(base(), 'GET', '/config');
-  await admin(base(), 'PUT', '/config?check=false', original, { 'if-match': cur.headers.get('etag')! });
+  await restoreConfig(base(), original);
   await ev?.stop();
 });
 

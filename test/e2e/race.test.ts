@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { admin } from '../helpers/admin';
+import { admin, restoreConfig } from '../helpers/admin';
 import { type Proc, startFixture } from '../helpers/procs';
 
 const base = () => inject('edgehubUrl');
@@ -23,8 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const cur = await admin(base(), 'GET', '/config');
-  await admin(base(), 'PUT', '/config?check=false', original, { 'if-match': cur.headers.get('etag')! });
+  await restoreConfig(base(), original);
   await Promise.all(fx.map((p) => p.stop()));
 });
 

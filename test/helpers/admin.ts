@@ -20,3 +20,9 @@ export async function mount(base: string, name: string, entry: Record<string, un
   if (r.status !== 200) throw new Error(`mount ${name} failed: ${r.status} ${r.text}`);
   return r.json.version as number;
 }
+
+/** Puts back the config a test file saved at its start (mount checks off: its upstreams may be gone by now). */
+export async function restoreConfig(base: string, original: unknown) {
+  const cur = await admin(base, 'GET', '/config');
+  return admin(base, 'PUT', '/config?check=false', original, { 'if-match': cur.headers.get('etag')! });
+}
