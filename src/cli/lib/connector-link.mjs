@@ -6,8 +6,9 @@
  * under the same name replaces this one: then it stops instead of fighting for the name.
  * Needs Node ≥ 22 (a global WebSocket that accepts headers).
  */
-import { CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
+import { CLOSE_REPLACED, controlFrame, decodeFrame, FRAMES_REPLIES, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
 import { CliError, EXIT } from './errors.mjs';
+import { Replies } from './replies.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const PING_MS = 2_000;
@@ -21,7 +22,7 @@ const BACKOFF_MAX_MS = 30_000;
  */
 export async function runConnector(o) {
   if (typeof WebSocket !== 'function') throw new CliError('`edgehub connect` needs Node 22 or newer (a global WebSocket)', { exitCode: EXIT.USAGE });
-  const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}`;
+  const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}?frames=${FRAMES_REPLIES}`;
   await preflight(o);
   // Loaded here, not at the top: every other CLI command would pay for the SDK's client transports.
   const { HttpSlot } = await import('./http-relay.mjs');
@@ -30,17 +31,23 @@ export async function runConnector(o) {
   const send = (/** @type {string} */ frame) => {
     if (ws?.readyState === WebSocket.OPEN) ws.send(frame);
   };
+  const replies = new Replies();
   const sup = new Supervisor(
     {
-      message: (server, session, line) => {
+      message: (server, session, line, msg) => {
         if (line.length > MAX_FRAME_BYTES - 200) {
           sup.close(server, session);
+          replies.forget(server, session);
           send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`));
           return;
         }
-        send(sessionFrame('M', server, session, line));
+        const id = replies.answers(server, session, line, msg);
+        send(id === undefined ? sessionFrame('M', server, session, line) : sessionFrame('R', server, session, line, id));
       },
-      closed: (server, session, reason) => send(sessionFrame('C', server, session, reason)),
+      closed: (server, session, reason) => {
+        replies.forget(server, session);
+        send(sessionFrame('C', server, session, reason));
+      },
       status: (servers) => send(controlFrame('S', { servers })),
       log: o.log,
     },
@@ -93,8 +100,16 @@ export async function runConnector(o) {
           o.log(`assignment (config version ${a.version}): ${Object.keys(a.servers).join(', ') || '(no servers)'}`);
           sup.assign(a.servers);
         } else if (f.type === 'O') sup.open(f.server, f.session);
-        else if (f.type === 'M') sup.message(f.server, f.session, f.payload);
-        else if (f.type === 'C') sup.close(f.server, f.session);
+        else if (f.type === 'R') {
+          replies.wait(f.server, f.session, f.id);
+          sup.message(f.server, f.session, f.payload);
+        } else if (f.type === 'M') {
+          if (f.id) replies.settle(f.server, f.session, f.id);
+          sup.message(f.server, f.session, f.payload);
+        } else if (f.type === 'C') {
+          replies.forget(f.server, f.session);
+          sup.close(f.server, f.session);
+        }
       };
       // A refused handshake fires only `error` in Node's WebSocket (no `close`): both end the link.
       sock.onerror = () => ended({ code: 1006, reason: 'connection failed' });
@@ -105,6 +120,7 @@ export async function runConnector(o) {
         if (ws !== sock) return;
         ws = null;
         sup.dropSessions();
+        replies.clear();
         if (stopping) return;
         if (ev.code === CLOSE_REPLACED) {
           o.log(`another connector connected as '${o.name}' and replaced this one; stopping`);
