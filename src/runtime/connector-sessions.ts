@@ -123,8 +123,13 @@ export class ConnectorSessions {
   frame(ws: WebSocket, f: Frame): void {
     const key = `${f.server} ${f.session}`;
     const open = this.#open.get(key);
-    if (f.type === 'C') return this.#end(key, f.payload || `${f.server} ended the session`);
-    if (!open) return ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
+    if (f.type === 'C') this.#end(key, f.payload || `${f.server} ended the session`);
+    else if (!open) ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
+    else this.#relay(key, open, f);
+  }
+
+  /** A message for an open session: a response someone waits on is returned, anything else delivered. */
+  #relay(key: string, open: Open, f: Frame): void {
     const waiting = f.type === 'R' ? open.calls.get(f.id) : undefined;
     if (!waiting) return this.#deliver(key, open, f.payload);
     open.calls.delete(f.id);
