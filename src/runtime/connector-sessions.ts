@@ -131,7 +131,10 @@ export class ConnectorSessions {
   /** A message for an open session: a response someone waits on is returned, anything else delivered. */
   #relay(key: string, open: Open, f: Frame): void {
     const waiting = f.type === 'R' ? open.calls.get(f.id) : undefined;
-    if (!waiting) return this.#deliver(key, open, f.payload);
+    if (!waiting) {
+      this.#deliver(key, open, f.payload);
+      return;
+    }
     open.calls.delete(f.id);
     if (open.tail) open.tail.then(() => waiting.resolve(f.payload));
     else waiting.resolve(f.payload);
