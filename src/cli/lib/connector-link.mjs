@@ -10,6 +10,7 @@ import { CLOSE_REPLACED, controlFrame, decodeFrame, FRAMES_REPLIES, MAX_FRAME_BY
 import { CliError, EXIT } from './errors.mjs';
 import { Replies } from './replies.mjs';
 import { Supervisor } from './supervisor.mjs';
+import { withoutDeflate } from './ws-plain.mjs';
 
 const PING_MS = 2_000;
 const DEAD_MS = 10_000;
@@ -76,7 +77,7 @@ export async function runConnector(o) {
     process.on('SIGTERM', () => stop(EXIT.OK));
 
     const dial = () => {
-      const sock = new WebSocket(target, /** @type {any} */ ({ headers: o.token ? { authorization: `Bearer ${o.token}` } : {} }));
+      const sock = new WebSocket(target, /** @type {any} */ ({ headers: o.token ? { authorization: `Bearer ${o.token}` } : {}, ...withoutDeflate() }));
       ws = sock;
       let lastSeen = Date.now();
       /** @type {NodeJS.Timeout | undefined} */
