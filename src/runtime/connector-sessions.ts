@@ -9,7 +9,9 @@
  * nobody waits for) reaches the session as a call of its callback, in order (calls on one stub
  * arrive in the order they were made). Ordering: a response is returned only after every
  * callback call made before it has returned, so a request's progress and the requests it caused
- * reach the session before its result, as over stdio.
+ * reach the session before its result, as over stdio. (Not the other way round: a message the
+ * server wrote after a response may reach the session before a response held back this way; the
+ * SDK client needs no order between messages of different requests.)
  */
 
 import type { ConnectorDeliver } from '../gateway/connector-transport';
