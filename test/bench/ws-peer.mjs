@@ -5,11 +5,11 @@
 //   WebSocket  dials the bare Worker's Relay DO (`--ws URL`, as `edgehub connect` dials its
 //              ConnectorDO, with Node's global WebSocket) and answers each `<id>\n<body>` frame
 //              with `<id>\n<reply>`: `WS-OPEN` once connected; without permessage-deflate, as
-//              the connector dials (src/cli/lib/ws-plain.mjs)
+//              the connector dials (withoutDeflate in src/cli/lib/connector-link.mjs)
 // The same reply bytes and the same JSON work either way, so the two differ only in the hop.
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { withoutDeflate } from '../../src/cli/lib/ws-plain.mjs';
+import { withoutDeflate } from '../../src/cli/lib/connector-link.mjs';
 
 const { values: opt } = parseArgs({ options: { ws: { type: 'string' } } });
 const reply = (body) => JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
