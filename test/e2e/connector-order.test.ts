@@ -2,9 +2,9 @@
 // while its progress comes through the session's callback: the real CLI as a connector of the
 // shared dev-open instance runs a raw stdio server (test/fixtures/burst-server.mjs) that writes a
 // call's progress and its result in one write. Every progress notification must reach the client
-// before the result (the SDK drops progress that arrives after it), over several calls at once; and
-// a kill -9 of the connector fails a call still in flight at once, with an error naming the
-// connector, not after the call timeout.
+// before the result (the SDK drops progress that arrives after it), over several calls at once; a
+// cancelled call reaches the child and the session goes on; and a kill -9 of the connector fails a
+// call still in flight at once, with an error naming the connector, not after the call timeout.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -82,6 +82,22 @@ describe('a connector-served call: response as the return of its call', () => {
     // A call without a progress token: the result alone, through the same path.
     const plain = await gw.callTool({ name: 'bst_burst', arguments: { count: 3 } });
     expect((plain.content as { text: string }[])[0].text).toBe('burst of 3');
+    await gw.close();
+  });
+
+  it('a cancelled call reaches the child as notifications/cancelled, and the session goes on', async () => {
+    const gw = await viaEdge();
+    const abort = new AbortController();
+    const call = gw.callTool({ name: 'bst_hang', arguments: {} }, undefined, { signal: abort.signal, onprogress: () => abort.abort('changed my mind') });
+    await expect(call).rejects.toThrow(/changed my mind/);
+    const seen = await until('the cancellation at the child', async () => {
+      const r = await gw.callTool({ name: 'bst_cancelled', arguments: {} });
+      const ids = JSON.parse((r.content as { text: string }[])[0].text) as unknown[];
+      return ids.length > 0 && ids;
+    });
+    expect(seen).toHaveLength(1);
+    const after = await gw.callTool({ name: 'bst_burst', arguments: { count: 1 } });
+    expect((after.content as { text: string }[])[0].text).toBe('burst of 1');
     await gw.close();
   });
 
