@@ -6,10 +6,13 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { ConnectorDeliver } from '../gateway/connector-transport';
+import { FRAMES_REPLIES } from '../mcp/connector-frames.mjs';
 import { ConnectorHost } from '../runtime/connector-host';
 
 /** Set by the Worker route after authentication (this object is not reachable from outside). */
 export const CONNECTOR_SUB_HEADER = 'x-edgehub-connector-sub';
+/** The frame features the connector dialled with (its `frames` query), passed on by the route. */
+export const CONNECTOR_FRAMES_HEADER = 'x-edgehub-connector-frames';
 
 export class ConnectorDO extends DurableObject<Env> {
   #host: ConnectorHost;
@@ -23,7 +26,8 @@ export class ConnectorDO extends DurableObject<Env> {
 
   override async fetch(req: Request): Promise<Response> {
     if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
-    return this.#host.accept(req.headers.get(CONNECTOR_SUB_HEADER) ?? '?');
+    const frames = (req.headers.get(CONNECTOR_FRAMES_HEADER) ?? '').split(',');
+    return this.#host.accept(req.headers.get(CONNECTOR_SUB_HEADER) ?? '?', frames.includes(FRAMES_REPLIES));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -51,8 +55,11 @@ export class ConnectorDO extends DurableObject<Env> {
   attach(server: string, session: string, deliver: ConnectorDeliver) {
     return this.#host.attach(server, session, deliver);
   }
-  send(server: string, session: string, message: string) {
-    return this.#host.send(server, session, message);
+  send(server: string, session: string, message: string, settles?: string) {
+    return this.#host.send(server, session, message, settles);
+  }
+  call(server: string, session: string, id: string, message: string) {
+    return this.#host.call(server, session, id, message);
   }
   detach(server: string, session: string) {
     return this.#host.detach(server, session);

@@ -81,7 +81,7 @@ export class UpstreamProvider implements Provider {
   catalog(signal?: AbortSignal): Promise<Catalog> {
     if (!this.#catalog) {
       const p = retryRead(
-        () => this.#guard('list', (c) => listAll(c, { signal, timeout: this.opts.listTimeoutMs })),
+        () => this.#guard('list', signal, (c) => listAll(c, { signal, timeout: this.opts.listTimeoutMs })),
         (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
       );
       this.#catalog = p;
@@ -101,7 +101,7 @@ export class UpstreamProvider implements Provider {
     this.stats.calls++;
     const onprogress =
       ctx.progressToken === undefined ? undefined : (p: Json) => ctx.notify('notifications/progress', { ...p, progressToken: ctx.progressToken });
-    return this.#guard('tools/call', (client) =>
+    return this.#guard('tools/call', ctx.signal, (client) =>
       this.#related.run(ctx, () =>
         // A proxy does not re-validate results (the client does): a loose schema keeps the hot path lean.
         client.request({ method: 'tools/call', params: withTraceMeta(withTaskParams(ctx, { name, arguments: args })) }, LooseResult, {
@@ -116,39 +116,40 @@ export class UpstreamProvider implements Provider {
 
   readResource(ctx: RequestContext, uri: string): Promise<Json> {
     return retryRead(
-      () => this.#guard('resources/read', (c) => c.request({ method: 'resources/read', params: withTraceMeta({ uri }) }, LooseResult, this.#opts(ctx))),
+      () =>
+        this.#guard('resources/read', ctx.signal, (c) => c.request({ method: 'resources/read', params: withTraceMeta({ uri }) }, LooseResult, this.#opts(ctx))),
       (e) => e instanceof RpcError && e.code === ErrorCode.UpstreamUnavailable && !(e.data as { breaker?: boolean } | undefined)?.breaker,
     );
   }
 
   getPrompt(ctx: RequestContext, name: string, args: Record<string, string>): Promise<Json> {
-    return this.#guard('prompts/get', (c) =>
+    return this.#guard('prompts/get', ctx.signal, (c) =>
       c.request({ method: 'prompts/get', params: withTraceMeta({ name, arguments: args }) }, LooseResult, this.#opts(ctx)),
     );
   }
 
   complete(ctx: RequestContext, params: Json): Promise<Json> {
-    return this.#guard('completion/complete', async (c) =>
+    return this.#guard('completion/complete', ctx.signal, async (c) =>
       c.getServerCapabilities()?.completions ? c.complete(params as never, this.#opts(ctx)) : { completion: { values: [], hasMore: false } },
     );
   }
 
   async subscribe(ctx: RequestContext, uri: string): Promise<void> {
-    await this.#guard('resources/subscribe', async (c) => {
+    await this.#guard('resources/subscribe', ctx.signal, async (c) => {
       if (!c.getServerCapabilities()?.resources?.subscribe) throw new RpcError(ErrorCode.InvalidParams, `${this.name} does not support resource subscriptions`);
       return c.subscribeResource({ uri }, this.#opts(ctx));
     });
   }
 
   async unsubscribe(ctx: RequestContext, uri: string): Promise<void> {
-    await this.#guard('resources/unsubscribe', async (c) =>
+    await this.#guard('resources/unsubscribe', ctx.signal, async (c) =>
       c.getServerCapabilities()?.resources?.subscribe ? c.unsubscribeResource({ uri }, this.#opts(ctx)) : {},
     );
   }
 
   /** tasks/* (MCP 2025-11-25): server→client requests a task makes go to the request that waits on it. */
   taskRequest(ctx: RequestContext, method: string, params: Json): Promise<Json> {
-    return this.#guard(method, (c) =>
+    return this.#guard(method, ctx.signal, (c) =>
       this.#related.run(ctx, () => c.request({ method, params: withTraceMeta(params) } as never, LooseResult, this.#opts(ctx))),
     );
   }
@@ -184,9 +185,11 @@ export class UpstreamProvider implements Provider {
   /**
    * Runs one upstream request: breaker admission, in-flight accounting (for graceful close),
    * metrics, and error mapping. The upstream's protocol errors keep their code and count as
-   * answers; availability failures become -32010, trip the breaker and drop the connection.
+   * answers; availability failures become -32010, trip the breaker and drop the connection. A
+   * request the client cancelled (`signal`) is neither: the SDK reports it as a timeout, and
+   * dropping the connection would restart a connector's child process and lose its state.
    */
-  async #guard<T>(method: string, op: (client: Client) => Promise<T>): Promise<T> {
+  async #guard<T>(method: string, signal: AbortSignal | undefined, op: (client: Client) => Promise<T>): Promise<T> {
     const { breaker, recorder } = this.opts;
     const t0 = Date.now();
     let ok = false;
@@ -199,6 +202,10 @@ export class UpstreamProvider implements Provider {
       return r;
     } catch (e) {
       if (e instanceof BreakerOpenError) throw new RpcError(ErrorCode.UpstreamUnavailable, e.message, 200, { breaker: true, retryInMs: e.retryInMs });
+      if (signal?.aborted) {
+        ok = true;
+        throw new RpcError(ErrorCode.InternalError, `request to ${this.name} cancelled: ${String(signal.reason)}`);
+      }
       if (e instanceof McpError && e.code !== -32001) {
         ok = true; // an answer, not an outage
         breaker.success();

@@ -4,6 +4,11 @@
  *
  *   O <server> <session>            edge → connector: open an MCP session with a child of <server>
  *   M <server> <session>\n<json>    either way: one JSON-RPC message of that session, as a line
+ *   M <server> <session> <id>\n<json>  edge → connector: a message that settles the request <id>
+ *                                   (its notifications/cancelled): the connector stops waiting
+ *   R <server> <session> <id>\n<json>  edge → connector: a request whose response the edge waits
+ *                                   for (<id>: its JSON-RPC id as JSON text); connector → edge: that
+ *                                   response (only connectors that dialled with FRAMES_REPLIES)
  *   C <server> <session>\n<reason>  edge → connector: end it (kill the child); connector → edge:
  *                                   the child ended or could not start (reason for the client)
  *   A\n<json>                       edge → connector: the assignment {version, servers}
@@ -25,15 +30,23 @@ export const CLOSE_HEARTBEAT = 4002;
 /** Close code for a protocol violation (oversize or malformed frame). */
 export const CLOSE_PROTOCOL = 4003;
 
-/** @typedef {'O' | 'M' | 'C' | 'A' | 'S'} FrameType */
-/** @typedef {{ type: FrameType, server: string, session: string, payload: string }} Frame */
+/**
+ * Sent by a connector that answers requests with `R` frames (query `frames=` of its dial): an edge
+ * that does not see it sends every message as `M` and takes every reply as one.
+ */
+export const FRAMES_REPLIES = 'replies';
+
+/** @typedef {'O' | 'M' | 'C' | 'R' | 'A' | 'S'} FrameType */
+/** @typedef {{ type: FrameType, server: string, session: string, id: string, payload: string }} Frame */
 
 /**
  * @param {FrameType} type @param {string} server @param {string} session @param {string} [payload]
+ * @param {string} [id] the request the frame answers or settles (JSON text of its JSON-RPC id)
  * @returns {string}
  */
-export function sessionFrame(type, server, session, payload) {
-  return payload === undefined ? `${type} ${server} ${session}` : `${type} ${server} ${session}\n${payload}`;
+export function sessionFrame(type, server, session, payload, id) {
+  const head = id === undefined ? `${type} ${server} ${session}` : `${type} ${server} ${session} ${id}`;
+  return payload === undefined ? head : `${head}\n${payload}`;
 }
 
 /** @param {'A' | 'S'} type @param {unknown} body @returns {string} */
@@ -46,8 +59,11 @@ export function decodeFrame(text) {
   const nl = text.indexOf('\n');
   const head = nl < 0 ? text : text.slice(0, nl);
   const payload = nl < 0 ? '' : text.slice(nl + 1);
-  const [type, server = '', session = ''] = head.split(' ');
-  if (type === 'A' || type === 'S') return { type, server: '', session: '', payload };
-  if ((type === 'O' || type === 'M' || type === 'C') && server && session) return { type, server, session, payload };
+  const [type, server = '', session = ''] = head.split(' ', 3);
+  if (type === 'A' || type === 'S') return { type, server: '', session: '', id: '', payload };
+  // The id is the rest of the line: a JSON string id may hold spaces (never a line break).
+  const id = head.length > type.length + server.length + session.length + 2 ? head.slice(type.length + server.length + session.length + 3) : '';
+  if ((type === 'O' || type === 'M' || type === 'C') && server && session) return { type, server, session, id, payload };
+  if (type === 'R' && server && session && id) return { type, server, session, id, payload };
   return null;
 }

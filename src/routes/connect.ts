@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { CONNECTOR_NAME_RE } from '../config/connector';
-import { CONNECTOR_SUB_HEADER } from '../durable-objects/connector';
+import { CONNECTOR_FRAMES_HEADER, CONNECTOR_SUB_HEADER } from '../durable-objects/connector';
 import type { AuthVars } from '../middleware/auth';
 import { connectorStub } from '../utils/do-stubs';
 
@@ -20,7 +20,7 @@ connectRoutes.get('/:name', async (c) => {
   const name = c.req.param('name');
   if (!CONNECTOR_NAME_RE.test(name)) return c.json({ error: 'invalid_name', message: 'connector names are letters, digits, . _ - (max 64)' }, 400);
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return c.json({ error: 'upgrade_required', message: 'connect with a WebSocket' }, 426);
-  const headers = new Headers({ upgrade: 'websocket', [CONNECTOR_SUB_HEADER]: principal.sub });
+  const headers = new Headers({ upgrade: 'websocket', [CONNECTOR_SUB_HEADER]: principal.sub, [CONNECTOR_FRAMES_HEADER]: c.req.query('frames') ?? '' });
   const res = await connectorStub(c.env, principal.tenant, name).fetch(new Request('https://connector/', { headers }));
   // A Response from another object has immutable headers; the middleware after us adds some.
   return new Response(res.body, { status: res.status, headers: new Headers(res.headers), webSocket: res.webSocket });

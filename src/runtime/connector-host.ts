@@ -1,7 +1,7 @@
 /**
  * The edge end of one connector (tenant, name), run by its ConnectorDO: the connector's WebSocket
- * (hibernatable), the per-session `deliver` callbacks of edge sessions, the assignment pushed to
- * the connector and the state it reports.
+ * (hibernatable), the assignment pushed to the connector and the state it reports. The sessions it
+ * relays are connector-sessions.ts.
  *
  * Invariants:
  * - One connection per (tenant, name): a new one replaces the old (closed with CLOSE_REPLACED), so
@@ -18,23 +18,12 @@
 import { configApi } from '../config/api';
 import type { Assignment } from '../config/connector';
 import type { ConnectorDeliver } from '../gateway/connector-transport';
-import {
-  CLOSE_HEARTBEAT,
-  CLOSE_PROTOCOL,
-  CLOSE_REPLACED,
-  controlFrame,
-  decodeFrame,
-  MAX_FRAME_BYTES,
-  PING,
-  PONG,
-  sessionFrame,
-} from '../mcp/connector-frames.mjs';
+import { CLOSE_HEARTBEAT, CLOSE_PROTOCOL, CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG } from '../mcp/connector-frames.mjs';
 import { log } from '../observability/log';
+import { ConnectorSessions, type Link } from './connector-sessions';
 
 export const HEARTBEAT_CHECK_MS = 4_000;
 export const HEARTBEAT_DEAD_MS = 6_000;
-/** Open session streams per connector; past it the least recently used one is ended. */
-export const MAX_STREAMS = 256;
 
 /** What a connector reports per server (its supervisor's view). */
 export interface ServerReport {
@@ -53,8 +42,14 @@ export interface ConnectorInfo {
   servers: Record<string, ServerReport>;
 }
 
+/** A socket's attachment: which connection it is, and whether it answers requests with `R` frames. */
+interface Attachment {
+  conn: string;
+  replies: boolean;
+}
+
 interface Persisted {
-  /** The accepted connection (its socket's attachment): closes of replaced ones are ignored. */
+  /** The accepted connection (its socket's attachment's `conn`): closes of replaced ones are ignored. */
   conn?: string;
   since: number | null;
   online: boolean;
@@ -62,37 +57,12 @@ interface Persisted {
   reports: Record<string, ServerReport>;
 }
 
-/** A session's `deliver` as received over RPC: a stub, kept past the call with `dup()`, released by `release`. */
-type Sink = ConnectorDeliver & { dup?(): Sink };
-
-/** Closes a session's idle stream and releases its kept stub (`Symbol.dispose`, not in this TypeScript lib). */
-function finish(open: { sink: Sink; held: ReadableStreamDefaultController<Uint8Array> | null }): void {
-  try {
-    open.held?.close();
-  } catch {
-    /* already cancelled */
-  }
-  const dispose = (Symbol as { dispose?: symbol }).dispose;
-  const f = dispose && (open.sink as unknown as Record<symbol, unknown>)[dispose];
-  if (typeof f === 'function') f.call(open.sink);
-}
-
-/**
- * An open session: its callback (every message, and its end) and the controller of the idle stream
- * `attach` returned. That stream carries nothing: it is held open for the session's lifetime, so
- * its cancel tells that the session went away, and like any open stream it keeps this object from
- * hibernating away the sessions it serves (as when messages travelled on it).
- */
-interface Open {
-  sink: Sink;
-  held: ReadableStreamDefaultController<Uint8Array> | null;
-}
-
 export class ConnectorHost {
-  /** Open sessions (`server session`); insertion order = age (eviction). */
-  #streams = new Map<string, Open>();
+  #sessions: ConnectorSessions;
   #assignment: Assignment | null = null;
   #state: Persisted | null = null;
+  /** The open socket, found once (not per call); gone after hibernation, found again. */
+  #link: Link | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -101,18 +71,21 @@ export class ConnectorHost {
     readonly name: string,
   ) {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.#sessions = new ConnectorSessions(name, () => this.#socket());
   }
 
   // ---- the connector's socket ----
 
-  async accept(sub: string): Promise<Response> {
+  /** `replies`: the connector answers requests with `R` frames (it dialled with FRAMES_REPLIES). */
+  async accept(sub: string, replies: boolean): Promise<Response> {
     for (const old of this.ctx.getWebSockets()) old.close(CLOSE_REPLACED, 'replaced by a newer connection of this connector');
+    this.#link = undefined;
     const pair = new WebSocketPair();
     const conn = crypto.randomUUID();
     this.ctx.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment(conn);
+    pair[1].serializeAttachment({ conn, replies } satisfies Attachment);
     await this.#save({ conn, since: Date.now(), online: true, sub, reports: {} });
-    this.#endStreams(`connector ${this.name} reconnected`);
+    this.#sessions.endAll(`connector ${this.name} reconnected`);
     await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_CHECK_MS);
     this.#assignment = null;
     this.ctx.waitUntil(this.#changed().then(() => this.push()));
@@ -126,23 +99,19 @@ export class ConnectorHost {
     const f = decodeFrame(text);
     if (!f) return ws.close(CLOSE_PROTOCOL, 'malformed frame');
     if (f.type === 'S') return this.#report(f.payload);
-    const key = `${f.server} ${f.session}`;
-    if (f.type === 'M') {
-      if (this.#streams.has(key)) this.#deliver(key, f.payload);
-      else ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
-    } else if (f.type === 'C') this.#end(key, f.payload || `${f.server} ended the session`);
+    if (f.type === 'M' || f.type === 'R' || f.type === 'C') this.#sessions.frame(ws, f);
   }
 
   async closed(ws: WebSocket, reason: string): Promise<void> {
     const s = await this.#load();
-    if (!s.online || ws.deserializeAttachment() !== s.conn) return; // replaced by a newer connection
+    if (!s.online || attachmentOf(ws).conn !== s.conn) return; // replaced by a newer connection
     await this.#offline(s, reason);
   }
 
   async #offline(s: Persisted, reason: string): Promise<void> {
     const next = { ...s, since: Date.now(), online: false };
     await this.#save(next);
-    this.#endStreams(`connector ${this.name} went offline (${reason})`);
+    this.#sessions.endAll(`connector ${this.name} went offline (${reason})`);
     await this.#changed();
     const error = offline(this.name, next);
     await this.#health(Object.fromEntries(Object.keys(s.reports).map((n) => [n, { ok: false, error }])));
@@ -151,7 +120,7 @@ export class ConnectorHost {
 
   /** Heartbeat: close a connection whose pings stopped; keep checking while one is open. */
   async alarm(): Promise<void> {
-    const ws = this.#socket();
+    const ws = this.#socket()?.ws;
     if (!ws) {
       // The socket is gone without a close event (the object was restarted): offline from now.
       const s = await this.#load();
@@ -172,7 +141,7 @@ export class ConnectorHost {
 
   /** Sends the connector its assignment if the config moved past `known` (0: always). */
   async push(known = 0): Promise<void> {
-    const ws = this.#socket();
+    const ws = this.#socket()?.ws;
     if (!ws) return;
     const next = await configApi(this.env, this.tenant).assignment(this.name, known);
     if (!next) return;
@@ -183,45 +152,26 @@ export class ConnectorHost {
   // ---- sessions (RPC from SessionDOs and modern-lane isolates) ----
 
   async attach(server: string, session: string, deliver: ConnectorDeliver): Promise<ReadableStream<Uint8Array>> {
-    const ws = this.#socket();
+    const link = this.#socket();
     const s = await this.#load();
-    if (!ws) throw new Error(offline(this.name, s));
+    if (!link) throw new Error(offline(this.name, s));
     if (!this.#assignment?.servers[server]) await this.push();
     if (!this.#assignment?.servers[server]) throw new Error(`connector ${this.name} does not run ${server}: it is not an enabled entry assigned to it`);
     const report = s.reports[server];
     if (report?.state === 'crash-looping' || report?.state === 'failed') throw new Error(describe(this.name, server, report));
-    const key = `${server} ${session}`;
-    if (this.#streams.size >= MAX_STREAMS) this.#evictOldest();
-    const sink = deliver as Sink;
-    // A stub received as a parameter is released when this call returns unless duplicated.
-    const open: Open = { sink: sink.dup?.() ?? sink, held: null };
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        open.held = controller;
-      },
-      // The session went away (closed, evicted, its object restarted): end the child too.
-      cancel: () => this.#gone(key, open),
-    });
-    this.#streams.set(key, open);
-    ws.send(sessionFrame('O', server, session));
-    return stream;
+    return this.#sessions.open(link.ws, server, session, deliver);
   }
 
-  async send(server: string, session: string, message: string): Promise<void> {
-    if (message.length > MAX_FRAME_BYTES) throw new Error(`a message to ${server} is larger than 4 MiB`);
-    const ws = this.#socket();
-    if (!ws) throw new Error(offline(this.name, await this.#load()));
-    if (!this.#streams.has(`${server} ${session}`)) throw new Error(`the session with ${server} on connector ${this.name} has ended`);
-    ws.send(sessionFrame('M', server, session, message));
+  async send(server: string, session: string, message: string, settles?: string): Promise<void> {
+    this.#sessions.send(await this.#online(), server, session, message, settles);
+  }
+
+  async call(server: string, session: string, id: string, message: string): Promise<string | null> {
+    return this.#sessions.call(await this.#online(), server, session, id, message);
   }
 
   async detach(server: string, session: string): Promise<void> {
-    const key = `${server} ${session}`;
-    const open = this.#streams.get(key);
-    if (!open) return;
-    this.#streams.delete(key);
-    finish(open);
-    this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
+    this.#sessions.detach(server, session);
   }
 
   async info(): Promise<ConnectorInfo> {
@@ -231,55 +181,18 @@ export class ConnectorHost {
 
   // ---- internals ----
 
-  #socket(): WebSocket | undefined {
-    return this.ctx.getWebSockets().find((ws) => ws.readyState === WebSocket.OPEN);
+  #socket(): Link | undefined {
+    if (this.#link?.ws.readyState === WebSocket.OPEN) return this.#link;
+    const ws = this.ctx.getWebSockets().find((w) => w.readyState === WebSocket.OPEN);
+    this.#link = ws && { ws, replies: attachmentOf(ws).replies };
+    return this.#link;
   }
 
-  #sendTo(frame: string): void {
-    try {
-      this.#socket()?.send(frame);
-    } catch {
-      /* the socket closed meanwhile: the connector ends its children on disconnect */
-    }
-  }
-
-  /**
-   * One message to a session, not awaited (calls on one stub arrive in the order they were made).
-   * A call that fails means the session is gone: end its child too.
-   */
-  #deliver(key: string, text: string): void {
-    const open = this.#streams.get(key);
-    if (open) Promise.resolve(open.sink('M', text)).catch(() => this.#gone(key, open));
-  }
-
-  /** Ends a session at the edge with `why`: its last call, after every message before it. */
-  #end(key: string, why: string): void {
-    const open = this.#streams.get(key);
-    if (!open) return;
-    this.#streams.delete(key);
-    Promise.resolve(open.sink('C', why))
-      .catch(() => {})
-      .finally(() => finish(open));
-  }
-
-  /** The session went away at the edge: forget it and end its child on the connector. */
-  #gone(key: string, open: Open): void {
-    if (this.#streams.get(key) !== open) return;
-    this.#streams.delete(key);
-    finish(open);
-    const [server, session] = key.split(' ');
-    this.#sendTo(sessionFrame('C', server, session, 'the edge session ended'));
-  }
-
-  #evictOldest(): void {
-    const [key] = this.#streams.keys();
-    this.#end(key, `connector ${this.name} holds at most ${MAX_STREAMS} sessions; the oldest was ended`);
-    const [server, session] = key.split(' ');
-    this.#sendTo(sessionFrame('C', server, session, 'ended: too many sessions on this connector'));
-  }
-
-  #endStreams(why: string): void {
-    for (const key of [...this.#streams.keys()]) this.#end(key, why);
+  /** The open socket, or the error naming the connector and since when it is away. */
+  async #online(): Promise<Link> {
+    const link = this.#socket();
+    if (!link) throw new Error(offline(this.name, await this.#load()));
+    return link;
   }
 
   async #report(payload: string): Promise<void> {
@@ -320,6 +233,12 @@ export class ConnectorHost {
     this.#state = s;
     await this.ctx.storage.put('state', s);
   }
+}
+
+/** A socket's attachment (a bare `conn` string from a connection accepted before `R` frames existed). */
+function attachmentOf(ws: WebSocket): Attachment {
+  const a = ws.deserializeAttachment() as Attachment | string | null;
+  return typeof a === 'string' ? { conn: a, replies: false } : (a ?? { conn: '', replies: false });
 }
 
 /** A server's reported state in words, e.g. `x on connector laptop is crash-looping: exited 5 times in 60 s, last: …`. */

@@ -4,10 +4,12 @@
 //   HTTP       a raw node:http server (no MCP SDK): `LISTENING <port>`
 //   WebSocket  dials the bare Worker's Relay DO (`--ws URL`, as `edgehub connect` dials its
 //              ConnectorDO, with Node's global WebSocket) and answers each `<id>\n<body>` frame
-//              with `<id>\n<reply>`: `WS-OPEN` once connected
+//              with `<id>\n<reply>`: `WS-OPEN` once connected; without permessage-deflate, as
+//              the connector dials (withoutDeflate in src/cli/lib/connector-link.mjs)
 // The same reply bytes and the same JSON work either way, so the two differ only in the hop.
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { withoutDeflate } from '../../src/cli/lib/connector-link.mjs';
 
 const { values: opt } = parseArgs({ options: { ws: { type: 'string' } } });
 const reply = (body) => JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} });
@@ -21,7 +23,8 @@ const http = createServer((req, res) => {
 http.listen(0, '127.0.0.1', () => console.log(`LISTENING ${http.address().port}`));
 
 if (opt.ws) {
-  const ws = new WebSocket(opt.ws);
+  await fetch(new URL('/health', opt.ws.replace(/^ws/, 'http'))).catch(() => {}); // creates Node's global dispatcher
+  const ws = new WebSocket(opt.ws, withoutDeflate());
   ws.onopen = () => console.log('WS-OPEN');
   ws.onmessage = (ev) => {
     const nl = ev.data.indexOf('\n');

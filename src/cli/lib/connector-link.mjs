@@ -6,8 +6,9 @@
  * under the same name replaces this one: then it stops instead of fighting for the name.
  * Needs Node ≥ 22 (a global WebSocket that accepts headers).
  */
-import { CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
+import { CLOSE_REPLACED, controlFrame, decodeFrame, FRAMES_REPLIES, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
 import { CliError, EXIT } from './errors.mjs';
+import { Replies } from './replies.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const PING_MS = 2_000;
@@ -21,7 +22,7 @@ const BACKOFF_MAX_MS = 30_000;
  */
 export async function runConnector(o) {
   if (typeof WebSocket !== 'function') throw new CliError('`edgehub connect` needs Node 22 or newer (a global WebSocket)', { exitCode: EXIT.USAGE });
-  const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}`;
+  const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}?frames=${FRAMES_REPLIES}`;
   await preflight(o);
   // Loaded here, not at the top: every other CLI command would pay for the SDK's client transports.
   const { HttpSlot } = await import('./http-relay.mjs');
@@ -30,17 +31,23 @@ export async function runConnector(o) {
   const send = (/** @type {string} */ frame) => {
     if (ws?.readyState === WebSocket.OPEN) ws.send(frame);
   };
+  const replies = new Replies();
   const sup = new Supervisor(
     {
-      message: (server, session, line) => {
+      message: (server, session, line, msg) => {
         if (line.length > MAX_FRAME_BYTES - 200) {
           sup.close(server, session);
+          replies.forget(server, session);
           send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`));
           return;
         }
-        send(sessionFrame('M', server, session, line));
+        const id = replies.answers(server, session, line, msg);
+        send(id === undefined ? sessionFrame('M', server, session, line) : sessionFrame('R', server, session, line, id));
       },
-      closed: (server, session, reason) => send(sessionFrame('C', server, session, reason)),
+      closed: (server, session, reason) => {
+        replies.forget(server, session);
+        send(sessionFrame('C', server, session, reason));
+      },
       status: (servers) => send(controlFrame('S', { servers })),
       log: o.log,
     },
@@ -69,7 +76,7 @@ export async function runConnector(o) {
     process.on('SIGTERM', () => stop(EXIT.OK));
 
     const dial = () => {
-      const sock = new WebSocket(target, /** @type {any} */ ({ headers: o.token ? { authorization: `Bearer ${o.token}` } : {} }));
+      const sock = new WebSocket(target, /** @type {any} */ ({ headers: o.token ? { authorization: `Bearer ${o.token}` } : {}, ...withoutDeflate() }));
       ws = sock;
       let lastSeen = Date.now();
       /** @type {NodeJS.Timeout | undefined} */
@@ -93,8 +100,16 @@ export async function runConnector(o) {
           o.log(`assignment (config version ${a.version}): ${Object.keys(a.servers).join(', ') || '(no servers)'}`);
           sup.assign(a.servers);
         } else if (f.type === 'O') sup.open(f.server, f.session);
-        else if (f.type === 'M') sup.message(f.server, f.session, f.payload);
-        else if (f.type === 'C') sup.close(f.server, f.session);
+        else if (f.type === 'R') {
+          replies.wait(f.server, f.session, f.id);
+          sup.message(f.server, f.session, f.payload);
+        } else if (f.type === 'M') {
+          if (f.id) replies.settle(f.server, f.session, f.id);
+          sup.message(f.server, f.session, f.payload);
+        } else if (f.type === 'C') {
+          replies.forget(f.server, f.session);
+          sup.close(f.server, f.session);
+        }
       };
       // A refused handshake fires only `error` in Node's WebSocket (no `close`): both end the link.
       sock.onerror = () => ended({ code: 1006, reason: 'connection failed' });
@@ -105,6 +120,7 @@ export async function runConnector(o) {
         if (ws !== sock) return;
         ws = null;
         sup.dropSessions();
+        replies.clear();
         if (stopping) return;
         if (ev.code === CLOSE_REPLACED) {
           o.log(`another connector connected as '${o.name}' and replaced this one; stopping`);
@@ -142,4 +158,48 @@ async function preflight(o) {
       hint: res.status === 400 ? undefined : "mint a token with the 'connector' scope: `edgehub auth token --sub my-laptop --scope connector`",
     });
   }
+}
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * @typedef {{ dispatch(opts: { headers?: unknown, upgrade?: string }, handler: unknown): boolean, webSocketOptions?: unknown }} Dispatcher
+ */
+
+/**
+ * Options for Node's global WebSocket that dial without offering permessage-deflate (the link,
+ * and the bench's bare WebSocket peer, which must dial the same way).
+ *
+ * Why: Node's WebSocket (undici) always offers the extension and only inflates (it never
+ * compresses what it sends), so on the connector's link compression only ever applies to the
+ * edge's frames to the connector: the requests, a few hundred bytes each. For those, deflate at the
+ * edge and inflate here (on libuv's thread pool: one more thread hop per frame) cost CPU and a
+ * little latency on every call and save next to nothing (`npm run bench -- --only connector`).
+ *
+ * How: undici's WebSocket accepts a `dispatcher` (its Dispatcher interface, `dispatch(opts,
+ * handler)`); this one hands every request to Node's global dispatcher with the
+ * `sec-websocket-extensions` header left out. Should a Node version shape its internals
+ * otherwise (no global dispatcher yet, headers not a plain object), the socket simply keeps
+ * compression: nothing breaks.
+ *
+ * @returns {{ dispatcher?: Dispatcher }} to spread into the WebSocket's options
+ */
+export function withoutDeflate() {
+  const base = /** @type {Dispatcher | undefined} */ (/** @type {Record<symbol, unknown>} */ (globalThis)[GLOBAL_DISPATCHER]);
+  if (!base || typeof base.dispatch !== 'function') return {};
+  /** @type {Dispatcher} */
+  const dispatcher = {
+    dispatch(opts, handler) {
+      const h = opts.headers;
+      if (opts.upgrade === 'websocket' && h && typeof h === 'object' && !Array.isArray(h) && 'sec-websocket-extensions' in h) {
+        const { 'sec-websocket-extensions': _, ...headers } = /** @type {Record<string, string>} */ (h);
+        return base.dispatch({ ...opts, headers }, handler);
+      }
+      return base.dispatch(opts, handler);
+    },
+    get webSocketOptions() {
+      return base.webSocketOptions;
+    },
+  };
+  return { dispatcher };
 }

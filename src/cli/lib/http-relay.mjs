@@ -67,7 +67,7 @@ export class HttpSlot extends SlotState {
       // The protocol version header the SDK client would set after initialize (this relay is no Client).
       if (m.id !== undefined && relay.initIds.delete(m.id) && m.result?.protocolVersion) transport.setProtocolVersion?.(m.result.protocolVersion);
       if (this.state === 'backoff') this.setState('ready');
-      this.sup.sink.message(this.name, session, JSON.stringify(msg));
+      this.sup.sink.message(this.name, session, JSON.stringify(msg), msg);
     };
     // Streamable HTTP: trouble with a GET stream or its reconnect is not fatal (logged); a failed send
     // ends the session. Legacy SSE: the stream *is* the session (its server forgets it when it

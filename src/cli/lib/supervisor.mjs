@@ -27,7 +27,7 @@ const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'TMPDIR',
  * @typedef {{ command: string, args: string[], env: Record<string, string>, cwd?: string }} Entry
  * @typedef {{ state: string, detail?: string, since: number, sessions: number }} Report
  * @typedef {{
- *   message(server: string, session: string, line: string): void,
+ *   message(server: string, session: string, line: string, msg?: unknown): void,
  *   closed(server: string, session: string, reason: string): void,
  *   status(reports: Record<string, Report>): void,
  *   log(line: string): void,
