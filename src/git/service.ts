@@ -114,8 +114,9 @@ export class RepoService {
       const cap = req.service === 'git-upload-pack' ? UPLOAD_PACK_MAX_BYTES : limits.maxPushBytes;
       if (input.byteLength > cap) {
         if (req.service === 'git-upload-pack') return plain(`fetch request refused: it is larger than ${cap} bytes`, 413);
-        const refusal = refuseReceive(input, pushTooLarge(cap));
-        return refusal ? new Response(refusal, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } }) : plain(pushTooLarge(cap), 413);
+        const why = pushTooLarge(cap, input.byteLength);
+        const refusal = refuseReceive(input, why);
+        return refusal ? new Response(refusal, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } }) : plain(why.message, 413);
       }
     }
     const repo = !this.#repo && Repo.isBlank(this.storage) ? null : this.open({ tenant: req.tenant, repo: req.repo })!;

@@ -155,11 +155,15 @@ function report(caps: string[], unpack: string, results: string[]): Uint8Array {
 }
 
 /**
- * A git-protocol refusal of a whole push (`unpack <reason>`, every ref `ng … unpacker error`), from
- * the start of its body only: native git prints it as "remote unpack failed: <reason>". Null when
- * the body does not even start with a command list (the caller answers with an HTTP status).
+ * A git-protocol refusal of a whole push, from the start of its body only (the route refuses before
+ * the pack is read). With side-band-64k, `message` goes first on band 2, which native git prints
+ * line by line as `remote: …` (band 3 would make git 2.x drop the report-status after it and print
+ * "the remote end hung up unexpectedly" twice instead); then report-status: `unpack <short>` ("error: remote unpack
+ * failed: …") and `ng <ref> <short>` per command ("! [remote rejected] main -> main (…)"). Without
+ * side-band, `message` is the unpack status (one line). Null when the body does not even start
+ * with a command list (the caller answers with an HTTP status).
  */
-export function refuseReceive(head: Uint8Array, reason: string): Uint8Array | null {
+export function refuseReceive(head: Uint8Array, refusal: { message: string; short: string }): Uint8Array | null {
   let parsed: ReturnType<typeof readCommands>;
   try {
     parsed = readCommands(head);
@@ -167,11 +171,14 @@ export function refuseReceive(head: Uint8Array, reason: string): Uint8Array | nu
     return null;
   }
   if (!parsed.commands.length) return null;
-  return report(
+  const banded = parsed.caps.includes('side-band-64k');
+  const shown = banded ? sideband(new TextEncoder().encode(`${refusal.message}\n`), 2) : [];
+  const status = report(
     parsed.caps,
-    reason,
-    parsed.commands.map((c) => `ng ${c.ref} unpacker error`),
+    banded ? refusal.short : refusal.message,
+    parsed.commands.map((c) => `ng ${c.ref} ${refusal.short}`),
   );
+  return concatBytes([...shown, status]);
 }
 
 /**

@@ -54,7 +54,8 @@ export function hexToBytes(h: string, out: Uint8Array = new Uint8Array(h.length 
 
 /**
  * Reads `reader` to its end, or until more than `limit` bytes have arrived: then it stops (the
- * chunk that crossed the limit is not kept) and leaves cancelling or draining to the caller.
+ * chunk that crossed the limit is not kept, only counted in `size`) and leaves cancelling or
+ * draining to the caller.
  */
 export async function collectUpTo(
   reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -65,7 +66,7 @@ export async function collectUpTo(
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return { chunks, size, over: false };
-    if (size + value.byteLength > limit) return { chunks, size, over: true };
+    if (size + value.byteLength > limit) return { chunks, size: size + value.byteLength, over: true };
     size += value.byteLength;
     chunks.push(value);
   }
