@@ -60,7 +60,9 @@ export async function readCapped(req: Request, limit: number, keepHead = false):
   }
   if (read.over) {
     if (drain) {
-      const { head, size, whole } = await readHead(reader, read.chunks, read.size, drainCeiling(limit));
+      const first = headOf(read.chunks);
+      read.chunks.length = 0; // up to the limit of refused bytes: not held while the rest drains
+      const { head, size, whole } = await readHead(reader, [first], read.size, drainCeiling(limit));
       return { ...refused('too-large', size, head), whole };
     }
     await reader.cancel().catch(() => {});
@@ -82,7 +84,7 @@ async function readHead(
   size: number,
   ceiling: number,
 ): Promise<{ head: Uint8Array; size: number; whole: boolean }> {
-  const kept = [headOf(chunks)]; // only the head of what was collected stays reachable
+  const kept = [...chunks];
   let n = size;
   try {
     while (n <= ceiling) {
