@@ -99,8 +99,46 @@ async function sampled(dev, op) {
   on = false;
   await sampler;
   if (atPeak) log(`live heap at its peak (${atPeak.live} MB) was allocated at:\n${atPeak.top.map((t) => `  ${t.mb} MB  ${t.site}`).join('\n')}`);
-  probe?.close();
+  await probe?.close();
   return { ms, peakRss, peakHeap, peakLive, peakRawTotal, peakLiveTotal, error };
+}
+
+/**
+ * git-size.csv|svg: time as a ratio to native git, with the memory columns beside it;
+ * git-memory.csv|svg: the isolate's peak memory per operation, raw and live, against the 128 MB limit.
+ */
+export async function writeGitCurves(res, opts, packMb) {
+  const series = `${packMb} MB, ${opts.files} files, ${opts.commits} commits`;
+  const ok = res.filter((r) => r.ratio !== null);
+  await writeCurve(
+    'git-size',
+    ok.map((r) => ({
+      x: r.op,
+      y: r.ratio,
+      series,
+      edgeMs: r.edgeMs,
+      nativeMs: r.nativeMs,
+      rawHeapMb: r.peakHeapMb,
+      liveHeapMb: r.peakLiveHeapMb,
+      rawWithBuffersMb: r.peakRawWithBuffersMb,
+      liveWithBuffersMb: r.peakLiveWithBuffersMb,
+      rssMb: r.peakRssMb,
+    })),
+    { x: 'operation', y: '× native git', title: 'Git at size: edgehub time / native git time' },
+  );
+  const mem = [
+    ['raw V8 heap (garbage included)', 'peakHeapMb'],
+    ['live V8 heap (after a full GC)', 'peakLiveHeapMb'],
+    ['live heap + ArrayBuffers', 'peakLiveWithBuffersMb'],
+  ];
+  await writeCurve(
+    'git-memory',
+    [
+      ...ok.flatMap((r) => mem.map(([name, k]) => ({ x: r.op, y: r[k], series: name }))),
+      ...ok.map((r) => ({ x: r.op, y: 128, series: 'isolate limit (128 MB)' })),
+    ],
+    { x: 'operation', y: 'peak MB', title: `Git at size (${series}): isolate memory` },
+  );
 }
 
 export async function run({ dev, row, check, quick, out }) {
@@ -221,11 +259,7 @@ export async function run({ dev, row, check, quick, out }) {
     await ngit(local, 'commit', '-q', '-m', 'one');
     const nCommit = round(performance.now() - t);
     note('git_commit (one staged file)', await sampled(dev, () => call('git_commit', { repo_path: repo, message: 'one' })), nCommit);
-    await writeCurve(
-      'git-size',
-      res.filter((r) => r.ratio !== null).map((r) => ({ x: r.op, y: r.ratio, series: `${packMb} MB, ${opts.files} files, ${opts.commits} commits` })),
-      { x: 'operation', y: '× native git', title: 'Git at size: edgehub time / native git time' },
-    ).catch((e) => log(`plot: ${e.message}`));
+    await writeGitCurves(res, opts, packMb).catch((e) => log(`plot: ${e.message}`));
   } finally {
     await backend?.stop();
     rmSync(work, { recursive: true, force: true });

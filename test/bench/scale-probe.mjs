@@ -260,6 +260,10 @@ export async function isolateProbe(inspectorUrl, pokeUrl, { profile = false } = 
         .slice(0, n)
         .map(([site, bytes]) => ({ mb: round(bytes / 2 ** 20), site }));
     },
-    close: () => ws.close(),
+    async close() {
+      // Sampling outlives the session otherwise, and the next session's profile would include it.
+      if (profile) await send('HeapProfiler.stopSampling', {}, 10_000);
+      ws.close();
+    },
   };
 }
