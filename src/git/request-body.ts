@@ -28,7 +28,7 @@ const HEAD_BYTES = 64 * 1024;
  * 4× the limit but at least 1 GiB, the default MAX_REPO_BYTES: a push of any repository the
  * default budget admits still gets the message; past the ceiling the connection is cut.
  */
-export const drainCeiling = (limit: number) => Math.max(4 * limit, 1024 ** 3);
+const drainCeiling = (limit: number) => Math.max(4 * limit, 1024 ** 3);
 
 /**
  * `keepHead`: on refusal, return the body's first bytes and drain the rest (receive-pack answers
