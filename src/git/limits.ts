@@ -47,8 +47,23 @@ export class GitLimitError extends Error {
   }
 }
 
-export const pushTooLarge = (limit: number) =>
-  `push refused: the request is larger than GIT_MAX_PUSH_BYTES (${limit} bytes, counted after gzip inflation); push less at a time or raise GIT_MAX_PUSH_BYTES`;
+/**
+ * A push over GIT_MAX_PUSH_BYTES, as git shows it: `message` in full (how much, the limit, what to
+ * do; several lines) and `short` for report-status lines. `size` is what arrived; `whole` false
+ * when the body was cut off, so it is a lower bound.
+ */
+export function pushTooLarge(limit: number, size: number, whole = true): { message: string; short: string } {
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  const amount = size > limit ? `${whole ? '' : 'at least '}${size} bytes (${mib(size)})` : `more than ${limit} bytes`;
+  return {
+    message: [
+      `push refused: this push is ${amount}, over GIT_MAX_PUSH_BYTES = ${limit} bytes (${mib(limit)}, counted after gzip inflation); nothing was stored.`,
+      'Push less at a time: push older commits first, e.g. `git push <remote> <commit>:refs/heads/<branch>`,',
+      'each step under the limit (or split large files out), or ask the operator to raise GIT_MAX_PUSH_BYTES.',
+    ].join('\n'),
+    short: `push larger than GIT_MAX_PUSH_BYTES (${limit} bytes)`,
+  };
+}
 
 export const repoFull = (name: string, used: number, limit: number) =>
   `repository '${name}' is full: it holds ${used} bytes of objects and would exceed MAX_REPO_BYTES (${limit} bytes); nothing was written; use another repository or raise MAX_REPO_BYTES`;

@@ -24,7 +24,8 @@ import { deflate, inflateAt, sha1Hex, wrapObject } from './zlib';
 
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
-const LRU_BYTES = 32 * 1024 * 1024;
+/** Resolved contents kept for delta bases: with the pack itself (≤ GIT_MAX_PUSH_BYTES) in a 128 MB isolate. */
+const LRU_BYTES = 16 * 1024 * 1024;
 
 interface Entry {
   type: number;

@@ -37,7 +37,8 @@ export class Repo {
   /** Shared by every isomorphic-git call on this repository (index and packfile caches). */
   cache: object = {};
   readonly commits = new Lru<string, CommitInfo>({ maxEntries: 8192 });
-  readonly trees = new Lru<string, TreeEntry[]>({ maxEntries: 16384 });
+  /** Parsed trees, bounded by their entries (~150 bytes each: ≤ ~10 MB), not by count: trees vary 1–10,000 entries. */
+  readonly trees = new Lru<string, TreeEntry[]>({ maxEntries: 16384, maxWeight: 64 * 1024, weigh: (t) => t.length + 1 });
   readonly lock = new RwLock();
   #index: { ino: number; parsed: ParsedIndex } | null = null;
   #flushArmed = false;
@@ -92,7 +93,7 @@ export class Repo {
     return { fs: this.fs, dir: this.dir, gitdir: this.gitdir, cache: this.cache };
   }
 
-  /** Drops isomorphic-git's caches (after packs were exploded and deleted). */
+  /** Drops isomorphic-git's caches (after packs were exploded and deleted, and after every writer: they hold a parsed index). */
   resetCache(): void {
     this.cache = {};
   }

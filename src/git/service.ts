@@ -86,7 +86,13 @@ export class RepoService {
       const handler = HANDLERS[tool as Exclude<ToolName, 'list_repos'>] as Handler<ToolName>;
       const run = async () => {
         if (s.lock === 'write' && hasPacks(repo)) await explodePacks(repo);
-        return handler(ctx, args as never);
+        try {
+          return await handler(ctx, args as never);
+        } finally {
+          // isomorphic-git's cache holds its own parsed index (~15 MB at 20,000 files); our hot
+          // paths never use it, so a writer does not leave it behind for the isolate to carry.
+          if (s.lock === 'write') repo.resetCache();
+        }
       };
       const out = await (s.lock === 'read' ? repo.lock.read(run) : repo.lock.write(run));
       return { content: [{ type: 'text', text: out.text }], structuredContent: out.data };
@@ -108,14 +114,15 @@ export class RepoService {
       log.warn('git push refused in the repo DO: missing scope', { tenant: req.tenant, repo: req.repo, sub: req.principal?.sub });
       return plain(`pushing needs the '${PUSH_SCOPE}' scope`, 403);
     }
-    const input = req.body ?? new Uint8Array();
     const limits = gitLimits(this.env);
+    const size = req.body?.byteLength ?? 0;
     if (kind === 'pack') {
       const cap = req.service === 'git-upload-pack' ? UPLOAD_PACK_MAX_BYTES : limits.maxPushBytes;
-      if (input.byteLength > cap) {
+      if (size > cap) {
         if (req.service === 'git-upload-pack') return plain(`fetch request refused: it is larger than ${cap} bytes`, 413);
-        const refusal = refuseReceive(input, pushTooLarge(cap));
-        return refusal ? new Response(refusal, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } }) : plain(pushTooLarge(cap), 413);
+        const why = pushTooLarge(cap, size);
+        const refusal = refuseReceive(req.body!, why);
+        return refusal ? new Response(refusal, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } }) : plain(why.message, 413);
       }
     }
     const repo = !this.#repo && Repo.isBlank(this.storage) ? null : this.open({ tenant: req.tenant, repo: req.repo })!;
@@ -127,10 +134,11 @@ export class RepoService {
       }
       const body =
         req.service === 'git-upload-pack'
-          ? await uploadPack(repo, input) // reads immutable objects only: no lock
+          ? await uploadPack(repo, req.body ?? new Uint8Array()) // reads immutable objects only: no lock
           : await repo.lock.write(async () => {
               if (hasPacks(repo)) await explodePacks(repo);
-              return receivePack(repo, input, { maxRepoBytes: limits.maxRepoBytes });
+              // `req` is handed over: receivePack drops its body once the pack is stored.
+              return receivePack(repo, req, { maxRepoBytes: limits.maxRepoBytes });
             });
       return new Response(body, { headers: { 'content-type': CONTENT_TYPE.result(req.service), ...NO_CACHE } });
     } catch (e) {

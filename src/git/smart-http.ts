@@ -155,11 +155,15 @@ function report(caps: string[], unpack: string, results: string[]): Uint8Array {
 }
 
 /**
- * A git-protocol refusal of a whole push (`unpack <reason>`, every ref `ng … unpacker error`), from
- * the start of its body only: native git prints it as "remote unpack failed: <reason>". Null when
- * the body does not even start with a command list (the caller answers with an HTTP status).
+ * A git-protocol refusal of a whole push, from the start of its body only (the route refuses before
+ * the pack is read). With side-band-64k, `message` goes first on band 2, which native git prints
+ * line by line as `remote: …` (band 3 would make git 2.x drop the report-status after it and print
+ * "the remote end hung up unexpectedly" twice instead); then report-status: `unpack <short>` ("error: remote unpack
+ * failed: …") and `ng <ref> <short>` per command ("! [remote rejected] main -> main (…)"). Without
+ * side-band, `message` is the unpack status (one line). Null when the body does not even start
+ * with a command list (the caller answers with an HTTP status).
  */
-export function refuseReceive(head: Uint8Array, reason: string): Uint8Array | null {
+export function refuseReceive(head: Uint8Array, refusal: { message: string; short: string }): Uint8Array | null {
   let parsed: ReturnType<typeof readCommands>;
   try {
     parsed = readCommands(head);
@@ -167,19 +171,34 @@ export function refuseReceive(head: Uint8Array, reason: string): Uint8Array | nu
     return null;
   }
   if (!parsed.commands.length) return null;
-  return report(
+  const banded = parsed.caps.includes('side-band-64k');
+  const shown = banded ? sideband(new TextEncoder().encode(`${refusal.message}\n`), 2) : [];
+  const status = report(
     parsed.caps,
-    reason,
-    parsed.commands.map((c) => `ng ${c.ref} unpacker error`),
+    banded ? refusal.short : refusal.message,
+    parsed.commands.map((c) => `ng ${c.ref} ${refusal.short}`),
   );
+  return concatBytes([...shown, status]);
 }
 
 /**
  * receive-pack: commands are checked first (ref names, protected-branch deletions), so a push
  * whose every command is refused stores nothing; then the pack is checked against the size budget
  * and exploded (checked whole before any object is written, pack-reader.ts); then each ref moves.
+ * `request.body` is taken and dropped once the pack is stored: moving the checked-out branch
+ * updates the working tree, which must not run with the whole push still held.
  */
-export async function receivePack(repo: Repo, body: Uint8Array, limits: ReceiveLimits): Promise<Uint8Array> {
+export async function receivePack(repo: Repo, request: { body?: Uint8Array }, limits: ReceiveLimits): Promise<Uint8Array> {
+  const { commands, caps, verdicts, unpack } = await unpackPush(repo, request, limits);
+  const results: string[] = [];
+  for (const c of commands) results.push(verdicts.get(c) ?? (unpack === 'ok' ? await apply(repo, c) : `ng ${c.ref} unpacker error`));
+  return report(caps, unpack, results);
+}
+
+/** The commands of a push, their early verdicts, and the pack stored (`unpack` 'ok') or refused. */
+async function unpackPush(repo: Repo, request: { body?: Uint8Array }, limits: ReceiveLimits) {
+  const body = request.body ?? new Uint8Array();
+  request.body = undefined;
   const { commands, caps, end } = readCommands(body);
   const verdicts = new Map<Command, string>();
   for (const c of commands) {
@@ -200,9 +219,7 @@ export async function receivePack(repo: Repo, body: Uint8Array, limits: ReceiveL
       }
     }
   }
-  const results: string[] = [];
-  for (const c of commands) results.push(verdicts.get(c) ?? (unpack === 'ok' ? await apply(repo, c) : `ng ${c.ref} unpacker error`));
-  return report(caps, unpack, results);
+  return { commands, caps, verdicts, unpack };
 }
 
 /** Refusals that need no objects from the pack: bad names, other namespaces, protected deletions. */
@@ -229,6 +246,9 @@ async function apply(repo: Repo, c: Command): Promise<string> {
     if (s.staged.length || s.unstaged.length || s.conflicts.length) return `ng ${c.ref} the working tree of the checked-out branch has uncommitted changes`;
   }
   if (!repo.refs.cas(c.ref, c.old === ZERO_OID ? null : c.old, deleting ? null : c.new)) return `ng ${c.ref} fetch first (the ref moved)`;
-  if (current) await git.checkout({ ...repo.opts, ref: c.ref.slice('refs/heads/'.length), force: true });
+  if (current) {
+    await git.checkout({ ...repo.opts, ref: c.ref.slice('refs/heads/'.length), force: true });
+    repo.resetCache(); // isomorphic-git's parsed index: a second copy of ours, ~15 MB at 20,000 files
+  }
   return `ok ${c.ref}`;
 }

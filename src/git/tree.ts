@@ -20,6 +20,11 @@ export interface Change {
 }
 
 const flatCache = new WeakMap<Repo, Lru<string, PathMap>>();
+/**
+ * Paths kept in flattened trees per repository (~150 bytes each: ~10 MB). A count of trees would
+ * not bound memory: eight flattened trees of a 20,000-file repository held ~25 MB.
+ */
+const FLAT_PATHS = 64 * 1024;
 
 function modeOf(mode: string | number): number {
   return typeof mode === 'number' ? mode : parseInt(mode, 8);
@@ -29,7 +34,7 @@ function modeOf(mode: string | number): number {
 export async function flatten(repo: Repo, treeOid: string | null): Promise<PathMap> {
   if (!treeOid || treeOid === EMPTY_TREE) return new Map();
   let cache = flatCache.get(repo);
-  if (!cache) flatCache.set(repo, (cache = new Lru({ maxEntries: 8 })));
+  if (!cache) flatCache.set(repo, (cache = new Lru({ maxEntries: 8, maxWeight: FLAT_PATHS, weigh: (m) => m.size + 1 })));
   const hit = cache.get(treeOid);
   if (hit) return hit;
   const out: PathMap = new Map();

@@ -71,16 +71,21 @@ for (const service of SERVICES) {
     if (repo instanceof Response) return repo;
     if (c.req.header('content-type') !== `application/x-${service}-request`) return text(`expected content-type application/x-${service}-request`, 415);
     const cap = service === 'git-upload-pack' ? UPLOAD_PACK_MAX_BYTES : gitLimits(c.env).maxPushBytes;
-    const read = await readCapped(c.req.raw, cap, service === 'git-receive-pack');
+    let read: Awaited<ReturnType<typeof readCapped>> | null = await readCapped(c.req.raw, cap, service === 'git-receive-pack');
     if (!read.ok) {
       if (read.reason === 'bad-encoding') return text('the request body could not be decoded: send it uncompressed or as valid gzip', 400);
       if (service === 'git-upload-pack') return text(`fetch request refused: it is larger than ${cap} bytes (after gzip inflation)`, 413);
-      // A push whose command list arrived gets git's own error line, which native git prints.
-      const refusal = refuseReceive(read.head, pushTooLarge(cap));
+      // A push whose command list arrived gets git's own report (readCapped drained the body first,
+      // so git reads it): 200, as receive-pack answers every refused push.
+      const why = pushTooLarge(cap, read.size, read.whole);
+      const refusal = refuseReceive(read.head, why);
       if (refusal) return new Response(refusal, { headers: { 'content-type': `application/x-${service}-result`, 'cache-control': 'no-cache' } });
-      return text(pushTooLarge(cap), 413);
+      return text(why.message, 413);
     }
     const { tenant } = c.get('principal');
-    return repoStub(c.env, tenant, repo).smart({ tenant, repo, service, body: read.body, principal: principalOf(c) }, 'pack');
+    const reply = repoStub(c.env, tenant, repo).smart({ tenant, repo, service, body: read.body, principal: principalOf(c) }, 'pack');
+    // The call has copied the body to the DO: this isolate need not hold a second copy meanwhile.
+    read = null;
+    return reply;
   });
 }

@@ -16,7 +16,7 @@ import { fastImportStream, GIT_ENV, git } from './git-fixture.mjs';
 import { cpuSeconds, descendants, round } from './lib.mjs';
 import { legacy, openSession } from './mcp.mjs';
 import { writeCurve } from './plot.mjs';
-import { isolateHeapMb, median, workerdRssMb } from './scale-probe.mjs';
+import { isolateProbe, median, workerdRssMb } from './scale-probe.mjs';
 
 const execFileP = promisify(execFile);
 const log = (...a) => console.error('[bench:scale-git]', ...a);
@@ -56,16 +56,35 @@ async function makeBig(dir, opts) {
   return bare;
 }
 
-/** Times `op` while sampling workerd RSS and isolate heap every 500 ms; returns { ms, peakRss, peakHeap, error }. */
+/**
+ * Times `op` while sampling workerd RSS and the isolate heap every 500 ms — raw (garbage included)
+ * and live (after a forced full GC), V8 objects alone and with ArrayBuffer backing stores — and
+ * returns { ms, peakRss, peakHeap, peakLive, peakRawTotal, peakLiveTotal, error }.
+ */
 async function sampled(dev, op) {
   let peakRss = workerdRssMb(dev.proc.pid);
-  let peakHeap = (await isolateHeapMb(dev.inspectorUrl)) ?? null;
+  let peakHeap = null;
+  let peakLive = null;
+  let peakRawTotal = null;
+  let peakLiveTotal = null;
+  // SCALE_GIT_HEAP_PROFILE=1: where the live heap was allocated, at each new peak (diagnostics).
+  const profile = !!process.env.SCALE_GIT_HEAP_PROFILE;
+  const probe = await isolateProbe(dev.inspectorUrl, `${dev.url}/health`, { profile }).catch(() => null);
+  let atPeak = null;
+  const sample = async () => {
+    peakRss = Math.max(peakRss, workerdRssMb(dev.proc.pid));
+    const h = await probe?.heap();
+    if (h?.raw != null) peakHeap = Math.max(peakHeap ?? 0, h.raw);
+    if (h?.live != null && h.live > (peakLive ?? 0) && profile) atPeak = { live: h.live, top: await probe.top() };
+    if (h?.live != null) peakLive = Math.max(peakLive ?? 0, h.live);
+    if (h?.rawTotal != null) peakRawTotal = Math.max(peakRawTotal ?? 0, h.rawTotal);
+    if (h?.liveTotal != null) peakLiveTotal = Math.max(peakLiveTotal ?? 0, h.liveTotal);
+  };
+  await sample();
   let on = true;
   const sampler = (async () => {
     while (on) {
-      peakRss = Math.max(peakRss, workerdRssMb(dev.proc.pid));
-      const h = await isolateHeapMb(dev.inspectorUrl);
-      if (h !== null) peakHeap = Math.max(peakHeap ?? 0, h);
+      await sample();
       await new Promise((r) => setTimeout(r, 500));
     }
   })();
@@ -74,16 +93,61 @@ async function sampled(dev, op) {
   try {
     await op();
   } catch (e) {
-    error = String(e?.message ?? e).slice(0, 300);
+    error = String(e?.stderr || e?.message || e).slice(0, 600);
   }
   const ms = round(performance.now() - s);
   on = false;
   await sampler;
-  return { ms, peakRss, peakHeap, error };
+  if (atPeak) log(`live heap at its peak (${atPeak.live} MB) was allocated at:\n${atPeak.top.map((t) => `  ${t.mb} MB  ${t.site}`).join('\n')}`);
+  await probe?.close();
+  return { ms, peakRss, peakHeap, peakLive, peakRawTotal, peakLiveTotal, error };
+}
+
+/**
+ * git-size.csv|svg: time as a ratio to native git, with the memory columns beside it;
+ * git-memory.csv|svg: the isolate's peak memory per operation, raw and live, against the 128 MB limit.
+ */
+export async function writeGitCurves(res, opts, packMb) {
+  const series = `${packMb} MB, ${opts.files} files, ${opts.commits} commits`;
+  const ok = res.filter((r) => r.ratio !== null);
+  await writeCurve(
+    'git-size',
+    ok.map((r) => ({
+      x: r.op,
+      y: r.ratio,
+      series,
+      edgeMs: r.edgeMs,
+      nativeMs: r.nativeMs,
+      rawHeapMb: r.peakHeapMb,
+      liveHeapMb: r.peakLiveHeapMb,
+      rawWithBuffersMb: r.peakRawWithBuffersMb,
+      liveWithBuffersMb: r.peakLiveWithBuffersMb,
+      rssMb: r.peakRssMb,
+    })),
+    { x: 'operation', y: '× native git', title: 'Git at size: edgehub time / native git time' },
+  );
+  const mem = [
+    ['raw V8 heap (garbage included)', 'peakHeapMb'],
+    ['live V8 heap (after a full GC)', 'peakLiveHeapMb'],
+    ['live heap + ArrayBuffers', 'peakLiveWithBuffersMb'],
+  ];
+  await writeCurve(
+    'git-memory',
+    [
+      ...ok.flatMap((r) => mem.map(([name, k]) => ({ x: r.op, y: r[k], series: name }))),
+      ...ok.map((r) => ({ x: r.op, y: 128, series: 'isolate limit (128 MB)' })),
+    ],
+    { x: 'operation', y: 'peak MB', title: `Git at size (${series}): isolate memory` },
+  );
 }
 
 export async function run({ dev, row, check, quick, out }) {
-  const opts = quick ? { files: 2000, commits: 500, binaries: 1, rewrites: 2 } : { files: 20_000, commits: 5000, binaries: 4, rewrites: 10 };
+  // SCALE_GIT_SIZE=medium: the full shape at about a third of the size (~70 MB), for iterating.
+  const opts = quick
+    ? { files: 2000, commits: 500, binaries: 1, rewrites: 2 }
+    : process.env.SCALE_GIT_SIZE === 'medium'
+      ? { files: 7000, commits: 1700, binaries: 4, rewrites: 3 }
+      : { files: 20_000, commits: 5000, binaries: 4, rewrites: 10 };
   const work = mkdtempSync(join(tmpdir(), 'edgehub-scale-git-'));
   let backend;
   try {
@@ -104,6 +168,9 @@ export async function run({ dev, row, check, quick, out }) {
         ratio: edge.error ? null : round(edge.ms / native),
         peakRssMb: edge.peakRss,
         peakHeapMb: edge.peakHeap,
+        peakLiveHeapMb: edge.peakLive,
+        peakRawWithBuffersMb: edge.peakRawTotal,
+        peakLiveWithBuffersMb: edge.peakLiveTotal,
         error: edge.error,
       };
       res.push(r);
@@ -192,11 +259,7 @@ export async function run({ dev, row, check, quick, out }) {
     await ngit(local, 'commit', '-q', '-m', 'one');
     const nCommit = round(performance.now() - t);
     note('git_commit (one staged file)', await sampled(dev, () => call('git_commit', { repo_path: repo, message: 'one' })), nCommit);
-    await writeCurve(
-      'git-size',
-      res.filter((r) => r.ratio !== null).map((r) => ({ x: r.op, y: r.ratio, series: `${packMb} MB, ${opts.files} files, ${opts.commits} commits` })),
-      { x: 'operation', y: '× native git', title: 'Git at size: edgehub time / native git time' },
-    ).catch((e) => log(`plot: ${e.message}`));
+    await writeGitCurves(res, opts, packMb).catch((e) => log(`plot: ${e.message}`));
   } finally {
     await backend?.stop();
     rmSync(work, { recursive: true, force: true });

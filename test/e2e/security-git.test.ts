@@ -302,29 +302,61 @@ describe('decompression and size bombs', () => {
     expect(r.status).toBe(413);
   });
 
-  it('a native push over GIT_MAX_PUSH_BYTES is refused with the limit named; nothing is written', async () => {
+  // Native git reads the answer only after sending its whole body; the route drains the rest
+  // (counted, never kept) and answers with a side-band message git prints as `remote: …` lines.
+  const refusedAs = (err: string, bytes: number) => {
+    // The size git sent, as counted by the route (the same pack both times, give or take git's choices).
+    const counted = Number(/remote: push refused: this push is (\d+) bytes/.exec(err)?.[1]);
+    expect(Math.abs(counted - bytes)).toBeLessThan(bytes / 100);
+    expect(err).toContain(`over GIT_MAX_PUSH_BYTES = ${PUSH_MAX} bytes`);
+    expect(err).toContain('nothing was stored');
+    expect(err).toMatch(/remote: Push less at a time: .*git push <remote> <commit>:refs\/heads\/<branch>/);
+    expect(err).toContain('ask the operator to raise GIT_MAX_PUSH_BYTES');
+    expect(err).toContain(`! [remote rejected] main -> main (push larger than GIT_MAX_PUSH_BYTES (${PUSH_MAX} bytes))`);
+    expect(err).not.toContain('RPC failed');
+    expect(err).not.toContain('hung up');
+  };
+
+  it('a native push over GIT_MAX_PUSH_BYTES shows the size, the limit and what to do; nothing is written', async () => {
     const before = await refs('acme', repoA);
     const dir = clone(repoA, 'acme', 'caller');
-    const big = commitFile(dir, 'big.bin', randomBytes(PUSH_MAX + 50_000), 'too big');
-    const r = git(dir, 'push', 'origin', 'main');
-    expect(r.status).not.toBe(0);
-    expect(r.err).toContain('GIT_MAX_PUSH_BYTES');
+    // A few MiB, 15× the limit: with a large http.postBuffer git sends one body with a Content-Length.
+    const big = commitFile(dir, 'big.bin', randomBytes(3 * 1024 * 1024), 'too big');
+    const whole = spawnSync('git', ['-c', 'http.postBuffer=67108864', 'push', 'origin', 'main'], {
+      cwd: dir,
+      env: { ...GIT_ENV, GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' },
+      encoding: 'utf8',
+    });
+    expect(whole.status).not.toBe(0);
+    const sent = Number(/Send header: Content-Length: (\d+)/.exec(whole.stderr)?.[1]);
+    expect(sent).toBeGreaterThan(3 * 1024 * 1024);
+    refusedAs(whole.stderr, sent);
     expect(await refs('acme', repoA)).toEqual(before);
     expect(await hasObject('acme', repoA, big)).toBe(false);
-    // Over git's 1 MiB http.postBuffer the body is sent chunked (no Content-Length): refused too.
-    const huge = commitFile(dir, 'huge.bin', randomBytes(1_500_000), 'huge');
+    // Over git's default 1 MiB http.postBuffer the body is sent chunked (no Content-Length): the
+    // route counts it to its end, so the size is exact here too.
     const chunked = git(dir, 'push', 'origin', 'main');
     expect(chunked.status).not.toBe(0);
-    expect(chunked.err).toContain('remote unpack failed: push refused: the request is larger than GIT_MAX_PUSH_BYTES');
+    refusedAs(chunked.err, sent);
     expect(await refs('acme', repoA)).toEqual(before);
-    expect(await hasObject('acme', repoA, huge)).toBe(false);
-    gitOk(dir, 'reset', '-q', '--hard', 'HEAD~1');
-    // A push under the limit still goes through.
+    expect(await hasObject('acme', repoA, big)).toBe(false);
+    // Under the limit a push still goes through.
     gitOk(dir, 'reset', '-q', '--hard', 'HEAD~1');
     const small = commitFile(dir, 'small.txt', 'small\n', 'small');
     gitOk(dir, 'push', '-q', 'origin', 'main');
     expect((await refs('acme', repoA))['refs/heads/main']).toBe(small);
     mainA = small;
+  });
+
+  it('an oversize push from a client without side-band gets the whole message as the unpack status', async () => {
+    const before = await refs('acme', repoA);
+    const body = receiveBody([[before['refs/heads/main'], 'a'.repeat(40), 'refs/heads/main']], randomBytes(PUSH_MAX * 2));
+    const r = await post(`/git/${repoA}/git-receive-pack`, 'acme', 'caller', body);
+    expect(r.status).toBe(200);
+    const lines = pktLines(r.body);
+    expect(lines[0]).toMatch(new RegExp(`^unpack push refused: this push is ${body.length} bytes .* over GIT_MAX_PUSH_BYTES = ${PUSH_MAX} bytes`));
+    expect(lines[1]).toBe(`ng refs/heads/main push larger than GIT_MAX_PUSH_BYTES (${PUSH_MAX} bytes)\n`);
+    expect(await refs('acme', repoA)).toEqual(before);
   });
 });
 

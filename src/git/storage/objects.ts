@@ -50,7 +50,7 @@ export class ObjectStore {
   ) {
     this.#rows = new ObjectRows(storage.sql);
     this.#r2 = new R2Objects(bucket, prefix);
-    this.#memoryBytes = opts.memoryBytes ?? 32 * 1024 * 1024;
+    this.#memoryBytes = opts.memoryBytes ?? 16 * 1024 * 1024;
     this.#cacheBytes = opts.cacheBytes ?? 1024 * 1024 * 1024;
     this.#lru = new Lru({ maxWeight: this.#memoryBytes, weigh: (s) => s.data.byteLength });
   }
@@ -102,7 +102,8 @@ export class ObjectStore {
       this.#rows.insert(oid, deflated, true);
       this.opts.onPending?.();
     }
-    this.#remember(oid, { fmt: 0, type: 0, rawSize: 0, data: deflated });
+    // Not kept in memory: a push writes thousands of objects few of which are read back soon, and
+    // holding them would fill the LRU with the push itself (reads fill it from SQLite instead).
   }
 
   /** Bytes of every object this repository holds, as stored (compressed): what MAX_REPO_BYTES bounds. */
