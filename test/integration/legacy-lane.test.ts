@@ -4,7 +4,8 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, INIT, JSON_HEADERS, openSession, post, request } from '../helpers/rpc';
+import { SessionStore } from '../../src/mcp/session-store';
+import { call, INIT, JSON_HEADERS, openSession, parseSse, post, request } from '../helpers/rpc';
 
 describe('session lifecycle', () => {
   it('initialize returns a random session id and the negotiated version', async () => {
@@ -57,6 +58,51 @@ describe('session lifecycle', () => {
     expect(list.result.tools.map((t: any) => t.name)).toContain('hub_status');
     const level = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ v: string }>(`SELECT v FROM session WHERE k = 'state'`).one().v);
     expect(JSON.parse(level).logLevel).toBe('warning');
+  });
+
+  // An idle session is evicted from memory after ~10 s (workerd; docs/capacity.md, "Idle sessions"):
+  // everything a client relies on must come back from storage on its next request.
+  it('an idle (evicted) session answers its next request from storage: calls, principal binding, replay', async () => {
+    const sid = await openSession();
+    expect((await request(sid, 'tools/list')).result.tools.length).toBeGreaterThan(0);
+    const stub = env.SESSION.get(env.SESSION.idFromName(`default:${sid}`));
+    const ids = await runInDurableObject(stub, (_o, state) => {
+      const store = new SessionStore(state.storage);
+      return [1, 2, 3].map((i) => store.appendEvent('get', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { data: `e${i}` } })));
+    });
+
+    // The first request after eviction comes from another principal: the binding is read back from
+    // storage and refuses it (404, as if the session did not exist), for the same sub in another
+    // tenant too.
+    await evictDurableObject(stub);
+    const ping = { jsonrpc: '2.0', id: 7, method: 'ping' } as const;
+    expect((await stub.post({ sub: 'intruder', tenant: 'default', scopes: ['mcp', 'admin'] }, ping, false)).status).toBe(404);
+    expect((await stub.post({ sub: 'dev', tenant: 'other', scopes: ['mcp', 'admin'] }, ping, false)).status).toBe(404);
+
+    await evictDurableObject(stub);
+    const res = await request(sid, 'tools/call', { name: 'hub_status', arguments: {} });
+    expect(res.result.isError).toBeFalsy();
+    expect(res.result.structuredContent.configVersion).toBeGreaterThanOrEqual(1);
+    expect((await request(sid, 'ping')).result).toEqual({});
+
+    // Last-Event-ID replay after eviction: the events stored before it, after the given id.
+    await evictDurableObject(stub);
+    const ac = new AbortController();
+    const r = await call('/mcp', { method: 'GET', signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] } });
+    expect(r.status).toBe(200);
+    const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('e3')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    ac.abort();
+    const replayed = parseSse(text).filter((e) => e.id !== undefined);
+    expect(replayed.map((e) => [e.id, JSON.parse(e.data).params.data])).toEqual([
+      [ids[1], 'e2'],
+      [ids[2], 'e3'],
+    ]);
   });
 
   it('rejects an unsupported MCP-Protocol-Version header with 400', async () => {
