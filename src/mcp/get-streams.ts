@@ -9,10 +9,13 @@
  * lost with a dropping connection, so the next GET stream repeats the kinds hinted since the last
  * one, and all three when this object cannot vouch for the gap: it restarted since the session's
  * last stream. With no stream open a hint is stored and replayed like any message.
+ *
+ * Open streams get a keepalive comment (SSE_KEEPALIVE_MS): a client that went away is noticed only
+ * by a failed write, and until then its stream pins the session's object in memory.
  */
 import { type JsonRpcMessage, LIST_CHANGED, LIST_KINDS, type ListKind } from './protocol';
 import type { SessionStore } from './session-store';
-import { SseWriter, sseEvent, sseEvents } from './sse';
+import { SSE_KEEPALIVE_MS, SseWriter, sseEvent, sseEvents } from './sse';
 
 export class GetStreams {
   readonly #writers = new Set<SseWriter>();
@@ -20,6 +23,7 @@ export class GetStreams {
   /** Kinds hinted without storing since the last stream opened; whether this object held one. */
   readonly #hinted = new Set<ListKind>();
   #held = false;
+  #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     store: Pick<SessionStore, 'appendEvent' | 'appendEvents' | 'eventsAfter'>,
@@ -45,8 +49,13 @@ export class GetStreams {
     this.#held = true;
     this.#writers.add(writer);
     writer.onClose = () => {
-      if (this.#writers.delete(writer) && this.#writers.size === 0) this.onEmpty();
+      if (!this.#writers.delete(writer) || this.#writers.size > 0) return;
+      this.#stopTimer();
+      this.onEmpty();
     };
+    this.#timer ??= setInterval(() => {
+      for (const w of this.#writers) w.comment();
+    }, SSE_KEEPALIVE_MS);
     writer.comment('stream open');
     if (again.length) writer.write(sseEvents(again.map((k) => ({ data: listChanged(k) }))));
     return writer.response();
@@ -84,10 +93,16 @@ export class GetStreams {
     for (const w of this.#writers) w.close();
     if (this.#writers.size) this.onEmpty();
     this.#writers.clear();
+    this.#stopTimer();
   }
 
   get size(): number {
     return this.#writers.size;
+  }
+
+  #stopTimer(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   #firstOpen(): SseWriter | undefined {

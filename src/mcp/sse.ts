@@ -21,6 +21,14 @@ function sseText(data: string, id?: string, event = 'message'): string {
   return `${s}data: ${data}\n\n`;
 }
 
+/**
+ * A comment on every open stream this often: keeps proxies from timing out an idle stream and finds
+ * a client that went away. Its disconnect does not reach the object holding the stream (measured
+ * under workerd: docs/capacity.md, "Idle sessions"), only a failed write does, and until then the
+ * open response keeps that object in memory.
+ */
+export const SSE_KEEPALIVE_MS = 15_000;
+
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',

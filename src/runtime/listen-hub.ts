@@ -7,11 +7,10 @@
  * is refused with HTTP 429 and a JSON-RPC error saying which cap, before anything is held.
  */
 import { ErrorCode, type ListKind, META_SUBSCRIPTION_ID } from '../mcp/protocol';
-import { SseWriter, sseEvent } from '../mcp/sse';
+import { SSE_KEEPALIVE_MS, SseWriter, sseEvent } from '../mcp/sse';
 
 const FILTER_KEYS: Record<string, ListKind> = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' };
 export const MAX_LISTENERS = 1000;
-const KEEPALIVE_MS = 15_000;
 
 interface Listener {
   id: string | number;
@@ -75,7 +74,7 @@ export class ListenHub {
     const listener = { id, sub, kinds, writer };
     this.#listeners.add(listener);
     writer.onClose = () => this.#drop(listener);
-    this.#timer ??= setInterval(() => this.#keepalive(), KEEPALIVE_MS);
+    this.#timer ??= setInterval(() => this.#keepalive(), SSE_KEEPALIVE_MS);
     return writer.response();
   }
 

@@ -6,6 +6,7 @@
 //     under several names): cold paged tools/list of a new session, warm paged list (both lanes),
 //     first tool call of a new session, RSS per session DO holding the catalog.
 //   git at size: scale-git.mjs.
+//   idle: idle sessions and hibernation (live objects and heap over time): scale-idle.mjs.
 // Each curve goes to test/bench/results/scale/<name>.{csv,svg} (plot.mjs). Loopback only, bounded.
 import { join } from 'node:path';
 import { cpuSeconds, descendants, ROOT, round, startProc } from './lib.mjs';
@@ -235,8 +236,10 @@ export async function run(ctx) {
     ['fan-out and sessions', fanOutCurve],
     ['catalog', catalogCurve],
     ['git at size', async (c) => (await import('./scale-git.mjs')).run(c)],
+    // Last: it leaves its sessions registered (a later config change would wake them all).
+    ['idle sessions', async (c) => (await import('./scale-idle.mjs')).run(c)],
   ];
-  // SCALE_PARTS=fan,cat,git picks parts by prefix (default: all).
+  // SCALE_PARTS=fan,cat,git,idle picks parts by prefix (default: all).
   const pick = (process.env.SCALE_PARTS ?? '').split(',').filter(Boolean);
   for (const [name, part] of parts) {
     if (pick.length && !pick.some((p) => name.startsWith(p))) continue;

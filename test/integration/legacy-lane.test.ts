@@ -88,7 +88,11 @@ describe('session lifecycle', () => {
     // Last-Event-ID replay after eviction: the events stored before it, after the given id.
     await evictDurableObject(stub);
     const ac = new AbortController();
-    const r = await call('/mcp', { method: 'GET', signal: ac.signal, headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] } });
+    const r = await call('/mcp', {
+      method: 'GET',
+      signal: ac.signal,
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] },
+    });
     expect(r.status).toBe(200);
     const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
