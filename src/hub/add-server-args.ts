@@ -4,7 +4,7 @@
  * as Magg splits it (shlex); `env` and `transport` may be JSON object strings. An explicit `args`
  * (edgehub's form) leaves `command` as given. The result is a config entry (no `name`/`enable`).
  */
-import { shellWords } from '../utils/shell-words';
+import { shellWords } from '../utils/shell-words.mjs';
 
 type Args = Record<string, unknown>;
 

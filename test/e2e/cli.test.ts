@@ -195,6 +195,20 @@ describe('edgehub servers', () => {
     expect((await admin(base(), 'GET', '/servers/off')).json.enabled).toBe(false);
     expect((await cli(['servers', 'remove', 'off'])).code).toBe(0);
   });
+
+  it('--command takes a whole command line as `magg server add` does (split shell-style); --arg keeps it as given', async () => {
+    const add = await cli(['servers', 'add', 'fs', '--command', `npx -y @modelcontextprotocol/server-filesystem "/tmp/a dir"`, '--connector', 'laptop']);
+    expect(add.code, add.stderr).toBe(0);
+    const fs = (await admin(base(), 'GET', '/servers/fs')).json;
+    expect([fs.command, fs.args]).toEqual(['npx', ['-y', '@modelcontextprotocol/server-filesystem', '/tmp/a dir']]);
+    expect((await cli(['servers', 'add', 'raw', '--command', 'my server', '--arg', 'stdio', '--connector', 'laptop'])).code).toBe(0);
+    const raw = (await admin(base(), 'GET', '/servers/raw')).json;
+    expect([raw.command, raw.args]).toEqual(['my server', ['stdio']]);
+    const bad = await cli(['servers', 'add', 'bad', '--command', `npx "unclosed`, '--connector', 'laptop']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unclosed " quote');
+    for (const n of ['fs', 'raw']) expect((await cli(['servers', 'remove', n])).code).toBe(0);
+  });
 });
 
 describe('edgehub check and status', () => {

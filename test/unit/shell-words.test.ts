@@ -1,7 +1,7 @@
 // shellWords splits as Python's shlex.split does (Magg splits magg_add_server's `command` with it).
 // Each expected value below was produced by Python 3's shlex.split on the same input.
 import { describe, expect, it } from 'vitest';
-import { shellWords } from '../../src/utils/shell-words';
+import { shellWords } from '../../src/utils/shell-words.mjs';
 
 const CASES: [string, string[]][] = [
   ['npx @playwright/mcp@latest', ['npx', '@playwright/mcp@latest']],

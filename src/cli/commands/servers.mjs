@@ -3,6 +3,8 @@
  * Adding or enabling mounts first and saves only if the mount works (the API's rule); `--no-check`
  * maps to `?check=false` for servers that are not reachable yet.
  */
+
+import { shellWords } from '../../utils/shell-words.mjs';
 import { STRICT_OPTION, strictQuery } from '../lib/args.mjs';
 import { CliError, usage } from '../lib/errors.mjs';
 import { note, printJson, println, printPairs, printTable, printWarnings } from '../lib/output.mjs';
@@ -36,10 +38,27 @@ const ENTRY_OPTIONS = {
   header: { type: 'string', multiple: true, value: 'K=V', desc: 'upstream request header; ${SECRET} = a tenant secret (with --connector: its env)' },
   connector: { type: 'string', value: 'NAME', desc: 'connector that runs it (stdio) or reaches the --uri from its machine' },
   env: { type: 'string', multiple: true, value: 'K=V', desc: 'stdio environment, set on the connector; ${NAME} resolves there' },
-  command: { type: 'string', value: 'CMD', desc: 'stdio command, run by a connector (`edgehub connect`)' },
+  command: {
+    type: 'string',
+    value: 'CMD',
+    desc: 'stdio command, run by a connector (`edgehub connect`); without --arg a whole command line is split as Magg splits it',
+  },
   arg: { type: 'string', multiple: true, value: 'ARG', desc: 'stdio argument (repeatable)' },
   kit: { type: 'string', multiple: true, value: 'KIT', desc: 'kit membership (repeatable)' },
 };
+
+/** @param {string} line */
+function splitCommand(line) {
+  /** @type {string[]} */
+  let words;
+  try {
+    words = shellWords(line);
+  } catch (e) {
+    throw usage(`--command: ${e instanceof Error ? e.message : e}`);
+  }
+  if (words.length === 0) throw usage('--command is empty');
+  return words;
+}
 
 /** @param {Record<string, any>} v */
 function entryFrom(v) {
@@ -47,6 +66,12 @@ function entryFrom(v) {
   const e = {};
   for (const k of ['uri', 'prefix', 'source', 'notes', 'command']) if (v[k] !== undefined) e[k] = v[k];
   if (v.arg) e.args = v.arg;
+  else if (typeof v.command === 'string') {
+    // `--command "npx -y @scope/server /tmp"` as `magg server add` takes it (and hub_add_server).
+    const words = splitCommand(v.command);
+    e.command = words[0];
+    if (words.length > 1) e.args = words.slice(1);
+  }
   if (v.kit) e.kits = v.kit;
   const env = pairs(v.env, 'env');
   if (env) e.env = env;

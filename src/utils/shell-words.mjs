@@ -2,13 +2,19 @@
  * Splits a command line into words exactly as Python's `shlex.split` does (POSIX mode), which is
  * how Magg splits its "full command" strings: blanks separate words; '…' is literal; "…" keeps
  * blanks, and a backslash in it escapes only `"` and `\`; outside quotes a backslash escapes the
- * next character. No expansion of any kind: variables, globs and `#` stay as written.
+ * next character. No expansion of any kind: variables, globs and `#` stay as written. Plain
+ * JavaScript so that the CLI (Node, no build step) shares it with `hub_add_server`.
+ *
+ * @param {string} line
+ * @returns {string[]}
  */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
+export function shellWords(line) {
+  /** @type {string[]} */
+  const words = [];
   let word = '';
   let inWord = false;
-  let quote: "'" | '"' | null = null;
+  /** @type {"'" | '"' | null} */
+  let quote = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quote === "'") {
