@@ -1,28 +1,16 @@
 // `edgehub kits import` end to end: Magg kit files (test/fixtures/magg/kit.d) stored as they are
 // through the real bin against the shared dev-open `wrangler dev`; progress, warnings, a failing
 // file that writes nothing, --strict and --json. The config is restored at the end.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin, restoreConfig } from '../helpers/admin';
-import { cliRunner } from '../helpers/cli';
+import { describe, expect, inject, it } from 'vitest';
+import { admin } from '../helpers/admin';
+import { cliForFile } from '../helpers/cli';
 import { ROOT } from '../helpers/wrangler';
 
 const base = () => inject('edgehubUrl');
-const home = mkdtempSync(join(tmpdir(), 'edgehub-cli-kits-home-'));
-const cli = cliRunner(base, home);
-let original: any;
-
-beforeAll(async () => {
-  original = (await admin(base(), 'GET', '/config')).json;
-});
-
-afterAll(async () => {
-  const r = await restoreConfig(base(), original);
-  expect(r.status, r.text).toBe(200);
-  rmSync(home, { recursive: true, force: true });
-});
+const cli = cliForFile(base, 'cli-kits');
 
 describe('edgehub kits import (Magg kit.d files)', () => {
   const kitDir = join(ROOT, 'test', 'fixtures', 'magg', 'kit.d');

@@ -4,30 +4,17 @@
 // cannot read are refused, `kits import` stores the kit files as they are and `kits load
 // --no-check` adds a kit's servers. Mount checks are off: the files name upstreams that do not
 // exist here. The config is restored at the end.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin, restoreConfig } from '../helpers/admin';
-import { cliRunner } from '../helpers/cli';
+import { describe, expect, inject, it } from 'vitest';
+import { admin } from '../helpers/admin';
+import { cliForFile } from '../helpers/cli';
 import { expectedExport, maggConfigs, maggFile, maggKits } from '../helpers/magg-upstream';
 import { ROOT } from '../helpers/wrangler';
 
 const base = () => inject('edgehubUrl');
-const home = mkdtempSync(join(tmpdir(), 'edgehub-cli-magg-home-'));
-const cli = cliRunner(base, home);
+const cli = cliForFile(base, 'cli-magg');
 const path = (file: string) => join(ROOT, 'test', 'fixtures', 'magg-upstream', file);
-let original: any;
-
-beforeAll(async () => {
-  original = (await admin(base(), 'GET', '/config')).json;
-});
-
-afterAll(async () => {
-  const r = await restoreConfig(base(), original);
-  expect(r.status, r.text).toBe(200);
-  rmSync(home, { recursive: true, force: true });
-});
 
 describe("edgehub config import|export with Magg's config.json files", () => {
   it('each file Magg loads imports and exports back unchanged', async () => {

@@ -1,6 +1,10 @@
 // Runs the real `edgehub` bin (src/cli/edgehub.mjs) with node, as a user would, for e2e tests.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { admin, restoreConfig } from './admin';
 import { ROOT } from './wrangler';
 
 const CLI = join(ROOT, 'src', 'cli', 'edgehub.mjs');
@@ -42,4 +46,22 @@ export function cliRunner(url: () => string, home: string) {
       });
     });
   };
+}
+
+/**
+ * The CLI for one e2e file: its own HOME (removed after the file), and the server config as it was
+ * before the file put back after it (mount checks off: the file's upstreams may be gone).
+ */
+export function cliForFile(base: () => string, name: string) {
+  const home = mkdtempSync(join(tmpdir(), `edgehub-${name}-home-`));
+  let original: unknown;
+  beforeAll(async () => {
+    original = (await admin(base(), 'GET', '/config')).json;
+  });
+  afterAll(async () => {
+    const r = await restoreConfig(base(), original);
+    expect(r.status, r.text).toBe(200);
+    rmSync(home, { recursive: true, force: true });
+  });
+  return cliRunner(base, home);
 }
