@@ -89,9 +89,9 @@ export class GetStreams {
     w.write(sseEvents(data.map((d) => ({ data: d }))));
   }
 
+  /** Closes every stream (each close runs its onClose: the last one stops the timer and calls onEmpty). */
   closeAll(): void {
     for (const w of this.#writers) w.close();
-    if (this.#writers.size) this.onEmpty();
     this.#writers.clear();
     this.#stopTimer();
   }
