@@ -20,7 +20,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessAuth, HeadlessBrowser } from '../helpers/headless-oauth';
-import { type Idp, startIdp } from '../helpers/oidc-idp';
+import { type Idp, oauthModeVars, startIdp } from '../helpers/oidc-idp';
 import { type DevServer, freePort, startDev } from '../helpers/wrangler';
 
 let dev: DevServer;
@@ -53,17 +53,7 @@ beforeAll(async () => {
   cimdUrl = `http://127.0.0.1:${(cimd.address() as { port: number }).port}/oauth/client.json`;
   dev = await startDev({
     port: edgePort,
-    vars: {
-      AUTH_MODE: 'oauth',
-      PUBLIC_URL: base,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: idp.clientId,
-      OIDC_CLIENT_SECRET: idp.clientSecret,
-      OIDC_TENANT_CLAIM: 'org',
-      OAUTH_ADMINS: 'alice@example.com, carol',
-      ALLOW_PRIVATE_UPSTREAMS: 'true',
-      HEALTH_INTERVAL_SECONDS: '3600',
-    },
+    vars: oauthModeVars(idp, base, 'alice@example.com, carol'),
   });
 });
 

@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessBrowser } from '../helpers/headless-oauth';
 import { type OAuthUpstream, startOAuthUpstream } from '../helpers/oauth-upstream';
-import { type Idp, startIdp } from '../helpers/oidc-idp';
+import { type Idp, oauthModeVars, startIdp } from '../helpers/oidc-idp';
 import { type DevServer, freePort, startDev } from '../helpers/wrangler';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -29,18 +29,7 @@ beforeAll(async () => {
   });
   dev = await startDev({
     port,
-    vars: {
-      AUTH_MODE: 'oauth',
-      PUBLIC_URL: base,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: idp.clientId,
-      OIDC_CLIENT_SECRET: idp.clientSecret,
-      OIDC_TENANT_CLAIM: 'org',
-      OAUTH_ADMINS: 'alice',
-      ALLOW_PRIVATE_UPSTREAMS: 'true',
-      VAULT_KEY: 'e2e-vault-key-signin-0123456789abcdef0123456789',
-      HEALTH_INTERVAL_SECONDS: '3600',
-    },
+    vars: { ...oauthModeVars(idp, base, 'alice'), VAULT_KEY: 'e2e-vault-key-signin-0123456789abcdef0123456789' },
   });
 }, 120_000);
 

@@ -63,3 +63,18 @@ export async function startIdp(opts: { port: number; redirectUri: string; users:
   await start();
   return { issuer, clientId, clientSecret, start, stop, close: stop };
 }
+
+/** The `wrangler dev` vars of an `AUTH_MODE=oauth` edgehub signing people in at `idp` (tenant from `org`). */
+export function oauthModeVars(idp: Idp, publicUrl: string, admins: string): Record<string, string> {
+  return {
+    AUTH_MODE: 'oauth',
+    PUBLIC_URL: publicUrl,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: idp.clientId,
+    OIDC_CLIENT_SECRET: idp.clientSecret,
+    OIDC_TENANT_CLAIM: 'org',
+    OAUTH_ADMINS: admins,
+    ALLOW_PRIVATE_UPSTREAMS: 'true',
+    HEALTH_INTERVAL_SECONDS: '3600',
+  };
+}
