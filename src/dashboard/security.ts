@@ -16,6 +16,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { decodeJwt } from 'jose';
 import { readLimited } from '../middleware/body';
+import { randomToken } from '../utils/bytes';
 
 export const TOKEN_COOKIE = 'edgehub_admin';
 export const CSRF_COOKIE = 'edgehub_csrf';
@@ -138,14 +139,6 @@ export function clearLoginCookie(c: Context): void {
 
 export const hasLoginCookie = (c: Context) => !!getCookie(c, TOKEN_COOKIE);
 
-function randomToken(): string {
-  const b = crypto.getRandomValues(new Uint8Array(24));
-  return btoa(String.fromCharCode(...b))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
 function sameValue(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let d = 0;
@@ -172,7 +165,7 @@ export function csrf(): MiddlewareHandler<{ Variables: DashVars & { form: URLSea
     let token = getCookie(c, CSRF_COOKIE);
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
       if (!token || !/^[A-Za-z0-9_-]{32}$/.test(token)) {
-        token = randomToken();
+        token = randomToken(24);
         setCookie(c, CSRF_COOKIE, token, cookieOpts(c));
       }
       c.set('csrf', token);

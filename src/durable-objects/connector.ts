@@ -6,7 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { ConnectorDeliver } from '../gateway/connector-transport';
-import { FRAMES_REPLIES } from '../mcp/connector-frames.mjs';
+import { FRAMES_CHANNELS, FRAMES_REPLIES } from '../mcp/connector-frames.mjs';
 import { ConnectorHost } from '../runtime/connector-host';
 
 /** Set by the Worker route after authentication (this object is not reachable from outside). */
@@ -27,7 +27,10 @@ export class ConnectorDO extends DurableObject<Env> {
   override async fetch(req: Request): Promise<Response> {
     if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
     const frames = (req.headers.get(CONNECTOR_FRAMES_HEADER) ?? '').split(',');
-    return this.#host.accept(req.headers.get(CONNECTOR_SUB_HEADER) ?? '?', frames.includes(FRAMES_REPLIES));
+    return this.#host.accept(req.headers.get(CONNECTOR_SUB_HEADER) ?? '?', {
+      replies: frames.includes(FRAMES_REPLIES),
+      channels: frames.includes(FRAMES_CHANNELS),
+    });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -52,8 +55,8 @@ export class ConnectorDO extends DurableObject<Env> {
     await this.#host.alarm();
   }
 
-  attach(server: string, session: string, deliver: ConnectorDeliver) {
-    return this.#host.attach(server, session, deliver);
+  attach(server: string, session: string, deliver: ConnectorDeliver, ticket?: string) {
+    return this.#host.attach(server, session, deliver, ticket);
   }
   send(server: string, session: string, message: string, settles?: string) {
     return this.#host.send(server, session, message, settles);

@@ -13,21 +13,26 @@ import { LegacySession, sessionNotFound, type TraceHeaders } from '../mcp/legacy
 import type { JsonRpcMessage } from '../mcp/protocol';
 import { type SessionState, SessionStore } from '../mcp/session-store';
 import { log } from '../observability/log';
+import { ConnectorChannels } from '../runtime/connector-channels';
 import type { PushAnswer } from '../runtime/session-fanout';
 import { SessionRuntime } from '../runtime/session-host';
 
 export class SessionDO extends DurableObject<Env> {
   #session: LegacySession;
   #host: SessionRuntime;
+  #channels: ConnectorChannels;
   /** initialize calls in flight: registered at the Config DO before their state is saved. */
   #opening = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const name = ctx.id.name ?? '';
+    this.#channels = new ConnectorChannels(ctx, name.slice(name.lastIndexOf(':') + 1));
     this.#host = new SessionRuntime(
       env,
       () => this.#session,
       (lastSeen) => ctx.storage.setAlarm(lastSeen + this.#ttlMs()),
+      (connector) => this.#channels.offer(connector),
     );
     this.#session = new LegacySession(new SessionStore(ctx.storage), this.#host);
   }
@@ -92,6 +97,23 @@ export class SessionDO extends DurableObject<Env> {
   /** A connector came or went: its servers' tools leave or come back (list_changed). */
   async connectorChanged(name: string): Promise<void> {
     if (this.#host.connectorChanged(name)) this.#session.streams.listsChanged();
+  }
+
+  /** A connector dialling a channel of this session (routes/connect.ts; runtime/connector-channels.ts). */
+  override async fetch(req: Request): Promise<Response> {
+    return this.#channels.accept(req);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#channels.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.#channels.closed(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    this.#channels.closed(ws, 1006, error instanceof Error ? error.message : String(error));
   }
 
   /** Idle expiry: a session unseen for SESSION_IDLE_TTL_SECONDS ends and leaves no storage. */

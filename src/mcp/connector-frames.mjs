@@ -3,6 +3,8 @@
  * shared by the Worker and the CLI (plain ESM with JSDoc types, runtime-neutral, like tokens.mjs).
  *
  *   O <server> <session>            edge → connector: open an MCP session with a child of <server>
+ *   O <server> <session>\n<json>    … with {"channel": <ticket>} (connectors that dialled with
+ *                                   FRAMES_CHANNELS): dial the session's own channel with it
  *   M <server> <session>\n<json>    either way: one JSON-RPC message of that session, as a line
  *   M <server> <session> <id>\n<json>  edge → connector: a message that settles the request <id>
  *                                   (its notifications/cancelled): the connector stops waiting
@@ -14,6 +16,12 @@
  *   A\n<json>                       edge → connector: the assignment {version, servers}
  *   S\n<json>                       connector → edge: per-server state {servers: {name: {...}}}
  *   ping / pong                     heartbeat (answered by the DO's auto-response, never waking it)
+ *
+ * A session's **channel** is a WebSocket of its own (`GET /connect/<name>/channel`, the ticket in
+ * CHANNEL_TICKET_HEADER) between the connector and the edge session: each text frame is one JSON-RPC
+ * message as a line, either way, in the order written; the connector's last frame may be
+ * CHANNEL_END + the reason the session ended. A channel session's messages never take the `M`/`R`
+ * frames above, except when the edge sends one first: then the channel is off for that session.
  *
  * Why a header line and not one JSON object per frame: the edge routes a message without parsing
  * or re-serialising it (the JSON-RPC payload is forwarded as the child wrote it).
@@ -35,6 +43,12 @@ export const CLOSE_PROTOCOL = 4003;
  * that does not see it sends every message as `M` and takes every reply as one.
  */
 export const FRAMES_REPLIES = 'replies';
+/** Sent by a connector that takes channel tickets in `O` frames (see above). */
+export const FRAMES_CHANNELS = 'channels';
+/** The request header that carries a channel's ticket. */
+export const CHANNEL_TICKET_HEADER = 'x-edgehub-channel';
+/** Starts a channel's last frame from the connector: the rest is why the session ended. */
+export const CHANNEL_END = 'C\n';
 
 /** @typedef {'O' | 'M' | 'C' | 'R' | 'A' | 'S'} FrameType */
 /** @typedef {{ type: FrameType, server: string, session: string, id: string, payload: string }} Frame */

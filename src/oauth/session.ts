@@ -11,7 +11,7 @@
  * attacker's account (login CSRF). The session cookie `edgehub_signin` is HttpOnly, SameSite=Lax
  * (the /authorize navigation arrives from the MCP client's site), Secure on https.
  */
-import { hex } from '../utils/bytes';
+import { hex, randomToken } from '../utils/bytes';
 import type { Identity } from './identity';
 
 export const LOGIN_COOKIE = 'edgehub_login';
@@ -26,13 +26,7 @@ export interface LoginTransaction {
   returnTo: string;
 }
 
-export function randomId(bytes = 32): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...b))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
+export const randomId = randomToken;
 
 async function sha256(s: string): Promise<string> {
   return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))));

@@ -17,7 +17,7 @@
 
 import { configApi } from '../config/api';
 import type { Assignment } from '../config/connector';
-import type { ConnectorDeliver } from '../gateway/connector-transport';
+import type { Attached, ConnectorDeliver } from '../gateway/connector-transport';
 import { CLOSE_HEARTBEAT, CLOSE_PROTOCOL, CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG } from '../mcp/connector-frames.mjs';
 import { log } from '../observability/log';
 import { ConnectorSessions, type Link } from './connector-sessions';
@@ -42,10 +42,11 @@ export interface ConnectorInfo {
   servers: Record<string, ServerReport>;
 }
 
-/** A socket's attachment: which connection it is, and whether it answers requests with `R` frames. */
+/** A socket's attachment: which connection it is, and the frame features it dialled with. */
 interface Attachment {
   conn: string;
   replies: boolean;
+  channels?: boolean;
 }
 
 interface Persisted {
@@ -76,14 +77,14 @@ export class ConnectorHost {
 
   // ---- the connector's socket ----
 
-  /** `replies`: the connector answers requests with `R` frames (it dialled with FRAMES_REPLIES). */
-  async accept(sub: string, replies: boolean): Promise<Response> {
+  /** `features`: the frame features the connector dialled with (FRAMES_REPLIES, FRAMES_CHANNELS). */
+  async accept(sub: string, features: { replies: boolean; channels: boolean }): Promise<Response> {
     for (const old of this.ctx.getWebSockets()) old.close(CLOSE_REPLACED, 'replaced by a newer connection of this connector');
     this.#link = undefined;
     const pair = new WebSocketPair();
     const conn = crypto.randomUUID();
     this.ctx.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment({ conn, replies } satisfies Attachment);
+    pair[1].serializeAttachment({ conn, ...features } satisfies Attachment);
     await this.#save({ conn, since: Date.now(), online: true, sub, reports: {} });
     this.#sessions.endAll(`connector ${this.name} reconnected`);
     await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_CHECK_MS);
@@ -151,7 +152,8 @@ export class ConnectorHost {
 
   // ---- sessions (RPC from SessionDOs and modern-lane isolates) ----
 
-  async attach(server: string, session: string, deliver: ConnectorDeliver): Promise<ReadableStream<Uint8Array>> {
+  /** `ticket`: a channel ticket to hand the connector with the session (only if it takes them). */
+  async attach(server: string, session: string, deliver: ConnectorDeliver, ticket?: string): Promise<Attached> {
     const link = this.#socket();
     const s = await this.#load();
     if (!link) throw new Error(offline(this.name, s));
@@ -159,7 +161,8 @@ export class ConnectorHost {
     if (!this.#assignment?.servers[server]) throw new Error(`connector ${this.name} does not run ${server}: it is not an enabled entry assigned to it`);
     const report = s.reports[server];
     if (report?.state === 'crash-looping' || report?.state === 'failed') throw new Error(describe(this.name, server, report));
-    return this.#sessions.open(link.ws, server, session, deliver);
+    const channel = ticket !== undefined && link.channels === true;
+    return { held: this.#sessions.open(link.ws, server, session, deliver, channel ? ticket : undefined), channel };
   }
 
   async send(server: string, session: string, message: string, settles?: string): Promise<void> {
@@ -184,7 +187,8 @@ export class ConnectorHost {
   #socket(): Link | undefined {
     if (this.#link?.ws.readyState === WebSocket.OPEN) return this.#link;
     const ws = this.ctx.getWebSockets().find((w) => w.readyState === WebSocket.OPEN);
-    this.#link = ws && { ws, replies: attachmentOf(ws).replies };
+    const a = ws && attachmentOf(ws);
+    this.#link = ws && a && { ws, replies: a.replies, channels: a.channels === true };
     return this.#link;
   }
 

@@ -20,10 +20,11 @@ import { type Frame, MAX_FRAME_BYTES, sessionFrame } from '../mcp/connector-fram
 /** Open session streams per connector; past it the least recently used one is ended. */
 export const MAX_STREAMS = 256;
 
-/** The connector's socket and whether it answers requests with `R` frames (FRAMES_REPLIES). */
+/** The connector's socket, whether it answers requests with `R` frames (FRAMES_REPLIES) and takes channel tickets (FRAMES_CHANNELS). */
 export interface Link {
   ws: WebSocket;
   replies: boolean;
+  channels?: boolean;
 }
 
 /** A session's `deliver` as received over RPC: a stub, kept past the call with `dup()`, released by `finish`. */
@@ -69,8 +70,8 @@ export class ConnectorSessions {
     private readonly link: () => Link | undefined,
   ) {}
 
-  /** Opens a session on `ws` (checked by the host); the stream returned ends with the session. */
-  open(ws: WebSocket, server: string, session: string, deliver: ConnectorDeliver): ReadableStream<Uint8Array> {
+  /** Opens a session on `ws` (checked by the host); the stream returned ends with the session. `ticket`: its channel's. */
+  open(ws: WebSocket, server: string, session: string, deliver: ConnectorDeliver, ticket?: string): ReadableStream<Uint8Array> {
     const key = `${server} ${session}`;
     if (this.#open.size >= MAX_STREAMS) this.#evictOldest();
     const sink = deliver as Sink;
@@ -84,7 +85,7 @@ export class ConnectorSessions {
       cancel: () => this.#gone(key, open),
     });
     this.#open.set(key, open);
-    ws.send(sessionFrame('O', server, session));
+    ws.send(sessionFrame('O', server, session, ticket === undefined ? undefined : JSON.stringify({ channel: ticket })));
     return stream;
   }
 

@@ -7,7 +7,7 @@
  * exactly as with a local stdio server. No headers or secrets here: the connector resolves them.
  */
 import { connectorOf } from '../config/connector';
-import { ConnectorTransport } from '../gateway/connector-transport';
+import { type ChannelOffer, ConnectorTransport } from '../gateway/connector-transport';
 import type { ProviderFactory } from '../gateway/providers';
 import { type DownstreamSink, UpstreamProvider } from '../gateway/upstream';
 import { EphemeralUpstream } from '../gateway/upstream-ephemeral';
@@ -16,7 +16,15 @@ import { hex } from '../utils/bytes';
 import { connectorStub } from '../utils/do-stubs';
 import { breakerOf, timeouts } from './upstreams';
 
-export function connectorFactory(env: Env, tenant: string, sink: DownstreamSink, lane: 'legacy' | 'modern' = 'legacy', recorder?: Recorder): ProviderFactory {
+/** `channels`: offers a session's own channel for a connector's name (SessionDOs: runtime/connector-channels.ts). */
+export function connectorFactory(
+  env: Env,
+  tenant: string,
+  sink: DownstreamSink,
+  lane: 'legacy' | 'modern' = 'legacy',
+  recorder?: Recorder,
+  channels?: (connector: string) => ChannelOffer,
+): ProviderFactory {
   return (name, server) => {
     const connector = connectorOf(server);
     if (!connector) return `${name} is not served by a connector`;
@@ -35,7 +43,7 @@ export function connectorFactory(env: Env, tenant: string, sink: DownstreamSink,
         listTimeoutMs: t.list,
         sink,
         // A fresh stub per connection: on the modern lane each one lives inside one request.
-        transport: () => new ConnectorTransport(connectorStub(env, tenant, connector), name, sessionId()),
+        transport: () => new ConnectorTransport(connectorStub(env, tenant, connector), name, sessionId(), channels && (() => channels(connector))),
       });
     // Modern lane (Worker isolate): no connection may outlive its request.
     return lane === 'legacy' ? make() : new EphemeralUpstream(name, make);

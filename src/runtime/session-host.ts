@@ -6,6 +6,7 @@
 
 import { configApi } from '../config/api';
 import type { ConfigSnapshot, SnapshotText } from '../config/schema';
+import type { ChannelOffer } from '../gateway/connector-transport';
 import type { Json, Provider } from '../gateway/provider';
 import type { ProviderPool } from '../gateway/providers';
 import type { DownstreamSink } from '../gateway/upstream';
@@ -38,6 +39,8 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
     private readonly session: () => LegacySession,
     /** Schedules the idle-expiry alarm for a session last seen at `lastSeenAt`. */
     readonly expiry: (lastSeenAt: number) => Promise<void>,
+    /** Offers connector channels to this session's connector-served upstreams. */
+    private readonly channels?: (connector: string) => ChannelOffer,
   ) {}
 
   #config(tenant: string) {
@@ -53,7 +56,7 @@ export class SessionRuntime implements SessionHost, DownstreamSink {
       this.#pool = providerPool(this.env, this.#tenant)
         .register('http', factory)
         .register('sse', factory)
-        .register('connector', connectorFactory(this.env, tenant, this, 'legacy', this.#recorder));
+        .register('connector', connectorFactory(this.env, tenant, this, 'legacy', this.#recorder, this.channels));
       const recorder = this.#recorder;
       this.#runtime = new GatewayRuntime(() => configApi(this.env, tenant), this.#pool, {
         guard: trustGuard(this.env, tenant, recorder),

@@ -76,3 +76,16 @@ export async function collectUpTo(
     chunks.push(value);
   }
 }
+
+/** base64url of `b`, unpadded (RFC 4648 §5). */
+export function b64url(b: Uint8Array): string {
+  return btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/** `bytes` random bytes as base64url: a secret token, state or handle (32 bytes: 256 bits). */
+export function randomToken(bytes = 32): string {
+  return b64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}

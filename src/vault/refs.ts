@@ -5,15 +5,10 @@
  * The principal in the clear is no secret: the confirmation page names it anyway.
  */
 
+import { b64url, randomToken } from '../utils/bytes';
+
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-function b64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
 
 function unb64url(s: string): string {
   const b = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
@@ -26,7 +21,7 @@ export interface VaultRef {
 }
 
 export function newRef(owner: VaultRef): string {
-  return `v1.${b64url(enc.encode(owner.tenant))}.${b64url(enc.encode(owner.sub))}.${b64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  return `v1.${b64url(enc.encode(owner.tenant))}.${b64url(enc.encode(owner.sub))}.${randomToken()}`;
 }
 
 /** The vault a handle or state belongs to, or null when it is not one of ours. */

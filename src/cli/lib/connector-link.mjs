@@ -6,7 +6,18 @@
  * under the same name replaces this one: then it stops instead of fighting for the name.
  * Needs Node ≥ 22 (a global WebSocket that accepts headers).
  */
-import { CLOSE_REPLACED, controlFrame, decodeFrame, FRAMES_REPLIES, MAX_FRAME_BYTES, PING, PONG, sessionFrame } from '../../mcp/connector-frames.mjs';
+import {
+  CLOSE_REPLACED,
+  controlFrame,
+  decodeFrame,
+  FRAMES_CHANNELS,
+  FRAMES_REPLIES,
+  MAX_FRAME_BYTES,
+  PING,
+  PONG,
+  sessionFrame,
+} from '../../mcp/connector-frames.mjs';
+import { Channels, channelTicket } from './channels.mjs';
 import { CliError, EXIT } from './errors.mjs';
 import { Replies } from './replies.mjs';
 import { Supervisor } from './supervisor.mjs';
@@ -22,7 +33,9 @@ const BACKOFF_MAX_MS = 30_000;
  */
 export async function runConnector(o) {
   if (typeof WebSocket !== 'function') throw new CliError('`edgehub connect` needs Node 22 or newer (a global WebSocket)', { exitCode: EXIT.USAGE });
-  const target = `${o.url.replace(/^http/, 'ws')}/connect/${encodeURIComponent(o.name)}?frames=${FRAMES_REPLIES}`;
+  const base = o.url.replace(/^http/, 'ws');
+  const target = `${base}/connect/${encodeURIComponent(o.name)}?frames=${FRAMES_REPLIES},${FRAMES_CHANNELS}`;
+  const auth = o.token ? { authorization: `Bearer ${o.token}` } : {};
   await preflight(o);
   // Loaded here, not at the top: every other CLI command would pay for the SDK's client transports.
   const { HttpSlot } = await import('./http-relay.mjs');
@@ -32,22 +45,39 @@ export async function runConnector(o) {
     if (ws?.readyState === WebSocket.OPEN) ws.send(frame);
   };
   const replies = new Replies();
+  /** A line for the edge on the link: `R` when it answers a request the edge waits on there. @param {string} server @param {string} session @param {string} line @param {unknown} [msg] */
+  const toLink = (server, session, line, msg) => {
+    const id = replies.answers(server, session, line, msg);
+    send(id === undefined ? sessionFrame('M', server, session, line) : sessionFrame('R', server, session, line, id));
+  };
+  /** The session ended on this side: its channel's last frame, or `C` on the link. @param {string} server @param {string} session @param {string} reason */
+  const ended = (server, session, reason) => {
+    replies.forget(server, session);
+    if (!channels.end(server, session, reason)) send(sessionFrame('C', server, session, reason));
+  };
+  const channels = new Channels(o.name, {
+    dial: (path, headers) => new WebSocket(`${base}${path}`, /** @type {any} */ ({ headers: { ...auth, ...headers }, ...withoutDeflate() })),
+    message: (server, session, line) => sup.message(server, session, line),
+    fallback: (server, session, lines) => {
+      for (const line of lines) toLink(server, session, line);
+    },
+    ended: (server, session, reason) => {
+      sup.close(server, session);
+      replies.forget(server, session);
+      send(sessionFrame('C', server, session, reason));
+    },
+  });
   const sup = new Supervisor(
     {
       message: (server, session, line, msg) => {
         if (line.length > MAX_FRAME_BYTES - 200) {
           sup.close(server, session);
-          replies.forget(server, session);
-          send(sessionFrame('C', server, session, `${server} wrote a message over 4 MiB`));
+          ended(server, session, `${server} wrote a message over 4 MiB`);
           return;
         }
-        const id = replies.answers(server, session, line, msg);
-        send(id === undefined ? sessionFrame('M', server, session, line) : sessionFrame('R', server, session, line, id));
+        if (!channels.send(server, session, line)) toLink(server, session, line, msg);
       },
-      closed: (server, session, reason) => {
-        replies.forget(server, session);
-        send(sessionFrame('C', server, session, reason));
-      },
+      closed: ended,
       status: (servers) => send(controlFrame('S', { servers })),
       log: o.log,
     },
@@ -76,7 +106,7 @@ export async function runConnector(o) {
     process.on('SIGTERM', () => stop(EXIT.OK));
 
     const dial = () => {
-      const sock = new WebSocket(target, /** @type {any} */ ({ headers: o.token ? { authorization: `Bearer ${o.token}` } : {}, ...withoutDeflate() }));
+      const sock = new WebSocket(target, /** @type {any} */ ({ headers: auth, ...withoutDeflate() }));
       ws = sock;
       let lastSeen = Date.now();
       /** @type {NodeJS.Timeout | undefined} */
@@ -99,15 +129,20 @@ export async function runConnector(o) {
           const a = JSON.parse(f.payload);
           o.log(`assignment (config version ${a.version}): ${Object.keys(a.servers).join(', ') || '(no servers)'}`);
           sup.assign(a.servers);
-        } else if (f.type === 'O') sup.open(f.server, f.session);
-        else if (f.type === 'R') {
-          replies.wait(f.server, f.session, f.id);
-          sup.message(f.server, f.session, f.payload);
-        } else if (f.type === 'M') {
-          if (f.id) replies.settle(f.server, f.session, f.id);
+        } else if (f.type === 'O') {
+          const ticket = channelTicket(f.payload);
+          if (ticket) channels.dial(f.server, f.session, ticket);
+          sup.open(f.server, f.session);
+        } else if (f.type === 'R' || f.type === 'M') {
+          // The edge took the link for this session: no channel (what one held goes first).
+          const held = channels.off(f.server, f.session);
+          if (held) for (const line of held) toLink(f.server, f.session, line);
+          if (f.type === 'R') replies.wait(f.server, f.session, f.id);
+          else if (f.id) replies.settle(f.server, f.session, f.id);
           sup.message(f.server, f.session, f.payload);
         } else if (f.type === 'C') {
           replies.forget(f.server, f.session);
+          channels.off(f.server, f.session);
           sup.close(f.server, f.session);
         }
       };
@@ -121,6 +156,7 @@ export async function runConnector(o) {
         ws = null;
         sup.dropSessions();
         replies.clear();
+        channels.closeAll();
         if (stopping) return;
         if (ev.code === CLOSE_REPLACED) {
           o.log(`another connector connected as '${o.name}' and replaced this one; stopping`);
