@@ -129,15 +129,18 @@ export class ConnectorChannels {
 
   message(ws: WebSocket, data: string | ArrayBuffer): void {
     const channel = this.#open.get(ws.deserializeAttachment() as string);
-    if (!channel) return ws.close(1011, 'no session here holds this channel (the edge session restarted or ended)');
-    if (typeof data !== 'string' || data.length > MAX_FRAME_BYTES) return channel.ended('the connector sent a binary frame or one over 4 MiB');
-    channel.received(data);
+    if (!channel) ws.close(1011, 'no session here holds this channel (the edge session restarted or ended)');
+    else if (typeof data !== 'string' || data.length > MAX_FRAME_BYTES) channel.ended('the connector sent a binary frame or one over 4 MiB');
+    else channel.received(data);
   }
 
   closed(ws: WebSocket, code: number, reason: string): void {
     const channel = this.#open.get(ws.deserializeAttachment() as string);
     // Without a last frame: the connector process or its network went away (or its link dropped).
-    if (channel) return channel.ended(`connector ${channel.connector} dropped this session's channel (closed ${code}${reason ? `: ${reason}` : ''})`);
+    if (channel) {
+      channel.ended(`connector ${channel.connector} dropped this session's channel (closed ${code}${reason ? `: ${reason}` : ''})`);
+      return;
+    }
     try {
       ws.close(1000, 'bye'); // completes the close handshake
     } catch {

@@ -51,7 +51,7 @@ export async function runConnector(o) {
     send(id === undefined ? sessionFrame('M', server, session, line) : sessionFrame('R', server, session, line, id));
   };
   /** The session ended on this side: its channel's last frame, or `C` on the link. @param {string} server @param {string} session @param {string} reason */
-  const ended = (server, session, reason) => {
+  const endSession = (server, session, reason) => {
     replies.forget(server, session);
     if (!channels.end(server, session, reason)) send(sessionFrame('C', server, session, reason));
   };
@@ -72,12 +72,12 @@ export async function runConnector(o) {
       message: (server, session, line, msg) => {
         if (line.length > MAX_FRAME_BYTES - 200) {
           sup.close(server, session);
-          ended(server, session, `${server} wrote a message over 4 MiB`);
+          endSession(server, session, `${server} wrote a message over 4 MiB`);
           return;
         }
         if (!channels.send(server, session, line)) toLink(server, session, line, msg);
       },
-      closed: ended,
+      closed: endSession,
       status: (servers) => send(controlFrame('S', { servers })),
       log: o.log,
     },
