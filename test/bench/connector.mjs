@@ -1,7 +1,8 @@
 // Connector overhead: a forwarded tools/call through `edgehub connect` against the same trivial
 // server (test/bench/echo-server.mjs) reached four ways, all driven by the SDK 1.x client
 // (one session per worker), side by side in interleaved rounds (lib.mjs):
-//   conn     edgehub (legacy lane) → ConnectorDO → WebSocket → connector CLI → child over stdio
+//   conn     edgehub (legacy lane: SessionDO) → the session's channel (its own WebSocket) →
+//            connector CLI → child over stdio (the ConnectorDO only opens the session)
 //   stdio    SDK client → the server over stdio directly (no edgehub)
 //   edgeHttp edgehub (legacy lane) → the server over Streamable HTTP (an ordinary HTTP upstream)
 //   http     SDK client → the server over Streamable HTTP directly
