@@ -8,6 +8,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Principal } from '../auth/principal';
 import { sessionIdleTtlMs } from '../config/limits';
 import type { ConfigSnapshot, SnapshotText } from '../config/schema';
+import { PING, PONG } from '../mcp/connector-frames.mjs';
 import type { JsonReply } from '../mcp/exchange';
 import { LegacySession, sessionNotFound, type TraceHeaders } from '../mcp/legacy-session';
 import type { JsonRpcMessage } from '../mcp/protocol';
@@ -28,6 +29,8 @@ export class SessionDO extends DurableObject<Env> {
     super(ctx, env);
     const name = ctx.id.name ?? '';
     this.#channels = new ConnectorChannels(ctx, name.slice(name.lastIndexOf(':') + 1));
+    // A connector's keepalive on a quiet channel is answered without waking this object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.#host = new SessionRuntime(
       env,
       () => this.#session,

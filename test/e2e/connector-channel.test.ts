@@ -149,7 +149,7 @@ describe('the channel path', () => {
     }
   });
 
-  it("a connector that never dials gets the session on its link once the offer runs out", async () => {
+  it('a connector that never dials gets the session on its link once the offer runs out', async () => {
     await mountScripted('lnk', 'slow');
     const slow = await scripted('slow', tokens.acme, false);
     try {
@@ -187,7 +187,12 @@ describe('attacks on channel tickets', () => {
         ['the name spelled with a trailing dot segment', '/connect/victim./channel', ok, 403],
         ['a trailing slash', '/connect/victim/channel/', ok, 404],
         ['an empty name', '/connect//channel', ok, 404],
-        ['a changed secret', '/connect/victim/channel', { ...ok, [CHANNEL_TICKET_HEADER]: `${sid}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` }, 403],
+        [
+          'a changed secret',
+          '/connect/victim/channel',
+          { ...ok, [CHANNEL_TICKET_HEADER]: `${sid}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` },
+          403,
+        ],
         ['another session id', '/connect/victim/channel', { ...ok, [CHANNEL_TICKET_HEADER]: `${'0'.repeat(32)}.${secret}` }, 403],
         ['a malformed ticket', '/connect/victim/channel', { ...ok, [CHANNEL_TICKET_HEADER]: `${ticket}x` }, 400],
         ['no ticket', '/connect/victim/channel', bearer(tokens.acme), 400],

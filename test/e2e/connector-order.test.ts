@@ -1,7 +1,7 @@
-// A request's response comes back as the return of the session's own call to the ConnectorDO,
-// while its progress comes through the session's callback: the real CLI as a connector of the
-// shared dev-open instance runs a raw stdio server (test/fixtures/burst-server.mjs) that writes a
-// call's progress and its result in one write. Every progress notification must reach the client
+// Order and ends through a connector, on the path a legacy session takes (its own channel to the
+// connector; the relay path's ordering through the ConnectorDO is test/unit/connector-sessions.test.ts):
+// the real CLI as a connector of the shared dev-open instance runs a raw stdio server
+// (test/fixtures/burst-server.mjs) that writes a call's progress and its result in one write. Every progress notification must reach the client
 // before the result (the SDK drops progress that arrives after it), over several calls at once; a
 // cancelled call reaches the child and the session goes on; and a kill -9 of the connector fails a
 // call still in flight at once, with an error naming the connector, not after the call timeout.
@@ -65,7 +65,7 @@ afterAll(async () => {
   await killConnector();
 });
 
-describe('a connector-served call: response as the return of its call', () => {
+describe('a connector-served call: order, cancellation, and the connector going away', () => {
   it('every progress notification arrives before its result, over concurrent calls', async () => {
     const gw = await viaEdge();
     const calls = Array.from({ length: 4 }, async (_, k) => {

@@ -12,10 +12,15 @@
  * When the child ends, its reason is the channel's last frame (CHANNEL_END); when the edge closes
  * the channel, the session ends (`ended`).
  */
-import { CHANNEL_END, CHANNEL_TICKET_HEADER } from '../../mcp/connector-frames.mjs';
+import { CHANNEL_END, CHANNEL_TICKET_HEADER, PING, PONG } from '../../mcp/connector-frames.mjs';
 
 /** Lines a connecting channel holds at most; past it the dial is abandoned and the link takes them. */
 const QUEUE_MAX = 1_000;
+/**
+ * A quiet channel is pinged this often, so no proxy on the way takes it for idle (the edge's
+ * runtime answers without waking the session's object). Liveness is the link's job, not this.
+ */
+const KEEPALIVE_MS = 30_000;
 
 /**
  * @typedef {{ ws: WebSocket, open: boolean, queue: string[] }} Channel
@@ -46,6 +51,10 @@ export class Channels {
   constructor(name, sink) {
     this.path = `/connect/${encodeURIComponent(name)}/channel`;
     this.sink = sink;
+    this.keepalive = setInterval(() => {
+      for (const c of this.#map.values()) if (c.open) c.ws.send(PING);
+    }, KEEPALIVE_MS);
+    this.keepalive.unref();
   }
 
   /** @param {string} server @param {string} session @param {string} ticket */
@@ -61,7 +70,7 @@ export class Channels {
       for (const line of c.queue.splice(0)) ws.send(line);
     };
     ws.onmessage = (ev) => {
-      if (this.#map.get(key) === c && typeof ev.data === 'string') this.sink.message(server, session, ev.data);
+      if (this.#map.get(key) === c && typeof ev.data === 'string' && ev.data !== PONG) this.sink.message(server, session, ev.data);
     };
     // A refused handshake fires only `error` in Node's WebSocket (no `close`): both end it.
     const gone = (/** @type {{ code?: number, reason?: string }} */ ev) => {
