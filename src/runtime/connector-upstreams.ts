@@ -1,7 +1,8 @@
 /**
  * The provider factory for connector-served entries (stdio servers run by `edgehub connect`, and
  * http(s) entries it reaches from its machine): the same UpstreamProvider as for HTTP upstreams,
- * over a ConnectorTransport to the entry's ConnectorDO. Every connection is its own MCP session
+ * over a ConnectorTransport to the entry's ConnectorDO (and, in a SessionDO, the session's own
+ * channel to the connector: `channels`). Every connection is its own MCP session
  * with its own child process (or MCP client connection) on the connector (a random session id
  * names it), so a session's sampling, elicitation and roots go back to that session's client
  * exactly as with a local stdio server. No headers or secrets here: the connector resolves them.
