@@ -31,6 +31,7 @@ export class SessionDO extends DurableObject<Env> {
     this.#channels = new ConnectorChannels(ctx, name.slice(name.lastIndexOf(':') + 1));
     // A connector's keepalive on a quiet channel is answered without waking this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.#channels.closeOrphans();
     this.#host = new SessionRuntime(
       env,
       () => this.#session,

@@ -29,10 +29,11 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
- * How the ConnectorDO reaches a session: `M` with one JSON-RPC message the server wrote, or `C`
- * with the reason the session ended (the last call). Passed over RPC as a stub.
+ * How the ConnectorDO reaches a session: `M` with one JSON-RPC message the server wrote, `N` when
+ * the connector could not dial the session's channel, or `C` with the reason the session ended
+ * (the last call). Passed over RPC as a stub.
  */
-export type ConnectorDeliver = (kind: 'M' | 'C', text: string) => void;
+export type ConnectorDeliver = (kind: 'M' | 'N' | 'C', text: string) => void;
 
 /** What `attach` returns: the idle stream that marks the session's lifetime, and whether the ticket went to the connector. */
 export interface Attached {
@@ -60,9 +61,8 @@ export interface ConnectorChannel {
   /** One JSON-RPC message as text; throws once the socket closed. */
   send(text: string): void;
   close(reason: string): void;
-  /** Set by the transport: each message the child wrote, and the end (once) with its reason. */
-  onmessage?: (text: string) => void;
-  onclose?: (reason: string) => void;
+  /** Each message the child wrote, then the end (once) with its reason; what came before this call is replayed to it. */
+  listen(message: (text: string) => void, end: (reason: string) => void): void;
 }
 
 /** A channel on offer: the ticket for the connector, the channel once it dialled (null: not within the wait, or withdrawn). */
@@ -118,6 +118,7 @@ export class ConnectorTransport implements Transport {
       (kind, text) => {
         // One line per call: the connector sends each line its server writes as its own frame.
         if (kind === 'M') this.#deliver(text);
+        else if (kind === 'N') this.#offer?.withdraw();
         else this.#ended(text || `the session with ${this.server} on its connector ended`);
       },
       offer?.ticket,
@@ -133,8 +134,10 @@ export class ConnectorTransport implements Transport {
     if (!channel) return;
     if (this.#closed) return channel.close('the session ended');
     this.#channel = channel;
-    channel.onmessage = (text) => this.#deliver(text);
-    channel.onclose = (reason) => this.#ended(reason || `the session with ${this.server} on its connector ended`);
+    channel.listen(
+      (text) => this.#deliver(text),
+      (reason) => this.#ended(reason || `the session with ${this.server} on its connector ended`),
+    );
   }
 
   /**
@@ -168,7 +171,9 @@ export class ConnectorTransport implements Transport {
           return;
         }
         const reply = await Promise.race([this.link.call(this.server, this.session, id, text), settled]);
-        if (reply !== null) this.#deliver(reply);
+        // null: a connector without `R` frames, whose response comes through the callback.
+        if (reply === null) await settled;
+        else this.#deliver(reply);
       } finally {
         if (this.#pending.get(id) === waiting) this.#pending.delete(id);
       }
@@ -185,9 +190,12 @@ export class ConnectorTransport implements Transport {
     await this.link.send(this.server, this.session, text, cancelled === undefined ? undefined : JSON.stringify(cancelled));
   }
 
+  /** Closed by the edge: requests still waiting end as the SDK ends them on close ("Connection closed"). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const w of this.#pending.values()) w.answered();
+    this.#pending.clear();
     this.#offer?.withdraw();
     this.#channel?.close('closed by the edge');
     await this.#held?.cancel().catch(() => {});
@@ -223,10 +231,12 @@ export class ConnectorTransport implements Transport {
     // The ConnectorDO still holds the session when the channel ended it: release it there too.
     if (this.#channel) void this.link.detach(this.server, this.session).catch(() => {});
     // The SDK's catch on each send was registered before this: it runs first.
-    void Promise.allSettled(sends).then(() => {
-      this.onerror?.(new Error(reason));
-      this.onclose?.();
-    });
+    void Promise.allSettled(sends)
+      .then(() => {
+        this.onerror?.(new Error(reason));
+        this.onclose?.();
+      })
+      .catch(() => {});
   }
 
   #deliver(line: string): void {

@@ -11,6 +11,8 @@
  *   R <server> <session> <id>\n<json>  edge → connector: a request whose response the edge waits
  *                                   for (<id>: its JSON-RPC id as JSON text); connector → edge: that
  *                                   response (only connectors that dialled with FRAMES_REPLIES)
+ *   N <server> <session>            connector → edge: the session's channel could not be dialled
+ *                                   (its ticket is withdrawn at once; the session takes the link)
  *   C <server> <session>\n<reason>  edge → connector: end it (kill the child); connector → edge:
  *                                   the child ended or could not start (reason for the client)
  *   A\n<json>                       edge → connector: the assignment {version, servers}
@@ -50,7 +52,7 @@ export const CHANNEL_TICKET_HEADER = 'x-edgehub-channel';
 /** Starts a channel's last frame from the connector: the rest is why the session ended. */
 export const CHANNEL_END = 'C\n';
 
-/** @typedef {'O' | 'M' | 'C' | 'R' | 'A' | 'S'} FrameType */
+/** @typedef {'O' | 'M' | 'C' | 'N' | 'R' | 'A' | 'S'} FrameType */
 /** @typedef {{ type: FrameType, server: string, session: string, id: string, payload: string }} Frame */
 
 /**
@@ -77,7 +79,7 @@ export function decodeFrame(text) {
   if (type === 'A' || type === 'S') return { type, server: '', session: '', id: '', payload };
   // The id is the rest of the line: a JSON string id may hold spaces (never a line break).
   const id = head.length > type.length + server.length + session.length + 2 ? head.slice(type.length + server.length + session.length + 3) : '';
-  if ((type === 'O' || type === 'M' || type === 'C') && server && session) return { type, server, session, id, payload };
+  if ((type === 'O' || type === 'M' || type === 'C' || type === 'N') && server && session) return { type, server, session, id, payload };
   if (type === 'R' && server && session && id) return { type, server, session, id, payload };
   return null;
 }

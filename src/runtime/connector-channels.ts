@@ -28,8 +28,10 @@ export const CHANNEL_CONNECTOR_HEADER = 'x-edgehub-channel-connector';
 /** A channel ticket: the session id, a dot, the secret. */
 export const CHANNEL_TICKET_RE = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$/;
 
-/** The longest close reason a WebSocket carries (123 bytes; reasons here are ASCII). */
+/** The longest close reason a WebSocket carries (123 bytes; reasons are made ASCII). */
 const MAX_REASON = 120;
+/** Messages a channel holds before its transport listens (the time of one RPC return). */
+const MAX_EARLY = 1_000;
 
 interface Waiting {
   connector: string;
@@ -38,8 +40,11 @@ interface Waiting {
 }
 
 class Channel implements ConnectorChannel {
-  onmessage?: (text: string) => void;
-  onclose?: (reason: string) => void;
+  #message?: (text: string) => void;
+  #end?: (reason: string) => void;
+  /** What arrived before the transport listened (the socket may open before its `attach` returns). */
+  #early: string[] = [];
+  #endedWith: string | null = null;
   #done = false;
 
   constructor(
@@ -60,22 +65,34 @@ class Channel implements ConnectorChannel {
     this.#done = true;
     this.forget();
     try {
-      this.ws.close(1000, reason.slice(0, MAX_REASON));
+      // At most 123 bytes: printable ASCII only, so characters are bytes.
+      this.ws.close(1000, reason.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_REASON));
     } catch {
       /* already closed */
     }
   }
 
+  listen(message: (text: string) => void, end: (reason: string) => void): void {
+    this.#message = message;
+    this.#end = end;
+    for (const text of this.#early.splice(0)) message(text);
+    if (this.#endedWith !== null) end(this.#endedWith);
+  }
+
   received(text: string): void {
     if (text.startsWith(CHANNEL_END)) this.ended(text.slice(CHANNEL_END.length));
-    else if (!this.#done) this.onmessage?.(text);
+    else if (this.#done) return;
+    else if (this.#message) this.#message(text);
+    else if (this.#early.length < MAX_EARLY) this.#early.push(text);
+    else this.ended(`the connector sent more than ${MAX_EARLY} messages before the session listened`);
   }
 
   /** The connector ended it (its last frame, or the socket closed). */
   ended(reason: string): void {
     if (this.#done) return;
     this.close(reason);
-    this.onclose?.(reason);
+    if (this.#end) this.#end(reason);
+    else this.#endedWith = reason;
   }
 }
 
@@ -129,7 +146,7 @@ export class ConnectorChannels {
 
   message(ws: WebSocket, data: string | ArrayBuffer): void {
     const channel = this.#open.get(ws.deserializeAttachment() as string);
-    if (!channel) ws.close(1011, 'no session here holds this channel (the edge session restarted or ended)');
+    if (!channel) orphan(ws);
     else if (typeof data !== 'string' || data.length > MAX_FRAME_BYTES) channel.ended('the connector sent a binary frame or one over 4 MiB');
     else channel.received(data);
   }
@@ -146,6 +163,23 @@ export class ConnectorChannels {
     } catch {
       /* already closed */
     }
+  }
+
+  /**
+   * A new instance of the object holds no channels: every socket the runtime kept for it through
+   * hibernation or a restart belonged to transports that are gone. Closing them ends their
+   * children on the connector now, not at their next frame (keepalives never wake the object).
+   */
+  closeOrphans(): void {
+    for (const ws of this.ctx.getWebSockets()) orphan(ws);
+  }
+}
+
+function orphan(ws: WebSocket): void {
+  try {
+    ws.close(1011, 'no session here holds this channel (the edge session restarted or ended)');
+  } catch {
+    /* already closed */
   }
 }
 

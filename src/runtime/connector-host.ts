@@ -100,7 +100,7 @@ export class ConnectorHost {
     const f = decodeFrame(text);
     if (!f) return ws.close(CLOSE_PROTOCOL, 'malformed frame');
     if (f.type === 'S') return this.#report(f.payload);
-    if (f.type === 'M' || f.type === 'R' || f.type === 'C') this.#sessions.frame(ws, f);
+    if (f.type === 'M' || f.type === 'R' || f.type === 'C' || f.type === 'N') this.#sessions.frame(ws, f);
   }
 
   async closed(ws: WebSocket, reason: string): Promise<void> {

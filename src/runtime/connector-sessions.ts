@@ -122,12 +122,14 @@ export class ConnectorSessions {
     this.#sendTo(sessionFrame('C', server, session, 'closed by the edge'));
   }
 
-  /** A session frame from the connector (M, R or C). */
+  /** A session frame from the connector (M, R, N or C). */
   frame(ws: WebSocket, f: Frame): void {
     const key = `${f.server} ${f.session}`;
     const open = this.#open.get(key);
     if (f.type === 'C') this.#end(key, f.payload || `${f.server} ended the session`);
-    else if (!open) ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
+    else if (f.type === 'N') {
+      if (open) this.#call(key, open, 'N', '');
+    } else if (!open) ws.send(sessionFrame('C', f.server, f.session, 'no such session at the edge'));
     else this.#relay(key, open, f);
   }
 
@@ -167,7 +169,11 @@ export class ConnectorSessions {
 
   /** One message to a session, not awaited. A call that fails means the session is gone: end its child too. */
   #deliver(key: string, open: Open, text: string): void {
-    const p: Promise<unknown> = Promise.resolve(open.sink('M', text))
+    this.#call(key, open, 'M', text);
+  }
+
+  #call(key: string, open: Open, kind: 'M' | 'N', text: string): void {
+    const p: Promise<unknown> = Promise.resolve(open.sink(kind, text))
       .catch(() => this.#gone(key, open))
       .finally(() => {
         if (open.tail === p) open.tail = null;

@@ -8,7 +8,8 @@
  *   settled, so these are only what a child writes unprompted);
  * - **open**: each line the child writes is one text frame; each frame is one line to its stdin;
  * - **off**: the dial failed or was refused (the edge's offer ran out), or the edge spoke on the
- *   link first: the queue goes out on the link and the session stays on the link for its life.
+ *   link first: the queue goes out on the link and the session stays on the link for its life
+ *   (a failed dial also tells the edge with an `N` frame, so it stops waiting for the channel).
  * When the child ends, its reason is the channel's last frame (CHANNEL_END); when the edge closes
  * the channel, the session ends (`ended`).
  */
@@ -17,13 +18,16 @@ import { CHANNEL_END, CHANNEL_TICKET_HEADER, PING, PONG } from '../../mcp/connec
 /** Lines a connecting channel holds at most; past it the dial is abandoned and the link takes them. */
 const QUEUE_MAX = 1_000;
 /**
- * A quiet channel is pinged this often, so no proxy on the way takes it for idle (the edge's
- * runtime answers without waking the session's object). Liveness is the link's job, not this.
+ * An open channel is pinged this often, so no proxy on the way takes it for idle (the edge's
+ * runtime answers without waking the session's object); one silent for DEAD_AFTER_MS is closed,
+ * which ends its session: the channel is a TCP connection of its own, not covered by the link's
+ * heartbeat.
  */
 const KEEPALIVE_MS = 30_000;
+const DEAD_AFTER_MS = 75_000;
 
 /**
- * @typedef {{ ws: WebSocket, open: boolean, queue: string[] }} Channel
+ * @typedef {{ ws: WebSocket, open: boolean, queue: string[], heard: number }} Channel
  * @typedef {{
  *   dial(path: string, headers: Record<string, string>): WebSocket,
  *   message(server: string, session: string, line: string): void,
@@ -51,9 +55,7 @@ export class Channels {
   constructor(name, sink) {
     this.path = `/connect/${encodeURIComponent(name)}/channel`;
     this.sink = sink;
-    this.keepalive = setInterval(() => {
-      for (const c of this.#map.values()) if (c.open) c.ws.send(PING);
-    }, KEEPALIVE_MS);
+    this.keepalive = setInterval(() => this.#beat(Date.now()), KEEPALIVE_MS);
     this.keepalive.unref();
   }
 
@@ -62,14 +64,16 @@ export class Channels {
     const key = `${server} ${session}`;
     const ws = this.sink.dial(this.path, { [CHANNEL_TICKET_HEADER]: ticket });
     /** @type {Channel} */
-    const c = { ws, open: false, queue: [] };
+    const c = { ws, open: false, queue: [], heard: Date.now() };
     this.#map.set(key, c);
     ws.onopen = () => {
       if (this.#map.get(key) !== c) return ws.close(1000, 'no longer wanted');
       c.open = true;
+      c.heard = Date.now();
       for (const line of c.queue.splice(0)) ws.send(line);
     };
     ws.onmessage = (ev) => {
+      c.heard = Date.now();
       if (this.#map.get(key) === c && typeof ev.data === 'string' && ev.data !== PONG) this.sink.message(server, session, ev.data);
     };
     // A refused handshake fires only `error` in Node's WebSocket (no `close`): both end it.
@@ -134,6 +138,15 @@ export class Channels {
     return true;
   }
 
+  /** Keepalive: pings every open channel, closes those silent too long (their close ends the session). @param {number} now */
+  #beat(now) {
+    for (const c of this.#map.values()) {
+      if (!c.open) continue;
+      if (now - c.heard > DEAD_AFTER_MS) quietly(c.ws, 'no answer to pings', 4002);
+      else c.ws.send(PING);
+    }
+  }
+
   /** The link dropped (every session ended with it). */
   closeAll() {
     for (const c of this.#map.values()) quietly(c.ws, 'the connector link dropped');
@@ -141,10 +154,10 @@ export class Channels {
   }
 }
 
-/** @param {WebSocket} ws @param {string} reason */
-function quietly(ws, reason) {
+/** @param {WebSocket} ws @param {string} reason @param {number} [code] */
+function quietly(ws, reason, code = 1000) {
   try {
-    ws.close(1000, reason);
+    ws.close(code, reason);
   } catch {
     /* not open yet or already closed */
   }

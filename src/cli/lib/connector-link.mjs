@@ -58,7 +58,9 @@ export async function runConnector(o) {
   const channels = new Channels(o.name, {
     dial: (path, headers) => new WebSocket(`${base}${path}`, /** @type {any} */ ({ headers: { ...auth, ...headers }, ...withoutDeflate() })),
     message: (server, session, line) => sup.message(server, session, line),
+    // The dial failed: the edge stops waiting for it (N), then gets what the child wrote so far.
     fallback: (server, session, lines) => {
+      send(sessionFrame('N', server, session));
       for (const line of lines) toLink(server, session, line);
     },
     ended: (server, session, reason) => {
