@@ -4,8 +4,8 @@
  * upstreams (src/vault/), each connected, reconnected or revoked; outcomes as a flash message.
  */
 import { type Context, Hono } from 'hono';
+import { ErrorPage } from '../dashboard/auth-pages';
 import { ConnectionsPage } from '../dashboard/connections';
-import { ErrorPage } from '../dashboard/pages';
 import { BASE, type DashVars, hasLoginCookie, setFlash } from '../dashboard/security';
 import type { AuthVars } from '../middleware/auth';
 import { connectLink, listConnections, revokeConnection } from '../runtime/connections';

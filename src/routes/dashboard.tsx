@@ -21,8 +21,9 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { ASSETS } from '../dashboard/assets';
+import { ErrorPage, LoginPage } from '../dashboard/auth-pages';
 import { type ApiAudit, type ApiHealth, type ApiSecret, type ApiServer, type ApiSession, breakerStates, serverRows } from '../dashboard/model';
-import { AuditPage, ErrorPage, LoginPage, ServersPage, SessionsPage } from '../dashboard/pages';
+import { AuditPage, ServersPage, SessionsPage } from '../dashboard/pages';
 import {
   BASE,
   CSRF_COOKIE,
