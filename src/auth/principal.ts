@@ -11,6 +11,6 @@ export interface Principal {
   profile?: string;
   /** The token's `mode` claim (full | search | code): its default mode. */
   mode?: string;
-  /** The verified token's claims (jwt mode), for tool policies (`principal.claims` in CEL). Never the token itself. */
+  /** For tool policies (`principal.claims` in CEL): the verified token's claims (jwt mode), the ID token's at sign-in (oauth mode). Never a token itself. */
   claims?: Readonly<Record<string, unknown>>;
 }

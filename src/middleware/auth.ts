@@ -195,7 +195,12 @@ async function verifyOAuth(c: Context, opts: AuthOptions, ctx: ChallengeContext)
       const id = getCookie(c, SESSION_COOKIE);
       const who = id ? await readSession(env.OAUTH_KV as KVNamespace, id) : null;
       if (who && isAllowed(settings, who.sub, who.email))
-        principal = { sub: who.sub, tenant: who.tenant, scopes: who.scopes.filter((s) => s !== 'admin' || isAdmin(settings, who.sub, who.email)) };
+        principal = {
+          sub: who.sub,
+          tenant: who.tenant,
+          scopes: who.scopes.filter((s) => s !== 'admin' || isAdmin(settings, who.sub, who.email)),
+          ...(who.claims ? { claims: who.claims } : {}),
+        };
     }
     if (!principal) {
       if (cred.kind === 'none') return unauthorized(ctx, 'a Bearer access token is required', { invalidToken: false, scope: challengeScope(scope) });

@@ -48,7 +48,7 @@ export async function remembered(api: OAuthHelpers, request: AuthRequest, who: I
 export async function issueGrant(api: OAuthHelpers, settings: OAuthSettings, request: AuthRequest, who: Identity, scopes: string[]): Promise<string> {
   const shared = isCimdClientId(request.clientId, settings.allowPrivate);
   const replaced = shared ? (await grantsOf(api, who)).filter((g) => sameInstall(g, request) && g.redirectUri === request.redirectUri) : [];
-  const props: GrantProps = { sub: who.sub, tenant: who.tenant, email: who.email };
+  const props: GrantProps = { sub: who.sub, tenant: who.tenant, email: who.email, ...(who.claims ? { claims: who.claims } : {}) };
   const { redirectTo } = await api.completeAuthorization({
     request,
     userId: userIdOf(who),

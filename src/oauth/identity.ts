@@ -10,6 +10,8 @@
  * - allowed scopes: OAUTH_DEFAULT_SCOPES, plus `admin` when the subject or the (verified) email is
  *   listed in OAUTH_ADMINS. A grant never carries more than these; what an app gets is narrowed
  *   further to what it asked for (routes/oauth.tsx).
+ * - claims for tool policies (`principal.claims` in CEL): the ID token's claims at sign-in, less
+ *   those about the token itself (PROTOCOL_CLAIMS), at most MAX_CLAIMS_BYTES of JSON.
  */
 import { DEFAULT_TENANT, isSubject, isTenant } from '../auth/tokens.mjs';
 import type { OAuthSettings } from './settings';
@@ -21,6 +23,27 @@ export interface Identity {
   name?: string;
   /** Scopes this person may grant an app (admin included when listed). */
   scopes: string[];
+  /** The ID token's claims for tool policies (policyClaims); absent in sessions made before they were kept. */
+  claims?: Record<string, unknown>;
+}
+
+/** Claims about the ID token itself, not the person: not kept (`acr`, `amr`, `auth_time` are). */
+const PROTOCOL_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'azp', 'sid', 'jti']);
+/** They travel in every grant and sign-in session: a provider's 500-group claim is cut, not carried. */
+export const MAX_CLAIMS_BYTES = 4096;
+
+/** The claims kept for policies: whole values in the token's order while they fit MAX_CLAIMS_BYTES. */
+export function policyClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let size = 2;
+  for (const [k, v] of Object.entries(claims)) {
+    if (PROTOCOL_CLAIMS.has(k) || v === undefined) continue;
+    const n = JSON.stringify(k).length + JSON.stringify(v).length + 2;
+    if (size + n > MAX_CLAIMS_BYTES) continue;
+    out[k] = v;
+    size += n;
+  }
+  return out;
 }
 
 export type IdentityResult = { ok: true; identity: Identity } | { ok: false; message: string };
@@ -70,5 +93,5 @@ export function identityFromClaims(claims: Record<string, unknown>, settings: OA
   const scopes = [...settings.defaultScopes];
   if (isAdmin(settings, sub, email)) scopes.push('admin');
   const name = typeof claims.name === 'string' ? claims.name : typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined;
-  return { ok: true, identity: { sub, tenant, email, name, scopes } };
+  return { ok: true, identity: { sub, tenant, email, name, scopes, claims: policyClaims(claims) } };
 }

@@ -35,6 +35,8 @@ export interface GrantProps {
   sub: string;
   tenant: string;
   email?: string;
+  /** The person's ID-token claims at sign-in, for tool policies (oauth/identity.ts policyClaims). */
+  claims?: Record<string, unknown>;
 }
 
 const servers = new Map<string, OAuthAuthorizationServer<OAuthEnv>>();
@@ -92,5 +94,5 @@ export async function principalFromToken(settings: OAuthSettings, env: OAuthEnv,
   if (!v?.props || typeof v.props.sub !== 'string' || typeof v.props.tenant !== 'string') return null;
   if (!isAllowed(settings, v.props.sub, v.props.email)) return null; // removed from OAUTH_ALLOWED since
   const scopes = v.scope.filter((s) => s !== 'admin' || isAdmin(settings, v.props.sub, v.props.email));
-  return { sub: v.props.sub, tenant: v.props.tenant, scopes };
+  return { sub: v.props.sub, tenant: v.props.tenant, scopes, ...(v.props.claims ? { claims: v.props.claims } : {}) };
 }

@@ -33,7 +33,7 @@ const REDIRECT = 'http://127.0.0.1:9/callback'; // never fetched: the browser st
 const REDIRECT2 = 'http://127.0.0.1:10/callback'; // a second install of the metadata-document client
 
 const USERS = {
-  alice: { email: 'alice@example.com', email_verified: true, name: 'Alice', org: 'acme' },
+  alice: { email: 'alice@example.com', email_verified: true, name: 'Alice', org: 'acme', dept: 'finance' },
   bob: { email: 'bob@example.com', email_verified: true, name: 'Bob', org: 'globex' },
   carol: { email: 'carol@example.com', email_verified: true, name: 'Carol', org: 'globex' },
   mallory: { email: 'mallory@example.com', email_verified: true, org: 'Not A Tenant!' },
@@ -546,6 +546,47 @@ describe('oauth mode: tenant and admin from claims', () => {
     expect((await sessions(carol.access_token)).map((s) => s.sessionId)).toContain(sid);
     expect((await sessions(alice.access_token)).map((s) => s.sessionId)).not.toContain(sid);
     expect((await sessions(carol.access_token)).find((s) => s.sessionId === sid)?.sub).toBe('bob');
+  });
+
+  it("the ID token's claims reach tool policies as principal.claims (those about the token itself do not)", async () => {
+    const alice = await tokensFor(new HeadlessBrowser('alice'), 'mcp:read mcp:call admin');
+    const listed = async () => {
+      const c = new Client({ name: 'claims', version: '1' });
+      await c.connect(new StreamableHTTPClientTransport(mcpUrl(), { requestInit: { headers: bearer(alice.access_token) } }));
+      const names = (await c.listTools()).tools.map((t) => t.name);
+      await c.close();
+      return (tool: string) => names.some((n) => n === `git_${tool}`);
+    };
+    const config = async () => {
+      const r = await fetch(`${base}/admin/api/config`, { headers: bearer(alice.access_token) });
+      return { etag: r.headers.get('etag')!, json: (await r.json()) as Record<string, unknown> };
+    };
+    const put = async (body: Record<string, unknown>) => {
+      const { etag } = await config();
+      const r = await fetch(`${base}/admin/api/config`, {
+        method: 'PUT',
+        headers: { ...bearer(alice.access_token), 'content-type': 'application/json', 'if-match': etag },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, await r.text()).toBe(200);
+    };
+    const before = await listed();
+    expect(['status', 'log', 'diff'].map(before)).toEqual([true, true, true]);
+    const original = (await config()).json;
+    await put({
+      ...original,
+      policies: [
+        { match: { server: 'git', tool: 'status' }, allow: 'has(principal.claims.dept) && principal.claims.dept == "finance"' },
+        { match: { server: 'git', tool: 'log' }, allow: 'has(principal.claims.dept) && principal.claims.dept == "legal"' },
+        { match: { server: 'git', tool: 'diff' }, allow: 'has(principal.claims.nonce) || has(principal.claims.aud)' },
+      ],
+    });
+    try {
+      const after = await listed();
+      expect(['status', 'log', 'diff'].map(after)).toEqual([true, false, false]);
+    } finally {
+      await put(original);
+    }
   });
 
   it('a tenant claim that is not a tenant name refuses the sign-in: the client gets access_denied', async () => {

@@ -32,7 +32,7 @@ export async function startIdp(opts: { port: number; redirectUri: string; users:
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'org'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'org', 'dept'] },
     // The claims go into the ID token itself (edgehub reads no userinfo).
     conformIdTokenClaims: false,
     pkce: { required: () => true },

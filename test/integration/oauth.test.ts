@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import app from '../../src/index';
 import { CIMD_MAX_BYTES, CimdError, clientRecord, ensureCimdClient, isCimdClientId } from '../../src/oauth/cimd';
 import { grantScopes } from '../../src/oauth/grants';
-import { identityFromClaims } from '../../src/oauth/identity';
+import { identityFromClaims, MAX_CLAIMS_BYTES } from '../../src/oauth/identity';
 import { userIdOf } from '../../src/oauth/server';
 import { safeReturnTo } from '../../src/oauth/session';
 import { readOAuthSettings } from '../../src/oauth/settings';
@@ -45,6 +45,18 @@ describe('identity from ID-token claims', () => {
     expect(!missing.ok && missing.message).toContain("'org'");
     expect(identityFromClaims({ sub: 'a', org: 'Not A Tenant!' }, s).ok).toBe(false);
     expect(identityFromClaims({ org: 'acme' }, s).ok).toBe(false); // no sub
+  });
+
+  it("claims for policies: the ID token's, less those about the token itself, cut to whole values within 4 KiB", () => {
+    const r = identityFromClaims(
+      { sub: 'u1', iss: 'https://idp', aud: 'edgehub', nonce: 'n', at_hash: 'h', exp: 1, iat: 1, dept: 'finance', groups: ['eng'], amr: ['mfa'] },
+      settings(),
+    );
+    expect(r.ok && r.identity.claims).toEqual({ sub: 'u1', dept: 'finance', groups: ['eng'], amr: ['mfa'] });
+    const huge = identityFromClaims({ sub: 'u2', groups: Array.from({ length: 500 }, (_, i) => `group-${i}`), dept: 'legal' }, settings());
+    const kept = huge.ok ? huge.identity.claims : undefined;
+    expect(kept).toEqual({ sub: 'u2', dept: 'legal' });
+    expect(JSON.stringify(kept).length).toBeLessThanOrEqual(MAX_CLAIMS_BYTES);
   });
 
   it('OAUTH_ALLOWED limits who may sign in: subjects, verified emails, @domains', () => {
