@@ -223,6 +223,8 @@ export class ConfigDO extends DurableObject<Env> {
   }
   /** A connector came or went (its ConnectorDO says so): every session and listen stream relists. */
   async connectorChanged(name: string) {
+    // Told of changes from now on, even when the config stops naming it (bounded: names are free to pick).
+    if (this.#connectors.size < 1_000) this.#connectors.add(name);
     this.#listeners.changed();
     const sessions = this.#svc.sessions();
     const results = await Promise.allSettled(sessions.map((x) => sessionStub(this.env, this.#tenant, x.sessionId).connectorChanged(name)));

@@ -41,6 +41,15 @@ export interface Attached {
   channel: boolean;
 }
 
+/**
+ * Why `attach` could not open the session (connector offline, server not assigned or
+ * crash-looping): a value, not a thrown error, because that is an ordinary state and an error
+ * thrown from an object's RPC method is logged by the runtime as an uncaught exception.
+ */
+export interface AttachRefused {
+  error: string;
+}
+
 /** The ConnectorDO's RPC surface a session needs (a DO stub satisfies it). */
 export interface ConnectorLink {
   /**
@@ -48,7 +57,7 @@ export interface ConnectorLink {
    * ConnectorSessions). `ticket`: a channel ticket for the connector, passed on only when the
    * connector dialled with FRAMES_CHANNELS (then `channel` is true).
    */
-  attach(server: string, session: string, deliver: ConnectorDeliver, ticket?: string): Promise<Attached>;
+  attach(server: string, session: string, deliver: ConnectorDeliver, ticket?: string): Promise<Attached | AttachRefused>;
   /** A message no response is awaited to; `settles`: the id (JSON text) of a request it cancels. */
   send(server: string, session: string, message: string, settles?: string): Promise<void>;
   /** A request (`id`: its JSON-RPC id as JSON text): its response, or null when it came through `deliver`. */
@@ -123,6 +132,10 @@ export class ConnectorTransport implements Transport {
       },
       offer?.ticket,
     );
+    if ('error' in attached) {
+      offer?.withdraw();
+      throw new Error(attached.error);
+    }
     this.#held = attached.held.getReader();
     void this.#watch(this.#held);
     if (!offer) return;

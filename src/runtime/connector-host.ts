@@ -17,13 +17,15 @@
 
 import { configApi } from '../config/api';
 import type { Assignment } from '../config/connector';
-import type { Attached, ConnectorDeliver } from '../gateway/connector-transport';
+import type { Attached, AttachRefused, ConnectorDeliver } from '../gateway/connector-transport';
 import { CLOSE_HEARTBEAT, CLOSE_PROTOCOL, CLOSE_REPLACED, controlFrame, decodeFrame, MAX_FRAME_BYTES, PING, PONG } from '../mcp/connector-frames.mjs';
 import { log } from '../observability/log';
 import { ConnectorSessions, type Link } from './connector-sessions';
 
 export const HEARTBEAT_CHECK_MS = 4_000;
 export const HEARTBEAT_DEAD_MS = 6_000;
+/** How often a beat also asks the ConfigDO for a newer assignment (a missed push is caught up). */
+export const ASSIGNMENT_REFRESH_MS = 60_000;
 
 /** What a connector reports per server (its supervisor's view). */
 export interface ServerReport {
@@ -64,6 +66,8 @@ export class ConnectorHost {
   #state: Persisted | null = null;
   /** The open socket, found once (not per call); gone after hibernation, found again. */
   #link: Link | undefined;
+  /** When a beat last asked for a newer assignment (0: the next beat does). */
+  #refreshedAt = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -136,7 +140,9 @@ export class ConnectorHost {
     }
     await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_CHECK_MS);
     // A change push may have missed this object (it only knows connectors named since it started):
-    // one conditional read per beat catches up.
+    // a conditional read now and then catches up, without a ConfigDO call on every beat.
+    if (Date.now() - this.#refreshedAt < ASSIGNMENT_REFRESH_MS) return;
+    this.#refreshedAt = Date.now();
     await this.push(this.#assignment?.version ?? 0).catch((e) => log.warn('connector assignment refresh failed', { connector: this.name, error: e }));
   }
 
@@ -153,14 +159,14 @@ export class ConnectorHost {
   // ---- sessions (RPC from SessionDOs and modern-lane isolates) ----
 
   /** `ticket`: a channel ticket to hand the connector with the session (only if it takes them). */
-  async attach(server: string, session: string, deliver: ConnectorDeliver, ticket?: string): Promise<Attached> {
+  async attach(server: string, session: string, deliver: ConnectorDeliver, ticket?: string): Promise<Attached | AttachRefused> {
     const link = this.#socket();
     const s = await this.#load();
-    if (!link) throw new Error(offline(this.name, s));
+    if (!link) return { error: offline(this.name, s) };
     if (!this.#assignment?.servers[server]) await this.push();
-    if (!this.#assignment?.servers[server]) throw new Error(`connector ${this.name} does not run ${server}: it is not an enabled entry assigned to it`);
+    if (!this.#assignment?.servers[server]) return { error: `connector ${this.name} does not run ${server}: it is not an enabled entry assigned to it` };
     const report = s.reports[server];
-    if (report?.state === 'crash-looping' || report?.state === 'failed') throw new Error(describe(this.name, server, report));
+    if (report?.state === 'crash-looping' || report?.state === 'failed') return { error: describe(this.name, server, report) };
     const channel = ticket !== undefined && link.channels === true;
     return { held: this.#sessions.open(link.ws, server, session, deliver, channel ? ticket : undefined), channel };
   }
