@@ -138,9 +138,9 @@ describe('self_prefix and prefix_sep', () => {
     expect(uris.some((u) => u.startsWith('hub://'))).toBe(false);
     expect((await s.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toContain('magg://server/{name}');
     const all = await s.client.readResource({ uri: 'magg://servers/all' });
-    expect(JSON.parse(String(all.contents[0].text)).map((x: any) => x.name)).toEqual(['ev']);
+    expect(JSON.parse(String((all.contents[0] as { text?: string }).text)).map((x: any) => x.name)).toEqual(['ev']);
     const one = await s.client.readResource({ uri: 'magg://server/ev' });
-    expect(JSON.parse(String(one.contents[0].text))).toMatchObject({ name: 'ev', prefix: 'ev' });
+    expect(JSON.parse(String((one.contents[0] as { text?: string }).text))).toMatchObject({ name: 'ev', prefix: 'ev' });
 
     expect((await putConfig({ servers: evServer })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));

@@ -123,7 +123,7 @@ describe('a connector-served call: order, cancellation, and the connector going 
       const r = await gw.callTool({ name: 'bst_burst', arguments: { count: 2 } }).catch(() => null);
       return r && !r.isError && r;
     });
-    expect((again.content as { text: string }[])[0].text).toBe('burst of 2');
+    expect((again!.content as { text: string }[])[0].text).toBe('burst of 2');
     await gw.close();
   });
 });

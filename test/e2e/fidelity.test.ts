@@ -100,7 +100,7 @@ for (const lane of ['2025-11-25 (SDK 1.x)', '2026-07-28 (SDK v2)'] as const) {
       ] as const) {
         expect(d.tools.length).toBeGreaterThan(2);
         for (const t of d.tools) {
-          const want = { ...(exposed(t, server) as Record<string, unknown>), name: `${server}_${t.name}` };
+          const want: Record<string, unknown> = { ...(exposed(t, server) as Record<string, unknown>), name: `${server}_${t.name}` };
           if (modern) delete want.execution; // 2026-07-28 deleted Tool.execution (tasks are an extension there)
           expect(
             gwTools.find((g) => g.name === `${server}_${t.name}`),

@@ -142,7 +142,7 @@ async function codeFlow(browser: HeadlessBrowser, clientId: string, scope: strin
     resource: base,
   });
   expect(t.status, JSON.stringify(t.json)).toBe(200);
-  return { clientId, ...t.json };
+  return { clientId, ...t.json } as Record<string, string> & { clientId: string };
 }
 
 /** The same with a freshly registered client. */

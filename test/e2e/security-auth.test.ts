@@ -114,7 +114,7 @@ describe('what a reader sees of the configuration', () => {
       const c = await h.client('acme', role);
       try {
         const texts: string[] = [];
-        const list = (await c.callTool({ name: 'hub_list_servers', arguments: {} })) as {
+        const list = (await c.callTool({ name: 'hub_list_servers', arguments: {} })) as unknown as {
           content: { text: string }[];
           structuredContent: { servers: Record<string, unknown>[] };
         };

@@ -137,7 +137,7 @@ async function post(path: string, tenant: Tenant, role: Role, body: Buffer, head
   const r = await fetch(`${h.base}${path}`, {
     method: 'POST',
     headers: { ...h.basic(tenant, role), 'content-type': 'application/x-git-receive-pack-request', ...headers },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
 }

@@ -18,10 +18,12 @@ let browser: BrowserContext;
 let before: Record<string, unknown>;
 
 const admin = (method: string, path: string, body?: unknown) =>
-  fetch(`${base}/admin/api${path}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then(async (r) => ({
-    status: r.status,
-    json: await r.json(),
-  }));
+  fetch(`${base}/admin/api${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then(
+    async (r) => ({
+      status: r.status,
+      json: await r.json(),
+    }),
+  );
 
 const modern = (method: string, params: Record<string, unknown> = {}) => modernRequest(`${base}/mcp`, {}, method, params);
 const names = async () => ((await modern('tools/list')).result.tools as { name: string }[]).map((t) => t.name);

@@ -131,32 +131,32 @@ export async function startOAuthUpstream(
         enabled: true,
         defaultResource: () => url,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource) => {
+        getResourceServerInfo: (_ctx: unknown, resource: string) => {
           if (resource !== url) throw new Error(`unknown resource ${resource}`);
           return { scope: 'whoami', audience: url, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
         },
       },
     },
     ttl: {
-      AccessToken: (_ctx, token) => (opts.shortLived?.includes(String(token.accountId)) ? 30 : 3600),
+      AccessToken: (_ctx: unknown, token: { accountId?: unknown }) => (opts.shortLived?.includes(String(token.accountId)) ? 30 : 3600),
       Interaction: 600,
       Session: 3600,
       Grant: 3600,
       RefreshToken: 86400,
       AuthorizationCode: 60,
     },
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
     cookies: { keys: ['upstream-as-cookie-key-0123456789'] },
-    findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+    findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
   });
-  provider.use(async (ctx, next) => {
+  provider.use(async (ctx: any, next: () => Promise<void>) => {
     await next();
     if (ctx.status >= 400) return;
     if (ctx.path === '/token') bump(`token:${(ctx.oidc?.params?.grant_type as string) ?? '?'}`);
     else if (ctx.path === '/reg') bump('register');
     else if (ctx.path === '/token/revocation') bump('revoke');
   });
-  provider.on('server_error', (_ctx, err) => console.error('upstream AS error', err));
+  provider.on('server_error', (_ctx: unknown, err: unknown) => console.error('upstream AS error', err));
   const callback = provider.callback();
   let asServer: Server | undefined;
   const startAs = () =>

@@ -38,13 +38,13 @@ export async function startIdp(opts: { port: number; redirectUri: string; users:
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['edgehub-e2e-cookie-key-0123456789'] },
-    findAccount: async (_ctx, id) => ({
+    findAccount: async (_ctx: unknown, id: string) => ({
       accountId: id,
       claims: async () => ({ sub: id, ...(opts.users[id] ?? { email: `${id}@example.com`, email_verified: true }) }),
     }),
   });
   // oidc-provider logs a warning per dev interaction; keep test output readable.
-  provider.on('server_error', (_ctx, err) => console.error('idp error', err));
+  provider.on('server_error', (_ctx: unknown, err: unknown) => console.error('idp error', err));
   const callback = provider.callback();
   let server: Server | undefined;
   const start = () =>

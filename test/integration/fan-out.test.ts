@@ -60,7 +60,7 @@ describe('config fan-out', () => {
   });
 
   it('a pushed snapshot is installed without reading the Config DO back', async () => {
-    const current = (await config().snapshot(0)) as ConfigSnapshot;
+    const current = (await config().snapshot(0)) as unknown as ConfigSnapshot;
     let reads = 0;
     const api = () => {
       reads++;
@@ -218,7 +218,7 @@ describe('config watches', () => {
     expect(await config().watchConfig(crypto.randomUUID().replace(/-/g, ''), 0)).toBeNull();
     const sid = await openSession();
     await request(sid, 'tools/list');
-    const known = (await config().snapshot(0))!.version;
+    const known = ((await config().snapshot(0)) as unknown as ConfigSnapshot).version;
     // This test holds the session's watch itself: what the Config DO writes there is what the
     // session would read, and the session object (no stream open) sees no push at all.
     const reader = (await config().watchConfig(sid, known))!.pipeThrough(new TextDecoderStream()).getReader();
@@ -240,7 +240,7 @@ describe('config watches', () => {
 
   it('a watch asked for with an older version gets the current snapshot at once', async () => {
     const sid = await openSession();
-    const known = (await config().snapshot(0))!.version;
+    const known = ((await config().snapshot(0)) as unknown as ConfigSnapshot).version;
     const reader = (await config().watchConfig(sid, known - 1))!.pipeThrough(new TextDecoderStream()).getReader();
     const { value } = await reader.read();
     expect(Number(value?.split('\t')[0])).toBe(known);

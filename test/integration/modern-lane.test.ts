@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { FRESH_MS, RECHECK_MIN_MS } from '../../src/runtime/gateway-runtime';
 import { call, post } from '../helpers/rpc';
 
+/** What a ConfigDO change answers. */
+type Committed = { ok: boolean; version: number };
+
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const H = (method: string, extra: Record<string, string> = {}) => ({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...extra });
 
@@ -129,14 +132,15 @@ describe('2026-07-28 lane', () => {
       expect(await names()).not.toContain('gitc_status');
       // Committed by the Config DO directly, as another isolate would: this isolate is not told.
       const cfg = env.CONFIG.get(env.CONFIG.idFromName('default'));
-      const r = await cfg.addServer({ sub: 'test' }, 'gitc', { uri: 'builtin:git', prefix: 'gitc' }, { check: false });
+      // Typed by hand: the stub's inferred RPC type of these results collapses to `never`.
+      const r = (await cfg.addServer({ sub: 'test' }, 'gitc', { uri: 'builtin:git', prefix: 'gitc' }, { check: false })) as unknown as Committed;
       expect(r.ok).toBe(true);
       await sleep(RECHECK_MIN_MS + 50);
       // The unknown name makes the lane check for a newer version before refusing it.
       const called = await callTool('gitc_branch');
       expect(called.body.error?.message ?? '').not.toMatch(/Unknown tool/);
       expect(called.body.result._meta['io.edgehub/configVersion']).toBe(r.version);
-      const removed = await cfg.removeServer({ sub: 'test' }, 'gitc');
+      const removed = (await cfg.removeServer({ sub: 'test' }, 'gitc')) as unknown as Committed;
       expect(removed.ok).toBe(true);
       await sleep(FRESH_MS + 100);
       expect(await names()).not.toContain('gitc_status');

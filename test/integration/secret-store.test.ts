@@ -23,8 +23,8 @@ describe('sealing', () => {
     const a = await seal(k, 'acme', 'API_TOKEN', 'hunter2 ünïcode');
     const b = await seal(k, 'acme', 'API_TOKEN', 'hunter2 ünïcode');
     expect(a.iv.byteLength).toBe(12);
-    expect(Buffer.from(a.iv).equals(Buffer.from(b.iv))).toBe(false);
-    expect(Buffer.from(a.ciphertext).equals(Buffer.from(b.ciphertext))).toBe(false);
+    expect([...new Uint8Array(a.iv)]).not.toEqual([...new Uint8Array(b.iv)]);
+    expect([...new Uint8Array(a.ciphertext)]).not.toEqual([...new Uint8Array(b.ciphertext)]);
     expect(new TextDecoder().decode(a.ciphertext)).not.toContain('hunter2');
     expect(await open(k, 'acme', 'API_TOKEN', a)).toBe('hunter2 ünïcode');
   });
@@ -89,11 +89,11 @@ describe('resolution rule', () => {
 async function withService<T>(
   tenant: string,
   workerEnv: object,
-  fn: (svc: SecretService, storage: DurableObjectStorage, commits: ConfigSnapshot[], config: ConfigStore) => Promise<T>,
+  fn: (svc: SecretService, storage: DurableObjectStorage, commits: ConfigSnapshot[], config: ConfigStore<ConfigSnapshot['config']>) => Promise<T>,
 ): Promise<T> {
   const stub = env.CONFIG.get(env.CONFIG.idFromName(tenant));
   return runInDurableObject(stub, async (_instance, state) => {
-    const config = new ConfigStore(state.storage);
+    const config = new ConfigStore<ConfigSnapshot['config']>(state.storage);
     const commits: ConfigSnapshot[] = [];
     const current = () => config.current() ?? config.commit(0, { servers: {}, kits: {} }, { actor: 't', action: 'config.seed', ok: true })!;
     const svc = new SecretService({ tenant, env: workerEnv, secrets: new SecretStore(state.storage), config, current, committed: (s) => commits.push(s) });

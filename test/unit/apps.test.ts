@@ -21,7 +21,7 @@ describe('MCP Apps names', () => {
       'ui/resourceUri': 'ui://s/a/v.html',
       other: 1,
     });
-    expect(t._meta.ui).toEqual({ resourceUri: 'ui://a/v.html', visibility: ['app'] }); // not mutated
+    expect(t._meta?.ui).toEqual({ resourceUri: 'ui://a/v.html', visibility: ['app'] }); // not mutated
     const plain = tool('p', { x: 1 });
     expect(withExposedViews(plain, expose)).toBe(plain);
     expect(hasView(tool('l', { 'ui/resourceUri': 'ui://a' }))).toBe(true);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GetStreams } from '../../src/mcp/get-streams';
 import { SSE_KEEPALIVE_MS } from '../../src/mcp/sse';
 
-const store = { appendEvent: () => '1', appendEvents: () => {}, eventsAfter: () => null };
+const store = { appendEvent: () => '1', appendEvents: (): string[] => [], eventsAfter: () => null };
 const dec = new TextDecoder();
 
 afterEach(() => vi.useRealTimers());
