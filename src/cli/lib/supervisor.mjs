@@ -33,7 +33,7 @@ const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'TMPDIR',
  *   log(line: string): void,
  * }} Sink
  * @typedef {{ key: string, start(): void, open(s: string): void, write(s: string, l: string): boolean, close(s: string): void, dropSessions(): void, stop(): void, reportRow(): Report }} Slot
- * @typedef {{ proc: import('node:child_process').ChildProcess, session: string | null, killed: boolean, lines: string[], stderr: string, startedAt: number }} Child
+ * @typedef {{ proc: import('node:child_process').ChildProcessWithoutNullStreams, session: string | null, killed: boolean, lines: string[], stderr: string, startedAt: number }} Child
  */
 
 /** `${NAME}` references in `env` values (or headers: `what`), resolved from `source`; throws naming what is missing. @param {Record<string, string>} env @param {NodeJS.ProcessEnv} source @param {string} [what] */
