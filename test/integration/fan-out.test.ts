@@ -13,6 +13,7 @@ import { GatewayRuntime } from '../../src/runtime/gateway-runtime';
 import { providerPool } from '../../src/runtime/providers';
 import { fanOutSessions } from '../../src/runtime/session-fanout';
 import { call, openSession, parseSse, request } from '../helpers/rpc';
+import { textReader } from '../helpers/text-stream';
 
 const config = () => env.CONFIG.get(env.CONFIG.idFromName('default'));
 const session = (sid: string) => env.SESSION.get(env.SESSION.idFromName(`default:${sid}`));
@@ -115,16 +116,11 @@ async function readGet(sid: string, until: string, lastEventId?: string) {
   if (lastEventId) headers['last-event-id'] = lastEventId;
   const r = await call('/mcp', { method: 'GET', signal: ac.signal, headers });
   expect(r.status).toBe(200);
-  const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = textReader(r.body!);
   return {
     async events(act?: () => Promise<unknown>) {
       await act?.();
-      let text = '';
-      while (!text.includes(until)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += value;
-      }
+      const text = await reader.until(until);
       ac.abort();
       return parseSse(text);
     },
@@ -221,11 +217,10 @@ describe('config watches', () => {
     const known = ((await config().snapshot(0)) as unknown as ConfigSnapshot).version;
     // This test holds the session's watch itself: what the Config DO writes there is what the
     // session would read, and the session object (no stream open) sees no push at all.
-    const reader = (await config().watchConfig(sid, known))!.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = textReader((await config().watchConfig(sid, known))!);
     const stored = await changedCount(sid);
     expect((await adminApi('PUT', '/servers/watch-probe', { uri: 'https://watch.example/mcp', enabled: false })).status).toBe(200);
-    let text = '';
-    while (!text.includes('\n')) text += (await reader.read()).value ?? '';
+    const text = await reader.until('\n');
     const [version, snapshot] = text.slice(0, text.indexOf('\n')).split('\t');
     expect(Number(version)).toBe(known + 1);
     expect((JSON.parse(snapshot) as ConfigSnapshot).config.servers['watch-probe']).toBeDefined();

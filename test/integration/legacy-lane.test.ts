@@ -6,6 +6,7 @@ import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { SessionStore } from '../../src/mcp/session-store';
 import { call, INIT, JSON_HEADERS, openSession, parseSse, post, request } from '../helpers/rpc';
+import { textReader } from '../helpers/text-stream';
 
 describe('session lifecycle', () => {
   it('initialize returns a random session id and the negotiated version', async () => {
@@ -94,13 +95,7 @@ describe('session lifecycle', () => {
       headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] },
     });
     expect(r.status).toBe(200);
-    const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
-    while (!text.includes('e3')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
+    const text = await textReader(r.body!).until('e3');
     ac.abort();
     const replayed = parseSse(text).filter((e) => e.id !== undefined);
     expect(replayed.map((e) => [e.id, JSON.parse(e.data).params.data])).toEqual([

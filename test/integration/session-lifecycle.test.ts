@@ -6,6 +6,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { EVENT_CAP, SessionStore } from '../../src/mcp/session-store';
 import { call, openSession, parseSse, post, request } from '../helpers/rpc';
+import { textReader } from '../helpers/text-stream';
 
 const stubOf = (sid: string) => env.SESSION.get(env.SESSION.idFromName(`default:${sid}`));
 
@@ -80,14 +81,8 @@ describe('resumable GET stream', () => {
       headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'last-event-id': ids[0] },
     });
     expect(r.headers.get('content-type')).toContain('text/event-stream');
-    const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
     // Read until the last hint arrives or the stream ends (an early end fails the assertions below).
-    while (!text.includes('prompts/list_changed')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
+    const text = await textReader(r.body!).until('prompts/list_changed');
     ac.abort();
     const events = parseSse(text);
     // The stored events after the id, then the list_changed hints this object cannot vouch it sent
